@@ -1,0 +1,49 @@
+// Turns compare.sh's raw JSON lines into markdown tables. Fails (exit 1) when checksums disagree.
+// usage: node summarize.mjs RAW.jsonl
+import { readFileSync } from 'node:fs';
+
+const lines = readFileSync(process.argv[2], 'utf8').split('\n').filter(l => l.trim() !== '');
+const rows = lines.map(l => JSON.parse(l));
+const programs = [...new Set(rows.map(r => r.program))];
+const get = (program, kind) => rows.find(r => r.program === program && r.kind === kind);
+const median = xs => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+const ms = x => x === undefined ? '–' : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2);
+const ratio = (a, b) => a === undefined || b === undefined ? '–' : (a / b).toFixed(1) + '×';
+
+let mismatch = false;
+const out = [];
+out.push('Call time: one `run(n)` call in a started process (median of the calls; min in parentheses), ms.');
+out.push('');
+out.push('| program | n | checksum | native gcc -O2 | V8 (node) | interpreter | interp / V8 | interp / native | V8 / native |');
+out.push('|---|---|---|---|---|---|---|---|---|');
+for (const p of programs) {
+  const nat = get(p, 'native'), v8 = get(p, 'v8'), it = get(p, 'interp');
+  const sums = rows.filter(r => r.program === p).map(r => r.result.checksum >>> 0);
+  const same = sums.every(s => s === sums[0]);
+  if (!same) mismatch = true;
+  const m = r => r && median(r.result.times_ms);
+  const mn = r => r && Math.min(...r.result.times_ms);
+  const cell = r => r ? `${ms(m(r))} (${ms(mn(r))})` : '–';
+  out.push(`| ${p} | ${nat?.n ?? ''} | ${same ? sums[0] + ' (all equal)' : 'MISMATCH ' + rows.filter(r => r.program === p).map(r => `${r.kind}=${r.result.checksum >>> 0}`).join(' ')} | ${cell(nat)} | ${cell(v8)} | ${cell(it)} | ${ratio(m(it), m(v8))} | ${ratio(m(it), m(nat))} | ${ratio(m(v8), m(nat))} |`);
+}
+out.push('');
+out.push('Whole process: a fresh process that loads the module and makes one call, wall ms (first call, so V8 and .NET JIT warm-up included).');
+out.push('');
+const hasCli = rows.some(r => r.kind === 'cli');
+out.push(`| program | native | node run-wasm.mjs | interpreter runner |${hasCli ? ' polymath run |' : ''} interp runner / node |`);
+out.push(`|---|---|---|---|${hasCli ? '---|' : ''}---|`);
+for (const p of programs) {
+  const t = k => get(p, k)?.process_ms;
+  out.push(`| ${p} | ${ms(t('native1'))} | ${ms(t('v81'))} | ${ms(t('interp1'))} |${hasCli ? ` ${ms(t('cli'))} |` : ''} ${ratio(t('interp1'), t('v81'))} |`);
+}
+const it = rows.filter(r => r.kind === 'interp');
+if (it.length) {
+  out.push('');
+  out.push('Interpreter compile (decode + validate + translate) and instantiate, ms: ' +
+    it.map(r => `${r.program} ${ms(r.result.compile_ms)} + ${ms(r.result.instantiate_ms)}`).join('; ') + '.');
+}
+console.log(out.join('\n'));
+if (mismatch) {
+  console.error('summarize.mjs: checksums differ between runtimes');
+  process.exit(1);
+}
