@@ -104,7 +104,7 @@ for entry in "${programs[@]}"; do
   echo "== $prog (n=$n, $reps calls per process)" >&2
   measure native "$prog" "$n" "$here/build/$prog.native" "$n" "$reps"
   measure v8 "$prog" "$n" node "$here/run-wasm.mjs" "$wasm" "$n" "$reps"
-  [[ -n "$runner_dll" ]] && measure interp "$prog" "$n" dotnet "$runner_dll" "$wasm" "$n" "$reps"
+  [[ -n "$runner_dll" ]] && measure interp "$prog" "$n" dotnet "$runner_dll" "$wasm" "$n" "$reps" --count-instructions
   # Whole-process figures: a fresh process making one call.
   measure native1 "$prog" "$n" "$here/build/$prog.native" "$n" 1
   measure v81 "$prog" "$n" node "$here/run-wasm.mjs" "$wasm" "$n" 1

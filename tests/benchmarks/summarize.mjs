@@ -39,8 +39,18 @@ for (const p of programs) {
 const it = rows.filter(r => r.kind === 'interp');
 if (it.length) {
   out.push('');
-  out.push('Interpreter compile (decode + validate + translate) and instantiate, ms: ' +
-    it.map(r => `${r.program} ${ms(r.result.compile_ms)} + ${ms(r.result.instantiate_ms)}`).join('; ') + '.');
+  out.push('Interpreter details: wasm instructions executed (fuel consumed by one metered call), time per instruction');
+  out.push('(median call time / instructions) for the interpreter and for V8, the metered call\'s time, compile');
+  out.push('(decode + validate + translate) and instantiate times.');
+  out.push('');
+  out.push('| program | instructions | interp ns/instr | V8 ns/instr | metered call ms | compile ms | instantiate ms |');
+  out.push('|---|---|---|---|---|---|---|');
+  for (const r of it) {
+    const ins = r.result.instructions;
+    const v8 = get(r.program, 'v8');
+    const per = t => ins ? (t * 1e6 / ins).toFixed(2) : '–';
+    out.push(`| ${r.program} | ${ins ?? '–'} | ${per(median(r.result.times_ms))} | ${v8 ? per(median(v8.result.times_ms)) : '–'} | ${ms(r.result.fuel_call_ms)} | ${ms(r.result.compile_ms)} | ${ms(r.result.instantiate_ms)} |`);
+  }
 }
 console.log(out.join('\n'));
 if (mismatch) {
