@@ -64,6 +64,12 @@ public sealed class Module
     /// <summary>Number of imported globals.</summary>
     public int ImportedGlobalCount { get; init; }
 
+    /// <summary>
+    /// A validation error the reader found while decoding (for example a non-constant instruction in a
+    /// constant expression): well-formed, so not malformed, but reported by the validator.
+    /// </summary>
+    internal WasmModuleException? DeferredError { get; init; }
+
     /// <summary>Total functions in the funcidx space (imported + defined).</summary>
     public int TotalFunctionCount => ImportedFunctionCount + Functions.Count;
 

@@ -1,0 +1,605 @@
+using System.Text;
+
+namespace Polymath.Wasm;
+
+/// <summary>
+/// Decodes a WebAssembly 2.0 binary module into a <see cref="Module"/>. Decoding only checks the binary
+/// format (errors are <see cref="WasmErrorKind.Malformed"/>); call <see cref="ModuleValidator.Validate"/>
+/// (or use <see cref="ReadAndValidate"/>) before trusting the module.
+/// </summary>
+/// <remarks>
+/// Hostile input: every declared count is checked against the bytes left before anything is allocated,
+/// nothing recurses on input nesting, and any exception other than <see cref="WasmModuleException"/> is a
+/// bug that is still reported as a malformed module. Function bodies are not decoded into instructions
+/// here, only delimited (<see cref="FunctionBody.Code"/>); the validator decodes them.
+/// </remarks>
+public static class ModuleReader
+{
+    /// <summary>The implementation limit on declared locals per function (the spec only bounds them by 2^32-1).</summary>
+    public const int MaxLocals = 50_000;
+
+    /// <summary>Decodes <paramref name="wasm"/> (a complete binary module).</summary>
+    /// <exception cref="WasmModuleException">The binary is malformed.</exception>
+    public static Module Read(ReadOnlyMemory<byte> wasm)
+    {
+        try
+        {
+            return new State(wasm).ReadModule();
+        }
+        catch (WasmModuleException)
+        {
+            throw;
+        }
+        catch (Exception e)
+        {
+            throw new WasmModuleException(WasmErrorKind.Malformed, $"internal decoder error ({e.GetType().Name}: {e.Message})");
+        }
+    }
+
+    /// <summary>Decodes and validates <paramref name="wasm"/>: the usual way to load a module.</summary>
+    /// <exception cref="WasmModuleException">The binary is malformed or the module is invalid.</exception>
+    public static Module ReadAndValidate(ReadOnlyMemory<byte> wasm)
+    {
+        var module = Read(wasm);
+        ModuleValidator.Validate(module);
+        return module;
+    }
+
+    internal static bool IsValueTypeByte(byte b) => b is 0x7F or 0x7E or 0x7D or 0x7C or 0x7B or 0x70 or 0x6F;
+
+    internal static ValueType ReadValueType(ref WasmReader r)
+    {
+        int at = r.Offset;
+        byte b = r.ReadByte();
+        if (!IsValueTypeByte(b)) throw new WasmModuleException(WasmErrorKind.Malformed, "malformed value type", at);
+        return (ValueType)b;
+    }
+
+    internal static ValueType ReadReferenceType(ref WasmReader r)
+    {
+        int at = r.Offset;
+        byte b = r.ReadByte();
+        if (b is not (0x70 or 0x6F)) throw new WasmModuleException(WasmErrorKind.Malformed, "malformed reference type", at);
+        return (ValueType)b;
+    }
+
+    private sealed class State
+    {
+        private readonly ReadOnlyMemory<byte> _wasm;
+        private WasmFeatures _features;
+        private WasmModuleException? _deferred;
+
+        private FuncType[] _types = [];
+        private readonly List<Import> _imports = [];
+        private uint[] _functions = [];
+        private TableType[] _tables = [];
+        private MemoryType[] _memories = [];
+        private Global[] _globals = [];
+        private Export[] _exports = [];
+        private uint? _start;
+        private ElementSegment[] _elements = [];
+        private uint? _dataCount;
+        private FunctionBody[] _codes = [];
+        private DataSegment[] _datas = [];
+        private readonly List<CustomSection> _customs = [];
+        private NameSection? _names;
+        private readonly List<GlobalType> _importedGlobals = [];
+        private int _importedFunctions, _importedTables, _importedMemories;
+
+        public State(ReadOnlyMemory<byte> wasm) => _wasm = wasm;
+
+        private static WasmModuleException Error(string message, int offset) => new(WasmErrorKind.Malformed, message, offset);
+
+        public Module ReadModule()
+        {
+            var span = _wasm.Span;
+            var r = new WasmReader(span);
+            if (span.Length < 4 || span[0] != 0 || span[1] != (byte)'a' || span[2] != (byte)'s' || span[3] != (byte)'m')
+                throw Error("magic header not detected", 0);
+            r.Skip(4);
+            if (r.Remaining < 4) throw Error("unknown binary version", 4);
+            var version = r.ReadBytes(4);
+            if (version[0] != 1 || version[1] != 0 || version[2] != 0 || version[3] != 0)
+                throw Error("unknown binary version", 4);
+
+            int lastRank = 0;
+            while (!r.IsAtEnd)
+            {
+                int idOffset = r.Offset;
+                byte id = r.ReadByte();
+                if (id > 12) throw Error("malformed section id", idOffset);
+                int sizeOffset = r.Offset;
+                uint size = r.ReadVarU32();
+                if (size > (uint)r.Remaining) throw Error("length out of bounds", sizeOffset);
+                int start = r.Position;
+                var content = new WasmReader(span.Slice(start, (int)size), start);
+                r.Skip((int)size);
+                if (id == 0)
+                {
+                    ReadCustomSection(ref content, start, (int)size);
+                    continue;
+                }
+                int rank = id switch { 12 => 10, 10 => 11, 11 => 12, _ => id };
+                if (rank <= lastRank) throw Error("unexpected content after last section", idOffset);
+                lastRank = rank;
+                switch (id)
+                {
+                    case 1: ReadTypeSection(ref content); break;
+                    case 2: ReadImportSection(ref content); break;
+                    case 3: ReadFunctionSection(ref content); break;
+                    case 4: ReadTableSection(ref content); break;
+                    case 5: ReadMemorySection(ref content); break;
+                    case 6: ReadGlobalSection(ref content); break;
+                    case 7: ReadExportSection(ref content); break;
+                    case 8: _start = content.ReadVarU32(); break;
+                    case 9: ReadElementSection(ref content); break;
+                    case 10: ReadCodeSection(ref content); break;
+                    case 11: ReadDataSection(ref content); break;
+                    case 12: _dataCount = content.ReadVarU32(); _features |= WasmFeatures.BulkMemory; break;
+                }
+                if (!content.IsAtEnd) throw Error("section size mismatch", content.Offset);
+            }
+
+            if (_functions.Length != _codes.Length)
+                throw Error("function and code section have inconsistent lengths", span.Length);
+            if (_dataCount is { } dc && dc != (uint)_datas.Length)
+                throw Error("data count and data section have inconsistent lengths", span.Length);
+
+            return new Module
+            {
+                Types = _types,
+                Imports = _imports.ToArray(),
+                Functions = _functions,
+                Tables = _tables,
+                Memories = _memories,
+                Globals = _globals,
+                Exports = _exports,
+                Start = _start,
+                Elements = _elements,
+                DataCount = _dataCount,
+                Codes = _codes,
+                Datas = _datas,
+                CustomSections = _customs.ToArray(),
+                Names = _names,
+                Features = _features,
+                ImportedFunctionCount = _importedFunctions,
+                ImportedTableCount = _importedTables,
+                ImportedMemoryCount = _importedMemories,
+                ImportedGlobalCount = _importedGlobals.Count,
+                DeferredError = _deferred,
+            };
+        }
+
+        // ---- custom and name sections ----
+
+        private void ReadCustomSection(ref WasmReader r, int start, int size)
+        {
+            string name = r.ReadName();
+            int dataStart = r.Position;
+            var data = _wasm.Slice(start + dataStart, size - dataStart);
+            r.Skip(size - dataStart);
+            _customs.Add(new CustomSection(name, data));
+            if (name == "name" && _names is null)
+            {
+                try
+                {
+                    _names = ReadNameSection(data.Span, start + dataStart);
+                }
+                catch (WasmModuleException)
+                {
+                    _names = null; // a malformed name section does not make the module malformed: kept raw only
+                }
+            }
+        }
+
+        private static NameSection ReadNameSection(ReadOnlySpan<byte> data, int baseOffset)
+        {
+            var r = new WasmReader(data, baseOffset);
+            string? moduleName = null;
+            Dictionary<uint, string>? functionNames = null;
+            Dictionary<uint, IReadOnlyDictionary<uint, string>>? localNames = null;
+            int lastId = -1;
+            while (!r.IsAtEnd)
+            {
+                byte id = r.ReadByte();
+                uint size = r.ReadVarU32();
+                if (size > (uint)r.Remaining) throw r.Malformed("length out of bounds");
+                if (id <= lastId) throw r.Malformed("out-of-order name subsection");
+                lastId = id;
+                var sub = new WasmReader(r.ReadBytes((int)size), r.Offset - (int)size);
+                switch (id)
+                {
+                    case 0:
+                        moduleName = sub.ReadName();
+                        break;
+                    case 1:
+                        functionNames = ReadNameMap(ref sub);
+                        break;
+                    case 2:
+                    {
+                        int n = sub.ReadCount(2);
+                        localNames = new Dictionary<uint, IReadOnlyDictionary<uint, string>>(n);
+                        for (int i = 0; i < n; i++)
+                        {
+                            uint funcidx = sub.ReadVarU32();
+                            var map = ReadNameMap(ref sub);
+                            if (!localNames.TryAdd(funcidx, map)) throw sub.Malformed("duplicate function in local names");
+                        }
+                        break;
+                    }
+                    default:
+                        continue; // other subsections (labels, types, …) are skipped
+                }
+                if (!sub.IsAtEnd) throw sub.Malformed("name subsection size mismatch");
+            }
+            return new NameSection
+            {
+                ModuleName = moduleName,
+                FunctionNames = functionNames ?? new Dictionary<uint, string>(),
+                LocalNames = localNames ?? new Dictionary<uint, IReadOnlyDictionary<uint, string>>(),
+            };
+        }
+
+        private static Dictionary<uint, string> ReadNameMap(ref WasmReader r)
+        {
+            int n = r.ReadCount(2);
+            var map = new Dictionary<uint, string>(n);
+            for (int i = 0; i < n; i++)
+            {
+                uint idx = r.ReadVarU32();
+                string name = r.ReadName();
+                if (!map.TryAdd(idx, name)) throw r.Malformed("duplicate index in name map");
+            }
+            return map;
+        }
+
+        // ---- type, import, function, table, memory, global, export ----
+
+        private void ReadTypeSection(ref WasmReader r)
+        {
+            int n = r.ReadCount(3);
+            _types = new FuncType[n];
+            for (int i = 0; i < n; i++)
+            {
+                int at = r.Offset;
+                byte form = r.ReadByte();
+                if (form != 0x60) throw Error("malformed functype", at);
+                var parameters = ReadValueTypes(ref r);
+                var results = ReadValueTypes(ref r);
+                if (results.Length > 1) _features |= WasmFeatures.MultiValue;
+                _types[i] = parameters.Length == 0 && results.Length == 0 ? FuncType.Empty : new FuncType(parameters, results);
+            }
+        }
+
+        private ValueType[] ReadValueTypes(ref WasmReader r)
+        {
+            int n = r.ReadCount(1);
+            if (n == 0) return [];
+            var types = new ValueType[n];
+            for (int i = 0; i < n; i++)
+            {
+                var t = ReadValueType(ref r);
+                NoteValueType(t);
+                types[i] = t;
+            }
+            return types;
+        }
+
+        private void NoteValueType(ValueType t)
+        {
+            if (t == ValueType.V128) _features |= WasmFeatures.Simd;
+            else if (t == ValueType.ExternRef) _features |= WasmFeatures.ReferenceTypes;
+        }
+
+        private void ReadImportSection(ref WasmReader r)
+        {
+            int n = r.ReadCount(4);
+            _imports.Capacity = n;
+            for (int i = 0; i < n; i++)
+            {
+                string module = r.ReadName();
+                string name = r.ReadName();
+                int at = r.Offset;
+                byte kind = r.ReadByte();
+                switch (kind)
+                {
+                    case 0x00:
+                        _imports.Add(new Import(module, name, ExternKind.Function) { TypeIndex = r.ReadVarU32() });
+                        _importedFunctions++;
+                        break;
+                    case 0x01:
+                        _imports.Add(new Import(module, name, ExternKind.Table) { Table = ReadTableType(ref r) });
+                        _importedTables++;
+                        break;
+                    case 0x02:
+                        _imports.Add(new Import(module, name, ExternKind.Memory) { Memory = new MemoryType(ReadLimits(ref r)) });
+                        _importedMemories++;
+                        break;
+                    case 0x03:
+                    {
+                        var type = ReadGlobalType(ref r);
+                        if (type.Mutable) _features |= WasmFeatures.MutableGlobals;
+                        _imports.Add(new Import(module, name, ExternKind.Global) { Global = type });
+                        _importedGlobals.Add(type);
+                        break;
+                    }
+                    default:
+                        throw Error("malformed import kind", at);
+                }
+            }
+        }
+
+        private void ReadFunctionSection(ref WasmReader r)
+        {
+            int n = r.ReadCount(1);
+            _functions = new uint[n];
+            for (int i = 0; i < n; i++) _functions[i] = r.ReadVarU32();
+        }
+
+        private void ReadTableSection(ref WasmReader r)
+        {
+            int n = r.ReadCount(3);
+            _tables = new TableType[n];
+            for (int i = 0; i < n; i++) _tables[i] = ReadTableType(ref r);
+        }
+
+        private TableType ReadTableType(ref WasmReader r)
+        {
+            var elementType = ReadReferenceType(ref r);
+            NoteValueType(elementType);
+            return new TableType(elementType, ReadLimits(ref r));
+        }
+
+        private void ReadMemorySection(ref WasmReader r)
+        {
+            int n = r.ReadCount(2);
+            _memories = new MemoryType[n];
+            for (int i = 0; i < n; i++) _memories[i] = new MemoryType(ReadLimits(ref r));
+        }
+
+        private static Limits ReadLimits(ref WasmReader r)
+        {
+            int at = r.Offset;
+            byte flags = r.ReadByte();
+            switch (flags)
+            {
+                case 0: return new Limits(r.ReadVarU32(), null);
+                case 1:
+                {
+                    uint min = r.ReadVarU32();
+                    return new Limits(min, r.ReadVarU32());
+                }
+                default:
+                    // The flag is one byte; the testsuite words an LEB128-looking flag as an over-long integer.
+                    throw Error((flags & 0x80) != 0 ? "integer representation too long" : "integer too large", at);
+            }
+        }
+
+        private GlobalType ReadGlobalType(ref WasmReader r)
+        {
+            var type = ReadValueType(ref r);
+            NoteValueType(type);
+            int at = r.Offset;
+            byte mut = r.ReadByte();
+            if (mut > 1) throw Error("malformed mutability", at);
+            return new GlobalType(type, mut == 1);
+        }
+
+        private void ReadGlobalSection(ref WasmReader r)
+        {
+            int n = r.ReadCount(3);
+            _globals = new Global[n];
+            for (int i = 0; i < n; i++)
+            {
+                var type = ReadGlobalType(ref r);
+                _globals[i] = new Global(type, ReadConstantExpression(ref r));
+            }
+        }
+
+        private void ReadExportSection(ref WasmReader r)
+        {
+            int n = r.ReadCount(3);
+            _exports = new Export[n];
+            for (int i = 0; i < n; i++)
+            {
+                string name = r.ReadName();
+                int at = r.Offset;
+                byte kind = r.ReadByte();
+                if (kind > 3) throw Error("malformed export kind", at);
+                _exports[i] = new Export(name, (ExternKind)kind, r.ReadVarU32());
+            }
+        }
+
+        // ---- constant expressions ----
+
+        private void Defer(string message, int offset) =>
+            _deferred ??= new WasmModuleException(WasmErrorKind.Invalid, message, offset);
+
+        /// <summary>
+        /// Decodes a constant expression. Well-formed but non-constant or ill-typed sequences (several
+        /// instructions, none, a non-constant instruction) are decoded to their end and recorded as a deferred
+        /// validation error: they are invalid, not malformed.
+        /// </summary>
+        private ConstantExpression ReadConstantExpression(ref WasmReader r)
+        {
+            int start = r.Offset;
+            ConstantExpression result = default;
+            int count = 0;
+            long depth = 0;
+            while (true)
+            {
+                int at = r.Offset;
+                byte op = r.ReadByte();
+                if (op == 0x0B && depth == 0) break;
+                count++;
+                ConstantExpression? decoded = null;
+                if (depth == 0)
+                {
+                    switch (op)
+                    {
+                        case 0x41: decoded = new ConstantExpression(ConstantKind.Const, ValueType.I32, (uint)r.ReadVarS32(), 0); break;
+                        case 0x42: decoded = new ConstantExpression(ConstantKind.Const, ValueType.I64, (ulong)r.ReadVarS64(), 0); break;
+                        case 0x43: decoded = new ConstantExpression(ConstantKind.Const, ValueType.F32, r.ReadF32Bits(), 0); break;
+                        case 0x44: decoded = new ConstantExpression(ConstantKind.Const, ValueType.F64, r.ReadF64Bits(), 0); break;
+                        case 0xD0:
+                        {
+                            var t = ReadReferenceType(ref r);
+                            NoteValueType(t);
+                            _features |= WasmFeatures.ReferenceTypes;
+                            decoded = new ConstantExpression(ConstantKind.RefNull, t, 0, 0);
+                            break;
+                        }
+                        case 0xD2:
+                            _features |= WasmFeatures.ReferenceTypes;
+                            decoded = new ConstantExpression(ConstantKind.RefFunc, ValueType.FuncRef, 0, r.ReadVarU32());
+                            break;
+                        case 0x23:
+                        {
+                            uint g = r.ReadVarU32();
+                            var t = g < (uint)_importedGlobals.Count ? _importedGlobals[(int)g].ValueType : default;
+                            decoded = new ConstantExpression(ConstantKind.GlobalGet, t, 0, g);
+                            break;
+                        }
+                    }
+                }
+                if (decoded is { } d)
+                {
+                    if (count == 1) result = d;
+                    else Defer("type mismatch", at);
+                    continue;
+                }
+                if (op is 0x02 or 0x03 or 0x04) depth++;
+                else if (op == 0x0B) depth--;
+                Defer("constant expression required", at);
+                CodeScanner.SkipImmediates(ref r, op);
+            }
+            if (count == 0) Defer("type mismatch", start);
+            return result;
+        }
+
+        // ---- element, code, data ----
+
+        private void ReadElementSection(ref WasmReader r)
+        {
+            int n = r.ReadCount(2);
+            _elements = new ElementSegment[n];
+            for (int i = 0; i < n; i++)
+            {
+                int at = r.Offset;
+                uint flags = r.ReadVarU32();
+                if (flags > 7) throw Error("malformed elements segment kind", at);
+                bool passiveOrDeclarative = (flags & 1) != 0;
+                bool explicitTable = (flags & 2) != 0;
+                bool expressions = (flags & 4) != 0;
+                var mode = !passiveOrDeclarative ? SegmentMode.Active : explicitTable ? SegmentMode.Declarative : SegmentMode.Passive;
+                if (mode != SegmentMode.Active) _features |= WasmFeatures.BulkMemory;
+                if (mode == SegmentMode.Declarative || expressions) _features |= WasmFeatures.ReferenceTypes;
+                uint table = 0;
+                ConstantExpression? offset = null;
+                if (mode == SegmentMode.Active)
+                {
+                    if (explicitTable) table = r.ReadVarU32();
+                    if (table != 0) _features |= WasmFeatures.ReferenceTypes;
+                    offset = ReadConstantExpression(ref r);
+                }
+                var elementType = ValueType.FuncRef;
+                if (passiveOrDeclarative || explicitTable)
+                {
+                    if (expressions)
+                    {
+                        elementType = ReadReferenceType(ref r);
+                        NoteValueType(elementType);
+                    }
+                    else
+                    {
+                        int kindAt = r.Offset;
+                        if (r.ReadByte() != 0x00) throw Error("malformed element kind", kindAt);
+                    }
+                }
+                int count = r.ReadCount(1);
+                var items = count == 0 ? [] : new ConstantExpression[count];
+                for (int k = 0; k < count; k++)
+                {
+                    items[k] = expressions
+                        ? ReadConstantExpression(ref r)
+                        : new ConstantExpression(ConstantKind.RefFunc, ValueType.FuncRef, 0, r.ReadVarU32());
+                }
+                _elements[i] = new ElementSegment(mode, elementType, items) { TableIndex = table, Offset = offset };
+            }
+        }
+
+        private void ReadCodeSection(ref WasmReader r)
+        {
+            int n = r.ReadCount(2);
+            if (n != _functions.Length) throw Error("function and code section have inconsistent lengths", r.Offset);
+            _codes = new FunctionBody[n];
+            var runs = new List<LocalRun>();
+            for (int i = 0; i < n; i++)
+            {
+                int sizeAt = r.Offset;
+                uint size = r.ReadVarU32();
+                if (size > (uint)r.Remaining) throw Error("unexpected end of section or function", sizeAt);
+                int bodyStart = r.Position;
+                var body = new WasmReader(r.ReadBytes((int)size), r.BaseOffset + bodyStart);
+                int runCount = body.ReadCount(2);
+                runs.Clear();
+                ulong total = 0;
+                for (int k = 0; k < runCount; k++)
+                {
+                    int countAt = body.Offset;
+                    uint c = body.ReadVarU32();
+                    total += c;
+                    if (total > uint.MaxValue) throw Error("too many locals", countAt);
+                    var t = ReadValueType(ref body);
+                    NoteValueType(t);
+                    if (c != 0) runs.Add(new LocalRun(c, t));
+                }
+                if (total > MaxLocals)
+                    throw new WasmModuleException(WasmErrorKind.Invalid,
+                        $"too many locals ({total}; this implementation accepts at most {MaxLocals})", body.BaseOffset, (uint)(_importedFunctions + i));
+                int codeStart = body.Position;
+                if (body.IsAtEnd) throw Error("unexpected end of section or function", body.Offset);
+                var code = _wasm.Slice(body.BaseOffset + codeStart, body.Length - codeStart);
+                _codes[i] = new FunctionBody(runs.Count == 0 ? [] : runs.ToArray(), (int)total, code, body.BaseOffset + codeStart);
+            }
+        }
+
+        private void ReadDataSection(ref WasmReader r)
+        {
+            int n = r.ReadCount(2);
+            _datas = new DataSegment[n];
+            for (int i = 0; i < n; i++)
+            {
+                int at = r.Offset;
+                uint flags = r.ReadVarU32();
+                SegmentMode mode;
+                uint memory = 0;
+                ConstantExpression? offset = null;
+                switch (flags)
+                {
+                    case 0:
+                        mode = SegmentMode.Active;
+                        offset = ReadConstantExpression(ref r);
+                        break;
+                    case 1:
+                        mode = SegmentMode.Passive;
+                        _features |= WasmFeatures.BulkMemory;
+                        break;
+                    case 2:
+                        mode = SegmentMode.Active;
+                        memory = r.ReadVarU32();
+                        offset = ReadConstantExpression(ref r);
+                        break;
+                    default:
+                        throw Error("malformed data segment kind", at);
+                }
+                int lengthAt = r.Offset;
+                uint length = r.ReadVarU32();
+                if (length > (uint)r.Remaining) throw Error("unexpected end of section or function", lengthAt);
+                int dataStart = r.Offset;
+                r.Skip((int)length);
+                _datas[i] = new DataSegment(mode, _wasm.Slice(dataStart, (int)length)) { MemoryIndex = memory, Offset = offset };
+            }
+        }
+    }
+}
