@@ -88,19 +88,34 @@ public static class ModuleReader
 
         public State(ReadOnlyMemory<byte> wasm) => _wasm = wasm;
 
+        private const string SectionEnd = "unexpected end of section or function";
+
         private static WasmModuleException Error(string message, int offset) => new(WasmErrorKind.Malformed, message, offset);
+
+        /// <summary>
+        /// Reads a vector length. Every element takes at least one byte, so a length beyond the bytes left
+        /// can never be satisfied: it is clamped so that allocation stays bounded by the input size, and
+        /// decoding then fails where the spec's decoder would, at the first missing element.
+        /// </summary>
+        private static int Length(ref WasmReader r)
+        {
+            uint n = r.ReadVarU32();
+            return n <= (uint)r.Remaining ? (int)n : r.Remaining + 1;
+        }
 
         public Module ReadModule()
         {
             var span = _wasm.Span;
             var r = new WasmReader(span);
-            if (span.Length < 4 || span[0] != 0 || span[1] != (byte)'a' || span[2] != (byte)'s' || span[3] != (byte)'m')
-                throw Error("magic header not detected", 0);
-            r.Skip(4);
-            if (r.Remaining < 4) throw Error("unknown binary version", 4);
-            var version = r.ReadBytes(4);
-            if (version[0] != 1 || version[1] != 0 || version[2] != 0 || version[3] != 0)
-                throw Error("unknown binary version", 4);
+            ReadOnlySpan<byte> magic = [0x00, 0x61, 0x73, 0x6D];
+            ReadOnlySpan<byte> version = [0x01, 0x00, 0x00, 0x00];
+            var head = span[..Math.Min(4, span.Length)];
+            if (!magic.StartsWith(head)) throw Error("magic header not detected", 0);
+            if (head.Length < 4) throw Error("unexpected end", span.Length);
+            var ver = span[4..Math.Min(8, span.Length)];
+            if (!version.StartsWith(ver)) throw Error("unknown binary version", 4);
+            if (ver.Length < 4) throw Error("unexpected end", span.Length);
+            r.Skip(8);
 
             int lastRank = 0;
             while (!r.IsAtEnd)
@@ -112,7 +127,7 @@ public static class ModuleReader
                 uint size = r.ReadVarU32();
                 if (size > (uint)r.Remaining) throw Error("length out of bounds", sizeOffset);
                 int start = r.Position;
-                var content = new WasmReader(span.Slice(start, (int)size), start);
+                var content = new WasmReader(span.Slice(start, (int)size), start, SectionEnd);
                 r.Skip((int)size);
                 if (id == 0)
                 {
@@ -217,7 +232,7 @@ public static class ModuleReader
                         break;
                     case 2:
                     {
-                        int n = sub.ReadCount(2);
+                        int n = Length(ref sub);
                         localNames = new Dictionary<uint, IReadOnlyDictionary<uint, string>>(n);
                         for (int i = 0; i < n; i++)
                         {
@@ -242,7 +257,7 @@ public static class ModuleReader
 
         private static Dictionary<uint, string> ReadNameMap(ref WasmReader r)
         {
-            int n = r.ReadCount(2);
+            int n = Length(ref r);
             var map = new Dictionary<uint, string>(n);
             for (int i = 0; i < n; i++)
             {
@@ -257,7 +272,7 @@ public static class ModuleReader
 
         private void ReadTypeSection(ref WasmReader r)
         {
-            int n = r.ReadCount(3);
+            int n = Length(ref r);
             _types = new FuncType[n];
             for (int i = 0; i < n; i++)
             {
@@ -273,7 +288,7 @@ public static class ModuleReader
 
         private ValueType[] ReadValueTypes(ref WasmReader r)
         {
-            int n = r.ReadCount(1);
+            int n = Length(ref r);
             if (n == 0) return [];
             var types = new ValueType[n];
             for (int i = 0; i < n; i++)
@@ -293,7 +308,7 @@ public static class ModuleReader
 
         private void ReadImportSection(ref WasmReader r)
         {
-            int n = r.ReadCount(4);
+            int n = Length(ref r);
             _imports.Capacity = n;
             for (int i = 0; i < n; i++)
             {
@@ -331,14 +346,14 @@ public static class ModuleReader
 
         private void ReadFunctionSection(ref WasmReader r)
         {
-            int n = r.ReadCount(1);
+            int n = Length(ref r);
             _functions = new uint[n];
             for (int i = 0; i < n; i++) _functions[i] = r.ReadVarU32();
         }
 
         private void ReadTableSection(ref WasmReader r)
         {
-            int n = r.ReadCount(3);
+            int n = Length(ref r);
             _tables = new TableType[n];
             for (int i = 0; i < n; i++) _tables[i] = ReadTableType(ref r);
         }
@@ -352,7 +367,7 @@ public static class ModuleReader
 
         private void ReadMemorySection(ref WasmReader r)
         {
-            int n = r.ReadCount(2);
+            int n = Length(ref r);
             _memories = new MemoryType[n];
             for (int i = 0; i < n; i++) _memories[i] = new MemoryType(ReadLimits(ref r));
         }
@@ -387,7 +402,7 @@ public static class ModuleReader
 
         private void ReadGlobalSection(ref WasmReader r)
         {
-            int n = r.ReadCount(3);
+            int n = Length(ref r);
             _globals = new Global[n];
             for (int i = 0; i < n; i++)
             {
@@ -398,7 +413,7 @@ public static class ModuleReader
 
         private void ReadExportSection(ref WasmReader r)
         {
-            int n = r.ReadCount(3);
+            int n = Length(ref r);
             _exports = new Export[n];
             for (int i = 0; i < n; i++)
             {
@@ -426,6 +441,7 @@ public static class ModuleReader
             ConstantExpression result = default;
             int count = 0;
             long depth = 0;
+            int nonConstantAt = -1, extraAt = -1;
             while (true)
             {
                 int at = r.Offset;
@@ -460,20 +476,31 @@ public static class ModuleReader
                             decoded = new ConstantExpression(ConstantKind.GlobalGet, t, 0, g);
                             break;
                         }
+                        case 0xFD when r.PeekByte() == 0x0C: // v128.const (the sub-opcode 12 fits in one LEB128 byte)
+                        {
+                            r.ReadByte();
+                            ulong low = r.ReadF64Bits(), high = r.ReadF64Bits();
+                            _features |= WasmFeatures.Simd;
+                            decoded = new ConstantExpression(ConstantKind.Const, ValueType.V128, low, 0) { HighBits = high };
+                            break;
+                        }
                     }
                 }
                 if (decoded is { } d)
                 {
                     if (count == 1) result = d;
-                    else Defer("type mismatch", at);
+                    else if (extraAt < 0) extraAt = at;
                     continue;
                 }
                 if (op is 0x02 or 0x03 or 0x04) depth++;
                 else if (op == 0x0B) depth--;
-                Defer("constant expression required", at);
+                if (nonConstantAt < 0) nonConstantAt = at;
                 CodeScanner.SkipImmediates(ref r, op);
             }
-            if (count == 0) Defer("type mismatch", start);
+            // The spec checks constness before types: a non-constant instruction wins over an arity error.
+            if (nonConstantAt >= 0) Defer("constant expression required", nonConstantAt);
+            else if (extraAt >= 0) Defer("type mismatch", extraAt);
+            else if (count == 0) Defer("type mismatch", start);
             return result;
         }
 
@@ -481,7 +508,7 @@ public static class ModuleReader
 
         private void ReadElementSection(ref WasmReader r)
         {
-            int n = r.ReadCount(2);
+            int n = Length(ref r);
             _elements = new ElementSegment[n];
             for (int i = 0; i < n; i++)
             {
@@ -516,7 +543,7 @@ public static class ModuleReader
                         if (r.ReadByte() != 0x00) throw Error("malformed element kind", kindAt);
                     }
                 }
-                int count = r.ReadCount(1);
+                int count = Length(ref r);
                 var items = count == 0 ? [] : new ConstantExpression[count];
                 for (int k = 0; k < count; k++)
                 {
@@ -530,7 +557,7 @@ public static class ModuleReader
 
         private void ReadCodeSection(ref WasmReader r)
         {
-            int n = r.ReadCount(2);
+            int n = Length(ref r);
             if (n != _functions.Length) throw Error("function and code section have inconsistent lengths", r.Offset);
             _codes = new FunctionBody[n];
             var runs = new List<LocalRun>();
@@ -540,8 +567,8 @@ public static class ModuleReader
                 uint size = r.ReadVarU32();
                 if (size > (uint)r.Remaining) throw Error("unexpected end of section or function", sizeAt);
                 int bodyStart = r.Position;
-                var body = new WasmReader(r.ReadBytes((int)size), r.BaseOffset + bodyStart);
-                int runCount = body.ReadCount(2);
+                var body = new WasmReader(r.ReadBytes((int)size), r.BaseOffset + bodyStart, SectionEnd);
+                int runCount = Length(ref body);
                 runs.Clear();
                 ulong total = 0;
                 for (int k = 0; k < runCount; k++)
@@ -566,7 +593,7 @@ public static class ModuleReader
 
         private void ReadDataSection(ref WasmReader r)
         {
-            int n = r.ReadCount(2);
+            int n = Length(ref r);
             _datas = new DataSegment[n];
             for (int i = 0; i < n; i++)
             {

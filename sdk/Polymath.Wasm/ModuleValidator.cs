@@ -420,11 +420,11 @@ public static class ModuleValidator
             _ch = 0;
             PushCtrl(0x02, [], type.Results);
 
-            var r = new WasmReader(body.Code.Span, body.CodeOffset);
+            var r = new WasmReader(body.Code.Span, body.CodeOffset, "unexpected end of section or function");
             while (true)
             {
                 _opOffset = r.Offset;
-                if (r.IsAtEnd) throw Malformed("unexpected end");
+                if (r.IsAtEnd) throw Malformed("unexpected end of section or function");
                 byte op = r.ReadByte();
                 if (op == 0x0B)
                 {

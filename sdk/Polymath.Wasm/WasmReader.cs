@@ -20,6 +20,7 @@ public ref struct WasmReader
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private readonly ReadOnlySpan<byte> _data;
+    private readonly string? _endMessage;
     private int _position;
 
     /// <summary>Creates a reader over <paramref name="data"/>.</summary>
@@ -30,6 +31,14 @@ public ref struct WasmReader
         _data = data;
         _position = 0;
         BaseOffset = baseOffset;
+        _endMessage = null;
+    }
+
+    /// <summary>A reader whose running past the end is reported with <paramref name="endMessage"/> (e.g. inside a section).</summary>
+    internal WasmReader(ReadOnlySpan<byte> data, int baseOffset, string endMessage)
+        : this(data, baseOffset)
+    {
+        _endMessage = endMessage;
     }
 
     /// <summary>The offset of the first byte of the span in the module binary.</summary>
@@ -68,7 +77,7 @@ public ref struct WasmReader
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private readonly WasmModuleException UnexpectedEnd() =>
-        new(WasmErrorKind.Malformed, "unexpected end", BaseOffset + _data.Length);
+        new(WasmErrorKind.Malformed, _endMessage ?? "unexpected end", BaseOffset + _data.Length);
 
     /// <summary>Reads one byte.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
