@@ -1,0 +1,219 @@
+using System.Text;
+using Polymath.Sdk;
+using Polymath.Wasm;
+using ValueType = Polymath.Wasm.ValueType;
+
+namespace Polymath.Experts;
+
+/// <summary>What went wrong when a guest broke the larql ABI.</summary>
+public enum AbiViolation
+{
+    /// <summary>A required export is missing or has the wrong type.</summary>
+    MissingExport,
+    /// <summary><c>larql_alloc</c> returned 0.</summary>
+    AllocFailed,
+    /// <summary>A pointer (or pointer + length) returned by the guest lies outside its memory.</summary>
+    WildPointer,
+    /// <summary>The result has no NUL terminator before the end of memory.</summary>
+    MissingNul,
+    /// <summary>The result is larger than the configured maximum.</summary>
+    ResultTooLarge,
+    /// <summary>The result is not valid UTF-8 JSON of the expected shape.</summary>
+    InvalidResult,
+}
+
+/// <summary>The guest broke the larql ABI. The instance must be discarded.</summary>
+public sealed class ExpertAbiException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public ExpertAbiException(AbiViolation violation, string message, Exception? inner = null) : base(message, inner) => Violation = violation;
+
+    /// <summary>Which rule was broken.</summary>
+    public AbiViolation Violation { get; }
+}
+
+/// <summary>
+/// One instantiated expert module and the larql ABI over it: the exact call sequence (alloc + write op and args,
+/// <c>larql_call</c>, free both, read the NUL-terminated result, free <c>len + 1</c>), with every guest pointer and
+/// length validated against the memory size. Not thread-safe: one call at a time. No allocation per call besides
+/// the result string.
+/// </summary>
+public sealed class ExpertInstance : IDisposable
+{
+    private readonly IWasmStore _store;
+    private readonly IWasmMemory _memory;
+    private readonly IWasmFunction _alloc, _dealloc, _call, _metadata;
+    private readonly WasmValue[] _args1 = new WasmValue[1], _args2 = new WasmValue[2], _args4 = new WasmValue[4];
+    private readonly WasmValue[] _result1 = new WasmValue[1];
+
+    private ExpertInstance(IWasmStore store, IWasmInstance instance, IWasmMemory memory,
+        IWasmFunction alloc, IWasmFunction dealloc, IWasmFunction call, IWasmFunction metadata)
+    {
+        _store = store;
+        Instance = instance;
+        _memory = memory;
+        _alloc = alloc;
+        _dealloc = dealloc;
+        _call = call;
+        _metadata = metadata;
+    }
+
+    /// <summary>The wasm instance.</summary>
+    public IWasmInstance Instance { get; }
+
+    /// <summary>The store owning the instance (one per expert instance).</summary>
+    public IWasmStore Store => _store;
+
+    /// <summary>The guest's exported memory.</summary>
+    public IWasmMemory Memory => _memory;
+
+    private static readonly FuncType AllocType = new([ValueType.I32], [ValueType.I32]);
+    private static readonly FuncType DeallocType = new([ValueType.I32, ValueType.I32], []);
+    private static readonly FuncType CallType = new([ValueType.I32, ValueType.I32, ValueType.I32, ValueType.I32], [ValueType.I32]);
+    private static readonly FuncType MetadataType = new([], [ValueType.I32]);
+
+    /// <summary>
+    /// Creates a store with <paramref name="limits"/>, links the WASI shim for the module's imports, instantiates,
+    /// calls <c>_initialize</c> when exported, and checks the larql exports.
+    /// </summary>
+    /// <exception cref="WasmLinkException">An import cannot be provided.</exception>
+    /// <exception cref="WasmTrapException">Instantiation or <c>_initialize</c> trapped.</exception>
+    /// <exception cref="ExpertAbiException">A larql export is missing or mistyped.</exception>
+    public static ExpertInstance Create(IWasmEngine engine, IWasmModule module, StoreLimits limits, WasiOptions wasi, CallOptions options = default)
+    {
+        var store = engine.CreateStore(limits);
+        try
+        {
+            var shim = new WasiPreview1(wasi);
+            var imports = shim.CreateImports(store, module.Definition);
+            var instance = store.Instantiate(module, imports, options);
+            if (instance.GetFunction("_initialize") is { } init)
+            {
+                if (init.Type.Parameters.Length != 0 || init.Type.Results.Length != 0)
+                    throw new ExpertAbiException(AbiViolation.MissingExport, $"export '_initialize' has type {init.Type}, expected [] -> []");
+                init.Invoke([], [], options);
+            }
+            var memory = instance.GetMemory("memory") ?? throw new ExpertAbiException(AbiViolation.MissingExport, "the module does not export its memory as 'memory'");
+            return new ExpertInstance(store, instance, memory,
+                Require(instance, "larql_alloc", AllocType), Require(instance, "larql_dealloc", DeallocType),
+                Require(instance, "larql_call", CallType), Require(instance, "larql_metadata", MetadataType));
+        }
+        catch
+        {
+            store.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The larql exports missing from or mistyped in <paramref name="module"/>; empty when it is an expert.</summary>
+    public static IReadOnlyList<string> CheckExports(Module module)
+    {
+        var problems = new List<string>();
+        void Check(string name, ExternKind kind, FuncType? type)
+        {
+            var export = module.Exports.FirstOrDefault(e => e.Name == name);
+            if (export is null) { problems.Add($"missing export '{name}'"); return; }
+            if (export.Kind != kind) { problems.Add($"export '{name}' is a {export.Kind.ToString().ToLowerInvariant()}, expected a {kind.ToString().ToLowerInvariant()}"); return; }
+            if (type is not null && !module.GetFunctionType(export.Index).Equals(type))
+                problems.Add($"export '{name}' has type {module.GetFunctionType(export.Index)}, expected {type}");
+        }
+        Check("memory", ExternKind.Memory, null);
+        Check("larql_alloc", ExternKind.Function, AllocType);
+        Check("larql_dealloc", ExternKind.Function, DeallocType);
+        Check("larql_call", ExternKind.Function, CallType);
+        Check("larql_metadata", ExternKind.Function, MetadataType);
+        return problems;
+    }
+
+    private static IWasmFunction Require(IWasmInstance instance, string name, FuncType type)
+    {
+        var f = instance.GetFunction(name) ?? throw new ExpertAbiException(AbiViolation.MissingExport, $"the module does not export function '{name}'");
+        if (!f.Type.Equals(type)) throw new ExpertAbiException(AbiViolation.MissingExport, $"export '{name}' has type {f.Type}, expected {type}");
+        return f;
+    }
+
+    /// <summary>Reads <c>larql_metadata</c> (and frees it with <c>len + 1</c>).</summary>
+    public string ReadMetadataJson(CallOptions options, int maxBytes = 1 << 20)
+    {
+        _metadata.Invoke([], _result1, options);
+        int ptr = _result1[0].AsI32;
+        if (ptr == 0) throw new ExpertAbiException(AbiViolation.InvalidResult, "larql_metadata returned 0");
+        return ReadResult(ptr, maxBytes, options, "larql_metadata");
+    }
+
+    /// <summary>Reads and parses <c>larql_metadata</c>.</summary>
+    public ExpertMetadata ReadMetadata(string source, CallOptions options = default) => ExpertMetadata.Parse(ReadMetadataJson(options), source);
+
+    /// <summary>
+    /// Runs one op with the exact larql sequence. Returns the result JSON, or null when the expert declined (0).
+    /// </summary>
+    /// <exception cref="WasmTrapException">The guest trapped (including fuel, depth, interruption, exit).</exception>
+    /// <exception cref="ExpertAbiException">The guest broke the ABI (alloc 0, wild pointer, missing NUL, result over <paramref name="maxResultBytes"/>).</exception>
+    public string? Call(ReadOnlySpan<byte> op, ReadOnlySpan<byte> args, CallOptions options, int maxResultBytes)
+    {
+        int pOp = AllocAndWrite(op, options);
+        int pArgs = AllocAndWrite(args, options);
+        _args4[0] = WasmValue.I32(pOp);
+        _args4[1] = WasmValue.I32(op.Length);
+        _args4[2] = WasmValue.I32(pArgs);
+        _args4[3] = WasmValue.I32(args.Length);
+        _call.Invoke(_args4, _result1, options);
+        int r = _result1[0].AsI32;
+        Free(pOp, op.Length, options);
+        Free(pArgs, args.Length, options);
+        if (r == 0) return null;
+        return ReadResult(r, maxResultBytes, options, "larql_call");
+    }
+
+    private int AllocAndWrite(ReadOnlySpan<byte> data, CallOptions options)
+    {
+        _args1[0] = WasmValue.I32(data.Length);
+        _alloc.Invoke(_args1, _result1, options);
+        int p = _result1[0].AsI32;
+        if (p == 0)
+        {
+            if (data.Length == 0) return 0;
+            throw new ExpertAbiException(AbiViolation.AllocFailed, $"larql_alloc({data.Length}) returned 0");
+        }
+        var mem = _memory.Span;
+        if ((ulong)(uint)p + (ulong)data.Length > (ulong)mem.Length)
+            throw new ExpertAbiException(AbiViolation.WildPointer,
+                $"larql_alloc({data.Length}) returned 0x{(uint)p:X8}, outside guest memory ({mem.Length} bytes)");
+        data.CopyTo(mem.Slice(p, data.Length));
+        return p;
+    }
+
+    private void Free(int p, int length, CallOptions options)
+    {
+        if (p == 0) return;
+        _args2[0] = WasmValue.I32(p);
+        _args2[1] = WasmValue.I32(length);
+        _dealloc.Invoke(_args2, [], options);
+    }
+
+    private string ReadResult(int r, int maxBytes, CallOptions options, string what)
+    {
+        var mem = _memory.Span;
+        if ((uint)r >= (uint)mem.Length)
+            throw new ExpertAbiException(AbiViolation.WildPointer, $"{what} returned 0x{(uint)r:X8}, outside guest memory ({mem.Length} bytes)");
+        var tail = mem[r..];
+        int window = (int)Math.Min((long)tail.Length, (long)maxBytes + 1);
+        int n = tail[..window].IndexOf((byte)0);
+        if (n < 0)
+        {
+            if (window < tail.Length || (long)tail.Length > maxBytes)
+                throw new ExpertAbiException(AbiViolation.ResultTooLarge, $"{what} result is larger than the limit of {maxBytes} bytes");
+            throw new ExpertAbiException(AbiViolation.MissingNul, $"{what} result at 0x{(uint)r:X8} has no NUL terminator before the end of guest memory");
+        }
+        string json;
+        try { json = StrictUtf8.GetString(tail[..n]); }
+        catch (DecoderFallbackException e) { throw new ExpertAbiException(AbiViolation.InvalidResult, $"{what} result is not valid UTF-8", e); }
+        Free(r, n + 1, options);
+        return json;
+    }
+
+    private static readonly UTF8Encoding StrictUtf8 = new(false, true);
+
+    /// <summary>Releases the store.</summary>
+    public void Dispose() => _store.Dispose();
+}

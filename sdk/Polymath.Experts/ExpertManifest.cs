@@ -1,0 +1,313 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace Polymath.Experts;
+
+/// <summary>A payload file inside a package: its path relative to the package root and its expected sha256.</summary>
+/// <param name="Path">Path relative to the package root, with '/' separators.</param>
+/// <param name="Sha256">Lower-case hex sha256 of the file (64 characters).</param>
+public sealed record PayloadReference(string Path, string Sha256);
+
+/// <summary>Per-expert limits from the manifest; null means "use the host default".</summary>
+public sealed record ExpertLimits
+{
+    /// <summary>Cap on linear memory, in 64 KiB pages.</summary>
+    public uint? MemoryPages { get; init; }
+    /// <summary>Instruction budget per call.</summary>
+    public ulong? FuelPerCall { get; init; }
+    /// <summary>Wall-clock timeout per call, in milliseconds.</summary>
+    public int? TimeoutMs { get; init; }
+    /// <summary>Largest result JSON accepted, in bytes (excluding the NUL).</summary>
+    public int? MaxResultBytes { get; init; }
+
+    /// <summary>No manifest limits.</summary>
+    public static ExpertLimits None { get; } = new();
+}
+
+/// <summary>
+/// The <c>expert.json</c> manifest of an expert package (schema version 1; docs/experts.md).
+/// Parse it with <see cref="Parse"/>; every error names the file and the field.
+/// </summary>
+public sealed record ExpertManifest
+{
+    /// <summary>The file name of a manifest inside a package.</summary>
+    public const string FileName = "expert.json";
+
+    /// <summary>The only schema version this reader understands.</summary>
+    public const int CurrentSchemaVersion = 1;
+
+    /// <summary>Schema version (1).</summary>
+    public int SchemaVersion { get; init; } = CurrentSchemaVersion;
+    /// <summary>The expert id (larql id): <c>[a-z0-9_-]+</c>.</summary>
+    public required string Id { get; init; }
+    /// <summary>Version string, e.g. 0.2.0.</summary>
+    public required string Version { get; init; }
+    /// <summary>Tier 0..255; lower tiers shadow higher ones on a shared op name.</summary>
+    public required byte Tier { get; init; }
+    /// <summary>One-line description.</summary>
+    public string Description { get; init; } = "";
+    /// <summary>The WebAssembly module.</summary>
+    public required PayloadReference Wasm { get; init; }
+    /// <summary>Optional native kernels by runtime identifier (e.g. linux-x64).</summary>
+    public IReadOnlyDictionary<string, PayloadReference> Native { get; init; } = new Dictionary<string, PayloadReference>();
+    /// <summary>Capabilities without which the expert must not run.</summary>
+    public IReadOnlyList<string> Requires { get; init; } = [];
+    /// <summary>Capabilities that make it better (ranking).</summary>
+    public IReadOnlyList<string> Prefers { get; init; } = [];
+    /// <summary>WASI facilities it asks for (wasi.stdio, wasi.clock, wasi.random); the operator decides.</summary>
+    public IReadOnlyList<string> Grants { get; init; } = [];
+    /// <summary>Limits; unset ones take host defaults.</summary>
+    public ExpertLimits Limits { get; init; } = ExpertLimits.None;
+
+    private static readonly Regex IdPattern = new("^[a-z0-9_\\-]+$", RegexOptions.CultureInvariant);
+    private static readonly Regex CapabilityPattern = new("^[a-z0-9][a-z0-9_\\-]*(\\.[a-z0-9_\\-]+)+$", RegexOptions.CultureInvariant);
+    private static readonly Regex Sha256Pattern = new("^[0-9a-f]{64}$", RegexOptions.CultureInvariant);
+
+    /// <summary>True when <paramref name="id"/> is a valid expert id.</summary>
+    public static bool IsValidId(string id) => IdPattern.IsMatch(id);
+
+    /// <summary>
+    /// Parses and validates a manifest. When <paramref name="requireHashes"/> is false, missing or empty
+    /// <c>sha256</c> fields are accepted (used by <c>polymath pack</c>, which fills them in).
+    /// </summary>
+    /// <exception cref="ExpertPackageException">The JSON is malformed or a field is missing or wrong; the message names the field.</exception>
+    public static ExpertManifest Parse(string json, string source, bool requireHashes = true)
+    {
+        JsonDocument doc;
+        try
+        {
+            doc = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        }
+        catch (JsonException e)
+        {
+            throw new ExpertPackageException(source, null, $"not valid JSON: {e.Message}", e);
+        }
+        using (doc)
+        {
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+                throw new ExpertPackageException(source, "$", "the manifest must be a JSON object");
+            var r = new Reader(source);
+            r.CheckKnown(root, "", "schemaVersion", "id", "version", "tier", "description", "payloads", "requires", "prefers", "grants", "limits");
+
+            int schema = (int)r.Integer(root, "schemaVersion", required: true, 1, int.MaxValue)!.Value;
+            if (schema != CurrentSchemaVersion)
+                throw new ExpertPackageException(source, "schemaVersion", $"schema version {schema} is not supported (this host reads version {CurrentSchemaVersion})");
+            string id = r.String(root, "id", required: true)!;
+            if (!IsValidId(id))
+                throw new ExpertPackageException(source, "id", $"'{id}' is not a valid expert id (allowed: a-z, 0-9, '_' and '-')");
+            string version = r.String(root, "version", required: true)!;
+            if (version.Length == 0) throw new ExpertPackageException(source, "version", "must not be empty");
+            byte tier = (byte)r.Integer(root, "tier", required: true, 0, 255)!.Value;
+            string description = r.String(root, "description", required: false) ?? "";
+
+            if (!root.TryGetProperty("payloads", out var payloads))
+                throw new ExpertPackageException(source, "payloads", "is required");
+            if (payloads.ValueKind != JsonValueKind.Object)
+                throw new ExpertPackageException(source, "payloads", "must be an object");
+            r.CheckKnown(payloads, "payloads.", "wasm", "native");
+            if (!payloads.TryGetProperty("wasm", out var wasmEl))
+                throw new ExpertPackageException(source, "payloads.wasm", "is required");
+            var wasm = r.Payload(wasmEl, "payloads.wasm", requireHashes);
+            var native = new Dictionary<string, PayloadReference>(StringComparer.Ordinal);
+            if (payloads.TryGetProperty("native", out var nativeEl))
+            {
+                if (nativeEl.ValueKind != JsonValueKind.Object)
+                    throw new ExpertPackageException(source, "payloads.native", "must be an object mapping runtime identifiers to payloads");
+                foreach (var p in nativeEl.EnumerateObject())
+                {
+                    try { _ = Polymath.Sdk.PlatformInfo.FromRuntimeIdentifier(p.Name); }
+                    catch (ArgumentException e) { throw new ExpertPackageException(source, $"payloads.native.{p.Name}", e.Message); }
+                    native[p.Name] = r.Payload(p.Value, $"payloads.native.{p.Name}", requireHashes);
+                }
+            }
+
+            var requires = r.CapabilityList(root, "requires");
+            var prefers = r.CapabilityList(root, "prefers");
+            var grants = r.CapabilityList(root, "grants");
+            for (int i = 0; i < grants.Count; i++)
+                if (!WasiGrantsParser.TryParse(grants[i], out _))
+                    throw new ExpertPackageException(source, $"grants[{i}]", $"'{grants[i]}' is not a WASI facility (allowed: wasi.stdio, wasi.clock, wasi.random)");
+
+            var limits = ExpertLimits.None;
+            if (root.TryGetProperty("limits", out var lim))
+            {
+                if (lim.ValueKind != JsonValueKind.Object)
+                    throw new ExpertPackageException(source, "limits", "must be an object");
+                r.CheckKnown(lim, "limits.", "memoryPages", "fuelPerCall", "timeoutMs", "maxResultBytes");
+                limits = new ExpertLimits
+                {
+                    MemoryPages = (uint?)r.Integer(lim, "memoryPages", false, 1, 65536, "limits."),
+                    FuelPerCall = (ulong?)r.Integer(lim, "fuelPerCall", false, 1, long.MaxValue, "limits."),
+                    TimeoutMs = (int?)r.Integer(lim, "timeoutMs", false, 1, int.MaxValue, "limits."),
+                    MaxResultBytes = (int?)r.Integer(lim, "maxResultBytes", false, 2, int.MaxValue - 1, "limits."),
+                };
+            }
+
+            return new ExpertManifest
+            {
+                SchemaVersion = schema, Id = id, Version = version, Tier = tier, Description = description,
+                Wasm = wasm, Native = native, Requires = requires, Prefers = prefers, Grants = grants, Limits = limits,
+            };
+        }
+    }
+
+    /// <summary>Writes the manifest as indented JSON (schema version 1).</summary>
+    public string ToJson()
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartObject();
+            w.WriteNumber("schemaVersion", SchemaVersion);
+            w.WriteString("id", Id);
+            w.WriteString("version", Version);
+            w.WriteNumber("tier", Tier);
+            w.WriteString("description", Description);
+            w.WriteStartObject("payloads");
+            WritePayload(w, "wasm", Wasm);
+            if (Native.Count > 0)
+            {
+                w.WriteStartObject("native");
+                foreach (var (rid, p) in Native.OrderBy(k => k.Key, StringComparer.Ordinal)) WritePayload(w, rid, p);
+                w.WriteEndObject();
+            }
+            w.WriteEndObject();
+            WriteList(w, "requires", Requires);
+            WriteList(w, "prefers", Prefers);
+            WriteList(w, "grants", Grants);
+            if (Limits != ExpertLimits.None)
+            {
+                w.WriteStartObject("limits");
+                if (Limits.MemoryPages is { } m) w.WriteNumber("memoryPages", m);
+                if (Limits.FuelPerCall is { } f) w.WriteNumber("fuelPerCall", f);
+                if (Limits.TimeoutMs is { } t) w.WriteNumber("timeoutMs", t);
+                if (Limits.MaxResultBytes is { } x) w.WriteNumber("maxResultBytes", x);
+                w.WriteEndObject();
+            }
+            w.WriteEndObject();
+        }
+        return System.Text.Encoding.UTF8.GetString(stream.ToArray()) + "\n";
+
+        static void WritePayload(Utf8JsonWriter w, string name, PayloadReference p)
+        {
+            w.WriteStartObject(name);
+            w.WriteString("path", p.Path);
+            w.WriteString("sha256", p.Sha256);
+            w.WriteEndObject();
+        }
+        static void WriteList(Utf8JsonWriter w, string name, IReadOnlyList<string> items)
+        {
+            w.WriteStartArray(name);
+            foreach (var i in items) w.WriteStringValue(i);
+            w.WriteEndArray();
+        }
+    }
+
+    private readonly struct Reader(string source)
+    {
+        public void CheckKnown(JsonElement obj, string prefix, params string[] known)
+        {
+            foreach (var p in obj.EnumerateObject())
+                if (Array.IndexOf(known, p.Name) < 0)
+                    throw new ExpertPackageException(source, prefix + p.Name, $"is not a known field (known: {string.Join(", ", known)})");
+        }
+
+        public string? String(JsonElement obj, string name, bool required)
+        {
+            if (!obj.TryGetProperty(name, out var v))
+                return required ? throw new ExpertPackageException(source, name, "is required") : null;
+            if (v.ValueKind != JsonValueKind.String)
+                throw new ExpertPackageException(source, name, $"must be a string, found {Describe(v)}");
+            return v.GetString()!;
+        }
+
+        public long? Integer(JsonElement obj, string name, bool required, long min, long max, string prefix = "")
+        {
+            if (!obj.TryGetProperty(name, out var v))
+                return required ? throw new ExpertPackageException(source, prefix + name, "is required") : null;
+            if (v.ValueKind != JsonValueKind.Number || !v.TryGetInt64(out long n))
+                throw new ExpertPackageException(source, prefix + name, $"must be an integer, found {Describe(v)}");
+            if (n < min || n > max)
+                throw new ExpertPackageException(source, prefix + name, $"{n} is out of range ({min}..{max})");
+            return n;
+        }
+
+        public PayloadReference Payload(JsonElement el, string field, bool requireHashes)
+        {
+            if (el.ValueKind != JsonValueKind.Object)
+                throw new ExpertPackageException(source, field, "must be an object with 'path' and 'sha256'");
+            CheckKnown(el, field + ".", "path", "sha256");
+            if (!el.TryGetProperty("path", out var pathEl) || pathEl.ValueKind != JsonValueKind.String || pathEl.GetString()!.Length == 0)
+                throw new ExpertPackageException(source, field + ".path", "is required and must be a non-empty string");
+            string path = pathEl.GetString()!.Replace('\\', '/');
+            if (path.StartsWith('/') || path.Split('/').Any(s => s == "..") || (path.Length > 1 && path[1] == ':'))
+                throw new ExpertPackageException(source, field + ".path", $"'{path}' must be relative to the package and stay inside it");
+            string sha = "";
+            if (el.TryGetProperty("sha256", out var shaEl))
+            {
+                if (shaEl.ValueKind != JsonValueKind.String)
+                    throw new ExpertPackageException(source, field + ".sha256", $"must be a string, found {Describe(shaEl)}");
+                sha = shaEl.GetString()!.ToLowerInvariant();
+            }
+            if (sha.Length == 0 && requireHashes)
+                throw new ExpertPackageException(source, field + ".sha256", "is required (run 'polymath pack' to fill it in)");
+            if (sha.Length != 0 && !Sha256Pattern.IsMatch(sha))
+                throw new ExpertPackageException(source, field + ".sha256", $"'{sha}' is not 64 hexadecimal digits");
+            return new PayloadReference(path, sha);
+        }
+
+        public IReadOnlyList<string> CapabilityList(JsonElement obj, string name)
+        {
+            if (!obj.TryGetProperty(name, out var v)) return [];
+            if (v.ValueKind != JsonValueKind.Array)
+                throw new ExpertPackageException(source, name, $"must be an array of capability names, found {Describe(v)}");
+            var list = new List<string>();
+            int i = 0;
+            foreach (var item in v.EnumerateArray())
+            {
+                if (item.ValueKind != JsonValueKind.String)
+                    throw new ExpertPackageException(source, $"{name}[{i}]", $"must be a string, found {Describe(item)}");
+                string s = item.GetString()!;
+                if (!CapabilityPattern.IsMatch(s))
+                    throw new ExpertPackageException(source, $"{name}[{i}]", $"'{s}' is not a capability name (lower-case, dot-separated, e.g. exec.jit)");
+                if (!list.Contains(s)) list.Add(s);
+                i++;
+            }
+            return list;
+        }
+
+        private static string Describe(JsonElement v) => v.ValueKind switch
+        {
+            JsonValueKind.String => "a string",
+            JsonValueKind.Number => "a number",
+            JsonValueKind.True or JsonValueKind.False => "a boolean",
+            JsonValueKind.Null => "null",
+            JsonValueKind.Array => "an array",
+            JsonValueKind.Object => "an object",
+            _ => v.ValueKind.ToString(),
+        };
+    }
+}
+
+/// <summary>A package could not be read: the message names the file and, when known, the field.</summary>
+public sealed class ExpertPackageException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public ExpertPackageException(string source, string? field, string message, Exception? inner = null)
+        : base(field is null ? $"{source}: {message}" : $"{source}: field '{field}' {message}", inner)
+    {
+        Source = source;
+        Field = field;
+        Reason = message;
+    }
+
+    /// <summary>The file or package the error is in.</summary>
+    public new string Source { get; }
+
+    /// <summary>The manifest field (JSON path such as <c>payloads.wasm.sha256</c>), when the error is about one.</summary>
+    public string? Field { get; }
+
+    /// <summary>The reason without the location.</summary>
+    public string Reason { get; }
+}

@@ -1,0 +1,233 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Security.Cryptography;
+using Polymath.Sdk;
+using Polymath.Wasm;
+using ValueType = Polymath.Wasm.ValueType;
+
+namespace Polymath.Experts;
+
+/// <summary>Receives what a guest writes to stdout (fd 1) and stderr (fd 2) when <c>wasi.stdio</c> is granted. Must be thread-safe.</summary>
+public interface IWasiOutputSink
+{
+    /// <summary>One fd_write buffer. <paramref name="data"/> is only valid during the call.</summary>
+    void Write(int fd, ReadOnlySpan<byte> data);
+}
+
+/// <summary>What one expert instance may use of WASI.</summary>
+public sealed record WasiOptions
+{
+    /// <summary>Nothing granted, output discarded.</summary>
+    public static WasiOptions Denied { get; } = new();
+
+    /// <summary>The facilities the operator granted.</summary>
+    public WasiGrants Grants { get; init; }
+
+    /// <summary>Where granted stdout/stderr goes; null discards it (writes still succeed when granted).</summary>
+    public IWasiOutputSink? Output { get; init; }
+}
+
+/// <summary>
+/// The WASI preview 1 shim shared by every runtime (the minimal set larql's experts use). One object per
+/// instance. Each function works on the guest memory it is given, validates every pointer (a bad one answers
+/// <see cref="Fault"/>) and never returns host data for a facility that was not granted:
+/// <list type="bullet">
+/// <item><c>fd_write</c>: fds 1 and 2 only; without <c>wasi.stdio</c> it answers <see cref="BadF"/> (the errno of a
+/// closed stream, which Rust's std and wasi-libc treat as "stdout is closed", so a guest that prints does not fail).</item>
+/// <item><c>clock_time_get</c>/<c>clock_res_get</c>: without <c>wasi.clock</c> answer <see cref="NotCapable"/>.</item>
+/// <item><c>random_get</c>: without <c>wasi.random</c> answers <see cref="NotCapable"/>.</item>
+/// <item><c>args_*</c>/<c>environ_*</c>: always empty. <c>sched_yield</c>: success. <c>proc_exit</c>: ends the call as a
+/// <see cref="TrapKind.Exit"/> trap. <c>fd_prestat_get</c>, <c>fd_prestat_dir_name</c>, <c>fd_fdstat_get</c>: <see cref="BadF"/>.
+/// Every other WASI function: <see cref="NoSys"/>.</item>
+/// </list>
+/// </summary>
+public sealed class WasiPreview1
+{
+    /// <summary>The import module name.</summary>
+    public const string ModuleName = "wasi_snapshot_preview1";
+
+    /// <summary>errno success.</summary>
+    public const int Success = 0;
+    /// <summary>errno badf: bad file descriptor.</summary>
+    public const int BadF = 8;
+    /// <summary>errno fault: a pointer or length outside guest memory.</summary>
+    public const int Fault = 21;
+    /// <summary>errno inval: invalid argument (unknown clock id).</summary>
+    public const int Inval = 28;
+    /// <summary>errno nosys: function not supported.</summary>
+    public const int NoSys = 52;
+    /// <summary>errno notcapable: the facility was not granted.</summary>
+    public const int NotCapable = 76;
+
+    private readonly WasiOptions _options;
+    private readonly long _startTimestamp = Stopwatch.GetTimestamp();
+
+    /// <summary>Creates the shim state for one instance.</summary>
+    public WasiPreview1(WasiOptions options) => _options = options ?? throw new ArgumentNullException(nameof(options));
+
+    /// <summary>The grants in force.</summary>
+    public WasiGrants Grants => _options.Grants;
+
+    private static bool InBounds(Span<byte> memory, int ptr, long length) =>
+        length >= 0 && (ulong)(uint)ptr + (ulong)length <= (ulong)memory.Length;
+
+    /// <summary><c>fd_write(fd, iovs, iovs_len, nwritten) -> errno</c>.</summary>
+    public int FdWrite(Span<byte> memory, int fd, int iovs, int iovsLen, int nwrittenPtr)
+    {
+        if (fd is not (1 or 2)) return BadF;
+        if (!_options.Grants.HasFlag(WasiGrants.Stdio)) return BadF;
+        if (iovsLen < 0 || !InBounds(memory, iovs, (long)(uint)iovsLen * 8) || !InBounds(memory, nwrittenPtr, 4)) return Fault;
+        uint total = 0;
+        for (int i = 0; i < iovsLen; i++)
+        {
+            int entry = iovs + i * 8;
+            int buf = BinaryPrimitives.ReadInt32LittleEndian(memory.Slice(entry, 4));
+            uint len = BinaryPrimitives.ReadUInt32LittleEndian(memory.Slice(entry + 4, 4));
+            if (!InBounds(memory, buf, len)) return Fault;
+            if (len > 0) _options.Output?.Write(fd, memory.Slice(buf, (int)len));
+            total += len;
+        }
+        BinaryPrimitives.WriteUInt32LittleEndian(memory.Slice(nwrittenPtr, 4), total);
+        return Success;
+    }
+
+    /// <summary><c>clock_time_get(id, precision, time_ptr) -> errno</c>.</summary>
+    public int ClockTimeGet(Span<byte> memory, int id, long precision, int resultPtr)
+    {
+        _ = precision;
+        if (!_options.Grants.HasFlag(WasiGrants.Clock)) return NotCapable;
+        if (!InBounds(memory, resultPtr, 8)) return Fault;
+        ulong ns;
+        switch (id)
+        {
+            case 0: ns = (ulong)(DateTimeOffset.UtcNow - DateTimeOffset.UnixEpoch).Ticks * 100; break;
+            case 1: ns = TimestampToNs(Stopwatch.GetTimestamp()); break;
+            case 2: case 3: ns = TimestampToNs(Stopwatch.GetTimestamp() - _startTimestamp); break;
+            default: return Inval;
+        }
+        BinaryPrimitives.WriteUInt64LittleEndian(memory.Slice(resultPtr, 8), ns);
+        return Success;
+    }
+
+    /// <summary><c>clock_res_get(id, resolution_ptr) -> errno</c>.</summary>
+    public int ClockResGet(Span<byte> memory, int id, int resultPtr)
+    {
+        if (!_options.Grants.HasFlag(WasiGrants.Clock)) return NotCapable;
+        if (!InBounds(memory, resultPtr, 8)) return Fault;
+        ulong res = id switch
+        {
+            0 => 100,
+            1 or 2 or 3 => Math.Max(1UL, (ulong)(1_000_000_000.0 / Stopwatch.Frequency)),
+            _ => 0,
+        };
+        if (res == 0) return Inval;
+        BinaryPrimitives.WriteUInt64LittleEndian(memory.Slice(resultPtr, 8), res);
+        return Success;
+    }
+
+    /// <summary><c>random_get(buf, len) -> errno</c>.</summary>
+    public int RandomGet(Span<byte> memory, int buf, int len)
+    {
+        if (!_options.Grants.HasFlag(WasiGrants.Random)) return NotCapable;
+        if (!InBounds(memory, buf, (uint)len)) return Fault;
+        RandomNumberGenerator.Fill(memory.Slice(buf, len));
+        return Success;
+    }
+
+    /// <summary><c>args_sizes_get</c> and <c>environ_sizes_get</c>: zero entries, zero bytes.</summary>
+    public int SizesGet(Span<byte> memory, int countPtr, int bufSizePtr)
+    {
+        if (!InBounds(memory, countPtr, 4) || !InBounds(memory, bufSizePtr, 4)) return Fault;
+        BinaryPrimitives.WriteUInt32LittleEndian(memory.Slice(countPtr, 4), 0);
+        BinaryPrimitives.WriteUInt32LittleEndian(memory.Slice(bufSizePtr, 4), 0);
+        return Success;
+    }
+
+    private static ulong TimestampToNs(long ticks) => (ulong)((double)ticks * 1_000_000_000.0 / Stopwatch.Frequency);
+
+    private static readonly FuncType I32x4ToI32 = new([ValueType.I32, ValueType.I32, ValueType.I32, ValueType.I32], [ValueType.I32]);
+    private static readonly FuncType I32x2ToI32 = new([ValueType.I32, ValueType.I32], [ValueType.I32]);
+    private static readonly FuncType I32ToI32 = new([ValueType.I32], [ValueType.I32]);
+    private static readonly FuncType ClockTimeType = new([ValueType.I32, ValueType.I64, ValueType.I32], [ValueType.I32]);
+    private static readonly FuncType VoidToI32 = new([], [ValueType.I32]);
+    private static readonly FuncType ProcExitType = new([ValueType.I32], []);
+
+    /// <summary>
+    /// Builds the externs for <paramref name="module"/>'s imports, in import order. Only WASI functions the module
+    /// imports are created.
+    /// </summary>
+    /// <exception cref="WasmLinkException">An import is not a WASI preview 1 function, or a WASI function is imported with the wrong type.</exception>
+    public IReadOnlyList<IWasmExtern> CreateImports(IWasmStore store, Module module)
+    {
+        var externs = new IWasmExtern[module.Imports.Count];
+        for (int i = 0; i < externs.Length; i++)
+        {
+            var import = module.Imports[i];
+            if (import.Module != ModuleName || import.Kind != ExternKind.Function)
+                throw new WasmLinkException(
+                    $"import '{import.Module}.{import.Name}' ({import.Kind.ToString().ToLowerInvariant()}) cannot be provided: experts may import only {ModuleName} functions");
+            var type = module.Types[(int)import.TypeIndex];
+            externs[i] = store.CreateHostFunction(type, Bind(import.Name, type));
+        }
+        return externs;
+    }
+
+    private HostFunctionCallback Bind(string name, FuncType type)
+    {
+        void Expect(FuncType expected)
+        {
+            if (!type.Equals(expected))
+                throw new WasmLinkException($"import '{ModuleName}.{name}' has type {type}, WASI preview 1 defines {expected}");
+        }
+        switch (name)
+        {
+            case "fd_write":
+                Expect(I32x4ToI32);
+                return (ctx, a, r) => r[0] = WasmValue.I32(Mem(ctx, out var m) ? FdWrite(m, a[0].AsI32, a[1].AsI32, a[2].AsI32, a[3].AsI32) : Fault);
+            case "proc_exit":
+                Expect(ProcExitType);
+                return (_, a, _) => throw new WasmTrapException(TrapKind.Exit, $"proc_exit({a[0].AsI32})") { ExitCode = a[0].AsI32 };
+            case "args_sizes_get":
+            case "environ_sizes_get":
+                Expect(I32x2ToI32);
+                return (ctx, a, r) => r[0] = WasmValue.I32(Mem(ctx, out var m) ? SizesGet(m, a[0].AsI32, a[1].AsI32) : Fault);
+            case "args_get":
+            case "environ_get":
+                Expect(I32x2ToI32);
+                return (_, _, r) => r[0] = WasmValue.I32(Success);
+            case "clock_time_get":
+                Expect(ClockTimeType);
+                return (ctx, a, r) => r[0] = WasmValue.I32(Mem(ctx, out var m) ? ClockTimeGet(m, a[0].AsI32, a[1].AsI64, a[2].AsI32) : Fault);
+            case "clock_res_get":
+                Expect(I32x2ToI32);
+                return (ctx, a, r) => r[0] = WasmValue.I32(Mem(ctx, out var m) ? ClockResGet(m, a[0].AsI32, a[1].AsI32) : Fault);
+            case "random_get":
+                Expect(I32x2ToI32);
+                return (ctx, a, r) => r[0] = WasmValue.I32(Mem(ctx, out var m) ? RandomGet(m, a[0].AsI32, a[1].AsI32) : Fault);
+            case "sched_yield":
+                Expect(VoidToI32);
+                return (_, _, r) => r[0] = WasmValue.I32(Success);
+            case "fd_prestat_get":
+                Expect(I32x2ToI32);
+                return (_, _, r) => r[0] = WasmValue.I32(BadF);
+            case "fd_prestat_dir_name":
+                Expect(new FuncType([ValueType.I32, ValueType.I32, ValueType.I32], [ValueType.I32]));
+                return (_, _, r) => r[0] = WasmValue.I32(BadF);
+            case "fd_fdstat_get":
+                Expect(I32x2ToI32);
+                return (_, _, r) => r[0] = WasmValue.I32(BadF);
+            default:
+                if (type.Results.Length == 1 && type.Results[0] == ValueType.I32)
+                    return (_, _, r) => r[0] = WasmValue.I32(NoSys);
+                throw new WasmLinkException($"import '{ModuleName}.{name}' has type {type}; it is not supported and cannot answer NOSYS");
+        }
+    }
+
+    private static bool Mem(IHostCallContext ctx, out Span<byte> memory)
+    {
+        var m = ctx.GetMemory();
+        if (m is null) { memory = default; return false; }
+        memory = m.Span;
+        return true;
+    }
+}
