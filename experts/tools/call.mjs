@@ -12,8 +12,8 @@ import path from 'node:path';
 function parseJson(text) {
   let i = 0;
   const ws = () => { while (i < text.length && ' \t\n\r'.includes(text[i])) i++; };
-  const val = () => {
-    ws();
+  const val = () => { ws(); const st = i; const v = val0(); v.text = text.slice(st, i); return v; };
+  const val0 = () => {
     const c = text[i];
     if (c === '{') {
       i++; const keys = [], vals = []; ws();
@@ -158,7 +158,8 @@ async function runExamples(jsonl, dir, only) {
     const expTree = tree.vals[tree.keys.indexOf('expect')];
     if (!experts.has(ex.expert)) experts.set(ex.expert, await loadExpert(path.join(dir, ex.expert, ex.expert + '.wasm')));
     const e = experts.get(ex.expert);
-    const argsText = ex.argsText ?? JSON.stringify(ex.args);
+    // the args text is sent exactly as written in the file (JSON.stringify would turn 1.0 into 1)
+    const argsText = ex.argsText ?? tree.vals[tree.keys.indexOf('args')].text;
     let reason = null;
     try {
       const r = e.call(ex.op, argsText);

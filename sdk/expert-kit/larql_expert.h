@@ -941,6 +941,33 @@ LX_API uint32_t lx_utf8_next(const char *s, size_t n, size_t *len) {
     }
 }
 
+/** Rust's char::is_whitespace (Unicode White_Space). */
+LX_API int lx_is_whitespace(uint32_t c) {
+    return (c >= 9 && c <= 13) || c == 32 || c == 0x85 || c == 0xA0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200A) ||
+           c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000;
+}
+
+/** Rust's str::trim (Unicode whitespace at both ends), in place on (p, n). */
+LX_API void lx_trim(const char **p, size_t *n) {
+    const char *s = *p; size_t len = *n, l;
+    while (len) { uint32_t c = lx_utf8_next(s, len, &l); if (!lx_is_whitespace(c)) break; s += l; len -= l; }
+    while (len) {
+        size_t k = len - 1;
+        while (k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80) k--;
+        uint32_t c = lx_utf8_next(s + k, len - k, &l);
+        if (!lx_is_whitespace(c)) break;
+        len = k;
+    }
+    *p = s; *n = len;
+}
+
+/** Whether bytes are valid UTF-8 (String::from_utf8 succeeds). */
+LX_API int lx_utf8_valid(const char *s, size_t n) {
+    size_t i = 0;
+    while (i < n) { size_t l = lx_utf8_len((const unsigned char *)s + i, n - i); if (!l) return 0; i += l; }
+    return 1;
+}
+
 /** Equality of a (ptr,len) string with a C string. */
 LX_API int lx_eq(const char *p, size_t n, const char *lit) { size_t l = strlen(lit); return l == n && memcmp(p, lit, n) == 0; }
 
