@@ -1,5 +1,5 @@
 #!/usr/bin/perl
-# Generates unicode_tables.h for the string_ops expert from Perl's Unicode database:
+# Generates unicode_tables.h (shared by the string_ops, sql and logic experts) from Perl's Unicode database:
 # Alphabetic, Numeric (general category N*), Cased, Case_Ignorable ranges and the full
 # (multi-character) lowercase/uppercase mappings. Run: perl gen_unicode.pl > unicode_tables.h
 use strict; use warnings; use feature 'unicode_strings';
@@ -12,7 +12,7 @@ for my $name (sort keys %props) {
     my $in = $cp < 0x110000 && !($cp >= 0xD800 && $cp <= 0xDFFF) && chr($cp) =~ $re;
     if ($in && $start < 0) { $start = $cp } elsif (!$in && $start >= 0) { push @r, [$start, $cp - 1]; $start = -1 }
   }
-  print "static const uint32_t U_\U$name\E[][2] = {\n";
+  print "static const uint32_t U_\U$name\E[][2] __attribute__((unused)) = {\n";
   print join(",\n", map { sprintf "{0x%X,0x%X}", @$_ } @r), "\n};\n";
 }
 for my $kind (qw(lower upper)) {
@@ -24,5 +24,5 @@ for my $kind (qw(lower upper)) {
     my @o = map { ord } split //, $t; push @o, 0 while @o < 3;
     push @m, sprintf "{0x%X,{0x%X,0x%X,0x%X}}", $cp, @o;
   }
-  print "static const struct { uint32_t cp; uint32_t to[3]; } U_TO\U$kind\E[] = {\n", join(",\n", @m), "\n};\n";
+  print "static const struct { uint32_t cp; uint32_t to[3]; } U_TO\U$kind\E[] __attribute__((unused)) = {\n", join(",\n", @m), "\n};\n";
 }
