@@ -109,12 +109,11 @@ public static class ModuleReader
             var r = new WasmReader(span);
             ReadOnlySpan<byte> magic = [0x00, 0x61, 0x73, 0x6D];
             ReadOnlySpan<byte> version = [0x01, 0x00, 0x00, 0x00];
-            var head = span[..Math.Min(4, span.Length)];
-            if (!magic.StartsWith(head)) throw Error("magic header not detected", 0);
-            if (head.Length < 4) throw Error("unexpected end", span.Length);
-            var ver = span[4..Math.Min(8, span.Length)];
-            if (!version.StartsWith(ver)) throw Error("unknown binary version", 4);
-            if (ver.Length < 4) throw Error("unexpected end", span.Length);
+            // Like the spec's decoder, the magic and the version are read as 4-byte words: short input is an unexpected end.
+            if (span.Length < 4) throw Error("unexpected end", span.Length);
+            if (!span[..4].SequenceEqual(magic)) throw Error("magic header not detected", 0);
+            if (span.Length < 8) throw Error("unexpected end", span.Length);
+            if (!span[4..8].SequenceEqual(version)) throw Error("unknown binary version", 4);
             r.Skip(8);
 
             int lastRank = 0;
@@ -278,7 +277,7 @@ public static class ModuleReader
             {
                 int at = r.Offset;
                 byte form = r.ReadByte();
-                if (form != 0x60) throw Error("malformed functype", at);
+                if (form != 0x60) throw Error((form & 0x80) != 0 ? "integer representation too long" : "malformed functype", at);
                 var parameters = ReadValueTypes(ref r);
                 var results = ReadValueTypes(ref r);
                 if (results.Length > 1) _features |= WasmFeatures.MultiValue;

@@ -25,6 +25,8 @@ public class ModuleReaderTests
     [InlineData("", "unexpected end")]
     [InlineData("0061", "unexpected end")]
     [InlineData("0061736D01", "unexpected end")]
+    [InlineData("01", "unexpected end")]
+    [InlineData("0061736D010000", "unexpected end")]
     [InlineData("0061736E01000000", "magic header not detected")]
     [InlineData("6D736100", "magic header not detected")]
     [InlineData("0061736D02000000", "unknown binary version")]
