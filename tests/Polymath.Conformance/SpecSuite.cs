@@ -34,8 +34,8 @@ public sealed class SpecSuite
 
     /// <summary>
     /// Finds the suite: <see cref="SuiteVariable"/> when set, else <c>&lt;repo root&gt;/../shared/wasm-testsuite</c>
-    /// where the repo root is searched upwards from the application's base directory and from the
-    /// current directory. Uses the committed exclusion list.
+    /// where the repo root is searched upwards from the application's base directory, from the current directory and
+    /// from this project's source folder at build time (<see cref="BuildSourceDirectory"/>). Uses the committed exclusion list.
     /// </summary>
     /// <exception cref="SpecSetupException">The suite cannot be found or holds no .wast file.</exception>
     public static SpecSuite Locate() => Open(FindDirectory(), SpecExclusions.Committed);
@@ -81,16 +81,23 @@ public sealed class SpecSuite
         var fromVariable = Environment.GetEnvironmentVariable(SuiteVariable);
         if (!string.IsNullOrWhiteSpace(fromVariable)) return Path.GetFullPath(fromVariable);
 
-        foreach (var start in new[] { AppContext.BaseDirectory, System.IO.Directory.GetCurrentDirectory() })
+        foreach (var start in new[] { AppContext.BaseDirectory, System.IO.Directory.GetCurrentDirectory(), BuildSourceDirectory })
         {
+            if (string.IsNullOrEmpty(start)) continue;
             var root = FindRepositoryRoot(start);
             if (root is not null) return Path.GetFullPath(Path.Combine(root, "..", "shared", "wasm-testsuite"));
         }
         throw new SpecSetupException(
             $"Cannot find the WebAssembly spec testsuite: {SuiteVariable} is not set and no repository root " +
             $"(a folder with plugins.json, README.md or Directory.Build.props and a .git or sdk folder) lies above " +
-            $"'{AppContext.BaseDirectory}' or '{System.IO.Directory.GetCurrentDirectory()}'. {HowToProvide}");
+            $"'{AppContext.BaseDirectory}', '{System.IO.Directory.GetCurrentDirectory()}' or '{BuildSourceDirectory}'. {HowToProvide}");
     }
+
+    /// <summary>The folder of this project's sources when it was built (recorded in the assembly), or null.</summary>
+    public static string? BuildSourceDirectory { get; } =
+        typeof(SpecSuite).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
+            .OfType<System.Reflection.AssemblyMetadataAttribute>()
+            .FirstOrDefault(a => a.Key == "Polymath.Conformance.SourceDirectory")?.Value;
 
     /// <summary>
     /// The nearest folder at or above <paramref name="start"/> that looks like the repository root: it has

@@ -41,12 +41,12 @@ public sealed class Wast2Json
     /// <summary>
     /// Finds <c>wast2json</c> (<see cref="ToolVariable"/> or PATH), asks its version and prepares the cache
     /// (<paramref name="cacheDirectory"/>, else <see cref="CacheVariable"/>, else <c>$XDG_CACHE_HOME/polymath/spec</c>,
-    /// else <c>~/.cache/polymath/spec</c>).
+    /// else <c>~/.cache/polymath/spec</c>). <paramref name="toolPath"/>, when given, names the executable instead.
     /// </summary>
     /// <exception cref="SpecSetupException"><c>wast2json</c> is missing or does not run.</exception>
-    public static Wast2Json Create(string? cacheDirectory = null)
+    public static Wast2Json Create(string? cacheDirectory = null, string? toolPath = null)
     {
-        var tool = FindTool();
+        var tool = FindTool(toolPath);
         string version;
         try
         {
@@ -76,8 +76,13 @@ public sealed class Wast2Json
         return Path.Combine(baseDir, "polymath", "spec");
     }
 
-    private static string FindTool()
+    private static string FindTool(string? toolPath)
     {
+        if (toolPath is not null)
+        {
+            if (File.Exists(toolPath)) return Path.GetFullPath(toolPath);
+            throw new SpecSetupException($"wast2json '{toolPath}' does not exist. {InstallHint}");
+        }
         var fromVariable = Environment.GetEnvironmentVariable(ToolVariable);
         if (!string.IsNullOrWhiteSpace(fromVariable))
         {
