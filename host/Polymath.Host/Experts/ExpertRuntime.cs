@@ -71,3 +71,29 @@ public sealed class ExpertRuntime : IDisposable
     /// <inheritdoc />
     public override string ToString() => Id;
 }
+
+/// <summary>Builds expert runtimes from the host's runtime catalog (plugins.json).</summary>
+public static class ExpertRuntimeCatalogExtensions
+{
+    /// <summary>
+    /// One <see cref="ExpertRuntime"/> per plugins.json entry, in the catalog's preference order, with its probe status,
+    /// capabilities and priority; available ones create their engine from the catalog on first use.
+    /// </summary>
+    public static IReadOnlyList<ExpertRuntime> ToExpertRuntimes(this Polymath.Host.Catalog.RuntimeCatalog catalog)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        var list = new List<ExpertRuntime>();
+        int order = 0;
+        foreach (var report in catalog.Probe())
+        {
+            var descriptor = report.Descriptor ?? new RuntimeDescriptor(report.Id, report.Id, "", report.Tier ?? RuntimeTier.Interpreter);
+            bool available = report.Status == Polymath.Host.Catalog.RuntimeStatus.Available;
+            var probe = available
+                ? RuntimeProbeResult.Available(report.Reason, report.Capabilities)
+                : RuntimeProbeResult.Unavailable($"{report.StatusName}: {report.Reason}");
+            string id = report.Id;
+            list.Add(new ExpertRuntime(descriptor, probe, report.Priority, order++, available ? () => catalog.CreateEngine(id) : null));
+        }
+        return list;
+    }
+}
