@@ -14,9 +14,10 @@ CLANG="${CLANG:-clang}"
 # Pinned flags. -mcpu=mvp: WebAssembly 1.0 instructions only (no bulk-memory, sign-ext, nontrapping-fptoint),
 # so every runtime can run the result. Reactor model: no _start; exports _initialize. No debug info; the
 # name section is kept (function names only, no paths) so traps are readable. -ffile-prefix-map keeps
-# paths out of the output even if something embeds __FILE__.
+# paths out of the output even if something embeds __FILE__. --stack-first with a 1 MiB stack: a stack overflow
+# runs below address 0 and traps instead of silently overwriting static data.
 WASM_FLAGS=(--target=wasm32-wasi -mcpu=mvp -O2 -std=c11 -mexec-model=reactor -Wall -Wextra -Werror
-            -fno-ident -ffile-prefix-map="$ROOT"=. -I sdk/expert-kit -Wl,--strip-debug -Wl,--no-export-dynamic)
+            -fno-ident -ffile-prefix-map="$ROOT"=. -I sdk/expert-kit -Wl,--strip-debug -Wl,--no-export-dynamic -Wl,--stack-first -Wl,-z,stack-size=1048576)
 NATIVE_FLAGS=(-O2 -std=c11 -shared -fPIC -fvisibility=hidden -Wall -Wextra -Werror -ffile-prefix-map="$ROOT"=. -I sdk/expert-kit)
 
 mode=build; outdir=""; sel=()
