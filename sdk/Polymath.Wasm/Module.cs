@@ -70,23 +70,42 @@ public sealed class Module
     /// </summary>
     internal WasmModuleException? DeferredError { get; init; }
 
+    /// <summary>Offset of each known section's content in the binary, by section id (0 when absent); for error offsets.</summary>
+    internal int[] SectionOffsets { get; init; } = new int[13];
+
     /// <summary>Total functions in the funcidx space (imported + defined).</summary>
     public int TotalFunctionCount => ImportedFunctionCount + Functions.Count;
 
-    /// <summary>The type of function <paramref name="funcidx"/> (imported or defined).</summary>
+    private FuncType[]? _functionTypes;
+
+    /// <summary>The type of function <paramref name="funcidx"/> (imported or defined). O(1): the funcidx → type table is built on first use.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="funcidx"/> (or its typeidx, in an unvalidated module) is out of range.</exception>
     public FuncType GetFunctionType(uint funcidx)
     {
-        if (funcidx < (uint)ImportedFunctionCount)
-        {
-            int seen = 0;
-            foreach (var import in Imports)
-            {
-                if (import.Kind != ExternKind.Function) continue;
-                if (seen++ == funcidx) return Types[(int)import.TypeIndex];
-            }
-        }
-        return Types[(int)Functions[(int)(funcidx - (uint)ImportedFunctionCount)]];
+        var types = _functionTypes ??= BuildFunctionTypes();
+        if (funcidx >= (uint)types.Length) throw new ArgumentOutOfRangeException(nameof(funcidx), funcidx, "unknown function");
+        return types[funcidx];
     }
+
+    private FuncType[] BuildFunctionTypes()
+    {
+        var types = new FuncType[TotalFunctionCount];
+        int n = 0;
+        foreach (var import in Imports)
+        {
+            if (import.Kind != ExternKind.Function || n >= types.Length) continue;
+            types[n++] = TypeAt(import.TypeIndex);
+        }
+        foreach (var typeidx in Functions)
+        {
+            if (n >= types.Length) break;
+            types[n++] = TypeAt(typeidx);
+        }
+        return types;
+    }
+
+    private FuncType TypeAt(uint typeidx) =>
+        typeidx < (uint)Types.Count ? Types[(int)typeidx] : throw new ArgumentOutOfRangeException(nameof(typeidx), typeidx, "unknown type");
 
     /// <summary>The name of function <paramref name="funcidx"/> from the name section or an export, if known.</summary>
     public string? GetFunctionName(uint funcidx)

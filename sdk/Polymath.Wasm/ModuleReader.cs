@@ -68,6 +68,7 @@ public static class ModuleReader
         private readonly ReadOnlyMemory<byte> _wasm;
         private WasmFeatures _features;
         private WasmModuleException? _deferred;
+        private readonly int[] _sectionOffsets = new int[13];
 
         private FuncType[] _types = [];
         private readonly List<Import> _imports = [];
@@ -136,6 +137,7 @@ public static class ModuleReader
                 int rank = id switch { 12 => 10, 10 => 11, 11 => 12, _ => id };
                 if (rank <= lastRank) throw Error("unexpected content after last section", idOffset);
                 lastRank = rank;
+                _sectionOffsets[id] = start;
                 switch (id)
                 {
                     case 1: ReadTypeSection(ref content); break;
@@ -181,6 +183,7 @@ public static class ModuleReader
                 ImportedMemoryCount = _importedMemories,
                 ImportedGlobalCount = _importedGlobals.Count,
                 DeferredError = _deferred,
+                SectionOffsets = _sectionOffsets,
             };
         }
 

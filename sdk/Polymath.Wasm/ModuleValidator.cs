@@ -81,6 +81,7 @@ public static class ModuleValidator
         private int _opOffset;
         private uint _funcIdx;
         private bool _inFunction;
+        private int _sectionOffset;
 
         public WasmFeatures Features;
 
@@ -123,6 +124,7 @@ public static class ModuleValidator
         {
             var module = _module;
             _types = module.Types as FuncType[] ?? module.Types.ToArray();
+            InSection(2);
 
             int totalFuncs = module.ImportedFunctionCount + module.Functions.Count;
             _funcTypes = new FuncType[totalFuncs];
@@ -152,6 +154,7 @@ public static class ModuleValidator
             if (f != module.ImportedFunctionCount || t != module.ImportedTableCount || m != module.ImportedMemoryCount || g != module.ImportedGlobalCount)
                 throw Invalid("import counts do not match the imports");
             _importedGlobals = g;
+            InSection(3);
             for (int i = 0; i < module.Functions.Count; i++) _funcTypes[f++] = TypeAt(module.Functions[i]);
             foreach (var table in module.Tables) _tables[t++] = table;
             foreach (var memory in module.Memories) _memories[m++] = memory;
@@ -184,7 +187,11 @@ public static class ModuleValidator
         private WasmModuleException Invalid(string message) =>
             _inFunction
                 ? new WasmModuleException(WasmErrorKind.Invalid, message, _opOffset, _funcIdx)
-                : new WasmModuleException(WasmErrorKind.Invalid, message);
+                : new WasmModuleException(WasmErrorKind.Invalid, message, _sectionOffset > 0 ? _sectionOffset : -1);
+
+        /// <summary>Module-level errors point at the start of the section being checked.</summary>
+        private void InSection(int id) =>
+            _sectionOffset = (uint)id < (uint)_module.SectionOffsets.Length ? _module.SectionOffsets[id] : 0;
 
         [MethodImpl(MethodImplOptions.NoInlining)]
         private WasmModuleException Malformed(string message) =>
@@ -218,17 +225,21 @@ public static class ModuleValidator
             foreach (var type in _types)
                 if (type.Results.Length > 1) Features |= WasmFeatures.MultiValue;
 
+            InSection(module.Tables.Count > 0 ? 4 : 2);
             for (int i = 0; i < _tables.Length; i++) CheckTableLimits(_tables[i].Limits);
+            InSection(module.Memories.Count > 0 ? 5 : 2);
             if (_tables.Length > 1) Features |= WasmFeatures.ReferenceTypes;
             for (int i = 0; i < _memories.Length; i++) CheckMemoryLimits(_memories[i].Limits);
             if (_memories.Length > 1) throw Invalid("multiple memories");
 
+            InSection(6);
             for (int i = 0; i < module.Globals.Count; i++)
             {
                 var global = module.Globals[i];
                 CheckConstant(global.Init, global.Type.ValueType);
             }
 
+            InSection(9);
             for (int i = 0; i < module.Elements.Count; i++)
             {
                 var elem = module.Elements[i];
@@ -242,6 +253,7 @@ public static class ModuleValidator
                 foreach (var item in elem.Items) CheckConstant(item, elem.ElementType);
             }
 
+            InSection(11);
             for (int i = 0; i < module.Datas.Count; i++)
             {
                 var data = module.Datas[i];
@@ -252,6 +264,7 @@ public static class ModuleValidator
                 CheckConstant(offset, ValueType.I32);
             }
 
+            InSection(8);
             if (module.Start is { } start)
             {
                 if (start >= (uint)_funcTypes.Length) throw Invalid($"unknown function {start}");
@@ -259,6 +272,7 @@ public static class ModuleValidator
                 if (type.Parameters.Length != 0 || type.Results.Length != 0) throw Invalid("start function must have type [] -> []");
             }
 
+            InSection(7);
             var names = new HashSet<string>(StringComparer.Ordinal);
             foreach (var export in module.Exports)
             {

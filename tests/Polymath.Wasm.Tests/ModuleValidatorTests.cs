@@ -33,6 +33,27 @@ public class ModuleValidatorTests
     }
 
     [Fact]
+    public void Module_level_errors_point_at_their_section()
+    {
+        var wasm = Module(Types(FuncType([], [])), Functions(0), Section(7, Vec(Cat("a", 0, 0), Cat("a", 0, 0))), Code(Body([])));
+        var e = Fails(wasm, WasmErrorKind.Invalid, "duplicate export name");
+        Assert.Null(e.FunctionIndex);
+        Assert.Equal(0x07, wasm[e.Offset - 2]); // section id, size, then the content the offset points at
+    }
+
+    [Fact]
+    public void Function_types_by_funcidx()
+    {
+        var m = Load(Module(
+            Types(FuncType([I32], []), FuncType([], [I64])),
+            Section(2, Vec(Cat("e", "a", 0x00, 1), Cat("e", "m", 0x02, 0x00, 0), Cat("e", "b", 0x00, 0))),
+            Functions(1, 0),
+            Code(Body([0x42, 0]), Body([]))));
+        Assert.Equal(new[] { m.Types[1], m.Types[0], m.Types[1], m.Types[0] }, Enumerable.Range(0, 4).Select(i => m.GetFunctionType((uint)i)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => m.GetFunctionType(4));
+    }
+
+    [Fact]
     public void Index_spaces()
     {
         Invalid(F([], [], 0x20, 0, 0x1A), "unknown local");
