@@ -12,8 +12,8 @@ cd "$ROOT"
 EXPERTS=(arithmetic date unit hash string_ops statistics sql geometry trig finance logic element http_status isbn luhn markov conway dijkstra graph)
 CLANG="${CLANG:-clang}"
 # Pinned flags. -mcpu=mvp: WebAssembly 1.0 instructions only (no bulk-memory, sign-ext, nontrapping-fptoint),
-# so every runtime can run the result. Reactor model: no _start; exports _initialize. No debug info; the
-# name section is kept (function names only, no paths) so traps are readable. -ffile-prefix-map keeps
+# so every runtime can run the result. Reactor model: no _start; exports _initialize. No debug info and no
+# name section (wasm-ld's --strip-debug drops both); the producers section names clang 14.0.6 only. -ffile-prefix-map keeps
 # paths out of the output even if something embeds __FILE__. --stack-first with a 1 MiB stack: a stack overflow
 # runs below address 0 and traps instead of silently overwriting static data.
 WASM_FLAGS=(--target=wasm32-wasi -mcpu=mvp -O2 -std=c11 -mexec-model=reactor -Wall -Wextra -Werror
