@@ -506,55 +506,116 @@ LX_API int lx_rd_string(lx_rd *r, const char **out, size_t *outlen) {
 
 LX_API jv *lx_rd_value(lx_rd *r);
 
+/* serde_json's POW10 table (correctly rounded 1e0..1e308). */
+static const double LX_POW10[309] = {1e0,1e1,1e2,1e3,1e4,1e5,1e6,1e7,1e8,1e9,1e10,1e11,1e12,1e13,1e14,1e15,1e16,1e17,1e18,1e19,1e20,1e21,1e22,1e23,1e24,1e25,1e26,1e27,1e28,1e29,1e30,1e31,1e32,1e33,1e34,1e35,1e36,1e37,1e38,1e39,1e40,1e41,1e42,1e43,1e44,1e45,1e46,1e47,1e48,1e49,1e50,1e51,1e52,1e53,1e54,1e55,1e56,1e57,1e58,1e59,1e60,1e61,1e62,1e63,1e64,1e65,1e66,1e67,1e68,1e69,1e70,1e71,1e72,1e73,1e74,1e75,1e76,1e77,1e78,1e79,1e80,1e81,1e82,1e83,1e84,1e85,1e86,1e87,1e88,1e89,1e90,1e91,1e92,1e93,1e94,1e95,1e96,1e97,1e98,1e99,1e100,1e101,1e102,1e103,1e104,1e105,1e106,1e107,1e108,1e109,1e110,1e111,1e112,1e113,1e114,1e115,1e116,1e117,1e118,1e119,1e120,1e121,1e122,1e123,1e124,1e125,1e126,1e127,1e128,1e129,1e130,1e131,1e132,1e133,1e134,1e135,1e136,1e137,1e138,1e139,1e140,1e141,1e142,1e143,1e144,1e145,1e146,1e147,1e148,1e149,1e150,1e151,1e152,1e153,1e154,1e155,1e156,1e157,1e158,1e159,1e160,1e161,1e162,1e163,1e164,1e165,1e166,1e167,1e168,1e169,1e170,1e171,1e172,1e173,1e174,1e175,1e176,1e177,1e178,1e179,1e180,1e181,1e182,1e183,1e184,1e185,1e186,1e187,1e188,1e189,1e190,1e191,1e192,1e193,1e194,1e195,1e196,1e197,1e198,1e199,1e200,1e201,1e202,1e203,1e204,1e205,1e206,1e207,1e208,1e209,1e210,1e211,1e212,1e213,1e214,1e215,1e216,1e217,1e218,1e219,1e220,1e221,1e222,1e223,1e224,1e225,1e226,1e227,1e228,1e229,1e230,1e231,1e232,1e233,1e234,1e235,1e236,1e237,1e238,1e239,1e240,1e241,1e242,1e243,1e244,1e245,1e246,1e247,1e248,1e249,1e250,1e251,1e252,1e253,1e254,1e255,1e256,1e257,1e258,1e259,1e260,1e261,1e262,1e263,1e264,1e265,1e266,1e267,1e268,1e269,1e270,1e271,1e272,1e273,1e274,1e275,1e276,1e277,1e278,1e279,1e280,1e281,1e282,1e283,1e284,1e285,1e286,1e287,1e288,1e289,1e290,1e291,1e292,1e293,1e294,1e295,1e296,1e297,1e298,1e299,1e300,1e301,1e302,1e303,1e304,1e305,1e306,1e307,1e308};
+
+/* serde_json's f64_from_parts (default build, no float_roundtrip feature): significand as f64, then one multiply
+ * or divide by a power of ten (dividing by 1e308 first for exponents below -308). Returns 0 on overflow. */
+LX_API int lx_f64_from_parts(int positive, uint64_t significand, int32_t exponent, double *out) {
+    double f = (double)significand;
+    for (;;) {
+        uint32_t ax = exponent < 0 ? 0u - (uint32_t)exponent : (uint32_t)exponent;
+        if (ax < 309) {
+            if (exponent >= 0) { f *= LX_POW10[ax]; if (isinf(f)) return 0; }
+            else f /= LX_POW10[ax];
+            break;
+        }
+        if (f == 0.0) break;
+        if (exponent >= 0) return 0;
+        f /= 1e308;
+        exponent += 308;
+    }
+    *out = positive ? f : -f;
+    return 1;
+}
+
+#define LX_OVF(a, b, max) ((a) >= (max) / 10 && ((a) > (max) / 10 || (b) > (max) % 10))
+LX_API int lx_rd_digit(lx_rd *r) { return r->i < r->n && r->s[r->i] >= '0' && r->s[r->i] <= '9'; }
+
+/* after the significand and exponent so far, at 'e'/'E' */
+LX_API int lx_rd_exponent(lx_rd *r, int positive, uint64_t sig, int32_t start, double *out) {
+    r->i++;
+    int pos_exp = 1;
+    if (r->i < r->n && (r->s[r->i] == '+' || r->s[r->i] == '-')) { pos_exp = r->s[r->i] == '+'; r->i++; }
+    if (!lx_rd_digit(r)) return 0;
+    int32_t exp = r->s[r->i++] - '0';
+    while (lx_rd_digit(r)) {
+        int32_t d = r->s[r->i] - '0';
+        r->i++;
+        if (LX_OVF(exp, d, INT32_MAX)) {
+            if (sig != 0 && pos_exp) return 0; /* out of range */
+            while (lx_rd_digit(r)) r->i++;
+            *out = positive ? 0.0 : -0.0;
+            return 1;
+        }
+        exp = exp * 10 + d;
+    }
+    int64_t fe = pos_exp ? (int64_t)start + exp : (int64_t)start - exp; /* saturating_add/sub */
+    if (fe > INT32_MAX) fe = INT32_MAX;
+    if (fe < INT32_MIN) fe = INT32_MIN;
+    return lx_f64_from_parts(positive, sig, (int32_t)fe, out);
+}
+/* at '.' */
+LX_API int lx_rd_decimal(lx_rd *r, int positive, uint64_t sig, int32_t before, double *out) {
+    r->i++;
+    int32_t after = 0;
+    while (lx_rd_digit(r)) {
+        unsigned d = (unsigned)(r->s[r->i] - '0');
+        if (LX_OVF(sig, d, UINT64_MAX)) {
+            /* further digits are ignored (they still must be digits) */
+            while (lx_rd_digit(r)) r->i++;
+            if (r->i < r->n && (r->s[r->i] == 'e' || r->s[r->i] == 'E')) return lx_rd_exponent(r, positive, sig, before + after, out);
+            return lx_f64_from_parts(positive, sig, before + after, out);
+        }
+        r->i++;
+        sig = sig * 10 + d;
+        after--;
+    }
+    if (after == 0) return 0; /* at least one digit after the point */
+    if (r->i < r->n && (r->s[r->i] == 'e' || r->s[r->i] == 'E')) return lx_rd_exponent(r, positive, sig, before + after, out);
+    return lx_f64_from_parts(positive, sig, before + after, out);
+}
+
+/* Numbers exactly as serde_json reads them (default features): u64 for non-negative integers, i64 for negative
+ * ones, f64 for everything else (-0, integers beyond 64 bits, fractions, exponents), using serde_json's own
+ * decimal-to-float conversion (not always correctly rounded for 17+ significant digits, like larql). */
 LX_API jv *lx_rd_number(lx_rd *r) {
-    size_t st = r->i;
-    int neg = 0;
-    if (r->s[r->i] == '-') { neg = 1; r->i++; }
+    int positive = 1;
+    if (r->s[r->i] == '-') { positive = 0; r->i++; }
     if (r->i >= r->n) return NULL;
+    uint64_t sig = 0;
+    double f;
+    int isf = 0, ok = 1;
     if (r->s[r->i] == '0') {
         r->i++;
-        if (r->i < r->n && r->s[r->i] >= '0' && r->s[r->i] <= '9') return NULL; /* leading zero */
+        if (lx_rd_digit(r)) return NULL; /* leading zero */
     } else if (r->s[r->i] >= '1' && r->s[r->i] <= '9') {
-        while (r->i < r->n && r->s[r->i] >= '0' && r->s[r->i] <= '9') r->i++;
-    } else return NULL;
-    int isf = 0;
-    if (r->i < r->n && r->s[r->i] == '.') {
-        isf = 1; r->i++;
-        size_t d = 0;
-        while (r->i < r->n && r->s[r->i] >= '0' && r->s[r->i] <= '9') { r->i++; d++; }
-        if (!d) return NULL;
-    }
-    if (r->i < r->n && (r->s[r->i] == 'e' || r->s[r->i] == 'E')) {
-        isf = 1; r->i++;
-        if (r->i < r->n && (r->s[r->i] == '+' || r->s[r->i] == '-')) r->i++;
-        size_t d = 0;
-        while (r->i < r->n && r->s[r->i] >= '0' && r->s[r->i] <= '9') { r->i++; d++; }
-        if (!d) return NULL;
-    }
-    size_t len = r->i - st;
-    if (!isf) {
-        /* integer: u64 when non-negative and in range; i64 when negative and in range; else f64 */
-        uint64_t acc = 0;
-        int ovf = 0;
-        for (size_t k = st + (size_t)neg; k < r->i; k++) {
-            unsigned d = (unsigned)(r->s[k] - '0');
-            if (acc > (UINT64_MAX - d) / 10) { ovf = 1; break; }
-            acc = acc * 10 + d;
-        }
-        if (!ovf) {
-            if (!neg) return jv_uint(r->cx, acc);
-            if (acc == 0) { jv *x = jv_new(r->cx, JV_NUM); x->v.n.k = JN_F64; x->v.n.f = -0.0; return x; }
-            if (acc <= (uint64_t)INT64_MAX + 1u) {
-                jv *x = jv_new(r->cx, JV_NUM); x->v.n.k = JN_I64; x->v.n.i = (int64_t)(0 - acc); return x;
+        sig = (uint64_t)(r->s[r->i++] - '0');
+        while (lx_rd_digit(r)) {
+            unsigned d = (unsigned)(r->s[r->i] - '0');
+            if (LX_OVF(sig, d, UINT64_MAX)) {
+                /* parse_long_integer: remaining integer digits only scale the exponent */
+                int32_t e = 0;
+                while (lx_rd_digit(r)) { r->i++; e++; }
+                isf = 1;
+                if (r->i < r->n && r->s[r->i] == '.') ok = lx_rd_decimal(r, positive, sig, e, &f);
+                else if (r->i < r->n && (r->s[r->i] == 'e' || r->s[r->i] == 'E')) ok = lx_rd_exponent(r, positive, sig, e, &f);
+                else ok = lx_f64_from_parts(positive, sig, e, &f);
+                goto done;
             }
+            r->i++;
+            sig = sig * 10 + d;
         }
+    } else return NULL;
+    if (r->i < r->n && r->s[r->i] == '.') { isf = 1; ok = lx_rd_decimal(r, positive, sig, 0, &f); }
+    else if (r->i < r->n && (r->s[r->i] == 'e' || r->s[r->i] == 'E')) { isf = 1; ok = lx_rd_exponent(r, positive, sig, 0, &f); }
+done:
+    if (!ok) return NULL;
+    if (!isf) {
+        if (positive) return jv_uint(r->cx, sig);
+        if (sig == 0 || sig > (uint64_t)INT64_MAX + 1u) { f = -(double)sig; } /* -0 and underflow become floats */
+        else { jv *x = jv_new(r->cx, JV_NUM); x->v.n.k = JN_I64; x->v.n.i = (int64_t)(0 - sig); return x; }
     }
-    char small[64];
-    char *buf = len < sizeof small ? small : (char *)lx_alloc(r->cx, len + 1);
-    memcpy(buf, r->s + st, len);
-    buf[len] = 0;
-    double f = strtod(buf, NULL);
-    if (!isfinite(f)) return NULL; /* serde_json: number out of range */
     jv *x = jv_new(r->cx, JV_NUM); x->v.n.k = JN_F64; x->v.n.f = f;
     return x;
 }

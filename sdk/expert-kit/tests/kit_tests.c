@@ -77,7 +77,9 @@ static void test_reader(void) {
         {"", "ERR"}, {"01", "ERR"}, {"1.", "ERR"}, {".5", "ERR"}, {"+1", "ERR"}, {"1e", "ERR"}, {"[1,]", "ERR"},
         {"{\"a\":1,}", "ERR"}, {"{a:1}", "ERR"}, {"\"\x01\"", "ERR"}, {"\"\\ud800\"", "ERR"}, {"\"\\udc00\"", "ERR"},
         {"\"\\x\"", "ERR"}, {"1e400", "ERR"}, {"nul", "ERR"}, {"[1] x", "ERR"}, {"'a'", "ERR"}, {"\"\xff\"", "ERR"},
-        {"NaN", "ERR"}, {"{\"a\" 1}", "ERR"}, {"[", "ERR"},
+        {"NaN", "ERR"}, {"{\"a\" 1}", "ERR"}, {"[", "ERR"}, {"1e309", "ERR"}, {"0e999", "0.0"}, {"-0e99999999999", "-0.0"},
+        {"1e-400", "0.0"}, {"123456789012345678901234567890", "1.2345678901234568e29"}, {"0.30000000000000004", "0.30000000000000004"},
+        {"1.5e3", "1500.0"}, {"12.5E-1", "1.25"}, {"1.", "ERR"}, {"1.e5", "ERR"}, {"-", "ERR"}, {"2.e", "ERR"},
     };
     for (size_t i = 0; i < sizeof T / sizeof T[0]; i++) CHECK(strcmp(rt(&cx, T[i].in), T[i].out) == 0, "reader %s: got %s want %s", T[i].in, rt(&cx, T[i].in), T[i].out);
     /* depth: serde_json accepts 127 nested arrays and rejects 128 */
@@ -85,6 +87,35 @@ static void test_reader(void) {
     for (int n = 127; n <= 128; n++) {
         memset(deep, '[', (size_t)n); memset(deep + n, ']', (size_t)n); deep[2 * n] = 0;
         CHECK((lx_parse(&cx, deep, (size_t)(2 * n)) != NULL) == (n == 127), "depth %d", n);
+    }
+    lx_release(&cx);
+}
+
+/* serde_json's default float reader is not always correctly rounded for long inputs; check the emulation
+ * against values computed by its algorithm: (double)significand, then one multiply/divide by 10^k. */
+static void test_serde_float_reader(void) {
+    lx_ctx cx = { NULL };
+    static const char *const T[] = { "2.2250738585072011e-308", "9007199254740993", "0.1e-5", "123.456e-300", "4.9e-324",
+                                     "1.7976931348623157e308", "0.000000000000000000000000000000001234567", "98765432109876543.21" };
+    for (size_t i = 0; i < sizeof T / sizeof T[0]; i++) {
+        jv *v = lx_parse(&cx, T[i], strlen(T[i]));
+        /* reference: the same formula written out directly */
+        const char *s = T[i];
+        uint64_t sig = 0; int32_t exp = 0, ovf = 0; int frac = 0;
+        for (; *s && *s != 'e' && *s != 'E'; s++) {
+            if (*s == '.') { frac = 1; continue; }
+            unsigned d = (unsigned)(*s - '0');
+            if (ovf || (sig >= UINT64_MAX / 10 && (sig > UINT64_MAX / 10 || d > UINT64_MAX % 10))) { ovf = 1; if (!frac) exp++; continue; }
+            sig = sig * 10 + d;
+            if (frac) exp--;
+        }
+        if (*s) exp += atoi(s + 1);
+        double want = (double)sig;
+        if (exp < -308) { want /= 1e308; exp += 308; }
+        want = exp >= 0 ? want * pow(10.0, exp) : want / pow(10.0, -exp);
+        int inf = isinf(want);
+        double got;
+        CHECK(inf ? v == NULL : (v && jv_as_f64(v, &got) && got == want), "serde float %s: got %s want %.17g", T[i], v ? fmt(&cx, v) : "ERR", want);
     }
     lx_release(&cx);
 }
@@ -200,6 +231,7 @@ int main(void) {
     test_float_format();
     test_float_shortest_random();
     test_reader();
+    test_serde_float_reader();
     test_writer();
     test_coercion();
     test_abi();
