@@ -3,6 +3,7 @@
 //   node call.mjs <expert.wasm> --metadata
 //   node call.mjs <expert.wasm> <op> '<args json>'        prints the ExpertResult JSON or "declined"
 //   node call.mjs --examples <examples.jsonl> <experts-dir> [--expert id]   runs every example, prints totals
+//   node call.mjs --abi-check <experts-dir>   metadata, op counts, imports, flat memory over 2000 calls
 // Numbers are compared by kind (integer vs float, as serde_json Value equality does) and value; object keys
 // inside results must appear in byte order. Exit code 1 when any example fails.
 import fs from 'node:fs';
@@ -182,9 +183,33 @@ async function runExamples(jsonl, dir, only) {
   return fail === 0;
 }
 
+// --abi-check: every expert's metadata parses, ops are counted, imports listed, and guest memory stays flat over
+// 2000 calls (larql's own leak test) for the first op of each expert.
+async function abiCheck(dir) {
+  let experts = 0, ops = 0, ok = true;
+  for (const id of fs.readdirSync(dir).sort()) {
+    const file = path.join(dir, id, id + '.wasm');
+    if (!fs.existsSync(file)) continue;
+    const imports = WebAssembly.Module.imports(new WebAssembly.Module(fs.readFileSync(file)));
+    const e = await loadExpert(file);
+    const md = JSON.parse(e.metadata());
+    if (md.id !== id) { console.log(`FAIL ${id}: metadata id ${md.id}`); ok = false; }
+    experts++; ops += md.ops.length;
+    const before = e.memory.buffer.byteLength;
+    for (let k = 0; k < 2000; k++) e.call(md.ops[0].name, '{"a":1,"b":2,"n":5,"s":"hello","values":[1,2,3],"x":0.5}');
+    const after = e.memory.buffer.byteLength;
+    if (after !== before) { console.log(`FAIL ${id}: memory grew from ${before} to ${after} bytes over 2000 calls`); ok = false; }
+    console.log(`${id.padEnd(12)} tier ${md.tier} ${String(md.ops.length).padStart(2)} ops, ${imports.length} imports, memory ${after / 65536} pages`);
+  }
+  console.log(`${experts} experts, ${ops} ops`);
+  return ok;
+}
+
 const argv = import.meta.url === `file://${process.argv[1]}` ? process.argv.slice(2) : null;
 if (argv) {
-if (argv[0] === '--examples') {
+if (argv[0] === '--abi-check') {
+  process.exit((await abiCheck(argv[1])) ? 0 : 1);
+} else if (argv[0] === '--examples') {
   const oi = argv.indexOf('--expert');
   const ok = await runExamples(argv[1], argv[2], oi >= 0 ? argv[oi + 1] : undefined);
   process.exit(ok ? 0 : 1);
@@ -193,7 +218,7 @@ if (argv[0] === '--examples') {
   if (argv[1] === '--metadata') console.log(e.metadata());
   else { const r = e.call(argv[1], argv[2] ?? '{}'); console.log(r ?? 'declined'); }
 } else {
-  console.error('usage: call.mjs <expert.wasm> (--metadata | <op> [args-json]) | --examples <file.jsonl> <experts-dir> [--expert id]');
+  console.error('usage: call.mjs <expert.wasm> (--metadata | <op> [args-json]) | --examples <file.jsonl> <experts-dir> [--expert id] | --abi-check <experts-dir>');
   process.exit(2);
 }
 }
