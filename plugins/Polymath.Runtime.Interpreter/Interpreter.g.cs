@@ -14,6 +14,7 @@ internal static partial class Interpreter
     private const int PollInterval = 1024;
 
     [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(InterpreterStore store, InterpFunction entry, int fp)
     {
         InterpFunction func = entry;
