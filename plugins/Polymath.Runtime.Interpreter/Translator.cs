@@ -680,6 +680,7 @@ internal sealed class Translator
                 _h--;
                 if (TryFoldConstOperand(b, out int k) && BrCmpImmFor(cmp) is var fi && fi != 0)
                 {
+                    a = TryFoldLocalOperand(a);
                     Begin(fi);
                     _code.Add(a); _code.Add(k);
                 }
@@ -706,6 +707,18 @@ internal sealed class Translator
         Begin(Op.BrIf);
         _code.Add(cond);
         AddTarget(ref c);
+    }
+
+    /// <summary>If <paramref name="slot"/> is an operand slot written just before (now last) by a copy from a local, removes the copy and returns the local.</summary>
+    private int TryFoldLocalOperand(int slot)
+    {
+        if (slot >= _numLocals && LastIs(Op.Copy, out int s) && _code[s + 1] == slot && _code[s + 2] < _numLocals)
+        {
+            int src = _code[s + 2];
+            RemoveLast();
+            return src;
+        }
+        return slot;
     }
 
     /// <summary>If <paramref name="slot"/> is an operand slot written by a Const32 just before (now last), removes it.</summary>
