@@ -1,0 +1,101 @@
+// Interpreter runner for compare.sh: compiles and instantiates a benchmark .wasm with the managed
+// interpreter runtime and times its exported run(n).
+// usage: Polymath.Benchmarks.Runner FILE.wasm N REPS [--count-instructions]
+// prints one JSON line {"checksum":C,"times_ms":[...],"compile_ms":T,"instantiate_ms":T}: each time is
+// the wall time (Stopwatch) of one run(n) call, excluding process start, compilation and instantiation.
+// --count-instructions makes one more, fuel-metered call (not timed) and adds "instructions": the fuel
+// it consumed, i.e. the number of wasm instructions executed under the interpreter's fuel rule, and
+// "fuel_call_ms", that call's wall time (the cost of metering).
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Polymath.Runtime.Interpreter;
+using Polymath.Sdk;
+
+bool countInstructions = args.Length == 4 && args[3] == "--count-instructions";
+if ((args.Length != 3 && !countInstructions)
+    || !int.TryParse(args[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out int n)
+    || !int.TryParse(args[2], NumberStyles.Integer, CultureInfo.InvariantCulture, out int reps)
+    || reps < 1)
+{
+    Console.Error.WriteLine("usage: Polymath.Benchmarks.Runner FILE.wasm N REPS [--count-instructions] (REPS >= 1)");
+    return 2;
+}
+
+try
+{
+    byte[] wasm = File.ReadAllBytes(args[0]);
+    var plugin = new InterpreterRuntimePlugin();
+    var probe = plugin.Probe(PlatformInfo.Current);
+    if (!probe.IsAvailable)
+    {
+        Console.Error.WriteLine($"interpreter runtime unavailable: {probe.Reason}");
+        return 1;
+    }
+    using var engine = plugin.CreateEngine(new EngineOptions());
+
+    var sw = Stopwatch.StartNew();
+    var module = engine.Compile(wasm);
+    double compileMs = sw.Elapsed.TotalMilliseconds;
+
+    using var store = engine.CreateStore(new StoreLimits { MaxMemoryPages = 1024 });
+    sw.Restart();
+    var instance = store.Instantiate(module, []);
+    double instantiateMs = sw.Elapsed.TotalMilliseconds;
+
+    var run = instance.GetFunction("run");
+    if (run is null)
+    {
+        Console.Error.WriteLine($"{args[0]} exports no function \"run\"");
+        return 1;
+    }
+
+    WasmValue[] arguments = [WasmValue.I32(n)];
+    var result = new WasmValue[1];
+    var times = new double[reps];
+    uint checksum = 0;
+    for (int r = 0; r < reps; r++)
+    {
+        long t0 = Stopwatch.GetTimestamp();
+        run.Invoke(arguments, result);
+        times[r] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+        uint c = (uint)result[0].AsI32;
+        if (r > 0 && c != checksum)
+        {
+            Console.Error.WriteLine($"checksum changed between runs: {checksum} then {c}");
+            return 1;
+        }
+        checksum = c;
+    }
+
+    ulong? instructions = null;
+    double fuelCallMs = 0;
+    if (countInstructions)
+    {
+        long t0 = Stopwatch.GetTimestamp();
+        run.Invoke(arguments, result, new CallOptions { Fuel = ulong.MaxValue });
+        fuelCallMs = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+        if ((uint)result[0].AsI32 != checksum)
+        {
+            Console.Error.WriteLine($"checksum changed under fuel metering: {checksum} then {(uint)result[0].AsI32}");
+            return 1;
+        }
+        instructions = store.LastCallFuelConsumed;
+    }
+
+    var json = new StringBuilder();
+    json.Append(CultureInfo.InvariantCulture, $"{{\"checksum\":{checksum},\"times_ms\":[");
+    for (int r = 0; r < reps; r++)
+        json.Append(CultureInfo.InvariantCulture, $"{(r > 0 ? "," : "")}{times[r]:F4}");
+    json.Append(CultureInfo.InvariantCulture, $"],\"compile_ms\":{compileMs:F4},\"instantiate_ms\":{instantiateMs:F4}");
+    if (instructions is { } count)
+        json.Append(CultureInfo.InvariantCulture, $",\"instructions\":{count},\"fuel_call_ms\":{fuelCallMs:F4}");
+    json.Append('}');
+    Console.WriteLine(json.ToString());
+    return 0;
+}
+catch (Exception e) when (e is WasmTrapException or Polymath.Wasm.WasmModuleException or WasmLinkException or IOException)
+{
+    Console.Error.WriteLine($"{args[0]}: {e.Message}");
+    return 1;
+}
