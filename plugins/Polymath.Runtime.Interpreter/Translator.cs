@@ -45,6 +45,8 @@ internal sealed class Translator
     private int _runPos = -1;
     private int _runCount;
     private bool _dead;
+    /// <summary>Per operand-stack entry: the local it lazily stands for (local.get not yet copied), or -1.</summary>
+    private int[] _lazy = new int[64];
 
     private Translator(Module module) => _module = module;
 
@@ -81,6 +83,8 @@ internal sealed class Translator
     private int Pop()
     {
         _h--;
+        int lz = _lazy[_h];
+        if (lz >= 0) { _lazy[_h] = -1; return lz; }
         int slot = Slot(_h);
         if (LastIs(Op.Copy, out int s) && _code[s + 1] == slot)
         {
@@ -96,7 +100,7 @@ internal sealed class Translator
     {
         int slot = Slot(_h - 1);
         int s = LastStart;
-        if (s > _lastLabelPos && _code[s + 1] == slot)
+        if (_lazy[_h - 1] < 0 && s > _lastLabelPos && _code[s + 1] == slot)
         {
             if (!is64 && _code[s] == (int)Op.Const32)
             {
@@ -120,10 +124,37 @@ internal sealed class Translator
     private int Push()
     {
         int slot = Slot(_h);
+        if (_h >= _lazy.Length) Array.Resize(ref _lazy, _lazy.Length * 2);
+        _lazy[_h] = -1;
         _h++;
         if (_h > _maxH) _maxH = _h;
         return slot;
     }
+
+    /// <summary>Emits the copies for lazy local.get entries (all of them, or only those naming <paramref name="local"/>).</summary>
+    private void Materialize(int local = -1)
+    {
+        for (int i = 0; i < _h; i++)
+        {
+            int lz = _lazy[i];
+            if (lz < 0 || (local >= 0 && lz != local)) continue;
+            _lazy[i] = -1;
+            Begin(Op.Copy);
+            _code.Add(Slot(i));
+            _code.Add(lz);
+        }
+    }
+
+    private bool AnyLazy(int local)
+    {
+        for (int i = 0; i < _h; i++) if (_lazy[i] == local) return true;
+        return false;
+    }
+
+    /// <summary>Instructions that read their operands through Pop and never need stack entries in real slots.</summary>
+    private static bool KeepsLazy(byte op) =>
+        op is 0x01 or 0x1A or 0x1B or 0x1C or (>= 0x20 and <= 0x26) or (>= 0x28 and <= 0x3F) or (>= 0x41 and <= 0xC4)
+        or 0xD0 or 0xD1 or 0xD2;
 
     private static bool HasDst(int op) =>
         op is >= 0x28 and <= 0x35 or >= 0x45 and <= 0xC4 or >= (int)Op.I32TruncSatF32S and <= (int)Op.I64AndImm
@@ -257,7 +288,12 @@ internal sealed class Translator
         {
             byte op;
             if (_dead) op = SkipDead(ref r);
-            else { op = r.ReadByte(); if (op != 0x0B && op != 0x05) _runCount++; }
+            else
+            {
+                op = r.ReadByte();
+                if (op != 0x0B && op != 0x05) _runCount++;
+                if (!KeepsLazy(op)) Materialize();
+            }
             switch (op)
             {
                 case 0x00: Begin(Op.Unreachable); _dead = true; break;
@@ -302,6 +338,7 @@ internal sealed class Translator
                     _code[c.ElseFixup] = _runPos;
                     c.ElseFixup = -1;
                     _h = c.Height + c.Params;
+                    for (int i = c.Height; i < _h; i++) _lazy[i] = -1;
                     _dead = false;
                     break;
                 }
@@ -325,6 +362,8 @@ internal sealed class Translator
                     bool reachable = !_dead || hasLabel;
                     _h = c.Height + c.Results;
                     if (_h > _maxH) _maxH = _h;
+                    if (_h > _lazy.Length) Array.Resize(ref _lazy, Math.Max(_h, _lazy.Length * 2));
+                    for (int i = c.Height; i < _h; i++) _lazy[i] = -1;
                     if (hasLabel)
                     {
                         if (_dead) CloseRun();
@@ -420,6 +459,8 @@ internal sealed class Translator
                     _code.Add(Slot(b));
                     _h = b + ft.Results.Length;
                     if (_h > _maxH) _maxH = _h;
+                    if (_h > _lazy.Length) Array.Resize(ref _lazy, Math.Max(_h, _lazy.Length * 2));
+                    for (int i = b; i < _h; i++) _lazy[i] = -1;
                     break;
                 }
                 case 0x11:
@@ -436,9 +477,11 @@ internal sealed class Translator
                     _code.Add(idx);
                     _h = b + ft.Results.Length;
                     if (_h > _maxH) _maxH = _h;
+                    if (_h > _lazy.Length) Array.Resize(ref _lazy, Math.Max(_h, _lazy.Length * 2));
+                    for (int i = b; i < _h; i++) _lazy[i] = -1;
                     break;
                 }
-                case 0x1A: _h--; break;
+                case 0x1A: _h--; _lazy[_h] = -1; break;
                 case 0x1B:
                 case 0x1C:
                 {
@@ -454,9 +497,8 @@ internal sealed class Translator
                 case 0x20:
                 {
                     int x = (int)r.ReadVarU32();
-                    int d = Push();
-                    Begin(Op.Copy);
-                    _code.Add(d); _code.Add(x);
+                    Push();
+                    _lazy[_h - 1] = x;
                     break;
                 }
                 case 0x21:
@@ -464,7 +506,7 @@ internal sealed class Translator
                     int x = (int)r.ReadVarU32();
                     int top = Slot(_h - 1);
                     int s = LastStart;
-                    if (s > _lastLabelPos && HasDst(_code[s]) && _code[s + 1] == top)
+                    if (_lazy[_h - 1] < 0 && s > _lastLabelPos && HasDst(_code[s]) && _code[s + 1] == top && !AnyLazy(x))
                     {
                         _code[s + 1] = x;
                         _h--;
@@ -472,8 +514,12 @@ internal sealed class Translator
                     else
                     {
                         int src = Pop();
-                        Begin(Op.Copy);
-                        _code.Add(x); _code.Add(src);
+                        Materialize(x);
+                        if (src != x)
+                        {
+                            Begin(Op.Copy);
+                            _code.Add(x); _code.Add(src);
+                        }
                     }
                     break;
                 }
@@ -482,17 +528,22 @@ internal sealed class Translator
                     int x = (int)r.ReadVarU32();
                     int top = Slot(_h - 1);
                     int s = LastStart;
-                    if (s > _lastLabelPos && HasDst(_code[s]) && _code[s + 1] == top)
+                    if (_lazy[_h - 1] < 0 && s > _lastLabelPos && HasDst(_code[s]) && _code[s + 1] == top && !AnyLazy(x))
                     {
                         _code[s + 1] = x;
-                        Begin(Op.Copy);
-                        _code.Add(top); _code.Add(x);
                     }
                     else
                     {
-                        Begin(Op.Copy);
-                        _code.Add(x); _code.Add(top);
+                        int src = Pop();
+                        Push();
+                        Materialize(x);
+                        if (src != x)
+                        {
+                            Begin(Op.Copy);
+                            _code.Add(x); _code.Add(src);
+                        }
                     }
+                    _lazy[_h - 1] = x;
                     break;
                 }
                 case 0x23:
