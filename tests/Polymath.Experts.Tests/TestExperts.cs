@@ -1,0 +1,69 @@
+using System.Diagnostics;
+using Polymath.Experts;
+
+namespace Polymath.Experts.Tests;
+
+/// <summary>Compiles the WAT test experts with wat2wasm (Debian package wabt). A missing tool fails loudly.</summary>
+public static class TestExperts
+{
+    private static readonly Dictionary<string, byte[]> Cache = new();
+
+    private static string WatDirectory => Path.Combine(AppContext.BaseDirectory, "wat");
+
+    /// <summary>The test expert with the given id/tier/version; <paramref name="wasi"/> false gives the zero-import variant.</summary>
+    public static byte[] Echo(string id = "echo", int tier = 1, string version = "1.0.0", bool wasi = true)
+    {
+        string text = File.ReadAllText(Path.Combine(WatDirectory, "test_expert.wat"))
+            .Replace("{{ID}}", id).Replace("{{TIER}}", tier.ToString(System.Globalization.CultureInfo.InvariantCulture)).Replace("{{VERSION}}", version);
+        if (!wasi) text = string.Join('\n', text.Split('\n').Where(l => !l.Contains(";;WASI", StringComparison.Ordinal)));
+        return Compile(text);
+    }
+
+    /// <summary>The expert whose larql_alloc returns 0.</summary>
+    public static byte[] AllocZero() => Compile(File.ReadAllText(Path.Combine(WatDirectory, "alloc_zero.wat")));
+
+    public static byte[] Compile(string wat)
+    {
+        lock (Cache)
+        {
+            if (Cache.TryGetValue(wat, out var cached)) return cached;
+            string dir = Directory.CreateTempSubdirectory("polymath-wat-").FullName;
+            try
+            {
+                string src = Path.Combine(dir, "m.wat"), dst = Path.Combine(dir, "m.wasm");
+                File.WriteAllText(src, wat);
+                ProcessStartInfo psi = new("wat2wasm", [src, "-o", dst]) { RedirectStandardError = true, RedirectStandardOutput = true };
+                Process p;
+                try { p = Process.Start(psi)!; }
+                catch (System.ComponentModel.Win32Exception e)
+                {
+                    throw new InvalidOperationException("wat2wasm is required by these tests and was not found on PATH: install the Debian package 'wabt' (apt-get install wabt)", e);
+                }
+                using (p)
+                {
+                    string err = p.StandardError.ReadToEnd();
+                    p.WaitForExit();
+                    if (p.ExitCode != 0) throw new InvalidOperationException($"wat2wasm failed: {err}");
+                }
+                var bytes = File.ReadAllBytes(dst);
+                Cache[wat] = bytes;
+                return bytes;
+            }
+            finally { Directory.Delete(dir, true); }
+        }
+    }
+
+    /// <summary>Writes a folder package (manifest with correct hash) under <paramref name="root"/>; returns the folder.</summary>
+    public static string WritePackage(string root, string id, byte[] wasm, int tier = 1, string version = "1.0.0", string extra = "")
+    {
+        string dir = Path.Combine(root, id);
+        Directory.CreateDirectory(dir);
+        File.WriteAllBytes(Path.Combine(dir, id + ".wasm"), wasm);
+        File.WriteAllText(Path.Combine(dir, "expert.json"), Manifest(id, wasm, tier, version, extra));
+        return dir;
+    }
+
+    public static string Manifest(string id, byte[] wasm, int tier = 1, string version = "1.0.0", string extra = "") =>
+        $"{{\"schemaVersion\":1,\"id\":\"{id}\",\"version\":\"{version}\",\"tier\":{tier},\"description\":\"test\"," +
+        $"\"payloads\":{{\"wasm\":{{\"path\":\"{id}.wasm\",\"sha256\":\"{ExpertPackageReader.Sha256(wasm)}\"}}}}{extra}}}";
+}
