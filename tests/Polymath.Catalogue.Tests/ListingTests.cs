@@ -1,0 +1,55 @@
+using Polymath.Host.Experts;
+using Xunit;
+
+namespace Polymath.Catalogue.Tests;
+
+/// <summary>
+/// What <c>polymath experts --json [--platform RID]</c> lists, through the host API: 19 experts, 126 ops, all bound.
+/// </summary>
+public sealed class ListingTests
+{
+    /// <summary>(runtime, platform override or "" for this machine).</summary>
+    public static TheoryData<string, string> Cases()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (string runtime in Runtimes.All.Keys)
+            foreach (string platform in new[] { "", "linux-arm", "linux-x64", "linux-arm64", "win-x64", "osx-arm64" })
+                data.Add(runtime, platform);
+        return data;
+    }
+
+    /// <summary>19 experts, 126 ops, every one bound (not degraded, not unavailable) and every op routed to its expert.</summary>
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void NineteenExpertsAnd126OpsAllBound(string runtime, string platform)
+    {
+        var host = Runtimes.Host(runtime, platform.Length == 0 ? null : platform);
+        var experts = host.Registry.Experts;
+        Assert.True(experts.Count == 19, $"expected 19 experts, got {experts.Count}: {string.Join(", ", experts.Select(x => x.Id))}");
+        foreach (var x in experts)
+        {
+            Assert.True(x.Status == ExpertStatus.Bound, $"{x.Id}: {x.Status} ({x.Reason})");
+            Assert.False(string.IsNullOrEmpty(x.RuntimeId), $"{x.Id}: no runtime");
+            Assert.Empty(x.ShadowedOps);
+        }
+        Assert.Equal(126, experts.Sum(x => x.Ops.Count));
+        Assert.Equal(126, host.Registry.Ops.Count);
+        foreach (var x in experts)
+            foreach (var op in x.Ops)
+                Assert.Equal(x.Id, host.Registry.Ops[op.Name]);
+    }
+
+    /// <summary>Every op the listing advertises has at least one catalogue example.</summary>
+    [Theory]
+    [MemberData(nameof(RuntimeOnly))]
+    public void EveryListedOpHasAnExample(string runtime)
+    {
+        var host = Runtimes.Host(runtime);
+        var covered = CatalogueExample.All.Select(e => (e.Expert, e.Op)).ToHashSet();
+        var missing = host.Registry.Experts.SelectMany(x => x.Ops.Select(o => (x.Id, o.Name))).Where(k => !covered.Contains(k)).ToList();
+        Assert.True(missing.Count == 0, "ops without examples: " + string.Join(", ", missing.Select(m => $"{m.Id}.{m.Name}")));
+    }
+
+    /// <summary>One runtime name per row.</summary>
+    public static TheoryData<string> RuntimeOnly() => new(Runtimes.All.Keys);
+}
