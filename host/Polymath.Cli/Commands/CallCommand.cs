@@ -1,0 +1,67 @@
+using System.Text.Json;
+using Polymath.Host.Experts;
+
+namespace Polymath.Cli.Commands;
+
+/// <summary>
+/// <c>polymath call OP [ARGS_JSON] [--dir DIR] [--platform RID] [--json]</c>: one call. With JSON output it prints one
+/// object: <c>outcome</c> (result, declined, unknown_op, unavailable, limit_exceeded, trapped, invalid_args); for a
+/// result the larql ExpertResult fields <c>value, confidence, latency_ns</c> (host-measured), <c>expert_id, op</c> plus
+/// <c>runtime</c>; otherwise <c>reason</c> (and <c>limit</c>, <c>trap</c>, <c>wasm_stack</c> when they apply).
+/// Exit code 0 only for a result.
+/// </summary>
+public static class CallCommand
+{
+    /// <summary>Runs the command; returns the exit code.</summary>
+    public static async Task<int> RunAsync(ExpertHostBuilder builder, string op, string? argsJson, bool json, TextWriter output, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        await using var host = builder.Configure(o => o.Watch = false).Build();
+        await host.StartAsync(cancellationToken).ConfigureAwait(false);
+        var r = await host.CallAsync(op, argsJson, cancellationToken).ConfigureAwait(false);
+        if (json) await output.WriteLineAsync(ToJson(r)).ConfigureAwait(false);
+        else if (r.IsResult) await output.WriteLineAsync(r.Result!.Value.GetRawText()).ConfigureAwait(false);
+        else await output.WriteLineAsync($"{r.OutcomeName}: {r.Reason}").ConfigureAwait(false);
+        return r.IsResult ? 0 : 1;
+    }
+
+    /// <summary>The documented JSON object for a call result.</summary>
+    public static string ToJson(ExpertCallResult r)
+    {
+        ArgumentNullException.ThrowIfNull(r);
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            w.WriteStartObject();
+            w.WriteString("outcome", r.OutcomeName);
+            if (r.Result is { } res)
+            {
+                w.WritePropertyName("value");
+                res.Value.WriteTo(w);
+                w.WriteNumber("confidence", res.Confidence);
+                w.WriteNumber("latency_ns", r.LatencyNs);
+                w.WriteString("expert_id", res.ExpertId);
+                w.WriteString("op", res.Op);
+                w.WriteString("runtime", r.RuntimeId);
+            }
+            else
+            {
+                w.WriteString("op", r.Op);
+                if (r.ExpertId is not null) w.WriteString("expert_id", r.ExpertId);
+                if (r.RuntimeId is not null) w.WriteString("runtime", r.RuntimeId);
+                w.WriteString("reason", r.Reason);
+                if (r.Limit is { } l) w.WriteString("limit", ExpertCallResult.Name(l));
+                if (r.Trap is { } t) w.WriteString("trap", t.ToString());
+                if (r.Violation is { } v) w.WriteString("abi_violation", v.ToString());
+                if (r.WasmStack.Count > 0)
+                {
+                    w.WriteStartArray("wasm_stack");
+                    foreach (var f in r.WasmStack) w.WriteStringValue(f.ToString());
+                    w.WriteEndArray();
+                }
+            }
+            w.WriteEndObject();
+        }
+        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
+    }
+}

@@ -1,0 +1,82 @@
+using System.Text.Json;
+using Polymath.Host.Experts;
+
+namespace Polymath.Cli.Commands;
+
+/// <summary>
+/// <c>polymath experts [--dir DIR] [--platform RID] [--json]</c>: every expert, its ops, status, runtime and reason.
+/// Framework-neutral: Program.cs parses the options and calls <see cref="RunAsync"/>.
+/// JSON schema: <c>{"platform": rid, "directory": path, "experts": [{"id","tier","version","status","runtime","reason","lost","fix","source","ops":[{"name","args"}],"shadowed_ops"}]}</c>.
+/// </summary>
+public static class ExpertsCommand
+{
+    /// <summary>Runs the command; returns the exit code (0, or 1 when any expert is unavailable).</summary>
+    public static async Task<int> RunAsync(ExpertHostBuilder builder, bool json, TextWriter output, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        await using var host = builder.Configure(o => o.Watch = false).Build();
+        await host.StartAsync(cancellationToken).ConfigureAwait(false);
+        var experts = host.Registry.Experts;
+        if (json)
+        {
+            using var stream = new MemoryStream();
+            using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+            {
+                w.WriteStartObject();
+                w.WriteString("platform", host.Registry.Platform.RuntimeIdentifier);
+                w.WriteString("directory", host.Registry.Directory);
+                w.WriteStartArray("experts");
+                foreach (var e in experts) WriteExpert(w, e);
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+            await output.WriteLineAsync(System.Text.Encoding.UTF8.GetString(stream.ToArray())).ConfigureAwait(false);
+        }
+        else
+        {
+            await output.WriteLineAsync($"{experts.Count} experts in {host.Registry.Directory} for {host.Registry.Platform}").ConfigureAwait(false);
+            foreach (var e in experts)
+            {
+                await output.WriteLineAsync($"{e.Id,-16} tier {e.Tier,-3} {e.Version,-8} {Status(e.Status),-11} {e.RuntimeId ?? "-",-12} {e.Ops.Count,3} ops").ConfigureAwait(false);
+                await output.WriteLineAsync($"    {e.Reason}{(e.Fix is null ? "" : $" (fix: {e.Fix})")}").ConfigureAwait(false);
+                if (e.Ops.Count > 0) await output.WriteLineAsync($"    ops: {string.Join(", ", e.Ops.Select(o => o.Name))}").ConfigureAwait(false);
+                if (e.ShadowedOps.Count > 0) await output.WriteLineAsync($"    shadowed: {string.Join(", ", e.ShadowedOps)}").ConfigureAwait(false);
+            }
+        }
+        return experts.Any(e => e.Status == ExpertStatus.Unavailable) ? 1 : 0;
+    }
+
+    /// <summary>The JSON spelling of a status: bound, degraded, unavailable.</summary>
+    public static string Status(ExpertStatus status) => status.ToString().ToLowerInvariant();
+
+    private static void WriteExpert(Utf8JsonWriter w, ExpertInfo e)
+    {
+        w.WriteStartObject();
+        w.WriteString("id", e.Id);
+        w.WriteNumber("tier", e.Tier);
+        w.WriteString("version", e.Version);
+        w.WriteString("status", Status(e.Status));
+        if (e.RuntimeId is null) w.WriteNull("runtime"); else w.WriteString("runtime", e.RuntimeId);
+        w.WriteString("reason", e.Reason);
+        w.WriteStartArray("lost");
+        foreach (var l in e.Lost) w.WriteStringValue(l);
+        w.WriteEndArray();
+        if (e.Fix is null) w.WriteNull("fix"); else w.WriteString("fix", e.Fix);
+        w.WriteString("source", e.Source);
+        w.WriteStartArray("ops");
+        foreach (var op in e.Ops)
+        {
+            w.WriteStartObject();
+            w.WriteString("name", op.Name);
+            w.WriteStartArray("args");
+            foreach (var a in op.Args) w.WriteStringValue(a);
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteStartArray("shadowed_ops");
+        foreach (var s in e.ShadowedOps) w.WriteStringValue(s);
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+}
