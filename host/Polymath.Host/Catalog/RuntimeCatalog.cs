@@ -135,6 +135,13 @@ public sealed class RuntimeCatalog : IDisposable
         return plugin.Plugin.CreateEngine(options);
     }
 
+    /// <summary>The load context of a loaded (available) plugin, for diagnostics and tests; null when not loaded.</summary>
+    public PluginLoadContext? GetLoadContext(string runtimeId)
+    {
+        lock (_lock)
+            return _loaded.TryGetValue(runtimeId, out var plugin) ? plugin.Context : null;
+    }
+
     /// <summary>
     /// Unloads runtime <paramref name="runtimeId"/> and verifies that its load context is collected (bounded GC loop).
     /// Returns true when it was collected, false when something still holds the plugin's objects or it was not loaded.
@@ -218,13 +225,15 @@ public sealed class RuntimeCatalog : IDisposable
         var entry = plugin.Entry;
         var descriptor = plugin.Descriptor;
 
+        var pluginFolder = Path.GetDirectoryName(entry.AssemblyFullPath)!;
         foreach (var library in entry.NativeLibraries)
         {
             if (plugin.Context.FindNativeLibrary(library, Platform.RuntimeIdentifier) is null)
             {
                 var names = string.Join(", ", NativeLibraryNames.Candidates(library, Platform.RuntimeIdentifier));
                 var reason = $"native library '{library}' not found for {Platform.RuntimeIdentifier} " +
-                             $"(looked for {names} in {string.Join(", ", plugin.Context.NativeSearchFolders(Platform.RuntimeIdentifier).Select(f => Path.GetRelativePath(Manifest.BaseDirectory, f)))})";
+                             $"(looked for {names} in {string.Join(", ", plugin.Context.NativeSearchFolders(Platform.RuntimeIdentifier).Select(f => Path.GetRelativePath(pluginFolder, f)))} " +
+                             $"under {pluginFolder})";
                 Log.PluginUnavailable(_logger, entry.Id, reason);
                 return (Report(entry, RuntimeStatus.Unavailable, reason, descriptor), false);
             }

@@ -113,7 +113,8 @@ public sealed class PluginLoadContext : AssemblyLoadContext
 
     /// <summary>
     /// Searches for a native library as the platform <paramref name="runtimeIdentifier"/> would need it:
-    /// in <c>runtimes/&lt;rid&gt;/native</c> for the RID and its less specific fallbacks, then in the plugin folder,
+    /// in <c>runtimes/&lt;rid&gt;/native</c> for the RID and its less specific fallbacks, then (for the process's own RID
+    /// only) in the plugin folder,
     /// trying the name as given and with the usual prefix (<c>lib</c>) and suffixes (<c>.so</c>, <c>.dylib</c>, <c>.dll</c>).
     /// </summary>
     /// <returns>The full path, or null.</returns>
@@ -140,7 +141,10 @@ public sealed class PluginLoadContext : AssemblyLoadContext
     {
         foreach (var rid in NativeLibraryNames.RidFallbacks(runtimeIdentifier))
             yield return Path.Combine(_pluginDirectory, "runtimes", rid, "native");
-        yield return _pluginDirectory;
+        // A library in the plugin's own folder was built for the machine it is deployed on: it counts for the
+        // process's real RID only, not for a simulated platform of another RID.
+        if (string.Equals(runtimeIdentifier, _runtimeIdentifier, StringComparison.OrdinalIgnoreCase))
+            yield return _pluginDirectory;
     }
 
     private string? ProbeFolder(AssemblyName assemblyName)
