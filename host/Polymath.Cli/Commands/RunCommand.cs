@@ -1,0 +1,143 @@
+using System.Globalization;
+using Polymath.Host.Catalog;
+using Polymath.Sdk;
+using Polymath.Wasm;
+using ValueType = Polymath.Wasm.ValueType;
+
+namespace Polymath.Cli.Commands;
+
+/// <summary>
+/// <c>polymath run FILE.wasm [--invoke NAME] [ARGS...] [--runtime ID] [--fuel N] [--max-memory-pages N]</c>: calls an export
+/// with arguments parsed per its parameter types and prints one result per line, like <c>wasmtime run --invoke</c>.
+/// Exit codes: 0 ok, 1 trap, 2 usage or module error.
+/// </summary>
+public static class RunCommand
+{
+    /// <summary>Runs the command.</summary>
+    public static int Run(RuntimeCatalog catalog, string file, string? invoke, IReadOnlyList<string> args, string? runtime, ulong? fuel, uint? maxMemoryPages, TextWriter output, TextWriter error)
+    {
+        byte[] bytes;
+        try { bytes = File.ReadAllBytes(file); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            error.WriteLine($"error: cannot read {file}: {e.Message}");
+            return 2;
+        }
+
+        IWasmEngine engine;
+        try { engine = catalog.CreateEngine(runtime); }
+        catch (RuntimeNotAvailableException e) { error.WriteLine($"error: {e.Message}"); return 2; }
+        using (engine)
+        {
+            IWasmModule module;
+            try { module = engine.Compile(bytes); }
+            catch (WasmModuleException e) { error.WriteLine($"error: {file}: {e.Message}"); return 2; }
+
+            var definition = module.Definition;
+            if (invoke is null)
+            {
+                var hasStart = definition.Exports.Any(x => x.Name == "_start" && x.Kind == ExternKind.Function);
+                error.WriteLine(hasStart
+                    ? $"error: {file} is a WASI command (_start); running WASI commands needs the WASI shim, which is not yet present. Use --invoke NAME to call an export."
+                    : $"error: no --invoke given; exported functions: {string.Join(", ", definition.Exports.Where(x => x.Kind == ExternKind.Function).Select(x => x.Name))}");
+                return 2;
+            }
+            if (definition.Imports.Count > 0)
+            {
+                var i = definition.Imports[0];
+                error.WriteLine($"error: {file} imports {i.Module}.{i.Name} ({definition.Imports.Count} imports); `polymath run` provides no imports yet (WASI shim not yet present)");
+                return 2;
+            }
+            var export = definition.Exports.FirstOrDefault(x => x.Name == invoke);
+            if (export is null || export.Kind != ExternKind.Function)
+            {
+                error.WriteLine($"error: {file} has no exported function '{invoke}'; exported functions: {string.Join(", ", definition.Exports.Where(x => x.Kind == ExternKind.Function).Select(x => x.Name))}");
+                return 2;
+            }
+            var type = definition.GetFunctionType(export.Index);
+            if (args.Count != type.Parameters.Length)
+            {
+                error.WriteLine($"error: '{invoke}' has type {type} and takes {type.Parameters.Length} arguments, {args.Count} given");
+                return 2;
+            }
+            var arguments = new WasmValue[args.Count];
+            for (int i = 0; i < args.Count; i++)
+            {
+                if (!TryParse(args[i], type.Parameters[i], out arguments[i]))
+                {
+                    error.WriteLine($"error: argument {i + 1} '{args[i]}' is not a valid {type.Parameters[i].ToWat()}");
+                    return 2;
+                }
+            }
+
+            var limits = maxMemoryPages is { } pages ? StoreLimits.Default with { MaxMemoryPages = pages } : StoreLimits.Default;
+            using var store = engine.CreateStore(limits);
+            var results = new WasmValue[type.Results.Length];
+            try
+            {
+                var options = new CallOptions { Fuel = fuel };
+                var instance = store.Instantiate(module, [], options);
+                instance.GetFunction(invoke)!.Invoke(arguments, results, options);
+            }
+            catch (WasmTrapException trap)
+            {
+                error.WriteLine($"error: wasm trap: {trap.Message}");
+                foreach (var frame in trap.WasmStack) error.WriteLine($"    at {frame}");
+                return 1;
+            }
+            catch (WasmLinkException e)
+            {
+                error.WriteLine($"error: {e.Message}");
+                return 2;
+            }
+            foreach (var r in results) output.WriteLine(Format(r));
+            if (fuel is not null) error.WriteLine($"fuel consumed: {store.LastCallFuelConsumed}");
+            return 0;
+        }
+    }
+
+    /// <summary>Parses a command-line argument as a value of <paramref name="type"/> (integers may be negative or unsigned; floats accept nan, inf).</summary>
+    public static bool TryParse(string text, ValueType type, out WasmValue value)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        value = default;
+        switch (type)
+        {
+            case ValueType.I32:
+                if (int.TryParse(text, NumberStyles.AllowLeadingSign, inv, out var i32)) { value = WasmValue.I32(i32); return true; }
+                if (uint.TryParse(text, NumberStyles.None, inv, out var u32)) { value = WasmValue.I32((int)u32); return true; }
+                return false;
+            case ValueType.I64:
+                if (long.TryParse(text, NumberStyles.AllowLeadingSign, inv, out var i64)) { value = WasmValue.I64(i64); return true; }
+                if (ulong.TryParse(text, NumberStyles.None, inv, out var u64)) { value = WasmValue.I64((long)u64); return true; }
+                return false;
+            case ValueType.F32:
+                if (float.TryParse(FloatText(text), NumberStyles.Float, inv, out var f32)) { value = WasmValue.F32(f32); return true; }
+                return false;
+            case ValueType.F64:
+                if (double.TryParse(FloatText(text), NumberStyles.Float, inv, out var f64)) { value = WasmValue.F64(f64); return true; }
+                return false;
+            default:
+                return false;
+        }
+    }
+
+    private static string FloatText(string text) => text.ToLowerInvariant() switch
+    {
+        "nan" or "+nan" => "NaN",
+        "-nan" => "-NaN",
+        "inf" or "+inf" or "infinity" => "Infinity",
+        "-inf" or "-infinity" => "-Infinity",
+        _ => text,
+    };
+
+    /// <summary>Formats a result like wasmtime: integers signed decimal, floats shortest round-trip.</summary>
+    public static string Format(WasmValue value) => value.Type switch
+    {
+        ValueType.I32 => value.AsI32.ToString(CultureInfo.InvariantCulture),
+        ValueType.I64 => value.AsI64.ToString(CultureInfo.InvariantCulture),
+        ValueType.F32 => value.AsF32.ToString("R", CultureInfo.InvariantCulture),
+        ValueType.F64 => value.AsF64.ToString("R", CultureInfo.InvariantCulture),
+        _ => value.ToString(),
+    };
+}
