@@ -1,0 +1,132 @@
+using System.Text;
+using System.Text.Json;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Running;
+using Polymath.Host.Experts;
+using Polymath.Runtime.Interpreter;
+
+namespace Polymath.Catalogue.Benchmarks;
+
+/// <summary>Entry point: BenchmarkDotNet's switcher (e.g. <c>-- --filter '*'</c>).</summary>
+public static class Program
+{
+    /// <summary>Runs the benchmarks selected by the command line.</summary>
+    public static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+}
+
+/// <summary>Locates the repository's experts/ directory (POLYMATH_EXPERTS overrides).</summary>
+internal static class Repo
+{
+    public static string Experts { get; } = Environment.GetEnvironmentVariable("POLYMATH_EXPERTS") ?? Find();
+
+    private static string Find()
+    {
+        foreach (string start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+            for (var d = new DirectoryInfo(start); d is not null; d = d.Parent)
+                if (File.Exists(Path.Combine(d.FullName, "experts", "conformance", "examples.jsonl")))
+                    return Path.Combine(d.FullName, "experts");
+        throw new InvalidOperationException("cannot find experts/conformance/examples.jsonl above the current directory; set POLYMATH_EXPERTS");
+    }
+
+    public static ExpertHost StartHost()
+    {
+        var host = ExpertHost.CreateBuilder().Configure(o => { o.Directory = Experts; o.Watch = false; })
+            .AddRuntime(new InterpreterRuntimePlugin()).Build();
+        host.StartAsync().GetAwaiter().GetResult();
+        return host;
+    }
+}
+
+/// <summary>Cold load: build a host, load and bind all 19 experts (parse, validate, translate), dispose.</summary>
+[ShortRunJob]
+[MemoryDiagnoser]
+public class ColdLoadBenchmarks
+{
+    /// <summary>Loads every expert in experts/ on the interpreter.</summary>
+    [Benchmark]
+    public int LoadAllExperts()
+    {
+        using var host = Repo.StartHost();
+        int n = host.Registry.Experts.Count;
+        if (n != 19) throw new InvalidOperationException($"expected 19 experts, loaded {n}");
+        return n;
+    }
+}
+
+/// <summary>Per-call latency through the registry (routing, pooled instance, ABI copy in/out, result parse).</summary>
+[ShortRunJob]
+[MemoryDiagnoser]
+public class CallBenchmarks
+{
+    private ExpertHost _host = null!;
+    private string _sql = "";
+    private string _edges = "";
+    private (string Op, string Args)[] _sweep = [];
+
+    /// <summary>Starts the host and prepares arguments; every prepared call is checked to give a result.</summary>
+    [GlobalSetup]
+    public void Setup()
+    {
+        _host = Repo.StartHost();
+        var sql = new StringBuilder("CREATE TABLE t (id int, v int);");
+        for (int i = 0; i < 100; i++) sql.Append($" INSERT INTO t VALUES ({i}, {i * 7 % 13});");
+        sql.Append(" SELECT SUM(v) FROM t WHERE id > 10");
+        _sql = JsonSerializer.Serialize(new { sql = sql.ToString() });
+        var edges = new List<string[]>();
+        for (int i = 0; i < 300; i++) edges.Add([$"n{i}", $"n{(i + 1) % 300}"]);
+        for (int i = 0; i < 100; i++) edges.Add([$"n{i}", $"n{(i * 37 + 11) % 300}"]);
+        _edges = JsonSerializer.Serialize(new { edges });
+        // Sweep: the first example of every (expert, op) that gives a result.
+        var seen = new HashSet<string>();
+        var sweep = new List<(string, string)>();
+        foreach (string line in File.ReadLines(Path.Combine(Repo.Experts, "conformance", "examples.jsonl")))
+        {
+            using var doc = JsonDocument.Parse(line);
+            var r = doc.RootElement;
+            string op = r.GetProperty("op").GetString()!;
+            if (r.GetProperty("expect").ValueKind == JsonValueKind.String && r.GetProperty("expect").GetString() == "declined") continue;
+            if (!seen.Add(op)) continue;
+            sweep.Add((op, r.GetProperty("args").GetRawText()));
+        }
+        _sweep = [.. sweep];
+        foreach (var (op, args) in _sweep.Append(("gcd", """{"a":48,"b":18}""")).Append(("execute", _sql))
+                     .Append(("connected_components", _edges)).Append(("most_central", _edges)))
+        {
+            var r = _host.Registry.Call(op, args);
+            if (!r.IsResult) throw new InvalidOperationException($"{op} {args[..Math.Min(80, args.Length)]}: {r.OutcomeName} {r.Reason}");
+        }
+    }
+
+    /// <summary>Disposes the host.</summary>
+    [GlobalCleanup]
+    public void Cleanup() => _host.Dispose();
+
+    /// <summary>A small op.</summary>
+    [Benchmark(Baseline = true)]
+    public ExpertCallResult Gcd() => _host.Registry.Call("gcd", """{"a":48,"b":18}""");
+
+    /// <summary>sql.execute: CREATE, 100 INSERTs, SELECT SUM … WHERE.</summary>
+    [Benchmark]
+    public ExpertCallResult SqlExecute100Rows() => _host.Registry.Call("execute", _sql);
+
+    /// <summary>graph.connected_components on 300 nodes / 400 edges.</summary>
+    [Benchmark]
+    public ExpertCallResult GraphConnectedComponents400Edges() => _host.Registry.Call("connected_components", _edges);
+
+    /// <summary>graph.most_central on 300 nodes / 400 edges.</summary>
+    [Benchmark]
+    public ExpertCallResult GraphMostCentral400Edges() => _host.Registry.Call("most_central", _edges);
+
+    /// <summary>One call of every op that has a result example (126 ops when the catalogue is complete).</summary>
+    [Benchmark]
+    public int SweepAllOps()
+    {
+        int ok = 0;
+        foreach (var (op, args) in _sweep)
+            if (_host.Registry.Call(op, args).IsResult) ok++;
+        return ok;
+    }
+
+    /// <summary>Number of ops in the sweep (printed by the runner).</summary>
+    public int SweepCount => _sweep.Length;
+}
