@@ -43,15 +43,73 @@ run.SetAction(pr => WithCatalog(pr, catalog => RunCommand.Run(catalog, pr.GetVal
     pr.GetValue(argsArgument) ?? [], pr.GetValue(runtimeOption), pr.GetValue(fuelOption), pr.GetValue(pagesOption), Console.Out, Console.Error)));
 root.Subcommands.Add(run);
 
+// experts / call: the expert registry over the experts directory (docs/experts.md)
+var dirOption = new Option<string?>("--dir") { Description = "Experts directory (default: Experts:Directory, then ./experts)" };
+var expertsJsonOption = new Option<bool>("--json") { Description = "Print the documented JSON" };
+var experts = new Command("experts", "List every expert, its ops, status (bound / degraded / unavailable), runtime and reason");
+experts.Options.Add(dirOption);
+experts.Options.Add(expertsJsonOption);
+experts.SetAction((pr, ct) => WithExperts(pr, pr.GetValue(dirOption), b => ExpertsCommand.RunAsync(b, pr.GetValue(expertsJsonOption), Console.Out, ct)));
+root.Subcommands.Add(experts);
+
+var opArgument = new Argument<string>("OP") { Description = "The op name, e.g. gcd" };
+var callArgsArgument = new Argument<string?>("ARGS_JSON") { Description = "The op's arguments as a JSON object, e.g. '{\"a\":12,\"b\":18}'", Arity = ArgumentArity.ZeroOrOne };
+var call = new Command("call", "Call one op; the exit code is 0 only for a result");
+call.Arguments.Add(opArgument);
+call.Arguments.Add(callArgsArgument);
+call.Options.Add(dirOption);
+call.Options.Add(expertsJsonOption);
+call.SetAction((pr, ct) => WithExperts(pr, pr.GetValue(dirOption), b => CallCommand.RunAsync(b, pr.GetValue(opArgument)!, pr.GetValue(callArgsArgument), pr.GetValue(expertsJsonOption), Console.Out, ct)));
+root.Subcommands.Add(call);
+
+// pack
+var packDirArgument = new Argument<string>("DIR") { Description = "The expert package folder (with expert.json)" };
+var packOutputOption = new Option<string?>("--output", "-o") { Description = "The zip to write (default: <id>.expert beside the folder)" };
+var pack = new Command("pack", "Validate an expert package folder, fill in payload hashes and write the .expert zip");
+pack.Arguments.Add(packDirArgument);
+pack.Options.Add(packOutputOption);
+pack.SetAction(pr => PackCommand.Run(pr.GetValue(packDirArgument)!, pr.GetValue(packOutputOption), Console.Out, Console.Error));
+root.Subcommands.Add(pack);
+
+// new expert
+var newExpertArgs = new Argument<string[]>("NAME") { Description = "NAME [--dir DIR] [--kit PATH_TO_larql_expert.h]", Arity = ArgumentArity.OneOrMore };
+var newExpert = new Command("expert", "Scaffold a C expert package (manifest, source with one op, build script, README, test)");
+newExpert.Arguments.Add(newExpertArgs);
+newExpert.TreatUnmatchedTokensAsErrors = false;
+newExpert.SetAction(pr => NewExpertCommand.Run([.. pr.GetValue(newExpertArgs) ?? [], .. pr.UnmatchedTokens], Console.Out, Console.Error));
+var newCommand = new Command("new", "Create something from a template");
+newCommand.Subcommands.Add(newExpert);
+root.Subcommands.Add(newCommand);
+
 return root.Parse(args).Invoke();
 
 int WithCatalog(ParseResult pr, Func<RuntimeCatalog, int> action)
 {
     using var loggerFactory = CliLogging.Create(pr.GetValue(verboseOption));
-    RuntimeCatalog catalog;
+    if (CreateCatalog(pr, loggerFactory) is not { } catalog) return 2;
+    using (catalog)
+        return action(catalog);
+}
+
+async Task<int> WithExperts(ParseResult pr, string? directory, Func<Polymath.Host.Experts.ExpertHostBuilder, Task<int>> action)
+{
+    using var loggerFactory = CliLogging.Create(pr.GetValue(verboseOption));
+    if (CreateCatalog(pr, loggerFactory) is not { } catalog) return 2;
+    using (catalog)
+    {
+        var builder = Polymath.Host.Experts.ExpertHost.CreateBuilder()
+            .UseLoggerFactory(loggerFactory)
+            .UseRuntimeCatalog(catalog);
+        if (directory is not null) builder.Configure(o => o.Directory = directory);
+        return await action(builder).ConfigureAwait(false);
+    }
+}
+
+RuntimeCatalog? CreateCatalog(ParseResult pr, Microsoft.Extensions.Logging.ILoggerFactory loggerFactory)
+{
     try
     {
-        catalog = RuntimeCatalog.Create(new PolymathHostOptions
+        return RuntimeCatalog.Create(new PolymathHostOptions
         {
             PluginsFile = pr.GetValue(pluginsOption),
             Platform = pr.GetValue(platformOption),
@@ -61,8 +119,6 @@ int WithCatalog(ParseResult pr, Func<RuntimeCatalog, int> action)
     catch (Exception e) when (e is PluginManifestException or PlatformOverrideException)
     {
         Console.Error.WriteLine($"error: {e.Message}");
-        return 2;
+        return null;
     }
-    using (catalog)
-        return action(catalog);
 }

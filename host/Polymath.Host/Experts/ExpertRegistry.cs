@@ -184,7 +184,7 @@ public sealed class ExpertRegistry : IDisposable
             var info = e.ToInfo(next.Shadowed.TryGetValue(e, out var sh) ? sh : []);
             Raise(ExpertLoaded, info, $"expert '{e.Id}' {info.Version} loaded from {e.Package.Source}: {info.Status.ToString().ToLowerInvariant()} ({info.Reason})");
             if (e.Binding.Status != ExpertStatus.Bound)
-                Raise(ExpertDegraded, info, $"expert '{e.Id}' is {info.Status.ToString().ToLowerInvariant()}: {info.Reason}{(info.Fix is null ? "" : $"; fix: {info.Fix}")}");
+                Raise(ExpertDegraded, info, $"expert '{e.Id}' is {info.Status.ToString().ToLowerInvariant()}: {info.Reason}{(info.Fix is null ? "" : $"; fix: {info.Fix}")}", LogLevel.Warning);
             foreach (var op in info.ShadowedOps)
                 _logger.LogInformation("Op {Op} of expert {Expert} is shadowed by expert {Winner}", op, e.Id, next.Ops[op].Id);
         }
@@ -195,7 +195,7 @@ public sealed class ExpertRegistry : IDisposable
             {
                 previous.RejectedUpdate = reason;
                 experts.Add(previous);
-                Raise(ExpertRejected, previous.ToInfo([]), $"new version of '{previous.Id}' at {path} rejected, previous version keeps serving: {reason}");
+                Raise(ExpertRejected, previous.ToInfo([]), $"new version of '{previous.Id}' at {path} rejected, previous version keeps serving: {reason}", LogLevel.Warning);
             }
             else
             {
@@ -203,7 +203,7 @@ public sealed class ExpertRegistry : IDisposable
                 var failure = new LoadFailure(path, id, reason, fix ?? "fix the package and save it again; the host reloads it");
                 failures.Add(failure);
                 Raise(ExpertRejected, new ExpertInfo { Id = id, Source = path, Status = ExpertStatus.Unavailable, Reason = reason, Fix = failure.Fix },
-                    $"package {path} rejected: {reason}");
+                    $"package {path} rejected: {reason}", LogLevel.Warning);
             }
         }
     }
@@ -432,11 +432,10 @@ public sealed class ExpertRegistry : IDisposable
         _ => trap.Message,
     };
 
-    private void Raise(EventHandler<ExpertEventArgs>? handler, ExpertInfo info, string message)
+    // The level is passed explicitly: comparing event delegates would confuse two events with no subscribers (both null).
+    private void Raise(EventHandler<ExpertEventArgs>? handler, ExpertInfo info, string message, LogLevel level = LogLevel.Information)
     {
-        if (handler == ExpertRejected) _logger.LogWarning("{Message}", message);
-        else if (handler == ExpertDegraded) _logger.LogWarning("{Message}", message);
-        else _logger.LogInformation("{Message}", message);
+        _logger.Log(level, "Expert event: {Message}", message);
         try { handler?.Invoke(this, new ExpertEventArgs(info, message)); }
         catch (Exception e) { _logger.LogError(e, "An expert event handler threw"); }
     }
