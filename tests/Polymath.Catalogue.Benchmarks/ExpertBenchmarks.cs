@@ -38,7 +38,6 @@ internal static class Repo
 }
 
 /// <summary>Cold load: build a host, load and bind all 19 experts (parse, validate, translate), dispose.</summary>
-[ShortRunJob]
 [MemoryDiagnoser]
 public class ColdLoadBenchmarks
 {
@@ -54,7 +53,6 @@ public class ColdLoadBenchmarks
 }
 
 /// <summary>Per-call latency through the registry (routing, pooled instance, ABI copy in/out, result parse).</summary>
-[ShortRunJob]
 [MemoryDiagnoser]
 public class CallBenchmarks
 {
