@@ -93,4 +93,75 @@ public class CliTests
         Assert.Equal(2, malformed.ExitCode);
         Assert.Contains($"{manifest}: plugins[0] (id 'x'): field 'priority'", malformed.Stderr);
     }
+
+    /// <summary>Assembles WAT with wabt's wat2wasm; a missing tool fails the test loudly.</summary>
+    private static string Wat2Wasm(string wat)
+    {
+        var dir = Directory.CreateTempSubdirectory("polymath-run-");
+        var watPath = Path.Combine(dir.FullName, "m.wat");
+        var wasmPath = Path.Combine(dir.FullName, "m.wasm");
+        File.WriteAllText(watPath, wat);
+        Process? process;
+        try
+        {
+            var start = new ProcessStartInfo("wat2wasm") { RedirectStandardError = true, UseShellExecute = false };
+            start.ArgumentList.Add(watPath);
+            start.ArgumentList.Add("-o");
+            start.ArgumentList.Add(wasmPath);
+            process = Process.Start(start);
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new InvalidOperationException("this test needs wat2wasm: install the Debian package wabt (.ci/run does)", e);
+        }
+        using (process)
+        {
+            var stderr = process!.StandardError.ReadToEnd();
+            process.WaitForExit();
+            Assert.True(process.ExitCode == 0, $"wat2wasm failed: {stderr}");
+        }
+        return wasmPath;
+    }
+
+    [Fact]
+    public void RunInvokesAnExportWithTypedArgumentsAndReportsTraps()
+    {
+        var wasm = Wat2Wasm("""
+            (module
+              (func (export "add") (param i32 i64) (result i64) (i64.add (i64.extend_i32_s (local.get 0)) (local.get 1)))
+              (func (export "div") (param i32 i32) (result i32) (i32.div_s (local.get 0) (local.get 1))))
+            """);
+        var (code, stdout, stderr) = Polymath(null, "run", wasm, "--invoke", "add", "--", "-2", "40");
+        Assert.True(code == 0, stderr);
+        Assert.Equal("38", stdout.Trim());
+
+        (code, _, stderr) = Polymath(null, "run", wasm, "--invoke", "div", "1", "0");
+        Assert.Equal(1, code);
+        Assert.Contains("integer divide by zero", stderr);
+
+        (code, _, stderr) = Polymath(null, "run", wasm, "--invoke", "add", "1");
+        Assert.Equal(2, code);
+        Assert.Contains("takes 2 arguments", stderr);
+    }
+
+    [Fact]
+    public void RunWithoutInvokeRunsAWasiCommandThroughTheShim()
+    {
+        // fd_write(1, iov, 1, &n) of "hi from wasi\n", then proc_exit(7): stdout and the exit code reach the caller.
+        var wasm = Wat2Wasm("""
+            (module
+              (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+              (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
+              (memory (export "memory") 1)
+              (data (i32.const 16) "hi from wasi\n")
+              (func (export "_start")
+                (i32.store (i32.const 0) (i32.const 16))
+                (i32.store (i32.const 4) (i32.const 13))
+                (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
+                (call $proc_exit (i32.const 7))))
+            """);
+        var (code, stdout, stderr) = Polymath(null, "run", wasm);
+        Assert.True(code == 7, $"exit {code}: {stderr}");
+        Assert.Equal("hi from wasi\n", stdout);
+    }
 }

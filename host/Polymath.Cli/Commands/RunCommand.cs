@@ -1,4 +1,5 @@
 using System.Globalization;
+using Polymath.Experts;
 using Polymath.Host.Catalog;
 using Polymath.Sdk;
 using Polymath.Wasm;
@@ -8,7 +9,8 @@ namespace Polymath.Cli.Commands;
 
 /// <summary>
 /// <c>polymath run FILE.wasm [--invoke NAME] [ARGS...] [--runtime ID] [--fuel N] [--max-memory-pages N]</c>: calls an export
-/// with arguments parsed per its parameter types and prints one result per line, like <c>wasmtime run --invoke</c>.
+/// with arguments parsed per its parameter types and prints one result per line, like <c>wasmtime run --invoke</c>;
+/// without <c>--invoke</c> runs a WASI command's <c>_start</c> (WASI preview 1 shim, every facility granted, exit code from proc_exit).
 /// Exit codes: 0 ok, 1 trap, 2 usage or module error.
 /// </summary>
 public static class RunCommand
@@ -34,24 +36,27 @@ public static class RunCommand
             catch (WasmModuleException e) { error.WriteLine($"error: {file}: {e.Message}"); return 2; }
 
             var definition = module.Definition;
-            if (invoke is null)
+            var functionExports = string.Join(", ", definition.Exports.Where(x => x.Kind == ExternKind.Function).Select(x => x.Name));
+            bool command = invoke is null;
+            if (command)
             {
-                var hasStart = definition.Exports.Any(x => x.Name == "_start" && x.Kind == ExternKind.Function);
-                error.WriteLine(hasStart
-                    ? $"error: {file} is a WASI command (_start); running WASI commands needs the WASI shim, which is not yet present. Use --invoke NAME to call an export."
-                    : $"error: no --invoke given; exported functions: {string.Join(", ", definition.Exports.Where(x => x.Kind == ExternKind.Function).Select(x => x.Name))}");
-                return 2;
-            }
-            if (definition.Imports.Count > 0)
-            {
-                var i = definition.Imports[0];
-                error.WriteLine($"error: {file} imports {i.Module}.{i.Name} ({definition.Imports.Count} imports); `polymath run` provides no imports yet (WASI shim not yet present)");
-                return 2;
+                // Like `wasmtime run FILE`: a WASI command module's _start.
+                if (!definition.Exports.Any(x => x.Name == "_start" && x.Kind == ExternKind.Function))
+                {
+                    error.WriteLine($"error: {file} exports no _start (not a WASI command); use --invoke NAME. Exported functions: {functionExports}");
+                    return 2;
+                }
+                if (args.Count > 0)
+                {
+                    error.WriteLine("error: arguments are passed to --invoke functions only; WASI commands get an empty argv");
+                    return 2;
+                }
+                invoke = "_start";
             }
             var export = definition.Exports.FirstOrDefault(x => x.Name == invoke);
             if (export is null || export.Kind != ExternKind.Function)
             {
-                error.WriteLine($"error: {file} has no exported function '{invoke}'; exported functions: {string.Join(", ", definition.Exports.Where(x => x.Kind == ExternKind.Function).Select(x => x.Name))}");
+                error.WriteLine($"error: {file} has no exported function '{invoke}'; exported functions: {functionExports}");
                 return 2;
             }
             var type = definition.GetFunctionType(export.Index);
@@ -76,8 +81,18 @@ public static class RunCommand
             try
             {
                 var options = new CallOptions { Fuel = fuel };
-                var instance = store.Instantiate(module, [], options);
-                instance.GetFunction(invoke)!.Invoke(arguments, results, options);
+                // The user runs their own module from the command line, so every WASI facility is granted and
+                // guest stdout/stderr go to this process's stdout/stderr. Imports other than WASI functions fail to link.
+                var wasi = new WasiPreview1(new WasiOptions { Grants = WasiGrants.All, Output = new ConsoleSink(output, error) });
+                var imports = definition.Imports.Count == 0 ? [] : wasi.CreateImports(store, definition);
+                var instance = store.Instantiate(module, imports, options);
+                if (!command && instance.GetFunction("_initialize") is { } initialize) initialize.Invoke([], [], options);
+                instance.GetFunction(invoke!)!.Invoke(arguments, results, options);
+            }
+            catch (WasmTrapException trap) when (trap.Kind == TrapKind.Exit)
+            {
+                output.Flush();
+                return trap.ExitCode;
             }
             catch (WasmTrapException trap)
             {
@@ -140,4 +155,13 @@ public static class RunCommand
         ValueType.F64 => value.AsF64.ToString("R", CultureInfo.InvariantCulture),
         _ => value.ToString(),
     };
+
+    private sealed class ConsoleSink(TextWriter output, TextWriter error) : IWasiOutputSink
+    {
+        public void Write(int fd, ReadOnlySpan<byte> data)
+        {
+            var writer = fd == 2 ? error : output;
+            lock (writer) writer.Write(System.Text.Encoding.UTF8.GetString(data));
+        }
+    }
 }
