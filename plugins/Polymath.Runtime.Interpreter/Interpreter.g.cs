@@ -13,1749 +13,2479 @@ internal static partial class Interpreter
     /// <summary>Loop headers and calls between cancellation-token checks.</summary>
     private const int PollInterval = 1024;
 
+    /// <summary>
+    /// Everything of one <see cref="Run"/> activation except the four hot values (ip, fr, mb, memLen).
+    /// It lives in memory (its address is taken), so the JIT gives its registers to the hot values
+    /// instead of spilling them around every dispatch; only calls, returns, traps and rare ops touch it.
+    /// </summary>
+    private struct State
+    {
+        public InterpreterStore Store;
+        public InterpFunction Func;
+        public InterpInstance Inst;
+        public int[] Code;
+        public ulong[] Stack;
+        public byte[] Mem;
+        public GlobalCell[] Globals;
+        public Frame[] Frames;
+        public int Fp;
+        public int Fc;
+        public int BaseFc;
+        public int MaxDepth;
+        public long Fuel;
+        public int Poll;
+        public bool CanCancel;
+        /// <summary>Runs <see cref="CompiledCode.Code"/> (with fuel ops) rather than <see cref="CompiledCode.FastCode"/>.</summary>
+        public bool Metered;
+        public CancellationToken Token;
+        public TrapKind TrapKind;
+    }
+
     [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(InterpreterStore store, InterpFunction entry, int fp)
+    public static void Run(InterpreterStore store, InterpFunction entry, int fp, bool metered)
     {
-        InterpFunction func = entry;
-        InterpInstance inst = entry.Instance!;
-        int[] code = func.Code!.Code;
-        ref int cb = ref MemoryMarshal.GetArrayDataReference(code);
-        int pc = 0;
-        ulong[] stack = store.Stack;
-        ref ulong fr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(stack), fp);
-        byte[] mem = inst.Memory?.Data ?? [];
-        ref byte mb = ref MemoryMarshal.GetArrayDataReference(mem);
-        ulong memLen = (ulong)mem.Length;
-        GlobalCell[] globals = inst.Globals;
-        Frame[] frames = store.Frames;
-        int baseFc = store.FrameCount;
-        int fc = baseFc;
-        int maxDepth = store.Limits.MaxCallDepth;
-        long fuel = store.FuelLeft;
-        CancellationToken token = store.CurrentToken;
-        bool canCancel = token.CanBeCanceled;
-        int poll = canCancel ? 1 : int.MaxValue;
-        TrapKind trapKind = TrapKind.Unreachable;
-        string? trapMessage = null;
+        State st = default;
+        st.Store = store;
+        st.Func = entry;
+        st.Inst = entry.Instance!;
+        st.Metered = metered;
+        st.Code = metered ? entry.Code!.Code : entry.Code!.FastCode;
+        st.Stack = store.Stack;
+        st.Fp = fp;
+        st.Mem = st.Inst.Memory?.Data ?? [];
+        st.Globals = st.Inst.Globals;
+        st.Frames = store.Frames;
+        st.BaseFc = store.FrameCount;
+        st.Fc = st.BaseFc;
+        st.MaxDepth = store.Limits.MaxCallDepth;
+        st.Fuel = store.FuelLeft;
+        st.Token = store.CurrentToken;
+        st.CanCancel = st.Token.CanBeCanceled;
+        st.Poll = st.CanCancel ? 1 : int.MaxValue;
+        st.TrapKind = TrapKind.Unreachable;
 
         // zero the declared locals of the entry function
-        new Span<ulong>(stack, fp + func.Code.ParamCount, func.Code.LocalCount - func.Code.ParamCount).Clear();
-        if (fc + 1 > maxDepth) { trapKind = TrapKind.CallStackExhausted; goto trap; }
+        new Span<ulong>(st.Stack, fp + entry.Code.ParamCount, entry.Code.LocalCount - entry.Code.ParamCount).Clear();
+        if (st.Fc + 1 > st.MaxDepth) { st.TrapKind = TrapKind.CallStackExhausted; goto trap; }
+
+        // The hot values: instruction pointer, frame, memory. Everything else is in `st`.
+        ref int ip = ref MemoryMarshal.GetArrayDataReference(st.Code);
+        ref ulong fr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(st.Stack), fp);
+        ref byte mb = ref MemoryMarshal.GetArrayDataReference(st.Mem);
+        ulong memLen = (ulong)st.Mem.Length;
 
         while (true)
         {
             InterpFunction callee;
             int argSlot;
-            switch (Unsafe.Add(ref cb, pc))
+            int next;
+            switch (ip)
             {
                 case (int)Op.Unreachable:
-                    trapKind = TrapKind.Unreachable;
+                    st.TrapKind = TrapKind.Unreachable;
                     goto trap;
                 case (int)Op.Fuel:
-                    fuel -= Unsafe.Add(ref cb, pc + 1);
-                    if (fuel < 0) { fuel += Unsafe.Add(ref cb, pc + 1); trapKind = TrapKind.OutOfFuel; goto trap; }
-                    pc += 2;
+                    st.Fuel -= Unsafe.Add(ref ip, 1);
+                    if (st.Fuel < 0) { st.Fuel += Unsafe.Add(ref ip, 1); st.TrapKind = TrapKind.OutOfFuel; goto trap; }
+                    ip = ref Unsafe.Add(ref ip, 2);
                     continue;
                 case (int)Op.FuelLoop:
-                    fuel -= Unsafe.Add(ref cb, pc + 1);
-                    if (fuel < 0) { fuel += Unsafe.Add(ref cb, pc + 1); trapKind = TrapKind.OutOfFuel; goto trap; }
-                    if (--poll <= 0)
+                    st.Fuel -= Unsafe.Add(ref ip, 1);
+                    if (st.Fuel < 0) { st.Fuel += Unsafe.Add(ref ip, 1); st.TrapKind = TrapKind.OutOfFuel; goto trap; }
+                    if (--st.Poll <= 0)
                     {
-                        poll = PollInterval;
-                        if (token.IsCancellationRequested) { trapKind = TrapKind.Interrupted; goto trap; }
+                        st.Poll = PollInterval;
+                        if (st.Token.IsCancellationRequested) { st.TrapKind = TrapKind.Interrupted; goto trap; }
                     }
-                    pc += 2;
+                    ip = ref Unsafe.Add(ref ip, 2);
                     continue;
                 case (int)Op.Br:
-                    pc = Unsafe.Add(ref cb, pc + 1);
+                    ip = ref Unsafe.Add(ref ip, Unsafe.Add(ref ip, 1));
                     continue;
                 case (int)Op.BrIf:
-                    pc = (uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) != 0 ? Unsafe.Add(ref cb, pc + 2) : pc + 3;
+                    ip = ref Unsafe.Add(ref ip, (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) != 0 ? Unsafe.Add(ref ip, 2) : 3);
                     continue;
                 case (int)Op.BrIfNot:
-                    pc = (uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) == 0 ? Unsafe.Add(ref cb, pc + 2) : pc + 3;
+                    ip = ref Unsafe.Add(ref ip, (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) == 0 ? Unsafe.Add(ref ip, 2) : 3);
                     continue;
                 case (int)Op.BrI32Eqz:
-                    pc = (uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) == 0 ? Unsafe.Add(ref cb, pc + 2) : pc + 3;
+                    ip = ref Unsafe.Add(ref ip, (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) == 0 ? Unsafe.Add(ref ip, 2) : 3);
                     continue;
                 case (int)Op.BrTable:
                 {
-                    uint i = (uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1));
-                    uint n = (uint)Unsafe.Add(ref cb, pc + 2);
+                    uint i = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1));
+                    uint n = (uint)Unsafe.Add(ref ip, 2);
                     if (i >= n) i = n - 1;
-                    pc = Unsafe.Add(ref cb, pc + 3 + (int)i);
+                    ip = ref Unsafe.Add(ref ip, Unsafe.Add(ref ip, 3 + (int)i));
                     continue;
                 }
                 case (int)Op.Copy:
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    pc += 3;
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    ip = ref Unsafe.Add(ref ip, 3);
                     continue;
+                case (int)Op.Copies:
+                {
+                    int n = Unsafe.Add(ref ip, 1);
+                    ref int pair = ref Unsafe.Add(ref ip, 2);
+                    for (int i = 0; i < n; i++)
+                    {
+                        Unsafe.Add(ref fr, (nint)(uint)pair) = Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref pair, 1));
+                        pair = ref Unsafe.Add(ref pair, 2);
+                    }
+                    ip = ref pair;
+                    continue;
+                }
                 case (int)Op.Const32:
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (uint)Unsafe.Add(ref cb, pc + 2);
-                    pc += 3;
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (uint)Unsafe.Add(ref ip, 2);
+                    ip = ref Unsafe.Add(ref ip, 3);
                     continue;
                 case (int)Op.Const64:
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (uint)Unsafe.Add(ref cb, pc + 2) | ((ulong)(uint)Unsafe.Add(ref cb, pc + 3) << 32);
-                    pc += 4;
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (uint)Unsafe.Add(ref ip, 2) | ((ulong)(uint)Unsafe.Add(ref ip, 3) << 32);
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 case (int)Op.Select:
                 {
-                    ulong v = (uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 4)) != 0
-                        ? Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2))
-                        : Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = v;
-                    pc += 5;
+                    ulong v = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 4)) != 0
+                        ? Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2))
+                        : Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = v;
+                    ip = ref Unsafe.Add(ref ip, 5);
                     continue;
                 }
                 case (int)Op.GlobalGet:
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = globals[Unsafe.Add(ref cb, pc + 2)].Bits;
-                    pc += 3;
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = st.Globals[Unsafe.Add(ref ip, 2)].Bits;
+                    ip = ref Unsafe.Add(ref ip, 3);
                     continue;
                 case (int)Op.GlobalSet:
-                    globals[Unsafe.Add(ref cb, pc + 1)].Bits = Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    pc += 3;
+                    st.Globals[Unsafe.Add(ref ip, 1)].Bits = Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    ip = ref Unsafe.Add(ref ip, 3);
                     continue;
                 case (int)Op.Return:
                 {
-                    int src = Unsafe.Add(ref cb, pc + 1);
-                    int n = Unsafe.Add(ref cb, pc + 2);
+                    int src = Unsafe.Add(ref ip, 1);
+                    int n = Unsafe.Add(ref ip, 2);
                     for (int i = 0; i < n; i++) Unsafe.Add(ref fr, i) = Unsafe.Add(ref fr, src + i);
-                    if (fc == baseFc)
+                    if (st.Fc == st.BaseFc)
                     {
-                        store.FuelLeft = fuel;
+                        store.FuelLeft = st.Fuel;
                         return;
                     }
-                    fc--;
-                    func = frames[fc].Func;
-                    pc = frames[fc].Pc;
-                    fp = frames[fc].Fp;
-                    code = func.Code!.Code;
-                    cb = ref MemoryMarshal.GetArrayDataReference(code);
-                    fr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(stack), fp);
-                    if (func.Instance != inst)
+                    st.Fc--;
+                    ref Frame saved = ref st.Frames[st.Fc];
+                    var func = saved.Func;
+                    st.Func = func;
+                    st.Fp = saved.Fp;
+                    st.Code = st.Metered ? func.Code!.Code : func.Code!.FastCode;
+                    ip = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(st.Code), saved.Pc);
+                    fr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(st.Stack), st.Fp);
+                    if (func.Instance != st.Inst)
                     {
-                        inst = func.Instance!;
-                        globals = inst.Globals;
+                        st.Inst = func.Instance!;
+                        st.Globals = st.Inst.Globals;
                     }
-                    mem = inst.Memory?.Data ?? [];
-                    mb = ref MemoryMarshal.GetArrayDataReference(mem);
-                    memLen = (ulong)mem.Length;
+                    st.Mem = st.Inst.Memory?.Data ?? [];
+                    mb = ref MemoryMarshal.GetArrayDataReference(st.Mem);
+                    memLen = (ulong)st.Mem.Length;
                     continue;
                 }
                 case (int)Op.Call:
-                    callee = inst.Functions[Unsafe.Add(ref cb, pc + 1)];
-                    argSlot = Unsafe.Add(ref cb, pc + 2);
-                    pc += 3;
+                    callee = st.Inst.Functions[Unsafe.Add(ref ip, 1)];
+                    argSlot = Unsafe.Add(ref ip, 2);
+                    next = 3;
                     break;
                 case (int)Op.CallIndirect:
                 {
-                    var table = inst.Tables[Unsafe.Add(ref cb, pc + 1)];
-                    int typeId = inst.TypeIds[Unsafe.Add(ref cb, pc + 2)];
-                    argSlot = Unsafe.Add(ref cb, pc + 3);
-                    uint i = (uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 4));
+                    var table = st.Inst.Tables[Unsafe.Add(ref ip, 1)];
+                    int typeId = st.Inst.TypeIds[Unsafe.Add(ref ip, 2)];
+                    argSlot = Unsafe.Add(ref ip, 3);
+                    uint i = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 4));
                     var elems = table.Elements;
-                    if (i >= (uint)elems.Length) { trapKind = TrapKind.UndefinedElement; goto trap; }
+                    if (i >= (uint)elems.Length) { st.TrapKind = TrapKind.UndefinedElement; goto trap; }
                     ulong h = elems[i];
-                    if (h == 0) { trapKind = TrapKind.UninitializedElement; goto trap; }
+                    if (h == 0) { st.TrapKind = TrapKind.UninitializedElement; goto trap; }
                     callee = store.GetFunctionByHandle(h);
-                    if (callee.TypeId != typeId) { trapKind = TrapKind.IndirectCallTypeMismatch; goto trap; }
-                    pc += 5;
+                    if (callee.TypeId != typeId) { st.TrapKind = TrapKind.IndirectCallTypeMismatch; goto trap; }
+                    next = 5;
                     break;
                 }
                 case (int)Op.MemorySize:
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = inst.Memory!.Pages;
-                    pc += 2;
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = st.Inst.Memory!.Pages;
+                    ip = ref Unsafe.Add(ref ip, 2);
                     continue;
                 case (int)Op.MemoryGrow:
                 {
-                    int r = inst.Memory!.Grow((uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (uint)r;
-                    mem = inst.Memory.Data;
-                    mb = ref MemoryMarshal.GetArrayDataReference(mem);
-                    memLen = (ulong)mem.Length;
-                    pc += 3;
+                    int r = st.Inst.Memory!.Grow((uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (uint)r;
+                    st.Mem = st.Inst.Memory.Data;
+                    mb = ref MemoryMarshal.GetArrayDataReference(st.Mem);
+                    memLen = (ulong)st.Mem.Length;
+                    ip = ref Unsafe.Add(ref ip, 3);
                     continue;
                 }
                 case (int)Op.MemoryInit:
-                {
-                    var data = inst.Datas[Unsafe.Add(ref cb, pc + 1)];
-                    uint d = (uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    uint s = (uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3));
-                    uint n = (uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 4));
-                    if ((ulong)s + n > (ulong)data.Length || (ulong)d + n > memLen) { trapKind = TrapKind.MemoryOutOfBounds; goto trap; }
-                    data.Span.Slice((int)s, (int)n).CopyTo(mem.AsSpan((int)d));
-                    pc += 5;
-                    continue;
-                }
                 case (int)Op.DataDrop:
-                    inst.Datas[Unsafe.Add(ref cb, pc + 1)] = ReadOnlyMemory<byte>.Empty;
-                    pc += 2;
-                    continue;
                 case (int)Op.MemoryCopy:
-                {
-                    uint d = (uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1));
-                    uint s = (uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    uint n = (uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3));
-                    if ((ulong)s + n > memLen || (ulong)d + n > memLen) { trapKind = TrapKind.MemoryOutOfBounds; goto trap; }
-                    mem.AsSpan((int)s, (int)n).CopyTo(mem.AsSpan((int)d));
-                    pc += 4;
-                    continue;
-                }
                 case (int)Op.MemoryFill:
-                {
-                    uint d = (uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1));
-                    byte v = (byte)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    uint n = (uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3));
-                    if ((ulong)d + n > memLen) { trapKind = TrapKind.MemoryOutOfBounds; goto trap; }
-                    mem.AsSpan((int)d, (int)n).Fill(v);
-                    pc += 4;
-                    continue;
-                }
                 case (int)Op.TableGet:
-                {
-                    var t = inst.Tables[Unsafe.Add(ref cb, pc + 2)];
-                    uint i = (uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3));
-                    if (i >= t.Size) { trapKind = TrapKind.TableOutOfBounds; goto trap; }
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = t.Elements[i];
-                    pc += 4;
-                    continue;
-                }
                 case (int)Op.TableSet:
-                {
-                    var t = inst.Tables[Unsafe.Add(ref cb, pc + 1)];
-                    uint i = (uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    if (i >= t.Size) { trapKind = TrapKind.TableOutOfBounds; goto trap; }
-                    t.Elements[i] = Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3));
-                    pc += 4;
-                    continue;
-                }
                 case (int)Op.TableSize:
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = inst.Tables[Unsafe.Add(ref cb, pc + 2)].Size;
-                    pc += 3;
-                    continue;
                 case (int)Op.TableGrow:
-                {
-                    var t = inst.Tables[Unsafe.Add(ref cb, pc + 2)];
-                    ulong init = Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3));
-                    uint n = (uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 4));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (uint)t.GrowRaw(n, init);
-                    pc += 5;
-                    continue;
-                }
                 case (int)Op.TableFill:
-                {
-                    var t = inst.Tables[Unsafe.Add(ref cb, pc + 1)];
-                    uint i = (uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    ulong v = Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3));
-                    uint n = (uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 4));
-                    if ((ulong)i + n > t.Size) { trapKind = TrapKind.TableOutOfBounds; goto trap; }
-                    t.Elements.AsSpan((int)i, (int)n).Fill(v);
-                    pc += 5;
-                    continue;
-                }
                 case (int)Op.TableCopy:
-                {
-                    var dt = inst.Tables[Unsafe.Add(ref cb, pc + 1)];
-                    var st = inst.Tables[Unsafe.Add(ref cb, pc + 2)];
-                    uint d = (uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3));
-                    uint s = (uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 4));
-                    uint n = (uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 5));
-                    if ((ulong)s + n > st.Size || (ulong)d + n > dt.Size) { trapKind = TrapKind.TableOutOfBounds; goto trap; }
-                    Array.Copy(st.Elements, (int)s, dt.Elements, (int)d, (int)n);
-                    pc += 6;
-                    continue;
-                }
                 case (int)Op.TableInit:
+                case (int)Op.ElemDrop:
+                case (int)Op.RefFunc:
                 {
-                    var t = inst.Tables[Unsafe.Add(ref cb, pc + 1)];
-                    var seg = inst.Elements[Unsafe.Add(ref cb, pc + 2)];
-                    uint d = (uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3));
-                    uint s = (uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 4));
-                    uint n = (uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 5));
-                    if ((ulong)s + n > (ulong)seg.Length || (ulong)d + n > t.Size) { trapKind = TrapKind.TableOutOfBounds; goto trap; }
-                    Array.Copy(seg, (int)s, t.Elements, (int)d, (int)n);
-                    pc += 6;
+                    int size = Bulk(ref st, ref ip, ref fr);
+                    if (size == 0) goto trap;
+                    ip = ref Unsafe.Add(ref ip, size);
                     continue;
                 }
-                case (int)Op.ElemDrop:
-                    inst.Elements[Unsafe.Add(ref cb, pc + 1)] = [];
-                    pc += 2;
-                    continue;
-                case (int)Op.RefFunc:
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (ulong)inst.Functions[Unsafe.Add(ref cb, pc + 2)].Handle;
-                    pc += 3;
-                    continue;
                 case 0x45:
                 {
-                    var a = (int)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (a == 0) ? 1UL : 0UL;
-                    pc += 3;
+                    var a = (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (a == 0) ? 1UL : 0UL;
+                    ip = ref Unsafe.Add(ref ip, 3);
                     continue;
                 }
                 case 0x46:
                 {
-                    var a = (int)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    var b = (int)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (a == b) ? 1UL : 0UL;
-                    pc += 4;
+                    var a = (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    var b = (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (a == b) ? 1UL : 0UL;
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x47:
                 {
-                    var a = (int)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    var b = (int)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (a != b) ? 1UL : 0UL;
-                    pc += 4;
+                    var a = (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    var b = (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (a != b) ? 1UL : 0UL;
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x48:
                 {
-                    var a = (int)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    var b = (int)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (a < b) ? 1UL : 0UL;
-                    pc += 4;
+                    var a = (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    var b = (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (a < b) ? 1UL : 0UL;
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x49:
                 {
-                    var a = (uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    var b = (uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (a < b) ? 1UL : 0UL;
-                    pc += 4;
+                    var a = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    var b = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (a < b) ? 1UL : 0UL;
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x4A:
                 {
-                    var a = (int)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    var b = (int)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (a > b) ? 1UL : 0UL;
-                    pc += 4;
+                    var a = (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    var b = (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (a > b) ? 1UL : 0UL;
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x4B:
                 {
-                    var a = (uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    var b = (uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (a > b) ? 1UL : 0UL;
-                    pc += 4;
+                    var a = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    var b = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (a > b) ? 1UL : 0UL;
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x4C:
                 {
-                    var a = (int)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    var b = (int)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (a <= b) ? 1UL : 0UL;
-                    pc += 4;
+                    var a = (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    var b = (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (a <= b) ? 1UL : 0UL;
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x4D:
                 {
-                    var a = (uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    var b = (uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (a <= b) ? 1UL : 0UL;
-                    pc += 4;
+                    var a = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    var b = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (a <= b) ? 1UL : 0UL;
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x4E:
                 {
-                    var a = (int)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    var b = (int)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (a >= b) ? 1UL : 0UL;
-                    pc += 4;
+                    var a = (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    var b = (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (a >= b) ? 1UL : 0UL;
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x4F:
                 {
-                    var a = (uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    var b = (uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (a >= b) ? 1UL : 0UL;
-                    pc += 4;
+                    var a = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    var b = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (a >= b) ? 1UL : 0UL;
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x50:
                 {
-                    var a = (long)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (a == 0) ? 1UL : 0UL;
-                    pc += 3;
+                    var a = (long)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (a == 0) ? 1UL : 0UL;
+                    ip = ref Unsafe.Add(ref ip, 3);
                     continue;
                 }
                 case 0x51:
                 {
-                    var a = (long)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    var b = (long)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (a == b) ? 1UL : 0UL;
-                    pc += 4;
+                    var a = (long)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    var b = (long)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (a == b) ? 1UL : 0UL;
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x52:
                 {
-                    var a = (long)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    var b = (long)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (a != b) ? 1UL : 0UL;
-                    pc += 4;
+                    var a = (long)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    var b = (long)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (a != b) ? 1UL : 0UL;
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x53:
                 {
-                    var a = (long)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    var b = (long)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (a < b) ? 1UL : 0UL;
-                    pc += 4;
+                    var a = (long)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    var b = (long)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (a < b) ? 1UL : 0UL;
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x54:
                 {
-                    var a = Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    var b = Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (a < b) ? 1UL : 0UL;
-                    pc += 4;
+                    var a = Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    var b = Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (a < b) ? 1UL : 0UL;
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x55:
                 {
-                    var a = (long)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    var b = (long)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (a > b) ? 1UL : 0UL;
-                    pc += 4;
+                    var a = (long)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    var b = (long)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (a > b) ? 1UL : 0UL;
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x56:
                 {
-                    var a = Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    var b = Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (a > b) ? 1UL : 0UL;
-                    pc += 4;
+                    var a = Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    var b = Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (a > b) ? 1UL : 0UL;
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x57:
                 {
-                    var a = (long)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    var b = (long)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (a <= b) ? 1UL : 0UL;
-                    pc += 4;
+                    var a = (long)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    var b = (long)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (a <= b) ? 1UL : 0UL;
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x58:
                 {
-                    var a = Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    var b = Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (a <= b) ? 1UL : 0UL;
-                    pc += 4;
+                    var a = Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    var b = Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (a <= b) ? 1UL : 0UL;
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x59:
                 {
-                    var a = (long)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    var b = (long)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (a >= b) ? 1UL : 0UL;
-                    pc += 4;
+                    var a = (long)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    var b = (long)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (a >= b) ? 1UL : 0UL;
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x5A:
                 {
-                    var a = Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    var b = Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (a >= b) ? 1UL : 0UL;
-                    pc += 4;
+                    var a = Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    var b = Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (a >= b) ? 1UL : 0UL;
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x5B:
                 {
-                    var a = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)));
-                    var b = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3)));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (a == b) ? 1UL : 0UL;
-                    pc += 4;
+                    var a = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)));
+                    var b = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3)));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (a == b) ? 1UL : 0UL;
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x5C:
                 {
-                    var a = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)));
-                    var b = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3)));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (a != b) ? 1UL : 0UL;
-                    pc += 4;
+                    var a = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)));
+                    var b = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3)));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (a != b) ? 1UL : 0UL;
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x5D:
                 {
-                    var a = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)));
-                    var b = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3)));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (a < b) ? 1UL : 0UL;
-                    pc += 4;
+                    var a = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)));
+                    var b = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3)));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (a < b) ? 1UL : 0UL;
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x5E:
                 {
-                    var a = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)));
-                    var b = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3)));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (a > b) ? 1UL : 0UL;
-                    pc += 4;
+                    var a = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)));
+                    var b = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3)));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (a > b) ? 1UL : 0UL;
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x5F:
                 {
-                    var a = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)));
-                    var b = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3)));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (a <= b) ? 1UL : 0UL;
-                    pc += 4;
+                    var a = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)));
+                    var b = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3)));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (a <= b) ? 1UL : 0UL;
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x60:
                 {
-                    var a = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)));
-                    var b = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3)));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (a >= b) ? 1UL : 0UL;
-                    pc += 4;
+                    var a = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)));
+                    var b = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3)));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (a >= b) ? 1UL : 0UL;
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x61:
                 {
-                    var a = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)));
-                    var b = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3)));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (a == b) ? 1UL : 0UL;
-                    pc += 4;
+                    var a = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)));
+                    var b = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3)));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (a == b) ? 1UL : 0UL;
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x62:
                 {
-                    var a = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)));
-                    var b = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3)));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (a != b) ? 1UL : 0UL;
-                    pc += 4;
+                    var a = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)));
+                    var b = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3)));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (a != b) ? 1UL : 0UL;
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x63:
                 {
-                    var a = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)));
-                    var b = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3)));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (a < b) ? 1UL : 0UL;
-                    pc += 4;
+                    var a = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)));
+                    var b = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3)));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (a < b) ? 1UL : 0UL;
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x64:
                 {
-                    var a = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)));
-                    var b = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3)));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (a > b) ? 1UL : 0UL;
-                    pc += 4;
+                    var a = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)));
+                    var b = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3)));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (a > b) ? 1UL : 0UL;
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x65:
                 {
-                    var a = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)));
-                    var b = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3)));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (a <= b) ? 1UL : 0UL;
-                    pc += 4;
+                    var a = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)));
+                    var b = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3)));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (a <= b) ? 1UL : 0UL;
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x66:
                 {
-                    var a = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)));
-                    var b = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3)));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (a >= b) ? 1UL : 0UL;
-                    pc += 4;
+                    var a = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)));
+                    var b = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3)));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (a >= b) ? 1UL : 0UL;
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x67:
                 {
-                    var a = (uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (uint)(BitOperations.LeadingZeroCount(a));
-                    pc += 3;
+                    var a = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (uint)(BitOperations.LeadingZeroCount(a));
+                    ip = ref Unsafe.Add(ref ip, 3);
                     continue;
                 }
                 case 0x68:
                 {
-                    var a = (uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (uint)(BitOperations.TrailingZeroCount(a));
-                    pc += 3;
+                    var a = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (uint)(BitOperations.TrailingZeroCount(a));
+                    ip = ref Unsafe.Add(ref ip, 3);
                     continue;
                 }
                 case 0x69:
                 {
-                    var a = (uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (uint)(BitOperations.PopCount(a));
-                    pc += 3;
+                    var a = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (uint)(BitOperations.PopCount(a));
+                    ip = ref Unsafe.Add(ref ip, 3);
                     continue;
                 }
                 case 0x6A:
                 {
-                    var a = (int)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    var b = (int)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (uint)(a + b);
-                    pc += 4;
+                    var a = (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    var b = (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (uint)(a + b);
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x6B:
                 {
-                    var a = (int)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    var b = (int)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (uint)(a - b);
-                    pc += 4;
+                    var a = (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    var b = (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (uint)(a - b);
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x6C:
                 {
-                    var a = (int)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    var b = (int)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (uint)(a * b);
-                    pc += 4;
+                    var a = (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    var b = (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (uint)(a * b);
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x6D:
                 {
-                    var a = (int)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    var b = (int)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3));
-                    if (b == 0) { trapKind = TrapKind.IntegerDivideByZero; goto trap; }
-                    if (a == int.MinValue && b == -1) { trapKind = TrapKind.IntegerOverflow; goto trap; }
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (uint)(a / b);
-                    pc += 4;
+                    var a = (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    var b = (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                    if (b == 0) { st.TrapKind = TrapKind.IntegerDivideByZero; goto trap; }
+                    if (a == int.MinValue && b == -1) { st.TrapKind = TrapKind.IntegerOverflow; goto trap; }
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (uint)(a / b);
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x6E:
                 {
-                    var a = (uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    var b = (uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3));
-                    if (b == 0) { trapKind = TrapKind.IntegerDivideByZero; goto trap; }
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (uint)(a / b);
-                    pc += 4;
+                    var a = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    var b = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                    if (b == 0) { st.TrapKind = TrapKind.IntegerDivideByZero; goto trap; }
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (uint)(a / b);
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x6F:
                 {
-                    var a = (int)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    var b = (int)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3));
-                    if (b == 0) { trapKind = TrapKind.IntegerDivideByZero; goto trap; }
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (uint)(b == -1 ? 0 : a % b);
-                    pc += 4;
+                    var a = (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    var b = (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                    if (b == 0) { st.TrapKind = TrapKind.IntegerDivideByZero; goto trap; }
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (uint)(b == -1 ? 0 : a % b);
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x70:
                 {
-                    var a = (uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    var b = (uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3));
-                    if (b == 0) { trapKind = TrapKind.IntegerDivideByZero; goto trap; }
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (uint)(a % b);
-                    pc += 4;
+                    var a = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    var b = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                    if (b == 0) { st.TrapKind = TrapKind.IntegerDivideByZero; goto trap; }
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (uint)(a % b);
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x71:
                 {
-                    var a = (int)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    var b = (int)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (uint)(a & b);
-                    pc += 4;
+                    var a = (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    var b = (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (uint)(a & b);
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x72:
                 {
-                    var a = (int)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    var b = (int)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (uint)(a | b);
-                    pc += 4;
+                    var a = (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    var b = (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (uint)(a | b);
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x73:
                 {
-                    var a = (int)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    var b = (int)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (uint)(a ^ b);
-                    pc += 4;
+                    var a = (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    var b = (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (uint)(a ^ b);
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x74:
                 {
-                    var a = (int)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    var b = (int)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (uint)(a << (int)b);
-                    pc += 4;
+                    var a = (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    var b = (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (uint)(a << (int)b);
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x75:
                 {
-                    var a = (int)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    var b = (int)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (uint)(a >> (int)b);
-                    pc += 4;
+                    var a = (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    var b = (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (uint)(a >> (int)b);
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x76:
                 {
-                    var a = (uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    var b = (uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (uint)(a >> (int)b);
-                    pc += 4;
+                    var a = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    var b = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (uint)(a >> (int)b);
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x77:
                 {
-                    var a = (uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    var b = (uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (uint)(BitOperations.RotateLeft(a, (int)b));
-                    pc += 4;
+                    var a = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    var b = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (uint)(BitOperations.RotateLeft(a, (int)b));
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x78:
                 {
-                    var a = (uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    var b = (uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (uint)(BitOperations.RotateRight(a, (int)b));
-                    pc += 4;
+                    var a = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    var b = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (uint)(BitOperations.RotateRight(a, (int)b));
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x79:
                 {
-                    var a = Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (ulong)(BitOperations.LeadingZeroCount(a));
-                    pc += 3;
+                    var a = Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (ulong)(BitOperations.LeadingZeroCount(a));
+                    ip = ref Unsafe.Add(ref ip, 3);
                     continue;
                 }
                 case 0x7A:
                 {
-                    var a = Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (ulong)(BitOperations.TrailingZeroCount(a));
-                    pc += 3;
+                    var a = Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (ulong)(BitOperations.TrailingZeroCount(a));
+                    ip = ref Unsafe.Add(ref ip, 3);
                     continue;
                 }
                 case 0x7B:
                 {
-                    var a = Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (ulong)(BitOperations.PopCount(a));
-                    pc += 3;
+                    var a = Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (ulong)(BitOperations.PopCount(a));
+                    ip = ref Unsafe.Add(ref ip, 3);
                     continue;
                 }
                 case 0x7C:
                 {
-                    var a = (long)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    var b = (long)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (ulong)(a + b);
-                    pc += 4;
+                    var a = (long)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    var b = (long)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (ulong)(a + b);
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x7D:
                 {
-                    var a = (long)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    var b = (long)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (ulong)(a - b);
-                    pc += 4;
+                    var a = (long)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    var b = (long)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (ulong)(a - b);
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x7E:
                 {
-                    var a = (long)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    var b = (long)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (ulong)(a * b);
-                    pc += 4;
+                    var a = (long)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    var b = (long)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (ulong)(a * b);
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x7F:
                 {
-                    var a = (long)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    var b = (long)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3));
-                    if (b == 0) { trapKind = TrapKind.IntegerDivideByZero; goto trap; }
-                    if (a == long.MinValue && b == -1) { trapKind = TrapKind.IntegerOverflow; goto trap; }
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (ulong)(a / b);
-                    pc += 4;
+                    var a = (long)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    var b = (long)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                    if (b == 0) { st.TrapKind = TrapKind.IntegerDivideByZero; goto trap; }
+                    if (a == long.MinValue && b == -1) { st.TrapKind = TrapKind.IntegerOverflow; goto trap; }
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (ulong)(a / b);
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x80:
                 {
-                    var a = Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    var b = Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3));
-                    if (b == 0) { trapKind = TrapKind.IntegerDivideByZero; goto trap; }
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (ulong)(a / b);
-                    pc += 4;
+                    var a = Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    var b = Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                    if (b == 0) { st.TrapKind = TrapKind.IntegerDivideByZero; goto trap; }
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (ulong)(a / b);
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x81:
                 {
-                    var a = (long)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    var b = (long)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3));
-                    if (b == 0) { trapKind = TrapKind.IntegerDivideByZero; goto trap; }
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (ulong)(b == -1 ? 0 : a % b);
-                    pc += 4;
+                    var a = (long)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    var b = (long)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                    if (b == 0) { st.TrapKind = TrapKind.IntegerDivideByZero; goto trap; }
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (ulong)(b == -1 ? 0 : a % b);
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x82:
                 {
-                    var a = Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    var b = Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3));
-                    if (b == 0) { trapKind = TrapKind.IntegerDivideByZero; goto trap; }
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (ulong)(a % b);
-                    pc += 4;
+                    var a = Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    var b = Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                    if (b == 0) { st.TrapKind = TrapKind.IntegerDivideByZero; goto trap; }
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (ulong)(a % b);
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x83:
                 {
-                    var a = (long)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    var b = (long)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (ulong)(a & b);
-                    pc += 4;
+                    var a = (long)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    var b = (long)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (ulong)(a & b);
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x84:
                 {
-                    var a = (long)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    var b = (long)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (ulong)(a | b);
-                    pc += 4;
+                    var a = (long)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    var b = (long)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (ulong)(a | b);
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x85:
                 {
-                    var a = (long)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    var b = (long)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (ulong)(a ^ b);
-                    pc += 4;
+                    var a = (long)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    var b = (long)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (ulong)(a ^ b);
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x86:
                 {
-                    var a = (long)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    var b = (long)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (ulong)(a << (int)b);
-                    pc += 4;
+                    var a = (long)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    var b = (long)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (ulong)(a << (int)b);
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x87:
                 {
-                    var a = (long)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    var b = (long)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (ulong)(a >> (int)b);
-                    pc += 4;
+                    var a = (long)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    var b = (long)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (ulong)(a >> (int)b);
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x88:
                 {
-                    var a = Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    var b = Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (ulong)(a >> (int)b);
-                    pc += 4;
+                    var a = Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    var b = Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (ulong)(a >> (int)b);
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x89:
                 {
-                    var a = Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    var b = Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (ulong)(BitOperations.RotateLeft(a, (int)b));
-                    pc += 4;
+                    var a = Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    var b = Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (ulong)(BitOperations.RotateLeft(a, (int)b));
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x8A:
                 {
-                    var a = Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    var b = Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (ulong)(BitOperations.RotateRight(a, (int)b));
-                    pc += 4;
+                    var a = Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    var b = Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (ulong)(BitOperations.RotateRight(a, (int)b));
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x8B:
                 {
-                    var a = (uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (uint)(a & 0x7FFFFFFFu);
-                    pc += 3;
+                    var a = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (uint)(a & 0x7FFFFFFFu);
+                    ip = ref Unsafe.Add(ref ip, 3);
                     continue;
                 }
                 case 0x8C:
                 {
-                    var a = (uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (uint)(a ^ 0x80000000u);
-                    pc += 3;
+                    var a = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (uint)(a ^ 0x80000000u);
+                    ip = ref Unsafe.Add(ref ip, 3);
                     continue;
                 }
                 case 0x8D:
                 {
-                    var a = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = BitConverter.SingleToUInt32Bits(F32Ceil(a));
-                    pc += 3;
+                    var a = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = BitConverter.SingleToUInt32Bits(F32Ceil(a));
+                    ip = ref Unsafe.Add(ref ip, 3);
                     continue;
                 }
                 case 0x8E:
                 {
-                    var a = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = BitConverter.SingleToUInt32Bits(F32Floor(a));
-                    pc += 3;
+                    var a = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = BitConverter.SingleToUInt32Bits(F32Floor(a));
+                    ip = ref Unsafe.Add(ref ip, 3);
                     continue;
                 }
                 case 0x8F:
                 {
-                    var a = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = BitConverter.SingleToUInt32Bits(F32Trunc(a));
-                    pc += 3;
+                    var a = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = BitConverter.SingleToUInt32Bits(F32Trunc(a));
+                    ip = ref Unsafe.Add(ref ip, 3);
                     continue;
                 }
                 case 0x90:
                 {
-                    var a = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = BitConverter.SingleToUInt32Bits(F32Nearest(a));
-                    pc += 3;
+                    var a = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = BitConverter.SingleToUInt32Bits(F32Nearest(a));
+                    ip = ref Unsafe.Add(ref ip, 3);
                     continue;
                 }
                 case 0x91:
                 {
-                    var a = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = BitConverter.SingleToUInt32Bits(MathF.Sqrt(a));
-                    pc += 3;
+                    var a = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = BitConverter.SingleToUInt32Bits(MathF.Sqrt(a));
+                    ip = ref Unsafe.Add(ref ip, 3);
                     continue;
                 }
                 case 0x92:
                 {
-                    var a = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)));
-                    var b = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3)));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = BitConverter.SingleToUInt32Bits(a + b);
-                    pc += 4;
+                    var a = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)));
+                    var b = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3)));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = BitConverter.SingleToUInt32Bits(a + b);
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x93:
                 {
-                    var a = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)));
-                    var b = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3)));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = BitConverter.SingleToUInt32Bits(a - b);
-                    pc += 4;
+                    var a = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)));
+                    var b = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3)));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = BitConverter.SingleToUInt32Bits(a - b);
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x94:
                 {
-                    var a = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)));
-                    var b = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3)));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = BitConverter.SingleToUInt32Bits(a * b);
-                    pc += 4;
+                    var a = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)));
+                    var b = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3)));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = BitConverter.SingleToUInt32Bits(a * b);
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x95:
                 {
-                    var a = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)));
-                    var b = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3)));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = BitConverter.SingleToUInt32Bits(a / b);
-                    pc += 4;
+                    var a = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)));
+                    var b = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3)));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = BitConverter.SingleToUInt32Bits(a / b);
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x96:
                 {
-                    var a = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)));
-                    var b = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3)));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = BitConverter.SingleToUInt32Bits(F32Min(a, b));
-                    pc += 4;
+                    var a = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)));
+                    var b = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3)));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = BitConverter.SingleToUInt32Bits(F32Min(a, b));
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x97:
                 {
-                    var a = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)));
-                    var b = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3)));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = BitConverter.SingleToUInt32Bits(F32Max(a, b));
-                    pc += 4;
+                    var a = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)));
+                    var b = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3)));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = BitConverter.SingleToUInt32Bits(F32Max(a, b));
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x98:
                 {
-                    var a = (uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    var b = (uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (uint)((a & 0x7FFFFFFFu) | (b & 0x80000000u));
-                    pc += 4;
+                    var a = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    var b = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (uint)((a & 0x7FFFFFFFu) | (b & 0x80000000u));
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x99:
                 {
-                    var a = Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = a & 0x7FFFFFFFFFFFFFFFUL;
-                    pc += 3;
+                    var a = Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = a & 0x7FFFFFFFFFFFFFFFUL;
+                    ip = ref Unsafe.Add(ref ip, 3);
                     continue;
                 }
                 case 0x9A:
                 {
-                    var a = Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = a ^ 0x8000000000000000UL;
-                    pc += 3;
+                    var a = Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = a ^ 0x8000000000000000UL;
+                    ip = ref Unsafe.Add(ref ip, 3);
                     continue;
                 }
                 case 0x9B:
                 {
-                    var a = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = BitConverter.DoubleToUInt64Bits(F64Ceil(a));
-                    pc += 3;
+                    var a = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = BitConverter.DoubleToUInt64Bits(F64Ceil(a));
+                    ip = ref Unsafe.Add(ref ip, 3);
                     continue;
                 }
                 case 0x9C:
                 {
-                    var a = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = BitConverter.DoubleToUInt64Bits(F64Floor(a));
-                    pc += 3;
+                    var a = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = BitConverter.DoubleToUInt64Bits(F64Floor(a));
+                    ip = ref Unsafe.Add(ref ip, 3);
                     continue;
                 }
                 case 0x9D:
                 {
-                    var a = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = BitConverter.DoubleToUInt64Bits(F64Trunc(a));
-                    pc += 3;
+                    var a = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = BitConverter.DoubleToUInt64Bits(F64Trunc(a));
+                    ip = ref Unsafe.Add(ref ip, 3);
                     continue;
                 }
                 case 0x9E:
                 {
-                    var a = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = BitConverter.DoubleToUInt64Bits(F64Nearest(a));
-                    pc += 3;
+                    var a = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = BitConverter.DoubleToUInt64Bits(F64Nearest(a));
+                    ip = ref Unsafe.Add(ref ip, 3);
                     continue;
                 }
                 case 0x9F:
                 {
-                    var a = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = BitConverter.DoubleToUInt64Bits(Math.Sqrt(a));
-                    pc += 3;
+                    var a = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = BitConverter.DoubleToUInt64Bits(Math.Sqrt(a));
+                    ip = ref Unsafe.Add(ref ip, 3);
                     continue;
                 }
                 case 0xA0:
                 {
-                    var a = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)));
-                    var b = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3)));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = BitConverter.DoubleToUInt64Bits(a + b);
-                    pc += 4;
+                    var a = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)));
+                    var b = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3)));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = BitConverter.DoubleToUInt64Bits(a + b);
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0xA1:
                 {
-                    var a = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)));
-                    var b = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3)));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = BitConverter.DoubleToUInt64Bits(a - b);
-                    pc += 4;
+                    var a = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)));
+                    var b = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3)));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = BitConverter.DoubleToUInt64Bits(a - b);
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0xA2:
                 {
-                    var a = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)));
-                    var b = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3)));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = BitConverter.DoubleToUInt64Bits(a * b);
-                    pc += 4;
+                    var a = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)));
+                    var b = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3)));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = BitConverter.DoubleToUInt64Bits(a * b);
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0xA3:
                 {
-                    var a = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)));
-                    var b = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3)));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = BitConverter.DoubleToUInt64Bits(a / b);
-                    pc += 4;
+                    var a = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)));
+                    var b = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3)));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = BitConverter.DoubleToUInt64Bits(a / b);
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0xA4:
                 {
-                    var a = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)));
-                    var b = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3)));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = BitConverter.DoubleToUInt64Bits(F64Min(a, b));
-                    pc += 4;
+                    var a = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)));
+                    var b = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3)));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = BitConverter.DoubleToUInt64Bits(F64Min(a, b));
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0xA5:
                 {
-                    var a = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)));
-                    var b = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3)));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = BitConverter.DoubleToUInt64Bits(F64Max(a, b));
-                    pc += 4;
+                    var a = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)));
+                    var b = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3)));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = BitConverter.DoubleToUInt64Bits(F64Max(a, b));
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0xA6:
                 {
-                    var a = Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    var b = Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 3));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (a & 0x7FFFFFFFFFFFFFFFUL) | (b & 0x8000000000000000UL);
-                    pc += 4;
+                    var a = Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    var b = Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (a & 0x7FFFFFFFFFFFFFFFUL) | (b & 0x8000000000000000UL);
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0xA7:
                 {
-                    var a = Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (uint)((uint)a);
-                    pc += 3;
+                    var a = Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (uint)((uint)a);
+                    ip = ref Unsafe.Add(ref ip, 3);
                     continue;
                 }
                 case 0xA8:
                 {
-                    var a = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)));
-                    var r = TruncF32ToI32(a, out trapKind);
-                    if (trapKind != TrapKind.Unreachable) goto trap;
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (uint)(r);
-                    pc += 3;
+                    var a = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)));
+                    var r = TruncF32ToI32(a, out st.TrapKind);
+                    if (st.TrapKind != TrapKind.Unreachable) goto trap;
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (uint)(r);
+                    ip = ref Unsafe.Add(ref ip, 3);
                     continue;
                 }
                 case 0xA9:
                 {
-                    var a = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)));
-                    var r = TruncF32ToU32(a, out trapKind);
-                    if (trapKind != TrapKind.Unreachable) goto trap;
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (uint)(r);
-                    pc += 3;
+                    var a = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)));
+                    var r = TruncF32ToU32(a, out st.TrapKind);
+                    if (st.TrapKind != TrapKind.Unreachable) goto trap;
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (uint)(r);
+                    ip = ref Unsafe.Add(ref ip, 3);
                     continue;
                 }
                 case 0xAA:
                 {
-                    var a = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)));
-                    var r = TruncF64ToI32(a, out trapKind);
-                    if (trapKind != TrapKind.Unreachable) goto trap;
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (uint)(r);
-                    pc += 3;
+                    var a = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)));
+                    var r = TruncF64ToI32(a, out st.TrapKind);
+                    if (st.TrapKind != TrapKind.Unreachable) goto trap;
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (uint)(r);
+                    ip = ref Unsafe.Add(ref ip, 3);
                     continue;
                 }
                 case 0xAB:
                 {
-                    var a = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)));
-                    var r = TruncF64ToU32(a, out trapKind);
-                    if (trapKind != TrapKind.Unreachable) goto trap;
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (uint)(r);
-                    pc += 3;
+                    var a = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)));
+                    var r = TruncF64ToU32(a, out st.TrapKind);
+                    if (st.TrapKind != TrapKind.Unreachable) goto trap;
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (uint)(r);
+                    ip = ref Unsafe.Add(ref ip, 3);
                     continue;
                 }
                 case 0xAE:
                 {
-                    var a = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)));
-                    var r = TruncF64ToI64(a, out trapKind);
-                    if (trapKind != TrapKind.Unreachable) goto trap;
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (ulong)(r);
-                    pc += 3;
+                    var a = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)));
+                    var r = TruncF64ToI64(a, out st.TrapKind);
+                    if (st.TrapKind != TrapKind.Unreachable) goto trap;
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (ulong)(r);
+                    ip = ref Unsafe.Add(ref ip, 3);
                     continue;
                 }
                 case 0xAF:
                 {
-                    var a = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)));
-                    var r = TruncF64ToU64(a, out trapKind);
-                    if (trapKind != TrapKind.Unreachable) goto trap;
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = r;
-                    pc += 3;
+                    var a = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)));
+                    var r = TruncF64ToU64(a, out st.TrapKind);
+                    if (st.TrapKind != TrapKind.Unreachable) goto trap;
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = r;
+                    ip = ref Unsafe.Add(ref ip, 3);
                     continue;
                 }
                 case 0xB0:
                 {
-                    var a = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)));
-                    var r = TruncF64ToI64(a, out trapKind);
-                    if (trapKind != TrapKind.Unreachable) goto trap;
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (ulong)(r);
-                    pc += 3;
+                    var a = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)));
+                    var r = TruncF64ToI64(a, out st.TrapKind);
+                    if (st.TrapKind != TrapKind.Unreachable) goto trap;
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (ulong)(r);
+                    ip = ref Unsafe.Add(ref ip, 3);
                     continue;
                 }
                 case 0xB1:
                 {
-                    var a = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)));
-                    var r = TruncF64ToU64(a, out trapKind);
-                    if (trapKind != TrapKind.Unreachable) goto trap;
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = r;
-                    pc += 3;
+                    var a = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)));
+                    var r = TruncF64ToU64(a, out st.TrapKind);
+                    if (st.TrapKind != TrapKind.Unreachable) goto trap;
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = r;
+                    ip = ref Unsafe.Add(ref ip, 3);
                     continue;
                 }
                 case 0xAC:
                 {
-                    var a = (int)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (ulong)((long)a);
-                    pc += 3;
+                    var a = (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (ulong)((long)a);
+                    ip = ref Unsafe.Add(ref ip, 3);
                     continue;
                 }
                 case 0xAD:
                 {
-                    var a = (uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (ulong)a;
-                    pc += 3;
+                    var a = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (ulong)a;
+                    ip = ref Unsafe.Add(ref ip, 3);
                     continue;
                 }
                 case 0xB2:
                 {
-                    var a = (int)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = BitConverter.SingleToUInt32Bits((float)a);
-                    pc += 3;
+                    var a = (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = BitConverter.SingleToUInt32Bits((float)a);
+                    ip = ref Unsafe.Add(ref ip, 3);
                     continue;
                 }
                 case 0xB3:
                 {
-                    var a = (uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = BitConverter.SingleToUInt32Bits((float)(long)a);
-                    pc += 3;
+                    var a = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = BitConverter.SingleToUInt32Bits((float)(long)a);
+                    ip = ref Unsafe.Add(ref ip, 3);
                     continue;
                 }
                 case 0xB4:
                 {
-                    var a = (long)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = BitConverter.SingleToUInt32Bits((float)a);
-                    pc += 3;
+                    var a = (long)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = BitConverter.SingleToUInt32Bits((float)a);
+                    ip = ref Unsafe.Add(ref ip, 3);
                     continue;
                 }
                 case 0xB5:
                 {
-                    var a = Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = BitConverter.SingleToUInt32Bits(U64ToF32(a));
-                    pc += 3;
+                    var a = Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = BitConverter.SingleToUInt32Bits(U64ToF32(a));
+                    ip = ref Unsafe.Add(ref ip, 3);
                     continue;
                 }
                 case 0xB6:
                 {
-                    var a = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = BitConverter.SingleToUInt32Bits((float)a);
-                    pc += 3;
+                    var a = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = BitConverter.SingleToUInt32Bits((float)a);
+                    ip = ref Unsafe.Add(ref ip, 3);
                     continue;
                 }
                 case 0xB7:
                 {
-                    var a = (int)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = BitConverter.DoubleToUInt64Bits((double)a);
-                    pc += 3;
+                    var a = (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = BitConverter.DoubleToUInt64Bits((double)a);
+                    ip = ref Unsafe.Add(ref ip, 3);
                     continue;
                 }
                 case 0xB8:
                 {
-                    var a = (uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = BitConverter.DoubleToUInt64Bits((double)a);
-                    pc += 3;
+                    var a = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = BitConverter.DoubleToUInt64Bits((double)a);
+                    ip = ref Unsafe.Add(ref ip, 3);
                     continue;
                 }
                 case 0xB9:
                 {
-                    var a = (long)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = BitConverter.DoubleToUInt64Bits((double)a);
-                    pc += 3;
+                    var a = (long)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = BitConverter.DoubleToUInt64Bits((double)a);
+                    ip = ref Unsafe.Add(ref ip, 3);
                     continue;
                 }
                 case 0xBA:
                 {
-                    var a = Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = BitConverter.DoubleToUInt64Bits(U64ToF64(a));
-                    pc += 3;
+                    var a = Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = BitConverter.DoubleToUInt64Bits(U64ToF64(a));
+                    ip = ref Unsafe.Add(ref ip, 3);
                     continue;
                 }
                 case 0xBB:
                 {
-                    var a = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = BitConverter.DoubleToUInt64Bits((double)a);
-                    pc += 3;
+                    var a = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = BitConverter.DoubleToUInt64Bits((double)a);
+                    ip = ref Unsafe.Add(ref ip, 3);
                     continue;
                 }
                 case 0xBC:
                 {
-                    var a = (uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (uint)(a);
-                    pc += 3;
+                    var a = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (uint)(a);
+                    ip = ref Unsafe.Add(ref ip, 3);
                     continue;
                 }
                 case 0xBD:
                 {
-                    var a = Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = a;
-                    pc += 3;
+                    var a = Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = a;
+                    ip = ref Unsafe.Add(ref ip, 3);
                     continue;
                 }
                 case 0xBE:
                 {
-                    var a = (uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (uint)(a);
-                    pc += 3;
+                    var a = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (uint)(a);
+                    ip = ref Unsafe.Add(ref ip, 3);
                     continue;
                 }
                 case 0xBF:
                 {
-                    var a = Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = a;
-                    pc += 3;
+                    var a = Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = a;
+                    ip = ref Unsafe.Add(ref ip, 3);
                     continue;
                 }
                 case 0xC0:
                 {
-                    var a = (int)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (uint)((int)(sbyte)a);
-                    pc += 3;
+                    var a = (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (uint)((int)(sbyte)a);
+                    ip = ref Unsafe.Add(ref ip, 3);
                     continue;
                 }
                 case 0xC1:
                 {
-                    var a = (int)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (uint)((int)(short)a);
-                    pc += 3;
+                    var a = (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (uint)((int)(short)a);
+                    ip = ref Unsafe.Add(ref ip, 3);
                     continue;
                 }
                 case 0xC2:
                 {
-                    var a = (long)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (ulong)((long)(sbyte)a);
-                    pc += 3;
+                    var a = (long)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (ulong)((long)(sbyte)a);
+                    ip = ref Unsafe.Add(ref ip, 3);
                     continue;
                 }
                 case 0xC3:
                 {
-                    var a = (long)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (ulong)((long)(short)a);
-                    pc += 3;
+                    var a = (long)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (ulong)((long)(short)a);
+                    ip = ref Unsafe.Add(ref ip, 3);
                     continue;
                 }
                 case 0xC4:
                 {
-                    var a = (long)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (ulong)((long)(int)a);
-                    pc += 3;
+                    var a = (long)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (ulong)((long)(int)a);
+                    ip = ref Unsafe.Add(ref ip, 3);
                     continue;
                 }
                 case 0xC5:
                 {
-                    var a = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (uint)(SatF64ToI32(a));
-                    pc += 3;
+                    var a = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (uint)(SatF64ToI32(a));
+                    ip = ref Unsafe.Add(ref ip, 3);
                     continue;
                 }
                 case 0xC6:
                 {
-                    var a = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (uint)(SatF64ToU32(a));
-                    pc += 3;
+                    var a = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (uint)(SatF64ToU32(a));
+                    ip = ref Unsafe.Add(ref ip, 3);
                     continue;
                 }
                 case 0xC7:
                 {
-                    var a = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (uint)(SatF64ToI32(a));
-                    pc += 3;
+                    var a = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (uint)(SatF64ToI32(a));
+                    ip = ref Unsafe.Add(ref ip, 3);
                     continue;
                 }
                 case 0xC8:
                 {
-                    var a = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (uint)(SatF64ToU32(a));
-                    pc += 3;
+                    var a = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (uint)(SatF64ToU32(a));
+                    ip = ref Unsafe.Add(ref ip, 3);
                     continue;
                 }
                 case 0xC9:
                 {
-                    var a = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (ulong)(SatF64ToI64(a));
-                    pc += 3;
+                    var a = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (ulong)(SatF64ToI64(a));
+                    ip = ref Unsafe.Add(ref ip, 3);
                     continue;
                 }
                 case 0xCA:
                 {
-                    var a = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = SatF64ToU64(a);
-                    pc += 3;
+                    var a = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = SatF64ToU64(a);
+                    ip = ref Unsafe.Add(ref ip, 3);
                     continue;
                 }
                 case 0xCB:
                 {
-                    var a = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (ulong)(SatF64ToI64(a));
-                    pc += 3;
+                    var a = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (ulong)(SatF64ToI64(a));
+                    ip = ref Unsafe.Add(ref ip, 3);
                     continue;
                 }
                 case 0xCC:
                 {
-                    var a = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = SatF64ToU64(a);
-                    pc += 3;
+                    var a = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = SatF64ToU64(a);
+                    ip = ref Unsafe.Add(ref ip, 3);
                     continue;
                 }
                 case (int)Op.I32AddImm:
                 {
-                    var a = (int)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    int k = Unsafe.Add(ref cb, pc + 3);
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (uint)(a + k);
-                    pc += 4;
+                    var a = (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    int k = Unsafe.Add(ref ip, 3);
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (uint)(a + k);
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case (int)Op.I32SubImm:
                 {
-                    var a = (int)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    int k = Unsafe.Add(ref cb, pc + 3);
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (uint)(a - k);
-                    pc += 4;
+                    var a = (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    int k = Unsafe.Add(ref ip, 3);
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (uint)(a - k);
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case (int)Op.I32MulImm:
                 {
-                    var a = (int)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    int k = Unsafe.Add(ref cb, pc + 3);
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (uint)(a * k);
-                    pc += 4;
+                    var a = (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    int k = Unsafe.Add(ref ip, 3);
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (uint)(a * k);
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case (int)Op.I32AndImm:
                 {
-                    var a = (int)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    int k = Unsafe.Add(ref cb, pc + 3);
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (uint)(a & k);
-                    pc += 4;
+                    var a = (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    int k = Unsafe.Add(ref ip, 3);
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (uint)(a & k);
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case (int)Op.I32OrImm:
                 {
-                    var a = (int)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    int k = Unsafe.Add(ref cb, pc + 3);
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (uint)(a | k);
-                    pc += 4;
+                    var a = (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    int k = Unsafe.Add(ref ip, 3);
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (uint)(a | k);
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case (int)Op.I32XorImm:
                 {
-                    var a = (int)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    int k = Unsafe.Add(ref cb, pc + 3);
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (uint)(a ^ k);
-                    pc += 4;
+                    var a = (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    int k = Unsafe.Add(ref ip, 3);
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (uint)(a ^ k);
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case (int)Op.I32ShlImm:
                 {
-                    var a = (int)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    int k = Unsafe.Add(ref cb, pc + 3);
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (uint)(a << k);
-                    pc += 4;
+                    var a = (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    int k = Unsafe.Add(ref ip, 3);
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (uint)(a << k);
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case (int)Op.I32ShrSImm:
                 {
-                    var a = (int)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    int k = Unsafe.Add(ref cb, pc + 3);
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (uint)(a >> k);
-                    pc += 4;
+                    var a = (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    int k = Unsafe.Add(ref ip, 3);
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (uint)(a >> k);
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case (int)Op.I32ShrUImm:
                 {
-                    var a = (uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    int k = Unsafe.Add(ref cb, pc + 3);
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (uint)(a >> k);
-                    pc += 4;
+                    var a = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    int k = Unsafe.Add(ref ip, 3);
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (uint)(a >> k);
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case (int)Op.I64AddImm:
                 {
-                    var a = (long)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    int k = Unsafe.Add(ref cb, pc + 3);
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (ulong)(a + k);
-                    pc += 4;
+                    var a = (long)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    int k = Unsafe.Add(ref ip, 3);
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (ulong)(a + k);
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case (int)Op.I64AndImm:
                 {
-                    var a = (long)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    int k = Unsafe.Add(ref cb, pc + 3);
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (ulong)(a & (long)k);
-                    pc += 4;
+                    var a = (long)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    int k = Unsafe.Add(ref ip, 3);
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (ulong)(a & (long)k);
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case (int)Op.I64ShlImm:
                 {
-                    var a = (long)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    int k = Unsafe.Add(ref cb, pc + 3);
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (ulong)(a << k);
-                    pc += 4;
+                    var a = (long)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    int k = Unsafe.Add(ref ip, 3);
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (ulong)(a << k);
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case (int)Op.I64ShrUImm:
                 {
-                    var a = Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2));
-                    int k = Unsafe.Add(ref cb, pc + 3);
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = a >> k;
-                    pc += 4;
+                    var a = Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    int k = Unsafe.Add(ref ip, 3);
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = a >> k;
+                    ip = ref Unsafe.Add(ref ip, 4);
+                    continue;
+                }
+                case (int)Op.I32RotlImm:
+                {
+                    var a = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    int k = Unsafe.Add(ref ip, 3);
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (uint)(BitOperations.RotateLeft(a, k));
+                    ip = ref Unsafe.Add(ref ip, 4);
+                    continue;
+                }
+                case (int)Op.I32RotrImm:
+                {
+                    var a = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    int k = Unsafe.Add(ref ip, 3);
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (uint)(BitOperations.RotateRight(a, k));
+                    ip = ref Unsafe.Add(ref ip, 4);
+                    continue;
+                }
+                case (int)Op.I64OrImm:
+                {
+                    var a = (long)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    int k = Unsafe.Add(ref ip, 3);
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (ulong)(a | (long)k);
+                    ip = ref Unsafe.Add(ref ip, 4);
+                    continue;
+                }
+                case (int)Op.I64XorImm:
+                {
+                    var a = (long)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    int k = Unsafe.Add(ref ip, 3);
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (ulong)(a ^ (long)k);
+                    ip = ref Unsafe.Add(ref ip, 4);
+                    continue;
+                }
+                case (int)Op.I64SubImm:
+                {
+                    var a = (long)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    int k = Unsafe.Add(ref ip, 3);
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (ulong)(a - k);
+                    ip = ref Unsafe.Add(ref ip, 4);
+                    continue;
+                }
+                case (int)Op.I64MulImm:
+                {
+                    var a = (long)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    int k = Unsafe.Add(ref ip, 3);
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (ulong)(a * k);
+                    ip = ref Unsafe.Add(ref ip, 4);
+                    continue;
+                }
+                case (int)Op.I64ShrSImm:
+                {
+                    var a = (long)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    int k = Unsafe.Add(ref ip, 3);
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (ulong)(a >> k);
+                    ip = ref Unsafe.Add(ref ip, 4);
+                    continue;
+                }
+                case (int)Op.I64RotlImm:
+                {
+                    var a = Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    int k = Unsafe.Add(ref ip, 3);
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = BitOperations.RotateLeft(a, k);
+                    ip = ref Unsafe.Add(ref ip, 4);
+                    continue;
+                }
+                case (int)Op.I64RotrImm:
+                {
+                    var a = Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    int k = Unsafe.Add(ref ip, 3);
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = BitOperations.RotateRight(a, k);
+                    ip = ref Unsafe.Add(ref ip, 4);
+                    continue;
+                }
+                case (int)Op.I32AddImmBrNz:
+                {
+                    uint r = (uint)((int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)) + Unsafe.Add(ref ip, 3));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = r;
+                    ip = ref Unsafe.Add(ref ip, r != 0 ? Unsafe.Add(ref ip, 4) : 5);
+                    continue;
+                }
+                case (int)Op.I32AddImmBrNeImm:
+                {
+                    int r = (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)) + Unsafe.Add(ref ip, 3);
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (uint)r;
+                    ip = ref Unsafe.Add(ref ip, r != Unsafe.Add(ref ip, 4) ? Unsafe.Add(ref ip, 5) : 6);
                     continue;
                 }
                 case (int)Op.BrI32Eq:
-                    pc = (int)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) == (int)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)) ? Unsafe.Add(ref cb, pc + 3) : pc + 4;
+                    ip = ref Unsafe.Add(ref ip, (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) == (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)) ? Unsafe.Add(ref ip, 3) : 4);
                     continue;
                 case (int)Op.BrI32Ne:
-                    pc = (int)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) != (int)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)) ? Unsafe.Add(ref cb, pc + 3) : pc + 4;
+                    ip = ref Unsafe.Add(ref ip, (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) != (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)) ? Unsafe.Add(ref ip, 3) : 4);
                     continue;
                 case (int)Op.BrI32LtS:
-                    pc = (int)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) < (int)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)) ? Unsafe.Add(ref cb, pc + 3) : pc + 4;
+                    ip = ref Unsafe.Add(ref ip, (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) < (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)) ? Unsafe.Add(ref ip, 3) : 4);
                     continue;
                 case (int)Op.BrI32LtU:
-                    pc = (uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) < (uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)) ? Unsafe.Add(ref cb, pc + 3) : pc + 4;
+                    ip = ref Unsafe.Add(ref ip, (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) < (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)) ? Unsafe.Add(ref ip, 3) : 4);
                     continue;
                 case (int)Op.BrI32GtS:
-                    pc = (int)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) > (int)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)) ? Unsafe.Add(ref cb, pc + 3) : pc + 4;
+                    ip = ref Unsafe.Add(ref ip, (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) > (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)) ? Unsafe.Add(ref ip, 3) : 4);
                     continue;
                 case (int)Op.BrI32GtU:
-                    pc = (uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) > (uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)) ? Unsafe.Add(ref cb, pc + 3) : pc + 4;
+                    ip = ref Unsafe.Add(ref ip, (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) > (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)) ? Unsafe.Add(ref ip, 3) : 4);
                     continue;
                 case (int)Op.BrI32LeS:
-                    pc = (int)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) <= (int)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)) ? Unsafe.Add(ref cb, pc + 3) : pc + 4;
+                    ip = ref Unsafe.Add(ref ip, (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) <= (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)) ? Unsafe.Add(ref ip, 3) : 4);
+                    continue;
+                case (int)Op.BrI32LeU:
+                    ip = ref Unsafe.Add(ref ip, (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) <= (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)) ? Unsafe.Add(ref ip, 3) : 4);
                     continue;
                 case (int)Op.BrI32GeS:
-                    pc = (int)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) >= (int)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)) ? Unsafe.Add(ref cb, pc + 3) : pc + 4;
+                    ip = ref Unsafe.Add(ref ip, (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) >= (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)) ? Unsafe.Add(ref ip, 3) : 4);
                     continue;
                 case (int)Op.BrI32GeU:
-                    pc = (uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) >= (uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)) ? Unsafe.Add(ref cb, pc + 3) : pc + 4;
+                    ip = ref Unsafe.Add(ref ip, (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) >= (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)) ? Unsafe.Add(ref ip, 3) : 4);
                     continue;
                 case (int)Op.BrI32EqImm:
-                    pc = (int)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) == (int)Unsafe.Add(ref cb, pc + 2) ? Unsafe.Add(ref cb, pc + 3) : pc + 4;
+                    ip = ref Unsafe.Add(ref ip, (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) == (int)Unsafe.Add(ref ip, 2) ? Unsafe.Add(ref ip, 3) : 4);
                     continue;
                 case (int)Op.BrI32NeImm:
-                    pc = (int)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) != (int)Unsafe.Add(ref cb, pc + 2) ? Unsafe.Add(ref cb, pc + 3) : pc + 4;
+                    ip = ref Unsafe.Add(ref ip, (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) != (int)Unsafe.Add(ref ip, 2) ? Unsafe.Add(ref ip, 3) : 4);
                     continue;
                 case (int)Op.BrI32LtSImm:
-                    pc = (int)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) < (int)Unsafe.Add(ref cb, pc + 2) ? Unsafe.Add(ref cb, pc + 3) : pc + 4;
+                    ip = ref Unsafe.Add(ref ip, (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) < (int)Unsafe.Add(ref ip, 2) ? Unsafe.Add(ref ip, 3) : 4);
                     continue;
                 case (int)Op.BrI32LtUImm:
-                    pc = (uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) < (uint)Unsafe.Add(ref cb, pc + 2) ? Unsafe.Add(ref cb, pc + 3) : pc + 4;
+                    ip = ref Unsafe.Add(ref ip, (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) < (uint)Unsafe.Add(ref ip, 2) ? Unsafe.Add(ref ip, 3) : 4);
                     continue;
                 case (int)Op.BrI32GtSImm:
-                    pc = (int)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) > (int)Unsafe.Add(ref cb, pc + 2) ? Unsafe.Add(ref cb, pc + 3) : pc + 4;
+                    ip = ref Unsafe.Add(ref ip, (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) > (int)Unsafe.Add(ref ip, 2) ? Unsafe.Add(ref ip, 3) : 4);
                     continue;
                 case (int)Op.BrI32GtUImm:
-                    pc = (uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) > (uint)Unsafe.Add(ref cb, pc + 2) ? Unsafe.Add(ref cb, pc + 3) : pc + 4;
+                    ip = ref Unsafe.Add(ref ip, (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) > (uint)Unsafe.Add(ref ip, 2) ? Unsafe.Add(ref ip, 3) : 4);
                     continue;
                 case (int)Op.BrI32LeSImm:
-                    pc = (int)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) <= (int)Unsafe.Add(ref cb, pc + 2) ? Unsafe.Add(ref cb, pc + 3) : pc + 4;
+                    ip = ref Unsafe.Add(ref ip, (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) <= (int)Unsafe.Add(ref ip, 2) ? Unsafe.Add(ref ip, 3) : 4);
                     continue;
                 case (int)Op.BrI32LeUImm:
-                    pc = (uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) <= (uint)Unsafe.Add(ref cb, pc + 2) ? Unsafe.Add(ref cb, pc + 3) : pc + 4;
+                    ip = ref Unsafe.Add(ref ip, (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) <= (uint)Unsafe.Add(ref ip, 2) ? Unsafe.Add(ref ip, 3) : 4);
                     continue;
                 case (int)Op.BrI32GeSImm:
-                    pc = (int)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) >= (int)Unsafe.Add(ref cb, pc + 2) ? Unsafe.Add(ref cb, pc + 3) : pc + 4;
+                    ip = ref Unsafe.Add(ref ip, (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) >= (int)Unsafe.Add(ref ip, 2) ? Unsafe.Add(ref ip, 3) : 4);
                     continue;
                 case (int)Op.BrI32GeUImm:
-                    pc = (uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) >= (uint)Unsafe.Add(ref cb, pc + 2) ? Unsafe.Add(ref cb, pc + 3) : pc + 4;
+                    ip = ref Unsafe.Add(ref ip, (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) >= (uint)Unsafe.Add(ref ip, 2) ? Unsafe.Add(ref ip, 3) : 4);
                     continue;
                 case 0x28:
                 {
-                    ulong ea = (ulong)(uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)) + (uint)Unsafe.Add(ref cb, pc + 3);
-                    if (ea + 4 > memLen) { trapKind = TrapKind.MemoryOutOfBounds; goto trap; }
+                    ulong ea = (ulong)(uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)) + (uint)Unsafe.Add(ref ip, 3);
+                    if (ea + 4 > memLen) { st.TrapKind = TrapKind.MemoryOutOfBounds; goto trap; }
                     var v = Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref mb, (nint)ea));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = v;
-                    pc += 4;
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = v;
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x29:
                 {
-                    ulong ea = (ulong)(uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)) + (uint)Unsafe.Add(ref cb, pc + 3);
-                    if (ea + 8 > memLen) { trapKind = TrapKind.MemoryOutOfBounds; goto trap; }
+                    ulong ea = (ulong)(uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)) + (uint)Unsafe.Add(ref ip, 3);
+                    if (ea + 8 > memLen) { st.TrapKind = TrapKind.MemoryOutOfBounds; goto trap; }
                     var v = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref mb, (nint)ea));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = v;
-                    pc += 4;
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = v;
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x2A:
                 {
-                    ulong ea = (ulong)(uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)) + (uint)Unsafe.Add(ref cb, pc + 3);
-                    if (ea + 4 > memLen) { trapKind = TrapKind.MemoryOutOfBounds; goto trap; }
+                    ulong ea = (ulong)(uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)) + (uint)Unsafe.Add(ref ip, 3);
+                    if (ea + 4 > memLen) { st.TrapKind = TrapKind.MemoryOutOfBounds; goto trap; }
                     var v = Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref mb, (nint)ea));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = v;
-                    pc += 4;
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = v;
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x2B:
                 {
-                    ulong ea = (ulong)(uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)) + (uint)Unsafe.Add(ref cb, pc + 3);
-                    if (ea + 8 > memLen) { trapKind = TrapKind.MemoryOutOfBounds; goto trap; }
+                    ulong ea = (ulong)(uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)) + (uint)Unsafe.Add(ref ip, 3);
+                    if (ea + 8 > memLen) { st.TrapKind = TrapKind.MemoryOutOfBounds; goto trap; }
                     var v = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref mb, (nint)ea));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = v;
-                    pc += 4;
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = v;
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x2C:
                 {
-                    ulong ea = (ulong)(uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)) + (uint)Unsafe.Add(ref cb, pc + 3);
-                    if (ea + 1 > memLen) { trapKind = TrapKind.MemoryOutOfBounds; goto trap; }
+                    ulong ea = (ulong)(uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)) + (uint)Unsafe.Add(ref ip, 3);
+                    if (ea + 1 > memLen) { st.TrapKind = TrapKind.MemoryOutOfBounds; goto trap; }
                     var v = Unsafe.ReadUnaligned<sbyte>(ref Unsafe.Add(ref mb, (nint)ea));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (uint)(int)v;
-                    pc += 4;
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (uint)(int)v;
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x2D:
                 {
-                    ulong ea = (ulong)(uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)) + (uint)Unsafe.Add(ref cb, pc + 3);
-                    if (ea + 1 > memLen) { trapKind = TrapKind.MemoryOutOfBounds; goto trap; }
+                    ulong ea = (ulong)(uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)) + (uint)Unsafe.Add(ref ip, 3);
+                    if (ea + 1 > memLen) { st.TrapKind = TrapKind.MemoryOutOfBounds; goto trap; }
                     var v = Unsafe.ReadUnaligned<byte>(ref Unsafe.Add(ref mb, (nint)ea));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = v;
-                    pc += 4;
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = v;
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x2E:
                 {
-                    ulong ea = (ulong)(uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)) + (uint)Unsafe.Add(ref cb, pc + 3);
-                    if (ea + 2 > memLen) { trapKind = TrapKind.MemoryOutOfBounds; goto trap; }
+                    ulong ea = (ulong)(uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)) + (uint)Unsafe.Add(ref ip, 3);
+                    if (ea + 2 > memLen) { st.TrapKind = TrapKind.MemoryOutOfBounds; goto trap; }
                     var v = Unsafe.ReadUnaligned<short>(ref Unsafe.Add(ref mb, (nint)ea));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (uint)(int)v;
-                    pc += 4;
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (uint)(int)v;
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x2F:
                 {
-                    ulong ea = (ulong)(uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)) + (uint)Unsafe.Add(ref cb, pc + 3);
-                    if (ea + 2 > memLen) { trapKind = TrapKind.MemoryOutOfBounds; goto trap; }
+                    ulong ea = (ulong)(uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)) + (uint)Unsafe.Add(ref ip, 3);
+                    if (ea + 2 > memLen) { st.TrapKind = TrapKind.MemoryOutOfBounds; goto trap; }
                     var v = Unsafe.ReadUnaligned<ushort>(ref Unsafe.Add(ref mb, (nint)ea));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = v;
-                    pc += 4;
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = v;
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x30:
                 {
-                    ulong ea = (ulong)(uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)) + (uint)Unsafe.Add(ref cb, pc + 3);
-                    if (ea + 1 > memLen) { trapKind = TrapKind.MemoryOutOfBounds; goto trap; }
+                    ulong ea = (ulong)(uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)) + (uint)Unsafe.Add(ref ip, 3);
+                    if (ea + 1 > memLen) { st.TrapKind = TrapKind.MemoryOutOfBounds; goto trap; }
                     var v = Unsafe.ReadUnaligned<sbyte>(ref Unsafe.Add(ref mb, (nint)ea));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (ulong)(long)v;
-                    pc += 4;
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (ulong)(long)v;
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x31:
                 {
-                    ulong ea = (ulong)(uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)) + (uint)Unsafe.Add(ref cb, pc + 3);
-                    if (ea + 1 > memLen) { trapKind = TrapKind.MemoryOutOfBounds; goto trap; }
+                    ulong ea = (ulong)(uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)) + (uint)Unsafe.Add(ref ip, 3);
+                    if (ea + 1 > memLen) { st.TrapKind = TrapKind.MemoryOutOfBounds; goto trap; }
                     var v = Unsafe.ReadUnaligned<byte>(ref Unsafe.Add(ref mb, (nint)ea));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = v;
-                    pc += 4;
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = v;
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x32:
                 {
-                    ulong ea = (ulong)(uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)) + (uint)Unsafe.Add(ref cb, pc + 3);
-                    if (ea + 2 > memLen) { trapKind = TrapKind.MemoryOutOfBounds; goto trap; }
+                    ulong ea = (ulong)(uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)) + (uint)Unsafe.Add(ref ip, 3);
+                    if (ea + 2 > memLen) { st.TrapKind = TrapKind.MemoryOutOfBounds; goto trap; }
                     var v = Unsafe.ReadUnaligned<short>(ref Unsafe.Add(ref mb, (nint)ea));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (ulong)(long)v;
-                    pc += 4;
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (ulong)(long)v;
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x33:
                 {
-                    ulong ea = (ulong)(uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)) + (uint)Unsafe.Add(ref cb, pc + 3);
-                    if (ea + 2 > memLen) { trapKind = TrapKind.MemoryOutOfBounds; goto trap; }
+                    ulong ea = (ulong)(uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)) + (uint)Unsafe.Add(ref ip, 3);
+                    if (ea + 2 > memLen) { st.TrapKind = TrapKind.MemoryOutOfBounds; goto trap; }
                     var v = Unsafe.ReadUnaligned<ushort>(ref Unsafe.Add(ref mb, (nint)ea));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = v;
-                    pc += 4;
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = v;
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x34:
                 {
-                    ulong ea = (ulong)(uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)) + (uint)Unsafe.Add(ref cb, pc + 3);
-                    if (ea + 4 > memLen) { trapKind = TrapKind.MemoryOutOfBounds; goto trap; }
+                    ulong ea = (ulong)(uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)) + (uint)Unsafe.Add(ref ip, 3);
+                    if (ea + 4 > memLen) { st.TrapKind = TrapKind.MemoryOutOfBounds; goto trap; }
                     var v = Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref mb, (nint)ea));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = (ulong)(long)v;
-                    pc += 4;
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (ulong)(long)v;
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x35:
                 {
-                    ulong ea = (ulong)(uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)) + (uint)Unsafe.Add(ref cb, pc + 3);
-                    if (ea + 4 > memLen) { trapKind = TrapKind.MemoryOutOfBounds; goto trap; }
+                    ulong ea = (ulong)(uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)) + (uint)Unsafe.Add(ref ip, 3);
+                    if (ea + 4 > memLen) { st.TrapKind = TrapKind.MemoryOutOfBounds; goto trap; }
                     var v = Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref mb, (nint)ea));
-                    Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) = v;
-                    pc += 4;
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = v;
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x36:
                 {
-                    ulong ea = (ulong)(uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) + (uint)Unsafe.Add(ref cb, pc + 3);
-                    if (ea + 4 > memLen) { trapKind = TrapKind.MemoryOutOfBounds; goto trap; }
-                    Unsafe.WriteUnaligned(ref Unsafe.Add(ref mb, (nint)ea), (uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)));
-                    pc += 4;
+                    ulong ea = (ulong)(uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) + (uint)Unsafe.Add(ref ip, 3);
+                    if (ea + 4 > memLen) { st.TrapKind = TrapKind.MemoryOutOfBounds; goto trap; }
+                    Unsafe.WriteUnaligned(ref Unsafe.Add(ref mb, (nint)ea), (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)));
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x37:
                 {
-                    ulong ea = (ulong)(uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) + (uint)Unsafe.Add(ref cb, pc + 3);
-                    if (ea + 8 > memLen) { trapKind = TrapKind.MemoryOutOfBounds; goto trap; }
-                    Unsafe.WriteUnaligned(ref Unsafe.Add(ref mb, (nint)ea), (ulong)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)));
-                    pc += 4;
+                    ulong ea = (ulong)(uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) + (uint)Unsafe.Add(ref ip, 3);
+                    if (ea + 8 > memLen) { st.TrapKind = TrapKind.MemoryOutOfBounds; goto trap; }
+                    Unsafe.WriteUnaligned(ref Unsafe.Add(ref mb, (nint)ea), (ulong)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)));
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x38:
                 {
-                    ulong ea = (ulong)(uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) + (uint)Unsafe.Add(ref cb, pc + 3);
-                    if (ea + 4 > memLen) { trapKind = TrapKind.MemoryOutOfBounds; goto trap; }
-                    Unsafe.WriteUnaligned(ref Unsafe.Add(ref mb, (nint)ea), (uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)));
-                    pc += 4;
+                    ulong ea = (ulong)(uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) + (uint)Unsafe.Add(ref ip, 3);
+                    if (ea + 4 > memLen) { st.TrapKind = TrapKind.MemoryOutOfBounds; goto trap; }
+                    Unsafe.WriteUnaligned(ref Unsafe.Add(ref mb, (nint)ea), (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)));
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x39:
                 {
-                    ulong ea = (ulong)(uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) + (uint)Unsafe.Add(ref cb, pc + 3);
-                    if (ea + 8 > memLen) { trapKind = TrapKind.MemoryOutOfBounds; goto trap; }
-                    Unsafe.WriteUnaligned(ref Unsafe.Add(ref mb, (nint)ea), (ulong)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)));
-                    pc += 4;
+                    ulong ea = (ulong)(uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) + (uint)Unsafe.Add(ref ip, 3);
+                    if (ea + 8 > memLen) { st.TrapKind = TrapKind.MemoryOutOfBounds; goto trap; }
+                    Unsafe.WriteUnaligned(ref Unsafe.Add(ref mb, (nint)ea), (ulong)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)));
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x3A:
                 {
-                    ulong ea = (ulong)(uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) + (uint)Unsafe.Add(ref cb, pc + 3);
-                    if (ea + 1 > memLen) { trapKind = TrapKind.MemoryOutOfBounds; goto trap; }
-                    Unsafe.WriteUnaligned(ref Unsafe.Add(ref mb, (nint)ea), (byte)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)));
-                    pc += 4;
+                    ulong ea = (ulong)(uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) + (uint)Unsafe.Add(ref ip, 3);
+                    if (ea + 1 > memLen) { st.TrapKind = TrapKind.MemoryOutOfBounds; goto trap; }
+                    Unsafe.WriteUnaligned(ref Unsafe.Add(ref mb, (nint)ea), (byte)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)));
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x3B:
                 {
-                    ulong ea = (ulong)(uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) + (uint)Unsafe.Add(ref cb, pc + 3);
-                    if (ea + 2 > memLen) { trapKind = TrapKind.MemoryOutOfBounds; goto trap; }
-                    Unsafe.WriteUnaligned(ref Unsafe.Add(ref mb, (nint)ea), (ushort)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)));
-                    pc += 4;
+                    ulong ea = (ulong)(uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) + (uint)Unsafe.Add(ref ip, 3);
+                    if (ea + 2 > memLen) { st.TrapKind = TrapKind.MemoryOutOfBounds; goto trap; }
+                    Unsafe.WriteUnaligned(ref Unsafe.Add(ref mb, (nint)ea), (ushort)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)));
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x3C:
                 {
-                    ulong ea = (ulong)(uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) + (uint)Unsafe.Add(ref cb, pc + 3);
-                    if (ea + 1 > memLen) { trapKind = TrapKind.MemoryOutOfBounds; goto trap; }
-                    Unsafe.WriteUnaligned(ref Unsafe.Add(ref mb, (nint)ea), (byte)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)));
-                    pc += 4;
+                    ulong ea = (ulong)(uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) + (uint)Unsafe.Add(ref ip, 3);
+                    if (ea + 1 > memLen) { st.TrapKind = TrapKind.MemoryOutOfBounds; goto trap; }
+                    Unsafe.WriteUnaligned(ref Unsafe.Add(ref mb, (nint)ea), (byte)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)));
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x3D:
                 {
-                    ulong ea = (ulong)(uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) + (uint)Unsafe.Add(ref cb, pc + 3);
-                    if (ea + 2 > memLen) { trapKind = TrapKind.MemoryOutOfBounds; goto trap; }
-                    Unsafe.WriteUnaligned(ref Unsafe.Add(ref mb, (nint)ea), (ushort)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)));
-                    pc += 4;
+                    ulong ea = (ulong)(uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) + (uint)Unsafe.Add(ref ip, 3);
+                    if (ea + 2 > memLen) { st.TrapKind = TrapKind.MemoryOutOfBounds; goto trap; }
+                    Unsafe.WriteUnaligned(ref Unsafe.Add(ref mb, (nint)ea), (ushort)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)));
+                    ip = ref Unsafe.Add(ref ip, 4);
                     continue;
                 }
                 case 0x3E:
                 {
-                    ulong ea = (ulong)(uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 1)) + (uint)Unsafe.Add(ref cb, pc + 3);
-                    if (ea + 4 > memLen) { trapKind = TrapKind.MemoryOutOfBounds; goto trap; }
-                    Unsafe.WriteUnaligned(ref Unsafe.Add(ref mb, (nint)ea), (uint)Unsafe.Add(ref fr, Unsafe.Add(ref cb, pc + 2)));
-                    pc += 4;
+                    ulong ea = (ulong)(uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) + (uint)Unsafe.Add(ref ip, 3);
+                    if (ea + 4 > memLen) { st.TrapKind = TrapKind.MemoryOutOfBounds; goto trap; }
+                    Unsafe.WriteUnaligned(ref Unsafe.Add(ref mb, (nint)ea), (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)));
+                    ip = ref Unsafe.Add(ref ip, 4);
+                    continue;
+                }
+                case (int)Op.LoadAddImm + 0x00:
+                {
+                    ulong ea = (ulong)(uint)((int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)) + Unsafe.Add(ref ip, 3)) + (uint)Unsafe.Add(ref ip, 4);
+                    if (ea + 4 > memLen) { st.TrapKind = TrapKind.MemoryOutOfBounds; goto trap; }
+                    var v = Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref mb, (nint)ea));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = v;
+                    ip = ref Unsafe.Add(ref ip, 5);
+                    continue;
+                }
+                case (int)Op.LoadAddImm + 0x01:
+                {
+                    ulong ea = (ulong)(uint)((int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)) + Unsafe.Add(ref ip, 3)) + (uint)Unsafe.Add(ref ip, 4);
+                    if (ea + 8 > memLen) { st.TrapKind = TrapKind.MemoryOutOfBounds; goto trap; }
+                    var v = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref mb, (nint)ea));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = v;
+                    ip = ref Unsafe.Add(ref ip, 5);
+                    continue;
+                }
+                case (int)Op.LoadAddImm + 0x02:
+                {
+                    ulong ea = (ulong)(uint)((int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)) + Unsafe.Add(ref ip, 3)) + (uint)Unsafe.Add(ref ip, 4);
+                    if (ea + 4 > memLen) { st.TrapKind = TrapKind.MemoryOutOfBounds; goto trap; }
+                    var v = Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref mb, (nint)ea));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = v;
+                    ip = ref Unsafe.Add(ref ip, 5);
+                    continue;
+                }
+                case (int)Op.LoadAddImm + 0x03:
+                {
+                    ulong ea = (ulong)(uint)((int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)) + Unsafe.Add(ref ip, 3)) + (uint)Unsafe.Add(ref ip, 4);
+                    if (ea + 8 > memLen) { st.TrapKind = TrapKind.MemoryOutOfBounds; goto trap; }
+                    var v = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref mb, (nint)ea));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = v;
+                    ip = ref Unsafe.Add(ref ip, 5);
+                    continue;
+                }
+                case (int)Op.LoadAddImm + 0x04:
+                {
+                    ulong ea = (ulong)(uint)((int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)) + Unsafe.Add(ref ip, 3)) + (uint)Unsafe.Add(ref ip, 4);
+                    if (ea + 1 > memLen) { st.TrapKind = TrapKind.MemoryOutOfBounds; goto trap; }
+                    var v = Unsafe.ReadUnaligned<sbyte>(ref Unsafe.Add(ref mb, (nint)ea));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (uint)(int)v;
+                    ip = ref Unsafe.Add(ref ip, 5);
+                    continue;
+                }
+                case (int)Op.LoadAddImm + 0x05:
+                {
+                    ulong ea = (ulong)(uint)((int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)) + Unsafe.Add(ref ip, 3)) + (uint)Unsafe.Add(ref ip, 4);
+                    if (ea + 1 > memLen) { st.TrapKind = TrapKind.MemoryOutOfBounds; goto trap; }
+                    var v = Unsafe.ReadUnaligned<byte>(ref Unsafe.Add(ref mb, (nint)ea));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = v;
+                    ip = ref Unsafe.Add(ref ip, 5);
+                    continue;
+                }
+                case (int)Op.LoadAddImm + 0x06:
+                {
+                    ulong ea = (ulong)(uint)((int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)) + Unsafe.Add(ref ip, 3)) + (uint)Unsafe.Add(ref ip, 4);
+                    if (ea + 2 > memLen) { st.TrapKind = TrapKind.MemoryOutOfBounds; goto trap; }
+                    var v = Unsafe.ReadUnaligned<short>(ref Unsafe.Add(ref mb, (nint)ea));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (uint)(int)v;
+                    ip = ref Unsafe.Add(ref ip, 5);
+                    continue;
+                }
+                case (int)Op.LoadAddImm + 0x07:
+                {
+                    ulong ea = (ulong)(uint)((int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)) + Unsafe.Add(ref ip, 3)) + (uint)Unsafe.Add(ref ip, 4);
+                    if (ea + 2 > memLen) { st.TrapKind = TrapKind.MemoryOutOfBounds; goto trap; }
+                    var v = Unsafe.ReadUnaligned<ushort>(ref Unsafe.Add(ref mb, (nint)ea));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = v;
+                    ip = ref Unsafe.Add(ref ip, 5);
+                    continue;
+                }
+                case (int)Op.LoadAddImm + 0x08:
+                {
+                    ulong ea = (ulong)(uint)((int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)) + Unsafe.Add(ref ip, 3)) + (uint)Unsafe.Add(ref ip, 4);
+                    if (ea + 1 > memLen) { st.TrapKind = TrapKind.MemoryOutOfBounds; goto trap; }
+                    var v = Unsafe.ReadUnaligned<sbyte>(ref Unsafe.Add(ref mb, (nint)ea));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (ulong)(long)v;
+                    ip = ref Unsafe.Add(ref ip, 5);
+                    continue;
+                }
+                case (int)Op.LoadAddImm + 0x09:
+                {
+                    ulong ea = (ulong)(uint)((int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)) + Unsafe.Add(ref ip, 3)) + (uint)Unsafe.Add(ref ip, 4);
+                    if (ea + 1 > memLen) { st.TrapKind = TrapKind.MemoryOutOfBounds; goto trap; }
+                    var v = Unsafe.ReadUnaligned<byte>(ref Unsafe.Add(ref mb, (nint)ea));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = v;
+                    ip = ref Unsafe.Add(ref ip, 5);
+                    continue;
+                }
+                case (int)Op.LoadAddImm + 0x0A:
+                {
+                    ulong ea = (ulong)(uint)((int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)) + Unsafe.Add(ref ip, 3)) + (uint)Unsafe.Add(ref ip, 4);
+                    if (ea + 2 > memLen) { st.TrapKind = TrapKind.MemoryOutOfBounds; goto trap; }
+                    var v = Unsafe.ReadUnaligned<short>(ref Unsafe.Add(ref mb, (nint)ea));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (ulong)(long)v;
+                    ip = ref Unsafe.Add(ref ip, 5);
+                    continue;
+                }
+                case (int)Op.LoadAddImm + 0x0B:
+                {
+                    ulong ea = (ulong)(uint)((int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)) + Unsafe.Add(ref ip, 3)) + (uint)Unsafe.Add(ref ip, 4);
+                    if (ea + 2 > memLen) { st.TrapKind = TrapKind.MemoryOutOfBounds; goto trap; }
+                    var v = Unsafe.ReadUnaligned<ushort>(ref Unsafe.Add(ref mb, (nint)ea));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = v;
+                    ip = ref Unsafe.Add(ref ip, 5);
+                    continue;
+                }
+                case (int)Op.LoadAddImm + 0x0C:
+                {
+                    ulong ea = (ulong)(uint)((int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)) + Unsafe.Add(ref ip, 3)) + (uint)Unsafe.Add(ref ip, 4);
+                    if (ea + 4 > memLen) { st.TrapKind = TrapKind.MemoryOutOfBounds; goto trap; }
+                    var v = Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref mb, (nint)ea));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (ulong)(long)v;
+                    ip = ref Unsafe.Add(ref ip, 5);
+                    continue;
+                }
+                case (int)Op.LoadAddImm + 0x0D:
+                {
+                    ulong ea = (ulong)(uint)((int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)) + Unsafe.Add(ref ip, 3)) + (uint)Unsafe.Add(ref ip, 4);
+                    if (ea + 4 > memLen) { st.TrapKind = TrapKind.MemoryOutOfBounds; goto trap; }
+                    var v = Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref mb, (nint)ea));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = v;
+                    ip = ref Unsafe.Add(ref ip, 5);
+                    continue;
+                }
+                case (int)Op.LoadAddImm + 0x0E:
+                {
+                    ulong ea = (ulong)(uint)((int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) + Unsafe.Add(ref ip, 2)) + (uint)Unsafe.Add(ref ip, 4);
+                    if (ea + 4 > memLen) { st.TrapKind = TrapKind.MemoryOutOfBounds; goto trap; }
+                    Unsafe.WriteUnaligned(ref Unsafe.Add(ref mb, (nint)ea), (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3)));
+                    ip = ref Unsafe.Add(ref ip, 5);
+                    continue;
+                }
+                case (int)Op.LoadAddImm + 0x0F:
+                {
+                    ulong ea = (ulong)(uint)((int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) + Unsafe.Add(ref ip, 2)) + (uint)Unsafe.Add(ref ip, 4);
+                    if (ea + 8 > memLen) { st.TrapKind = TrapKind.MemoryOutOfBounds; goto trap; }
+                    Unsafe.WriteUnaligned(ref Unsafe.Add(ref mb, (nint)ea), (ulong)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3)));
+                    ip = ref Unsafe.Add(ref ip, 5);
+                    continue;
+                }
+                case (int)Op.LoadAddImm + 0x10:
+                {
+                    ulong ea = (ulong)(uint)((int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) + Unsafe.Add(ref ip, 2)) + (uint)Unsafe.Add(ref ip, 4);
+                    if (ea + 4 > memLen) { st.TrapKind = TrapKind.MemoryOutOfBounds; goto trap; }
+                    Unsafe.WriteUnaligned(ref Unsafe.Add(ref mb, (nint)ea), (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3)));
+                    ip = ref Unsafe.Add(ref ip, 5);
+                    continue;
+                }
+                case (int)Op.LoadAddImm + 0x11:
+                {
+                    ulong ea = (ulong)(uint)((int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) + Unsafe.Add(ref ip, 2)) + (uint)Unsafe.Add(ref ip, 4);
+                    if (ea + 8 > memLen) { st.TrapKind = TrapKind.MemoryOutOfBounds; goto trap; }
+                    Unsafe.WriteUnaligned(ref Unsafe.Add(ref mb, (nint)ea), (ulong)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3)));
+                    ip = ref Unsafe.Add(ref ip, 5);
+                    continue;
+                }
+                case (int)Op.LoadAddImm + 0x12:
+                {
+                    ulong ea = (ulong)(uint)((int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) + Unsafe.Add(ref ip, 2)) + (uint)Unsafe.Add(ref ip, 4);
+                    if (ea + 1 > memLen) { st.TrapKind = TrapKind.MemoryOutOfBounds; goto trap; }
+                    Unsafe.WriteUnaligned(ref Unsafe.Add(ref mb, (nint)ea), (byte)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3)));
+                    ip = ref Unsafe.Add(ref ip, 5);
+                    continue;
+                }
+                case (int)Op.LoadAddImm + 0x13:
+                {
+                    ulong ea = (ulong)(uint)((int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) + Unsafe.Add(ref ip, 2)) + (uint)Unsafe.Add(ref ip, 4);
+                    if (ea + 2 > memLen) { st.TrapKind = TrapKind.MemoryOutOfBounds; goto trap; }
+                    Unsafe.WriteUnaligned(ref Unsafe.Add(ref mb, (nint)ea), (ushort)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3)));
+                    ip = ref Unsafe.Add(ref ip, 5);
+                    continue;
+                }
+                case (int)Op.LoadAddImm + 0x14:
+                {
+                    ulong ea = (ulong)(uint)((int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) + Unsafe.Add(ref ip, 2)) + (uint)Unsafe.Add(ref ip, 4);
+                    if (ea + 1 > memLen) { st.TrapKind = TrapKind.MemoryOutOfBounds; goto trap; }
+                    Unsafe.WriteUnaligned(ref Unsafe.Add(ref mb, (nint)ea), (byte)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3)));
+                    ip = ref Unsafe.Add(ref ip, 5);
+                    continue;
+                }
+                case (int)Op.LoadAddImm + 0x15:
+                {
+                    ulong ea = (ulong)(uint)((int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) + Unsafe.Add(ref ip, 2)) + (uint)Unsafe.Add(ref ip, 4);
+                    if (ea + 2 > memLen) { st.TrapKind = TrapKind.MemoryOutOfBounds; goto trap; }
+                    Unsafe.WriteUnaligned(ref Unsafe.Add(ref mb, (nint)ea), (ushort)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3)));
+                    ip = ref Unsafe.Add(ref ip, 5);
+                    continue;
+                }
+                case (int)Op.LoadAddImm + 0x16:
+                {
+                    ulong ea = (ulong)(uint)((int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) + Unsafe.Add(ref ip, 2)) + (uint)Unsafe.Add(ref ip, 4);
+                    if (ea + 4 > memLen) { st.TrapKind = TrapKind.MemoryOutOfBounds; goto trap; }
+                    Unsafe.WriteUnaligned(ref Unsafe.Add(ref mb, (nint)ea), (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3)));
+                    ip = ref Unsafe.Add(ref ip, 5);
+                    continue;
+                }
+                case (int)Op.F64AddLoad:
+                {
+                    ulong ea = (ulong)(uint)((int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3)) + Unsafe.Add(ref ip, 4)) + (uint)Unsafe.Add(ref ip, 5);
+                    if (ea + 8 > memLen) { st.TrapKind = TrapKind.MemoryOutOfBounds; goto trap; }
+                    var bits = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref mb, (nint)ea));
+                    var b = BitConverter.UInt64BitsToDouble(bits);
+                    var a = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = BitConverter.DoubleToUInt64Bits(a + b);
+                    ip = ref Unsafe.Add(ref ip, 6);
+                    continue;
+                }
+                case (int)Op.ToMem + (Op.F64AddLoad - Op.F64AddLoad):
+                {
+                    ulong ea = (ulong)(uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)) + (uint)Unsafe.Add(ref ip, 3);
+                    if (ea + 8 > memLen) { st.TrapKind = TrapKind.MemoryOutOfBounds; goto trap; }
+                    ref byte at = ref Unsafe.Add(ref mb, (nint)ea);
+                    var b = BitConverter.UInt64BitsToDouble(Unsafe.ReadUnaligned<ulong>(ref at));
+                    var a = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)));
+                    Unsafe.WriteUnaligned(ref at, BitConverter.DoubleToUInt64Bits(a + b));
+                    ip = ref Unsafe.Add(ref ip, 4);
+                    continue;
+                }
+                case (int)Op.F64SubLoad:
+                {
+                    ulong ea = (ulong)(uint)((int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3)) + Unsafe.Add(ref ip, 4)) + (uint)Unsafe.Add(ref ip, 5);
+                    if (ea + 8 > memLen) { st.TrapKind = TrapKind.MemoryOutOfBounds; goto trap; }
+                    var bits = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref mb, (nint)ea));
+                    var b = BitConverter.UInt64BitsToDouble(bits);
+                    var a = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = BitConverter.DoubleToUInt64Bits(a - b);
+                    ip = ref Unsafe.Add(ref ip, 6);
+                    continue;
+                }
+                case (int)Op.ToMem + (Op.F64SubLoad - Op.F64AddLoad):
+                {
+                    ulong ea = (ulong)(uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)) + (uint)Unsafe.Add(ref ip, 3);
+                    if (ea + 8 > memLen) { st.TrapKind = TrapKind.MemoryOutOfBounds; goto trap; }
+                    ref byte at = ref Unsafe.Add(ref mb, (nint)ea);
+                    var b = BitConverter.UInt64BitsToDouble(Unsafe.ReadUnaligned<ulong>(ref at));
+                    var a = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)));
+                    Unsafe.WriteUnaligned(ref at, BitConverter.DoubleToUInt64Bits(a - b));
+                    ip = ref Unsafe.Add(ref ip, 4);
+                    continue;
+                }
+                case (int)Op.F64MulLoad:
+                {
+                    ulong ea = (ulong)(uint)((int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3)) + Unsafe.Add(ref ip, 4)) + (uint)Unsafe.Add(ref ip, 5);
+                    if (ea + 8 > memLen) { st.TrapKind = TrapKind.MemoryOutOfBounds; goto trap; }
+                    var bits = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref mb, (nint)ea));
+                    var b = BitConverter.UInt64BitsToDouble(bits);
+                    var a = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = BitConverter.DoubleToUInt64Bits(a * b);
+                    ip = ref Unsafe.Add(ref ip, 6);
+                    continue;
+                }
+                case (int)Op.ToMem + (Op.F64MulLoad - Op.F64AddLoad):
+                {
+                    ulong ea = (ulong)(uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)) + (uint)Unsafe.Add(ref ip, 3);
+                    if (ea + 8 > memLen) { st.TrapKind = TrapKind.MemoryOutOfBounds; goto trap; }
+                    ref byte at = ref Unsafe.Add(ref mb, (nint)ea);
+                    var b = BitConverter.UInt64BitsToDouble(Unsafe.ReadUnaligned<ulong>(ref at));
+                    var a = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)));
+                    Unsafe.WriteUnaligned(ref at, BitConverter.DoubleToUInt64Bits(a * b));
+                    ip = ref Unsafe.Add(ref ip, 4);
+                    continue;
+                }
+                case (int)Op.F64DivLoad:
+                {
+                    ulong ea = (ulong)(uint)((int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3)) + Unsafe.Add(ref ip, 4)) + (uint)Unsafe.Add(ref ip, 5);
+                    if (ea + 8 > memLen) { st.TrapKind = TrapKind.MemoryOutOfBounds; goto trap; }
+                    var bits = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref mb, (nint)ea));
+                    var b = BitConverter.UInt64BitsToDouble(bits);
+                    var a = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = BitConverter.DoubleToUInt64Bits(a / b);
+                    ip = ref Unsafe.Add(ref ip, 6);
+                    continue;
+                }
+                case (int)Op.ToMem + (Op.F64DivLoad - Op.F64AddLoad):
+                {
+                    ulong ea = (ulong)(uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)) + (uint)Unsafe.Add(ref ip, 3);
+                    if (ea + 8 > memLen) { st.TrapKind = TrapKind.MemoryOutOfBounds; goto trap; }
+                    ref byte at = ref Unsafe.Add(ref mb, (nint)ea);
+                    var b = BitConverter.UInt64BitsToDouble(Unsafe.ReadUnaligned<ulong>(ref at));
+                    var a = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)));
+                    Unsafe.WriteUnaligned(ref at, BitConverter.DoubleToUInt64Bits(a / b));
+                    ip = ref Unsafe.Add(ref ip, 4);
+                    continue;
+                }
+                case (int)Op.I32AddLoad:
+                {
+                    ulong ea = (ulong)(uint)((int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3)) + Unsafe.Add(ref ip, 4)) + (uint)Unsafe.Add(ref ip, 5);
+                    if (ea + 4 > memLen) { st.TrapKind = TrapKind.MemoryOutOfBounds; goto trap; }
+                    var bits = Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref mb, (nint)ea));
+                    var b = (int)bits;
+                    var a = (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (uint)(a + b);
+                    ip = ref Unsafe.Add(ref ip, 6);
+                    continue;
+                }
+                case (int)Op.ToMem + (Op.I32AddLoad - Op.F64AddLoad):
+                {
+                    ulong ea = (ulong)(uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)) + (uint)Unsafe.Add(ref ip, 3);
+                    if (ea + 4 > memLen) { st.TrapKind = TrapKind.MemoryOutOfBounds; goto trap; }
+                    ref byte at = ref Unsafe.Add(ref mb, (nint)ea);
+                    var b = (int)Unsafe.ReadUnaligned<uint>(ref at);
+                    var a = (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1));
+                    Unsafe.WriteUnaligned(ref at, (uint)(a + b));
+                    ip = ref Unsafe.Add(ref ip, 4);
+                    continue;
+                }
+                case (int)Op.I32SubLoad:
+                {
+                    ulong ea = (ulong)(uint)((int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3)) + Unsafe.Add(ref ip, 4)) + (uint)Unsafe.Add(ref ip, 5);
+                    if (ea + 4 > memLen) { st.TrapKind = TrapKind.MemoryOutOfBounds; goto trap; }
+                    var bits = Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref mb, (nint)ea));
+                    var b = (int)bits;
+                    var a = (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (uint)(a - b);
+                    ip = ref Unsafe.Add(ref ip, 6);
+                    continue;
+                }
+                case (int)Op.ToMem + (Op.I32SubLoad - Op.F64AddLoad):
+                {
+                    ulong ea = (ulong)(uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)) + (uint)Unsafe.Add(ref ip, 3);
+                    if (ea + 4 > memLen) { st.TrapKind = TrapKind.MemoryOutOfBounds; goto trap; }
+                    ref byte at = ref Unsafe.Add(ref mb, (nint)ea);
+                    var b = (int)Unsafe.ReadUnaligned<uint>(ref at);
+                    var a = (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1));
+                    Unsafe.WriteUnaligned(ref at, (uint)(a - b));
+                    ip = ref Unsafe.Add(ref ip, 4);
+                    continue;
+                }
+                case (int)Op.I32MulLoad:
+                {
+                    ulong ea = (ulong)(uint)((int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3)) + Unsafe.Add(ref ip, 4)) + (uint)Unsafe.Add(ref ip, 5);
+                    if (ea + 4 > memLen) { st.TrapKind = TrapKind.MemoryOutOfBounds; goto trap; }
+                    var bits = Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref mb, (nint)ea));
+                    var b = (int)bits;
+                    var a = (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (uint)(a * b);
+                    ip = ref Unsafe.Add(ref ip, 6);
+                    continue;
+                }
+                case (int)Op.ToMem + (Op.I32MulLoad - Op.F64AddLoad):
+                {
+                    ulong ea = (ulong)(uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)) + (uint)Unsafe.Add(ref ip, 3);
+                    if (ea + 4 > memLen) { st.TrapKind = TrapKind.MemoryOutOfBounds; goto trap; }
+                    ref byte at = ref Unsafe.Add(ref mb, (nint)ea);
+                    var b = (int)Unsafe.ReadUnaligned<uint>(ref at);
+                    var a = (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1));
+                    Unsafe.WriteUnaligned(ref at, (uint)(a * b));
+                    ip = ref Unsafe.Add(ref ip, 4);
+                    continue;
+                }
+                case (int)Op.I32AndLoad:
+                {
+                    ulong ea = (ulong)(uint)((int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3)) + Unsafe.Add(ref ip, 4)) + (uint)Unsafe.Add(ref ip, 5);
+                    if (ea + 4 > memLen) { st.TrapKind = TrapKind.MemoryOutOfBounds; goto trap; }
+                    var bits = Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref mb, (nint)ea));
+                    var b = (int)bits;
+                    var a = (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (uint)(a & b);
+                    ip = ref Unsafe.Add(ref ip, 6);
+                    continue;
+                }
+                case (int)Op.ToMem + (Op.I32AndLoad - Op.F64AddLoad):
+                {
+                    ulong ea = (ulong)(uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)) + (uint)Unsafe.Add(ref ip, 3);
+                    if (ea + 4 > memLen) { st.TrapKind = TrapKind.MemoryOutOfBounds; goto trap; }
+                    ref byte at = ref Unsafe.Add(ref mb, (nint)ea);
+                    var b = (int)Unsafe.ReadUnaligned<uint>(ref at);
+                    var a = (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1));
+                    Unsafe.WriteUnaligned(ref at, (uint)(a & b));
+                    ip = ref Unsafe.Add(ref ip, 4);
+                    continue;
+                }
+                case (int)Op.I32OrLoad:
+                {
+                    ulong ea = (ulong)(uint)((int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3)) + Unsafe.Add(ref ip, 4)) + (uint)Unsafe.Add(ref ip, 5);
+                    if (ea + 4 > memLen) { st.TrapKind = TrapKind.MemoryOutOfBounds; goto trap; }
+                    var bits = Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref mb, (nint)ea));
+                    var b = (int)bits;
+                    var a = (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (uint)(a | b);
+                    ip = ref Unsafe.Add(ref ip, 6);
+                    continue;
+                }
+                case (int)Op.ToMem + (Op.I32OrLoad - Op.F64AddLoad):
+                {
+                    ulong ea = (ulong)(uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)) + (uint)Unsafe.Add(ref ip, 3);
+                    if (ea + 4 > memLen) { st.TrapKind = TrapKind.MemoryOutOfBounds; goto trap; }
+                    ref byte at = ref Unsafe.Add(ref mb, (nint)ea);
+                    var b = (int)Unsafe.ReadUnaligned<uint>(ref at);
+                    var a = (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1));
+                    Unsafe.WriteUnaligned(ref at, (uint)(a | b));
+                    ip = ref Unsafe.Add(ref ip, 4);
+                    continue;
+                }
+                case (int)Op.I32XorLoad:
+                {
+                    ulong ea = (ulong)(uint)((int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3)) + Unsafe.Add(ref ip, 4)) + (uint)Unsafe.Add(ref ip, 5);
+                    if (ea + 4 > memLen) { st.TrapKind = TrapKind.MemoryOutOfBounds; goto trap; }
+                    var bits = Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref mb, (nint)ea));
+                    var b = (int)bits;
+                    var a = (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (uint)(a ^ b);
+                    ip = ref Unsafe.Add(ref ip, 6);
+                    continue;
+                }
+                case (int)Op.ToMem + (Op.I32XorLoad - Op.F64AddLoad):
+                {
+                    ulong ea = (ulong)(uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)) + (uint)Unsafe.Add(ref ip, 3);
+                    if (ea + 4 > memLen) { st.TrapKind = TrapKind.MemoryOutOfBounds; goto trap; }
+                    ref byte at = ref Unsafe.Add(ref mb, (nint)ea);
+                    var b = (int)Unsafe.ReadUnaligned<uint>(ref at);
+                    var a = (int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1));
+                    Unsafe.WriteUnaligned(ref at, (uint)(a ^ b));
+                    ip = ref Unsafe.Add(ref ip, 4);
+                    continue;
+                }
+                case (int)Op.ShiftFused + 0:
+                {
+                    uint a = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    uint b = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                    int k = Unsafe.Add(ref ip, 4);
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = a + (BitOperations.RotateLeft(b, k));
+                    ip = ref Unsafe.Add(ref ip, 5);
+                    continue;
+                }
+                case (int)Op.ShiftFused + 1:
+                {
+                    uint a = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    uint b = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                    int k = Unsafe.Add(ref ip, 4);
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = a + (BitOperations.RotateRight(b, k));
+                    ip = ref Unsafe.Add(ref ip, 5);
+                    continue;
+                }
+                case (int)Op.ShiftFused + 2:
+                {
+                    uint a = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    uint b = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                    int k = Unsafe.Add(ref ip, 4);
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = a + (b << k);
+                    ip = ref Unsafe.Add(ref ip, 5);
+                    continue;
+                }
+                case (int)Op.ShiftFused + 3:
+                {
+                    uint a = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    uint b = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                    int k = Unsafe.Add(ref ip, 4);
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = a + (b >> k);
+                    ip = ref Unsafe.Add(ref ip, 5);
+                    continue;
+                }
+                case (int)Op.ShiftFused + 4:
+                {
+                    uint a = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    uint b = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                    int k = Unsafe.Add(ref ip, 4);
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = a & (BitOperations.RotateLeft(b, k));
+                    ip = ref Unsafe.Add(ref ip, 5);
+                    continue;
+                }
+                case (int)Op.ShiftFused + 5:
+                {
+                    uint a = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    uint b = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                    int k = Unsafe.Add(ref ip, 4);
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = a & (BitOperations.RotateRight(b, k));
+                    ip = ref Unsafe.Add(ref ip, 5);
+                    continue;
+                }
+                case (int)Op.ShiftFused + 6:
+                {
+                    uint a = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    uint b = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                    int k = Unsafe.Add(ref ip, 4);
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = a & (b << k);
+                    ip = ref Unsafe.Add(ref ip, 5);
+                    continue;
+                }
+                case (int)Op.ShiftFused + 7:
+                {
+                    uint a = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    uint b = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                    int k = Unsafe.Add(ref ip, 4);
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = a & (b >> k);
+                    ip = ref Unsafe.Add(ref ip, 5);
+                    continue;
+                }
+                case (int)Op.ShiftFused + 8:
+                {
+                    uint a = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    uint b = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                    int k = Unsafe.Add(ref ip, 4);
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = a | (BitOperations.RotateLeft(b, k));
+                    ip = ref Unsafe.Add(ref ip, 5);
+                    continue;
+                }
+                case (int)Op.ShiftFused + 9:
+                {
+                    uint a = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    uint b = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                    int k = Unsafe.Add(ref ip, 4);
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = a | (BitOperations.RotateRight(b, k));
+                    ip = ref Unsafe.Add(ref ip, 5);
+                    continue;
+                }
+                case (int)Op.ShiftFused + 10:
+                {
+                    uint a = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    uint b = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                    int k = Unsafe.Add(ref ip, 4);
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = a | (b << k);
+                    ip = ref Unsafe.Add(ref ip, 5);
+                    continue;
+                }
+                case (int)Op.ShiftFused + 11:
+                {
+                    uint a = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    uint b = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                    int k = Unsafe.Add(ref ip, 4);
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = a | (b >> k);
+                    ip = ref Unsafe.Add(ref ip, 5);
+                    continue;
+                }
+                case (int)Op.ShiftFused + 12:
+                {
+                    uint a = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    uint b = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                    int k = Unsafe.Add(ref ip, 4);
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = a ^ (BitOperations.RotateLeft(b, k));
+                    ip = ref Unsafe.Add(ref ip, 5);
+                    continue;
+                }
+                case (int)Op.ShiftFused + 13:
+                {
+                    uint a = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    uint b = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                    int k = Unsafe.Add(ref ip, 4);
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = a ^ (BitOperations.RotateRight(b, k));
+                    ip = ref Unsafe.Add(ref ip, 5);
+                    continue;
+                }
+                case (int)Op.ShiftFused + 14:
+                {
+                    uint a = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    uint b = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                    int k = Unsafe.Add(ref ip, 4);
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = a ^ (b << k);
+                    ip = ref Unsafe.Add(ref ip, 5);
+                    continue;
+                }
+                case (int)Op.ShiftFused + 15:
+                {
+                    uint a = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                    uint b = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                    int k = Unsafe.Add(ref ip, 4);
+                    Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = a ^ (b >> k);
+                    ip = ref Unsafe.Add(ref ip, 5);
+                    continue;
+                }
+                case (int)Op.F64MulAddToMem:
+                {
+                    ulong ex = (ulong)(uint)((int)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2)) + Unsafe.Add(ref ip, 3)) + (uint)Unsafe.Add(ref ip, 4);
+                    if (ex + 8 > memLen) { st.TrapKind = TrapKind.MemoryOutOfBounds; goto trap; }
+                    ulong ey = (ulong)(uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 5)) + (uint)Unsafe.Add(ref ip, 6);
+                    if (ey + 8 > memLen) { st.TrapKind = TrapKind.MemoryOutOfBounds; goto trap; }
+                    double p = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1))) * BitConverter.UInt64BitsToDouble(Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref mb, (nint)ex)));
+                    ref byte at = ref Unsafe.Add(ref mb, (nint)ey);
+                    Unsafe.WriteUnaligned(ref at, BitConverter.DoubleToUInt64Bits(p + BitConverter.UInt64BitsToDouble(Unsafe.ReadUnaligned<ulong>(ref at))));
+                    ip = ref Unsafe.Add(ref ip, 7);
                     continue;
                 }
                 default:
-                    throw new InvalidOperationException($"interpreter: unknown internal opcode {Unsafe.Add(ref cb, pc)} at {pc}");
+                    throw new InvalidOperationException($"interpreter: unknown internal opcode {ip}");
             }
 
             // ---- call (reached by `break` from Call / CallIndirect) ----
+            if (st.Fc + 1 >= st.MaxDepth) { st.TrapKind = TrapKind.CallStackExhausted; goto trap; }
+            if (st.Fc >= st.Frames.Length) { store.EnsureFrames(st.Fc + 1); st.Frames = store.Frames; }
+            {
+                ref Frame saved = ref st.Frames[st.Fc];
+                saved.Func = st.Func;
+                saved.Pc = (int)(Unsafe.ByteOffset(ref MemoryMarshal.GetArrayDataReference(st.Code), ref ip) / sizeof(int)) + next;
+                saved.Fp = st.Fp;
+            }
             if (callee.Code is null)
             {
-                if (fc + 1 >= maxDepth) { trapKind = TrapKind.CallStackExhausted; goto trap; }
-                if (fc >= frames.Length) { store.EnsureFrames(fc + 1); frames = store.Frames; }
-                frames[fc].Func = func;
-                frames[fc].Pc = pc;
-                frames[fc].Fp = fp;
-                store.FrameCount = fc + 1;
-                store.StackTop = fp + func.Code!.FrameSize;
-                store.CallHost(callee, fp + argSlot, inst);
-                store.FrameCount = baseFc;
-                frames = store.Frames;
-                stack = store.Stack;
-                fr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(stack), fp);
-                mem = inst.Memory?.Data ?? [];
-                mb = ref MemoryMarshal.GetArrayDataReference(mem);
-                memLen = (ulong)mem.Length;
-                if (canCancel && token.IsCancellationRequested) { trapKind = TrapKind.Interrupted; goto trap; }
+                store.FrameCount = st.Fc + 1;
+                store.StackTop = st.Fp + st.Func.Code!.FrameSize;
+                store.CallHost(callee, st.Fp + argSlot, st.Inst);
+                store.FrameCount = st.BaseFc;
+                st.Frames = store.Frames;
+                st.Stack = store.Stack;
+                fr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(st.Stack), st.Fp);
+                st.Mem = st.Inst.Memory?.Data ?? [];
+                mb = ref MemoryMarshal.GetArrayDataReference(st.Mem);
+                memLen = (ulong)st.Mem.Length;
+                if (st.CanCancel && st.Token.IsCancellationRequested) { st.TrapKind = TrapKind.Interrupted; goto trap; }
+                ip = ref Unsafe.Add(ref ip, next);
                 continue;
             }
-            if (fc + 1 >= maxDepth) { trapKind = TrapKind.CallStackExhausted; goto trap; }
-            if (fc >= frames.Length) { store.EnsureFrames(fc + 1); frames = store.Frames; }
-            frames[fc].Func = func;
-            frames[fc].Pc = pc;
-            frames[fc].Fp = fp;
-            fc++;
-            fp += argSlot;
+            st.Fc++;
+            st.Fp += argSlot;
             var cc = callee.Code;
-            if (fp + cc.FrameSize > stack.Length) stack = store.GrowStack(fp + cc.FrameSize);
-            fr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(stack), fp);
+            if (st.Fp + cc.FrameSize > st.Stack.Length) st.Stack = store.GrowStack(st.Fp + cc.FrameSize);
+            fr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(st.Stack), st.Fp);
             for (int i = cc.ParamCount; i < cc.LocalCount; i++) Unsafe.Add(ref fr, i) = 0;
-            func = callee;
-            code = cc.Code;
-            cb = ref MemoryMarshal.GetArrayDataReference(code);
-            pc = 0;
-            if (callee.Instance != inst)
+            st.Func = callee;
+            st.Code = st.Metered ? cc.Code : cc.FastCode;
+            ip = ref MemoryMarshal.GetArrayDataReference(st.Code);
+            if (callee.Instance != st.Inst)
             {
-                inst = callee.Instance!;
-                globals = inst.Globals;
-                mem = inst.Memory?.Data ?? [];
-                mb = ref MemoryMarshal.GetArrayDataReference(mem);
-                memLen = (ulong)mem.Length;
+                st.Inst = callee.Instance!;
+                st.Globals = st.Inst.Globals;
+                st.Mem = st.Inst.Memory?.Data ?? [];
+                mb = ref MemoryMarshal.GetArrayDataReference(st.Mem);
+                memLen = (ulong)st.Mem.Length;
             }
-            if (--poll <= 0)
+            if (--st.Poll <= 0)
             {
-                poll = canCancel ? PollInterval : int.MaxValue;
-                if (token.IsCancellationRequested) { trapKind = TrapKind.Interrupted; goto trap; }
+                st.Poll = st.CanCancel ? PollInterval : int.MaxValue;
+                if (st.Token.IsCancellationRequested) { st.TrapKind = TrapKind.Interrupted; goto trap; }
             }
         }
 
     trap:
-        store.FuelLeft = fuel;
-        throw store.Trap(trapKind, func, fc, trapMessage);
+        store.FuelLeft = st.Fuel;
+        throw store.Trap(st.TrapKind, st.Func, st.Fc);
+    }
+
+    /// <summary>
+    /// The bulk-memory, table and reference instructions (rare; kept out of <see cref="Run"/> so they do not
+    /// add register pressure there). Returns the instruction's size in code ints, or 0 after setting
+    /// <see cref="State.TrapKind"/> when it traps.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int Bulk(ref State st, ref int ip, ref ulong fr)
+    {
+        var inst = st.Inst;
+        switch ((Op)ip)
+        {
+            case Op.MemoryInit:
+            {
+                var data = inst.Datas[Unsafe.Add(ref ip, 1)];
+                uint d = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                uint s = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                uint n = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 4));
+                if ((ulong)s + n > (ulong)data.Length || (ulong)d + n > (ulong)st.Mem.Length) { st.TrapKind = TrapKind.MemoryOutOfBounds; return 0; }
+                data.Span.Slice((int)s, (int)n).CopyTo(st.Mem.AsSpan((int)d));
+                return 5;
+            }
+            case Op.DataDrop:
+                inst.Datas[Unsafe.Add(ref ip, 1)] = ReadOnlyMemory<byte>.Empty;
+                return 2;
+            case Op.MemoryCopy:
+            {
+                uint d = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1));
+                uint s = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                uint n = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                ulong memLen = (ulong)st.Mem.Length;
+                if ((ulong)s + n > memLen || (ulong)d + n > memLen) { st.TrapKind = TrapKind.MemoryOutOfBounds; return 0; }
+                st.Mem.AsSpan((int)s, (int)n).CopyTo(st.Mem.AsSpan((int)d));
+                return 4;
+            }
+            case Op.MemoryFill:
+            {
+                uint d = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1));
+                byte v = (byte)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                uint n = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                if ((ulong)d + n > (ulong)st.Mem.Length) { st.TrapKind = TrapKind.MemoryOutOfBounds; return 0; }
+                st.Mem.AsSpan((int)d, (int)n).Fill(v);
+                return 4;
+            }
+            case Op.TableGet:
+            {
+                var t = inst.Tables[Unsafe.Add(ref ip, 2)];
+                uint i = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                if (i >= t.Size) { st.TrapKind = TrapKind.TableOutOfBounds; return 0; }
+                Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = t.Elements[i];
+                return 4;
+            }
+            case Op.TableSet:
+            {
+                var t = inst.Tables[Unsafe.Add(ref ip, 1)];
+                uint i = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                if (i >= t.Size) { st.TrapKind = TrapKind.TableOutOfBounds; return 0; }
+                t.Elements[i] = Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                return 4;
+            }
+            case Op.TableSize:
+                Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = inst.Tables[Unsafe.Add(ref ip, 2)].Size;
+                return 3;
+            case Op.TableGrow:
+            {
+                var t = inst.Tables[Unsafe.Add(ref ip, 2)];
+                ulong init = Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                uint n = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 4));
+                Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (uint)t.GrowRaw(n, init);
+                return 5;
+            }
+            case Op.TableFill:
+            {
+                var t = inst.Tables[Unsafe.Add(ref ip, 1)];
+                uint i = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 2));
+                ulong v = Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                uint n = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 4));
+                if ((ulong)i + n > t.Size) { st.TrapKind = TrapKind.TableOutOfBounds; return 0; }
+                t.Elements.AsSpan((int)i, (int)n).Fill(v);
+                return 5;
+            }
+            case Op.TableCopy:
+            {
+                var dt = inst.Tables[Unsafe.Add(ref ip, 1)];
+                var srcTable = inst.Tables[Unsafe.Add(ref ip, 2)];
+                uint d = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                uint s = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 4));
+                uint n = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 5));
+                if ((ulong)s + n > srcTable.Size || (ulong)d + n > dt.Size) { st.TrapKind = TrapKind.TableOutOfBounds; return 0; }
+                Array.Copy(srcTable.Elements, (int)s, dt.Elements, (int)d, (int)n);
+                return 6;
+            }
+            case Op.TableInit:
+            {
+                var t = inst.Tables[Unsafe.Add(ref ip, 1)];
+                var seg = inst.Elements[Unsafe.Add(ref ip, 2)];
+                uint d = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 3));
+                uint s = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 4));
+                uint n = (uint)Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 5));
+                if ((ulong)s + n > (ulong)seg.Length || (ulong)d + n > t.Size) { st.TrapKind = TrapKind.TableOutOfBounds; return 0; }
+                Array.Copy(seg, (int)s, t.Elements, (int)d, (int)n);
+                return 6;
+            }
+            case Op.ElemDrop:
+                inst.Elements[Unsafe.Add(ref ip, 1)] = [];
+                return 2;
+            case Op.RefFunc:
+                Unsafe.Add(ref fr, (nint)(uint)Unsafe.Add(ref ip, 1)) = (ulong)inst.Functions[Unsafe.Add(ref ip, 2)].Handle;
+                return 3;
+            default:
+                throw new InvalidOperationException($"interpreter: {(Op)ip} is not a bulk instruction");
+        }
     }
 }

@@ -87,7 +87,6 @@ internal enum Op
     I32AndImm = 0xD0,
     I32SubImm = 0xD1,
     I32MulImm = 0xD2,
-    /// <summary>Copy2 dst1 src1 dst2 src2 (two local moves fused).</summary>
     I32OrImm = 0xD3,
     I32XorImm = 0xD4,
     I64ShlImm = 0xD5,
@@ -104,4 +103,111 @@ internal enum Op
     BrI32GeUImm = 0xDF,
     BrI32GtUImm = 0xE0,
     BrI32LeUImm = 0xE1,
+    /// <summary>Copies n dst1 src1 … dstN srcN: consecutive local moves in one op, done in order.</summary>
+    Copies = 0xE2,
+    I32RotlImm = 0xE3,   // dst a imm
+    I32RotrImm = 0xE4,
+    I64OrImm = 0xE5,
+    I64XorImm = 0xE6,
+    I64SubImm = 0xE7,
+    I64MulImm = 0xE8,
+    I64ShrSImm = 0xE9,
+    I64RotlImm = 0xEA,
+    I64RotrImm = 0xEB,
+    /// <summary>BrI32LeU a b target.</summary>
+    BrI32LeU = 0xEC,
+    /// <summary>I32AddImmBrNz dst a imm target: dst = a + imm (i32), branch when the result is not zero (loop back-edges).</summary>
+    I32AddImmBrNz = 0xED,
+    /// <summary>I32AddImmBrNeImm dst a imm n target: dst = a + imm (i32), branch when the result is not n.</summary>
+    I32AddImmBrNeImm = 0xEE,
+    /// <summary>
+    /// Loads and stores whose address is a slot plus an i32 constant added with wrap-around
+    /// (<c>local.get a; i32.const k; i32.add; i32.load offset=o</c>): LoadAddImm + (wasm opcode - 0x28).
+    /// Loads: dst a k offset; stores: a k value offset.
+    /// </summary>
+    LoadAddImm = 0x100,
+    /// <summary>
+    /// Binary op whose right operand is loaded just before (<c>… ; f64.load; f64.mul</c>): dst a addr k offset, the
+    /// address being addr + k (wrapping, k = 0 unless an <c>i32.add</c> of a constant was fused) plus the offset.
+    /// </summary>
+    F64AddLoad = 0x120,
+    F64SubLoad = 0x121,
+    F64MulLoad = 0x122,
+    F64DivLoad = 0x123,
+    I32AddLoad = 0x124,
+    I32SubLoad = 0x125,
+    I32MulLoad = 0x126,
+    I32AndLoad = 0x127,
+    I32OrLoad = 0x128,
+    I32XorLoad = 0x129,
+    /// <summary>
+    /// The binary-op-with-load above whose result is stored back to the same address (<c>c[j] += x</c>):
+    /// ToMem + (op - F64AddLoad), shape a addr offset: mem[addr + offset] = a OP mem[addr + offset].
+    /// </summary>
+    ToMem = 0x140,
+    /// <summary>
+    /// i32 add/or/and/xor whose right operand is shifted or rotated by a constant just before (<c>x ^ rotl(y, k)</c>):
+    /// ShiftFused + 4 * binop (add, and, or, xor) + shift (rotl, rotr, shl, shr_u), shape dst a b k: dst = a OP (b SHIFT k).
+    /// </summary>
+    ShiftFused = 0x150,
+    /// <summary>
+    /// F64MulAddToMem x addrX kX offX addrY offY: mem[Y] = mem[Y] + x * mem[X] with the wasm rounding of each
+    /// operation (a multiply then an add, not a fused multiply-add): <c>c[j] += a * b[j]</c>, the axpy kernel of
+    /// linear algebra, as one op (F64MulLoad followed by F64AddToMem).
+    /// </summary>
+    F64MulAddToMem = 0x160,
+}
+
+/// <summary>Shapes of the internal ops (shared by the translator and <see cref="CodeDump"/>).</summary>
+internal static class OpInfo
+{
+    /// <summary>Wasm-numbered numeric ops with one operand (dst, a).</summary>
+    public static bool IsUnaryNumeric(int op) =>
+        op is 0x45 or 0x50 or >= 0x67 and <= 0x69 or >= 0x79 and <= 0x7B or >= 0x8B and <= 0x91
+        or >= 0x99 and <= 0x9F or >= 0xA7 and <= 0xC4;
+
+    /// <summary>Compare-and-branch ops (a b|imm target).</summary>
+    public static bool IsCompareBranch(int op) =>
+        op is >= (int)Op.BrI32Eq and <= (int)Op.BrI32LeS or (int)Op.BrI32GeS or (int)Op.BrI32GeU or (int)Op.BrI32LeU
+        or >= (int)Op.BrI32LtSImm and <= (int)Op.BrI32LeUImm;
+
+    /// <summary>Ops of the form dst a imm (i32 or i64 immediate operand).</summary>
+    public static bool IsImmOp(int op) =>
+        op is (int)Op.I32AddImm or (int)Op.I64AddImm or >= (int)Op.I32ShlImm and <= (int)Op.I64AndImm
+        or >= (int)Op.I32RotlImm and <= (int)Op.I64RotrImm;
+
+    /// <summary>Loads/stores with an added constant (see <see cref="Op.LoadAddImm"/>).</summary>
+    public static bool IsMemAddImm(int op) => op is >= (int)Op.LoadAddImm and <= (int)Op.LoadAddImm + 0x16;
+
+    /// <summary>Binary ops with a loaded right operand.</summary>
+    public static bool IsBinLoad(int op) => op is >= (int)Op.F64AddLoad and <= (int)Op.I32XorLoad;
+
+    /// <summary>Read-modify-write ops (see <see cref="Op.ToMem"/>).</summary>
+    public static bool IsToMem(int op) => op is >= (int)Op.ToMem and <= (int)Op.ToMem + 9;
+
+    /// <summary>Binary ops with a shifted right operand (see <see cref="Op.ShiftFused"/>).</summary>
+    public static bool IsShiftFused(int op) => op is >= (int)Op.ShiftFused and <= (int)Op.ShiftFused + 15;
+
+    /// <summary>Size of the fused ops numbered in the gaps (everything <see cref="CodeDump.Size"/> does not list).</summary>
+    public static int ExtraSize(int op) => op switch
+    {
+        _ when IsCompareBranch(op) => 4,
+        _ when IsImmOp(op) => 4,
+        (int)Op.I32AddImmBrNz => 5,
+        _ when IsMemAddImm(op) || IsShiftFused(op) => 5,
+        _ when IsBinLoad(op) => 6,
+        _ when IsToMem(op) => 4,
+        (int)Op.I32AddImmBrNeImm => 6,
+        (int)Op.F64MulAddToMem => 7,
+        _ => throw new ArgumentOutOfRangeException(nameof(op), op, "unknown internal opcode"),
+    };
+
+    /// <summary>The operand position holding the relative branch target of a fused op, or -1.</summary>
+    public static int TargetOperand(int op) => op switch
+    {
+        _ when IsCompareBranch(op) => 3,
+        (int)Op.I32AddImmBrNz => 4,
+        (int)Op.I32AddImmBrNeImm => 5,
+        _ => -1,
+    };
 }

@@ -357,7 +357,7 @@ internal sealed partial class InterpreterStore : IWasmStore
         {
             if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
                 throw new WasmTrapException(TrapKind.CallStackExhausted, "call stack exhausted (host re-entry nesting)", BuildStack(f, FrameCount));
-            Interpreter.Run(this, f, fp);
+            Interpreter.Run(this, f, fp, metered: options.Fuel is not null || options.CancellationToken.CanBeCanceled);
         }
         finally
         {

@@ -5,7 +5,10 @@ namespace Polymath.Runtime.Interpreter;
 /// <summary>A defined function translated to the internal form.</summary>
 internal sealed class CompiledCode
 {
+    /// <summary>The code with fuel ops (metered calls and calls that can be cancelled: the fuel ops at loop headers poll the token).</summary>
     public required int[] Code { get; init; }
+    /// <summary>The same code without fuel ops, for calls with neither a fuel budget nor a cancellable token.</summary>
+    public required int[] FastCode { get; init; }
     /// <summary>Parameters + declared locals (slots 0..LocalCount-1 of the frame).</summary>
     public required int LocalCount { get; init; }
     public required int ParamCount { get; init; }
@@ -36,6 +39,9 @@ internal sealed class Translator
     private readonly Module _module;
     private readonly List<int> _code = new(256);
     private readonly List<int> _starts = new(128);
+    /// <summary>Code positions holding a branch target, and the start of the op each belongs to: targets are
+    /// written as absolute positions while translating and made relative to their op at the end.</summary>
+    private readonly List<int> _targetPos = new(32), _targetOp = new(32);
     private Ctrl[] _ctrls = new Ctrl[16];
     private int _nctrl;
     private int _numLocals;
@@ -160,7 +166,11 @@ internal sealed class Translator
         op is >= 0x28 and <= 0x35 or >= 0x45 and <= 0xC4 or >= (int)Op.I32TruncSatF32S and <= (int)Op.I64AndImm
         or (int)Op.Copy or (int)Op.Const32 or (int)Op.Const64 or (int)Op.GlobalGet or (int)Op.Select
         or (int)Op.MemorySize or (int)Op.MemoryGrow or (int)Op.TableGet or (int)Op.TableSize or (int)Op.TableGrow
-        or (int)Op.RefFunc or (int)Op.I32AddImm or (int)Op.I64AddImm;
+        or (int)Op.RefFunc or (int)Op.I32AddImm or (int)Op.I64AddImm
+        or >= (int)Op.I32RotlImm and <= (int)Op.I64RotrImm
+        or >= (int)Op.LoadAddImm and <= (int)Op.LoadAddImm + 0x0D
+        or >= (int)Op.F64AddLoad and <= (int)Op.I32XorLoad
+        or >= (int)Op.ShiftFused and <= (int)Op.ShiftFused + 15;
 
     private void StartRun(bool loop)
     {
@@ -199,8 +209,16 @@ internal sealed class Translator
         return (ft.Parameters.Length, ft.Results.Length);
     }
 
+    /// <summary>Records that the next code int is a branch target of the op that starts at <paramref name="opStart"/>.</summary>
+    private void MarkTarget(int pos, int opStart)
+    {
+        _targetPos.Add(pos);
+        _targetOp.Add(opStart);
+    }
+
     private void AddTarget(ref Ctrl c)
     {
+        MarkTarget(_code.Count, LastStart);
         if (c.Kind == KindLoop) _code.Add(c.LoopPos);
         else
         {
@@ -250,9 +268,126 @@ internal sealed class Translator
     private static Op BrCmpFor(int cmp) => cmp switch
     {
         0x46 => Op.BrI32Eq, 0x47 => Op.BrI32Ne, 0x48 => Op.BrI32LtS, 0x49 => Op.BrI32LtU,
-        0x4A => Op.BrI32GtS, 0x4B => Op.BrI32GtU, 0x4C => Op.BrI32LeS, 0x4E => Op.BrI32GeS, 0x4F => Op.BrI32GeU,
+        0x4A => Op.BrI32GtS, 0x4B => Op.BrI32GtU, 0x4C => Op.BrI32LeS, 0x4D => Op.BrI32LeU, 0x4E => Op.BrI32GeS,
+        0x4F => Op.BrI32GeU,
         _ => 0,
     };
+
+    /// <summary>The i32 comparison that is true exactly when <paramref name="cmp"/> is false.</summary>
+    private static int InvertI32Compare(int cmp) => cmp switch
+    {
+        0x46 => 0x47, 0x47 => 0x46, 0x48 => 0x4E, 0x4E => 0x48, 0x49 => 0x4F, 0x4F => 0x49,
+        0x4A => 0x4C, 0x4C => 0x4A, 0x4B => 0x4D, 0x4D => 0x4B,
+        _ => throw new ArgumentOutOfRangeException(nameof(cmp)),
+    };
+
+    /// <summary>The fused binary op taking its right operand from a load (<see cref="Op.F64AddLoad"/>…), or 0.</summary>
+    private static Op BinLoadFor(int op, int load) => (op, load is >= (int)Op.LoadAddImm and <= (int)Op.LoadAddImm + 0x0D ? load - (int)Op.LoadAddImm + 0x28 : load) switch
+    {
+        (0xA0, 0x2B) => Op.F64AddLoad, (0xA1, 0x2B) => Op.F64SubLoad, (0xA2, 0x2B) => Op.F64MulLoad, (0xA3, 0x2B) => Op.F64DivLoad,
+        (0x6A, 0x28) => Op.I32AddLoad, (0x6B, 0x28) => Op.I32SubLoad, (0x6C, 0x28) => Op.I32MulLoad,
+        (0x71, 0x28) => Op.I32AndLoad, (0x72, 0x28) => Op.I32OrLoad, (0x73, 0x28) => Op.I32XorLoad,
+        _ => 0,
+    };
+
+    /// <summary>
+    /// <c>i32.store</c>/<c>f64.store</c> of a <see cref="Op.F64AddLoad"/>-family result to the address it loaded from,
+    /// that address being a local not changed since (a lazy <c>local.get</c>): one read-modify-write op.
+    /// </summary>
+    private bool TryEmitToMem(int store, int offset)
+    {
+        int s = LastStart;
+        if (_h < 2 || _lazy[_h - 1] >= 0 || s <= _lastLabelPos || !OpInfo.IsBinLoad(_code[s]) || _code[s + 1] != Slot(_h - 1)) return false;
+        int op = _code[s];
+        bool f64 = op <= (int)Op.F64DivLoad;
+        if (store != (f64 ? 0x39 : 0x36)) return false;
+        int a = _code[s + 2], addr = _code[s + 3], k = _code[s + 4], off = _code[s + 5];
+        if (k != 0 || off != offset || _lazy[_h - 2] != addr) return false;
+        RemoveLast();
+        _h -= 2;
+        _lazy[_h] = -1;
+        _lazy[_h + 1] = -1;
+        int ms = LastStart;
+        if (op == (int)Op.F64AddLoad && a >= _numLocals && ms > _lastLabelPos && _code[ms] == (int)Op.F64MulLoad && _code[ms + 1] == a)
+        {
+            // the added value is a product with a loaded operand computed just before: mem[Y] += x * mem[X]
+            _code[ms] = (int)Op.F64MulAddToMem;
+            for (int i = 1; i < 5; i++) _code[ms + i] = _code[ms + i + 1];
+            _code[ms + 5] = addr;
+            _code.Add(off);
+            return true;
+        }
+        Begin(Op.ToMem + (op - (int)Op.F64AddLoad));
+        _code.Add(a); _code.Add(addr); _code.Add(off);
+        return true;
+    }
+
+    /// <summary>
+    /// i32 add/and/or/xor of a value shifted or rotated by a constant just before (either operand, as they commute):
+    /// one <see cref="Op.ShiftFused"/> op.
+    /// </summary>
+    private bool TryEmitShiftFused(int op)
+    {
+        int bi = op switch { 0x6A => 0, 0x71 => 1, 0x72 => 2, 0x73 => 3, _ => -1 };
+        if (bi < 0) return false;
+        int s = LastStart;
+        if (s <= _lastLabelPos) return false;
+        int si = _code[s] switch
+        {
+            (int)Op.I32RotlImm => 0, (int)Op.I32RotrImm => 1, (int)Op.I32ShlImm => 2, (int)Op.I32ShrUImm => 3, _ => -1,
+        };
+        if (si < 0) return false;
+        int other;
+        if (_lazy[_h - 1] < 0 && _code[s + 1] == Slot(_h - 1))
+        {
+            // right operand shifted: a OP (b SHIFT k)
+            int b = _code[s + 2], k = _code[s + 3];
+            RemoveLast();
+            _h--;
+            other = Pop();
+            EmitShiftFused(bi, si, other, b, k);
+            return true;
+        }
+        if (_lazy[_h - 1] >= 0 && _lazy[_h - 2] < 0 && _code[s + 1] == Slot(_h - 2))
+        {
+            // left operand shifted, right one a local: commute
+            other = Pop();
+            int b = _code[s + 2], k = _code[s + 3];
+            RemoveLast();
+            _h--;
+            EmitShiftFused(bi, si, other, b, k);
+            return true;
+        }
+        return false;
+    }
+
+    private void EmitShiftFused(int bi, int si, int a, int b, int k)
+    {
+        int d = Push();
+        Begin(Op.ShiftFused + 4 * bi + si);
+        _code.Add(d); _code.Add(a); _code.Add(b); _code.Add(k);
+    }
+
+    /// <summary>
+    /// Pops a memory address. If it was computed just before by <c>I32AddImm t a k</c> into an operand slot,
+    /// removes that op and returns <c>a</c> with <paramref name="k"/> (the load/store then adds k itself, wrapping).
+    /// </summary>
+    private int PopAddress(out bool added, out int k)
+    {
+        int slot = Slot(_h - 1);
+        if (_lazy[_h - 1] < 0 && LastIs(Op.I32AddImm, out int s) && _code[s + 1] == slot)
+        {
+            int a = _code[s + 2];
+            k = _code[s + 3];
+            RemoveLast();
+            _h--;
+            added = true;
+            return a;
+        }
+        added = false;
+        k = 0;
+        return Pop();
+    }
 
     private static Op BrCmpImmFor(int cmp) => cmp switch
     {
@@ -266,13 +401,12 @@ internal sealed class Translator
     {
         0x6A => Op.I32AddImm, 0x6B => Op.I32SubImm, 0x6C => Op.I32MulImm, 0x71 => Op.I32AndImm,
         0x72 => Op.I32OrImm, 0x73 => Op.I32XorImm, 0x74 => Op.I32ShlImm, 0x75 => Op.I32ShrSImm, 0x76 => Op.I32ShrUImm,
-        0x7C => Op.I64AddImm, 0x83 => Op.I64AndImm, 0x86 => Op.I64ShlImm, 0x88 => Op.I64ShrUImm,
+        0x77 => Op.I32RotlImm, 0x78 => Op.I32RotrImm,
+        0x7C => Op.I64AddImm, 0x7D => Op.I64SubImm, 0x7E => Op.I64MulImm, 0x83 => Op.I64AndImm, 0x84 => Op.I64OrImm,
+        0x85 => Op.I64XorImm, 0x86 => Op.I64ShlImm, 0x87 => Op.I64ShrSImm, 0x88 => Op.I64ShrUImm,
+        0x89 => Op.I64RotlImm, 0x8A => Op.I64RotrImm,
         _ => 0,
     };
-
-    private static bool IsUnary(int op) =>
-        op is 0x45 or 0x50 or >= 0x67 and <= 0x69 or >= 0x79 and <= 0x7B or >= 0x8B and <= 0x91
-        or >= 0x99 and <= 0x9F or >= 0xA7 and <= 0xC4;
 
     private CompiledCode Run(uint funcidx)
     {
@@ -315,10 +449,9 @@ internal sealed class Translator
                 case 0x04:
                 {
                     var (p, res) = BlockType(ref r);
-                    int cond = Pop();
-                    Begin(Op.BrIfNot);
-                    _code.Add(cond);
+                    EmitTest(negate: true);
                     int fix = _code.Count;
+                    MarkTarget(fix, LastStart);
                     _code.Add(-1);
                     PushCtrl(KindIf, p, res);
                     _ctrls[_nctrl - 1].ElseFixup = fix;
@@ -349,9 +482,11 @@ internal sealed class Translator
                     {
                         if (!_dead) EmitReturn();
                         CloseRun();
+                        var code = _code.ToArray();
                         return new CompiledCode
                         {
-                            Code = _code.ToArray(),
+                            Code = Finish(code, metered: true),
+                            FastCode = Finish(code, metered: false),
                             LocalCount = _numLocals,
                             ParamCount = type.Parameters.Length,
                             ResultCount = type.Results.Length,
@@ -395,14 +530,14 @@ internal sealed class Translator
                     }
                     if (!moves)
                     {
-                        EmitCondBranch(ref c);
+                        EmitTest(negate: false);
+                        AddTarget(ref c);
                     }
                     else
                     {
-                        int cond = Pop();
-                        Begin(Op.BrIfNot);
-                        _code.Add(cond);
+                        EmitTest(negate: true);
                         int fix = _code.Count;
+                        MarkTarget(fix, LastStart);
                         _code.Add(-1);
                         EmitBranch(depth);
                         CloseRun();
@@ -424,7 +559,11 @@ internal sealed class Translator
                     _code.Add(idx);
                     _code.Add(n + 1);
                     int tbl = _code.Count;
-                    for (int i = 0; i <= n; i++) _code.Add(-1);
+                    for (int i = 0; i <= n; i++)
+                    {
+                        MarkTarget(_code.Count, LastStart);
+                        _code.Add(-1);
+                    }
                     for (int i = 0; i <= n; i++)
                     {
                         ref Ctrl c = ref _ctrls[_nctrl - 1 - depths[i]];
@@ -584,20 +723,37 @@ internal sealed class Translator
                 {
                     r.ReadVarU32();
                     uint offset = r.ReadVarU32();
-                    int a = Pop();
+                    int a = PopAddress(out bool added, out int k);
                     int d = Push();
-                    Begin((Op)op);
-                    _code.Add(d); _code.Add(a); _code.Add((int)offset);
+                    if (added)
+                    {
+                        Begin(Op.LoadAddImm + (op - 0x28));
+                        _code.Add(d); _code.Add(a); _code.Add(k); _code.Add((int)offset);
+                    }
+                    else
+                    {
+                        Begin((Op)op);
+                        _code.Add(d); _code.Add(a); _code.Add((int)offset);
+                    }
                     break;
                 }
                 case >= 0x36 and <= 0x3E:
                 {
                     r.ReadVarU32();
                     uint offset = r.ReadVarU32();
+                    if (TryEmitToMem(op, (int)offset)) break;
                     int v = Pop();
-                    int a = Pop();
-                    Begin((Op)op);
-                    _code.Add(a); _code.Add(v); _code.Add((int)offset);
+                    int a = PopAddress(out bool added, out int k);
+                    if (added)
+                    {
+                        Begin(Op.LoadAddImm + (op - 0x28));
+                        _code.Add(a); _code.Add(k); _code.Add(v); _code.Add((int)offset);
+                    }
+                    else
+                    {
+                        Begin((Op)op);
+                        _code.Add(a); _code.Add(v); _code.Add((int)offset);
+                    }
                     break;
                 }
                 case 0x3F:
@@ -651,7 +807,13 @@ internal sealed class Translator
                 }
                 case >= 0x45 and <= 0xC4:
                 {
-                    if (IsUnary(op))
+                    if (op == 0x45 && _lazy[_h - 1] < 0 && LastStart > _lastLabelPos
+                        && _code[LastStart] is >= 0x46 and <= 0x4F && _code[LastStart + 1] == Slot(_h - 1))
+                    {
+                        // i32.eqz of an i32 comparison: the inverted comparison (the result stays in the same slot)
+                        _code[LastStart] = InvertI32Compare(_code[LastStart]);
+                    }
+                    else if (OpInfo.IsUnaryNumeric(op))
                     {
                         int a = Pop();
                         int d = Push();
@@ -667,6 +829,23 @@ internal sealed class Translator
                             int d = Push();
                             Begin(imm);
                             _code.Add(d); _code.Add(a); _code.Add(k);
+                        }
+                        else if (_lazy[_h - 1] < 0 && LastStart > _lastLabelPos && _code[LastStart + 1] == Slot(_h - 1)
+                            && BinLoadFor(op, _code[LastStart]) is var fused && fused != 0)
+                        {
+                            // right operand loaded just before: one op reads memory and computes
+                            int ls = LastStart;
+                            bool added = _code[ls] >= (int)Op.LoadAddImm;
+                            int addr = _code[ls + 2], addK = added ? _code[ls + 3] : 0, offset = _code[ls + (added ? 4 : 3)];
+                            RemoveLast();
+                            _h--;
+                            int a = Pop();
+                            int d = Push();
+                            Begin(fused);
+                            _code.Add(d); _code.Add(a); _code.Add(addr); _code.Add(addK); _code.Add(offset);
+                        }
+                        else if (TryEmitShiftFused(op))
+                        {
                         }
                         else
                         {
@@ -714,50 +893,110 @@ internal sealed class Translator
         }
     }
 
-    private void EmitCondBranch(ref Ctrl c)
+    /// <summary>
+    /// Pops the i32 condition on top of the stack and emits a conditional branch on it, without its target
+    /// (the caller appends the target, always the op's last operand). Branches when the condition is true,
+    /// or false when <paramref name="negate"/>. Fuses a comparison (with a constant operand or not), an
+    /// <c>i32.eqz</c>, or an <c>I32AddImm</c> that computed the condition (loop counters) into the branch.
+    /// </summary>
+    private void EmitTest(bool negate)
     {
-        // br_if without moves: try to fuse a preceding i32 comparison into the branch.
         int condSlot = Slot(_h - 1);
         int s = LastStart;
-        if (s > _lastLabelPos && _code[s] is >= 0x46 and <= 0x4F && _code[s + 1] == condSlot)
+        bool fresh = _lazy[_h - 1] < 0 && s > _lastLabelPos && _code[s + 1] == condSlot;
+        if (fresh && _code[s] is >= 0x46 and <= 0x4F)
         {
-            int cmp = _code[s];
+            int cmp = negate ? InvertI32Compare(_code[s]) : _code[s];
             int a = _code[s + 2], b = _code[s + 3];
-            // compare of a against a constant computed just before?
-            Op fused = BrCmpFor(cmp);
-            if (fused != 0)
+            RemoveLast();
+            _h--;
+            if (TryFoldConstOperand(b, out int k))
             {
-                RemoveLast();
-                _h--;
-                if (TryFoldConstOperand(b, out int k) && BrCmpImmFor(cmp) is var fi && fi != 0)
+                a = TryFoldLocalOperand(a);
+                if (cmp == 0x47 && LastIs(Op.I32AddImm, out int ai) && _code[ai + 1] == a)
                 {
-                    a = TryFoldLocalOperand(a);
-                    Begin(fi);
-                    _code.Add(a); _code.Add(k);
+                    // i += k; if (i != n) continue: one op
+                    _code[ai] = (int)Op.I32AddImmBrNeImm;
+                    _code.Add(k);
+                    return;
                 }
-                else
-                {
-                    Begin(fused);
-                    _code.Add(a); _code.Add(b);
-                }
-                AddTarget(ref c);
-                return;
+                Begin(BrCmpImmFor(cmp));
+                _code.Add(a); _code.Add(k);
             }
+            else
+            {
+                Begin(BrCmpFor(cmp));
+                _code.Add(a); _code.Add(b);
+            }
+            return;
         }
-        if (s > _lastLabelPos && _code[s] == 0x45 && _code[s + 1] == condSlot)
+        if (fresh && _code[s] == 0x45)
         {
             int a = _code[s + 2];
             RemoveLast();
             _h--;
-            Begin(Op.BrI32Eqz);
+            Begin(negate ? Op.BrIf : Op.BrI32Eqz);
             _code.Add(a);
-            AddTarget(ref c);
             return;
         }
         int cond = Pop();
-        Begin(Op.BrIf);
+        if (!negate && LastIs(Op.I32AddImm, out int add) && _code[add + 1] == cond)
+        {
+            _code[add] = (int)Op.I32AddImmBrNz;
+            return;
+        }
+        Begin(negate ? Op.BrIfNot : Op.BrIf);
         _code.Add(cond);
-        AddTarget(ref c);
+    }
+
+    /// <summary>
+    /// The final code: targets made relative to their op, consecutive copies merged into <see cref="Op.Copies"/>,
+    /// and, when not <paramref name="metered"/>, the fuel ops left out.
+    /// </summary>
+    private int[] Finish(int[] code, bool metered)
+    {
+        var isTarget = new bool[code.Length + 1];
+        foreach (int p in _targetPos) isTarget[code[p]] = true;
+        var map = new int[code.Length + 1];
+        var output = new List<int>(code.Length);
+        int n = _starts.Count;
+        for (int i = 0; i < n; i++)
+        {
+            int s = _starts[i];
+            int e = i + 1 < n ? _starts[i + 1] : code.Length;
+            map[s] = output.Count;
+            int op = code[s];
+            if (!metered && op is (int)Op.Fuel or (int)Op.FuelLoop) continue;
+            if (op == (int)Op.Copy && i + 1 < n && code[_starts[i + 1]] == (int)Op.Copy && !isTarget[_starts[i + 1]])
+            {
+                int countPos = output.Count + 1;
+                output.Add((int)Op.Copies);
+                output.Add(0);
+                int count = 0;
+                while (true)
+                {
+                    int cs = _starts[i];
+                    map[cs] = countPos - 1;
+                    output.Add(code[cs + 1]);
+                    output.Add(code[cs + 2]);
+                    count++;
+                    if (i + 1 < n && code[_starts[i + 1]] == (int)Op.Copy && !isTarget[_starts[i + 1]]) i++;
+                    else break;
+                }
+                output[countPos] = count;
+                continue;
+            }
+            for (int j = s; j < e; j++) output.Add(code[j]);
+        }
+        map[code.Length] = output.Count;
+        var result = output.ToArray();
+        for (int i = 0; i < _targetPos.Count; i++)
+        {
+            int p = _targetPos[i], s = _targetOp[i];
+            int ns = map[s];
+            result[ns + (p - s)] = map[code[p]] - ns;
+        }
+        return result;
     }
 
     /// <summary>If <paramref name="slot"/> is an operand slot written just before (now last) by a copy from a local, removes the copy and returns the local.</summary>

@@ -11,26 +11,32 @@ public sealed class SpecSuiteTests(ITestOutputHelper output)
 {
     private static readonly ConcurrentDictionary<string, Lazy<SpecConformance>> Runs = new();
 
-    /// <summary>Every (runtime id, file) pair to run.</summary>
-    public static TheoryData<string, string> Cases()
+    /// <summary>
+    /// Every (runtime id, call mode, file) to run. Modes: "cancellable" (calls carry a timeout token, as the host's
+    /// calls do) and "unlimited" (no token, no fuel: the runtime's fastest path, e.g. the interpreter's code without
+    /// fuel ops). Both must pass the whole suite.
+    /// </summary>
+    public static TheoryData<string, string, string> Cases()
     {
         var suite = SpecSuite.Locate();
-        var data = new TheoryData<string, string>();
+        var data = new TheoryData<string, string, string>();
         foreach (var runtime in ConformanceRuntimes.All.Keys)
-            foreach (var file in suite.IncludedFiles)
-                data.Add(runtime, file);
+            foreach (var mode in new[] { "cancellable", "unlimited" })
+                foreach (var file in suite.IncludedFiles)
+                    data.Add(runtime, mode, file);
         return data;
     }
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void File_passes_every_assertion(string runtime, string file)
+    public void File_passes_every_assertion(string runtime, string mode, string file)
     {
-        var run = Runs.GetOrAdd(runtime, id => new Lazy<SpecConformance>(() => SpecConformance.Create(ConformanceRuntimes.All[id]()))).Value;
+        var run = Runs.GetOrAdd(runtime + "/" + mode, _ => new Lazy<SpecConformance>(() => SpecConformance.Create(
+            ConformanceRuntimes.All[runtime](), options: new WastRunnerOptions { Cancellable = mode == "cancellable" }))).Value;
         var result = run.RunFile(file);
-        output.WriteLine($"[{runtime}] {result.Describe(includeNotApplicable: true)}");
+        output.WriteLine($"[{runtime}, {mode}] {result.Describe(includeNotApplicable: true)}");
         Assert.True(result.Passed > 0 || result.NotApplicable > 0, $"{file} ran no command");
-        Assert.True(result.Failed == 0, $"[{runtime}] {result.Describe()}");
+        Assert.True(result.Failed == 0, $"[{runtime}, {mode}] {result.Describe()}");
     }
 
     [Fact]

@@ -5,7 +5,7 @@ using Polymath.Sdk;
 namespace Polymath.SpecRunner;
 
 /// <summary>
-/// <c>dotnet run --project tests/Polymath.SpecRunner -c Release -- [--runtime ID] [--filter PATTERN] [--verbose] [--max-failures N]</c>:
+/// <c>dotnet run --project tests/Polymath.SpecRunner -c Release -- [--runtime ID] [--filter PATTERN] [--verbose] [--max-failures N] [--unlimited]</c>:
 /// runs every non-excluded .wast file of the spec testsuite against a runtime, prints one line per file and the
 /// final line <c>N passed, N failed</c>. Exit code 0 when nothing failed, 1 when a command failed, 2 on a usage or
 /// setup error (missing suite, missing wast2json, unknown runtime).
@@ -19,11 +19,12 @@ public static class Program
     };
 
     private const string Usage =
-        "usage: Polymath.SpecRunner [--runtime ID] [--filter PATTERN] [--verbose] [--max-failures N]\n" +
+        "usage: Polymath.SpecRunner [--runtime ID] [--filter PATTERN] [--verbose] [--max-failures N] [--unlimited]\n" +
         "  --runtime ID       runtime plugin to test (default: interpreter)\n" +
         "  --filter PATTERN   only .wast files whose name matches (substring, or a pattern with '*'); excluded files stay excluded\n" +
         "  --verbose          print every kept failure and not-applicable command, and per-command-type counts\n" +
         "  --max-failures N   failure messages kept per file (default 5, 50 with --verbose)\n" +
+        "  --unlimited        calls without a timeout token or fuel (the runtime's fastest path; a hang is not caught)\n" +
         "environment: POLYMATH_WASM_TESTSUITE (suite folder), POLYMATH_SPEC_CACHE (conversion cache), POLYMATH_WAST2JSON (tool)";
 
     /// <summary>Entry point.</summary>
@@ -33,6 +34,7 @@ public static class Program
         string? filter = null;
         bool verbose = false;
         int? maxFailures = null;
+        bool unlimited = false;
         for (int i = 0; i < args.Length; i++)
         {
             string? Next() => i + 1 < args.Length ? args[++i] : null;
@@ -53,6 +55,9 @@ public static class Program
                     if (!int.TryParse(Next(), out var n) || n < 0) return UsageError("--max-failures needs a non-negative integer");
                     maxFailures = n;
                     break;
+                case "--unlimited":
+                    unlimited = true;
+                    break;
                 case "--help":
                 case "-h":
                     Console.WriteLine(Usage);
@@ -66,7 +71,7 @@ public static class Program
 
         try
         {
-            return Run(factory(), filter, verbose, maxFailures ?? (verbose ? 50 : 5));
+            return Run(factory(), filter, verbose, maxFailures ?? (verbose ? 50 : 5), unlimited);
         }
         catch (SpecSetupException e)
         {
@@ -82,9 +87,9 @@ public static class Program
         return 2;
     }
 
-    private static int Run(IRuntimePlugin plugin, string? filter, bool verbose, int maxFailures)
+    private static int Run(IRuntimePlugin plugin, string? filter, bool verbose, int maxFailures, bool unlimited)
     {
-        var options = new WastRunnerOptions { MaxFailures = maxFailures };
+        var options = new WastRunnerOptions { MaxFailures = maxFailures, Cancellable = !unlimited };
         using var run = SpecConformance.Create(plugin, options: options);
         var suite = run.Suite;
         var descriptor = plugin.Descriptor;

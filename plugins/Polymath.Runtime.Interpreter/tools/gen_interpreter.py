@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 """Generates Interpreter.g.cs (the numeric/memory cases of the execution loop). Run from the project folder."""
 
-def S(x): return f"Unsafe.Add(ref fr, {x})"
-def A(k): return f"Unsafe.Add(ref cb, pc + {k})"
+def S(x): return f"Unsafe.Add(ref fr, (nint)(uint){x})"
+def A(k): return f"Unsafe.Add(ref ip, {k})"
 
 cases = []
 def case(op, body, size):
-    cases.append(f"                case 0x{op:02X}:\n                {{\n{body}                    pc += {size};\n                    continue;\n                }}\n")
+    cases.append(f"                case 0x{op:02X}:\n                {{\n{body}                    ip = ref Unsafe.Add(ref ip, {size});\n                    continue;\n                }}\n")
 
 def rd(t, k):
     v = S(A(k))
@@ -27,7 +27,7 @@ def binop(op, tin, tout, expr, pre=""):
     body = f"                    var a = {rd(tin, 2)};\n                    var b = {rd(tin, 3)};\n{pre}                    {wr(tout, expr)}\n"
     case(op, body, 4)
 
-def trap(kind): return f"{{ trapKind = TrapKind.{kind}; goto trap; }}"
+def trap(kind): return f"{{ st.TrapKind = TrapKind.{kind}; goto trap; }}"
 
 # comparisons
 unop(0x45, "i32", "bool", "a == 0")
@@ -88,19 +88,19 @@ for ub, bb, t, M, bits in [(0x8B, 0x92, "f32", "MathF", 32), (0x99, 0xA0, "f64",
 # conversions
 unop(0xA7, "u64", "u32", "(uint)a")
 conv = {
-    0xA8: ("f32", "i32", "TruncF32ToI32(a, out trapKind)"),
-    0xA9: ("f32", "u32", "TruncF32ToU32(a, out trapKind)"),
-    0xAA: ("f64", "i32", "TruncF64ToI32(a, out trapKind)"),
-    0xAB: ("f64", "u32", "TruncF64ToU32(a, out trapKind)"),
-    0xAE: ("f32", "i64", "TruncF64ToI64(a, out trapKind)"),
-    0xAF: ("f32", "u64", "TruncF64ToU64(a, out trapKind)"),
-    0xB0: ("f64", "i64", "TruncF64ToI64(a, out trapKind)"),
-    0xB1: ("f64", "u64", "TruncF64ToU64(a, out trapKind)"),
+    0xA8: ("f32", "i32", "TruncF32ToI32(a, out st.TrapKind)"),
+    0xA9: ("f32", "u32", "TruncF32ToU32(a, out st.TrapKind)"),
+    0xAA: ("f64", "i32", "TruncF64ToI32(a, out st.TrapKind)"),
+    0xAB: ("f64", "u32", "TruncF64ToU32(a, out st.TrapKind)"),
+    0xAE: ("f32", "i64", "TruncF64ToI64(a, out st.TrapKind)"),
+    0xAF: ("f32", "u64", "TruncF64ToU64(a, out st.TrapKind)"),
+    0xB0: ("f64", "i64", "TruncF64ToI64(a, out st.TrapKind)"),
+    0xB1: ("f64", "u64", "TruncF64ToU64(a, out st.TrapKind)"),
 }
 for op, (tin, tout, fn) in conv.items():
     body = (f"                    var a = {rd(tin, 2)};\n"
             f"                    var r = {fn};\n"
-            f"                    if (trapKind != TrapKind.Unreachable) goto trap;\n"
+            f"                    if (st.TrapKind != TrapKind.Unreachable) goto trap;\n"
             f"                    {wr(tout, 'r')}\n")
     case(op, body, 3)
 unop(0xAC, "i32", "i64", "(long)a")
@@ -133,21 +133,42 @@ for i, (tin, tout, fn) in enumerate(sat):
 # imm ops
 def immop(opname, t, expr):
     body = f"                    var a = {rd(t, 2)};\n                    int k = {A(3)};\n                    {wr(t, expr)}\n"
-    cases.append(f"                case (int)Op.{opname}:\n                {{\n{body}                    pc += 4;\n                    continue;\n                }}\n")
+    cases.append(f"                case (int)Op.{opname}:\n                {{\n{body}                    ip = ref Unsafe.Add(ref ip, 4);\n                    continue;\n                }}\n")
 immop("I32AddImm", "i32", "a + k"); immop("I32SubImm", "i32", "a - k"); immop("I32MulImm", "i32", "a * k")
 immop("I32AndImm", "i32", "a & k"); immop("I32OrImm", "i32", "a | k"); immop("I32XorImm", "i32", "a ^ k")
 immop("I32ShlImm", "i32", "a << k"); immop("I32ShrSImm", "i32", "a >> k"); immop("I32ShrUImm", "u32", "a >> k")
 immop("I64AddImm", "i64", "a + k"); immop("I64AndImm", "i64", "a & (long)k"); immop("I64ShlImm", "i64", "a << k"); immop("I64ShrUImm", "u64", "a >> k")
+immop("I32RotlImm", "u32", "BitOperations.RotateLeft(a, k)"); immop("I32RotrImm", "u32", "BitOperations.RotateRight(a, k)")
+immop("I64OrImm", "i64", "a | (long)k"); immop("I64XorImm", "i64", "a ^ (long)k"); immop("I64SubImm", "i64", "a - k")
+immop("I64MulImm", "i64", "a * k"); immop("I64ShrSImm", "i64", "a >> k")
+immop("I64RotlImm", "u64", "BitOperations.RotateLeft(a, k)"); immop("I64RotrImm", "u64", "BitOperations.RotateRight(a, k)")
+
+# loop back-edges: add an immediate, branch on the result
+cases.append(f"""                case (int)Op.I32AddImmBrNz:
+                {{
+                    uint r = (uint)({rd("i32", 2)} + {A(3)});
+                    {S(A(1))} = r;
+                    ip = ref Unsafe.Add(ref ip, r != 0 ? {A(4)} : 5);
+                    continue;
+                }}
+                case (int)Op.I32AddImmBrNeImm:
+                {{
+                    int r = {rd("i32", 2)} + {A(3)};
+                    {S(A(1))} = (uint)r;
+                    ip = ref Unsafe.Add(ref ip, r != {A(4)} ? {A(5)} : 6);
+                    continue;
+                }}
+""")
 
 # fused compare-and-branch
 for name, sym, t in [("BrI32Eq", "==", "i32"), ("BrI32Ne", "!=", "i32"), ("BrI32LtS", "<", "i32"), ("BrI32LtU", "<", "u32"),
-                     ("BrI32GtS", ">", "i32"), ("BrI32GtU", ">", "u32"), ("BrI32LeS", "<=", "i32"), ("BrI32GeS", ">=", "i32"), ("BrI32GeU", ">=", "u32")]:
-    cases.append(f"                case (int)Op.{name}:\n                    pc = {rd(t, 1)} {sym} {rd(t, 2)} ? {A(3)} : pc + 4;\n                    continue;\n")
+                     ("BrI32GtS", ">", "i32"), ("BrI32GtU", ">", "u32"), ("BrI32LeS", "<=", "i32"), ("BrI32LeU", "<=", "u32"), ("BrI32GeS", ">=", "i32"), ("BrI32GeU", ">=", "u32")]:
+    cases.append(f"                case (int)Op.{name}:\n                    ip = ref Unsafe.Add(ref ip, {rd(t, 1)} {sym} {rd(t, 2)} ? {A(3)} : 4);\n                    continue;\n")
 for name, sym, t in [("BrI32EqImm", "==", "i32"), ("BrI32NeImm", "!=", "i32"), ("BrI32LtSImm", "<", "i32"), ("BrI32LtUImm", "<", "u32"),
                      ("BrI32GtSImm", ">", "i32"), ("BrI32GtUImm", ">", "u32"), ("BrI32LeSImm", "<=", "i32"), ("BrI32LeUImm", "<=", "u32"),
                      ("BrI32GeSImm", ">=", "i32"), ("BrI32GeUImm", ">=", "u32")]:
     cast = "(int)" if t == "i32" else "(uint)"
-    cases.append(f"                case (int)Op.{name}:\n                    pc = {rd(t, 1)} {sym} {cast}{A(2)} ? {A(3)} : pc + 4;\n                    continue;\n")
+    cases.append(f"                case (int)Op.{name}:\n                    ip = ref Unsafe.Add(ref ip, {rd(t, 1)} {sym} {cast}{A(2)} ? {A(3)} : 4);\n                    continue;\n")
 
 # memory
 loads = {0x28: ("uint", 4, "v"), 0x29: ("ulong", 8, "v"), 0x2A: ("uint", 4, "v"), 0x2B: ("ulong", 8, "v"),
@@ -167,6 +188,66 @@ for op, (ty, n) in stores.items():
             f"                    if (ea + {n} > memLen) {trap('MemoryOutOfBounds')}\n"
             f"                    Unsafe.WriteUnaligned(ref Unsafe.Add(ref mb, (nint)ea), ({ty}){S(A(2))});\n")
     case(op, body, 4)
+
+# memory accesses whose address is a slot plus a wrapping i32 constant: LoadAddImm + (wasm opcode - 0x28)
+for op, (ty, n, conv_) in loads.items():
+    body = (f"                    ulong ea = (ulong)(uint)({rd('i32', 2)} + {A(3)}) + (uint){A(4)};\n"
+            f"                    if (ea + {n} > memLen) {trap('MemoryOutOfBounds')}\n"
+            f"                    var v = Unsafe.ReadUnaligned<{ty}>(ref Unsafe.Add(ref mb, (nint)ea));\n"
+            f"                    {S(A(1))} = {conv_};\n")
+    cases.append(f"                case (int)Op.LoadAddImm + 0x{op - 0x28:02X}:\n                {{\n{body}                    ip = ref Unsafe.Add(ref ip, 5);\n                    continue;\n                }}\n")
+for op, (ty, n) in stores.items():
+    body = (f"                    ulong ea = (ulong)(uint)({rd('i32', 1)} + {A(2)}) + (uint){A(4)};\n"
+            f"                    if (ea + {n} > memLen) {trap('MemoryOutOfBounds')}\n"
+            f"                    Unsafe.WriteUnaligned(ref Unsafe.Add(ref mb, (nint)ea), ({ty}){S(A(3))});\n")
+    cases.append(f"                case (int)Op.LoadAddImm + 0x{op - 0x28:02X}:\n                {{\n{body}                    ip = ref Unsafe.Add(ref ip, 5);\n                    continue;\n                }}\n")
+
+# binary ops whose right operand is loaded: dst a addr offset
+for name, t, ty, n, expr in [("F64AddLoad", "f64", "ulong", 8, "a + b"), ("F64SubLoad", "f64", "ulong", 8, "a - b"),
+                             ("F64MulLoad", "f64", "ulong", 8, "a * b"), ("F64DivLoad", "f64", "ulong", 8, "a / b"),
+                             ("I32AddLoad", "i32", "uint", 4, "a + b"), ("I32SubLoad", "i32", "uint", 4, "a - b"),
+                             ("I32MulLoad", "i32", "uint", 4, "a * b"), ("I32AndLoad", "i32", "uint", 4, "a & b"),
+                             ("I32OrLoad", "i32", "uint", 4, "a | b"), ("I32XorLoad", "i32", "uint", 4, "a ^ b")]:
+    bconv = "BitConverter.UInt64BitsToDouble(bits)" if t == "f64" else "(int)bits"
+    body = (f"                    ulong ea = (ulong)(uint)({rd('i32', 3)} + {A(4)}) + (uint){A(5)};\n"
+            f"                    if (ea + {n} > memLen) {trap('MemoryOutOfBounds')}\n"
+            f"                    var bits = Unsafe.ReadUnaligned<{ty}>(ref Unsafe.Add(ref mb, (nint)ea));\n"
+            f"                    var b = {bconv};\n"
+            f"                    var a = {rd(t, 2)};\n"
+            f"                    {wr(t, expr)}\n")
+    cases.append(f"                case (int)Op.{name}:\n                {{\n{body}                    ip = ref Unsafe.Add(ref ip, 6);\n                    continue;\n                }}\n")
+    # the same, stored back to the loaded address: a addr offset
+    tomem = (f"                    ulong ea = (ulong)(uint){S(A(2))} + (uint){A(3)};\n"
+             f"                    if (ea + {n} > memLen) {trap('MemoryOutOfBounds')}\n"
+             f"                    ref byte at = ref Unsafe.Add(ref mb, (nint)ea);\n"
+             f"                    var b = {bconv.replace('bits', f'Unsafe.ReadUnaligned<{ty}>(ref at)')};\n"
+             f"                    var a = {rd(t, 1)};\n"
+             + (f"                    Unsafe.WriteUnaligned(ref at, BitConverter.DoubleToUInt64Bits({expr}));\n" if t == "f64"
+                else f"                    Unsafe.WriteUnaligned(ref at, (uint)({expr}));\n"))
+    cases.append(f"                case (int)Op.ToMem + (Op.{name} - Op.F64AddLoad):\n                {{\n{tomem}                    ip = ref Unsafe.Add(ref ip, 4);\n                    continue;\n                }}\n")
+
+# i32 add/and/or/xor with a right operand shifted by a constant: dst a b k
+for bi, bop in enumerate(["+", "&", "|", "^"]):
+    for si, sh in enumerate(["BitOperations.RotateLeft(b, k)", "BitOperations.RotateRight(b, k)", "b << k", "b >> k"]):
+        body = (f"                    uint a = (uint){S(A(2))};\n"
+                f"                    uint b = (uint){S(A(3))};\n"
+                f"                    int k = {A(4)};\n"
+                f"                    {S(A(1))} = a {bop} ({sh});\n")
+        cases.append(f"                case (int)Op.ShiftFused + {bi * 4 + si}:\n                {{\n{body}                    ip = ref Unsafe.Add(ref ip, 5);\n                    continue;\n                }}\n")
+
+cases.append(f"""                case (int)Op.F64MulAddToMem:
+                {{
+                    ulong ex = (ulong)(uint)({rd('i32', 2)} + {A(3)}) + (uint){A(4)};
+                    if (ex + 8 > memLen) {trap('MemoryOutOfBounds')}
+                    ulong ey = (ulong)(uint){S(A(5))} + (uint){A(6)};
+                    if (ey + 8 > memLen) {trap('MemoryOutOfBounds')}
+                    double p = {rd('f64', 1)} * BitConverter.UInt64BitsToDouble(Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref mb, (nint)ex)));
+                    ref byte at = ref Unsafe.Add(ref mb, (nint)ey);
+                    Unsafe.WriteUnaligned(ref at, BitConverter.DoubleToUInt64Bits(p + BitConverter.UInt64BitsToDouble(Unsafe.ReadUnaligned<ulong>(ref at))));
+                    ip = ref Unsafe.Add(ref ip, 7);
+                    continue;
+                }}
+""")
 
 src = open("tools/Interpreter.template.cs.in").read()
 src = src.replace("                // @@GENERATED_CASES@@\n", "".join(cases))
