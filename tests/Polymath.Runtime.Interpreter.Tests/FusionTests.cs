@@ -48,6 +48,10 @@ public class FusionTests
           (func (export "eqz_gt_s") (param i32 i32) (result i32) (i32.eqz (i32.gt_s (local.get 0) (local.get 1))))
           (func (export "br_if_eqz_ge_u") (param i32 i32) (result i32)
             (block (br_if 0 (i32.eqz (i32.ge_u (local.get 0) (local.get 1)))) (return (i32.const 7))) (i32.const 9))
+          ;; a comparison whose slot is reused by a later local.get must not be fused into the br_if
+          (func (export "drop_then_br_if") (param i32 i32) (result i32)
+            (block (drop (i32.lt_s (local.get 0) (local.get 1))) (br_if 0 (local.get 0)) (return (i32.const 1)))
+            (i32.const 2))
           (func (export "count_up") (param i32) (result i32) (local i32)
             (loop (local.set 1 (i32.add (local.get 1) (i32.const 1)))
                   (br_if 0 (i32.ne (local.tee 0 (i32.add (local.get 0) (i32.const 3))) (i32.const 30))))
@@ -189,6 +193,8 @@ public class FusionTests
                 Assert.Equal((uint)a >= (uint)b ? 7 : 9, m.Call("br_if_eqz_ge_u", WasmValue.I32(a), WasmValue.I32(b)).AsI32);
             }
         }
+        Assert.Equal(1, m.Call("drop_then_br_if", WasmValue.I32(0), WasmValue.I32(1)).AsI32);
+        Assert.Equal(2, m.Call("drop_then_br_if", WasmValue.I32(5), WasmValue.I32(1)).AsI32);
         Assert.Equal(10, m.Call("count_up", WasmValue.I32(0)).AsI32);  // 3, 6, …, 30
         Assert.Equal(5, m.Call("count_to_zero", WasmValue.I32(5)).AsI32);
         Assert.Equal(1234, m.Call("rotate", WasmValue.I32(0)).AsI32);
