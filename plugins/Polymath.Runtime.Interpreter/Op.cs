@@ -188,26 +188,55 @@ internal static class OpInfo
     /// <summary>Binary ops with a shifted right operand (see <see cref="Op.ShiftFused"/>).</summary>
     public static bool IsShiftFused(int op) => op is >= (int)Op.ShiftFused and <= (int)Op.ShiftFused + 15;
 
-    /// <summary>Size of the fused ops numbered in the gaps (everything <see cref="CodeDump.Size"/> does not list).</summary>
-    public static int ExtraSize(int op) => op switch
+    /// <summary>The size in code ints of the op at <paramref name="pc"/>.</summary>
+    public static int SizeAt(int[] code, int pc)
     {
-        _ when IsCompareBranch(op) => 4,
-        _ when IsImmOp(op) => 4,
-        (int)Op.I32AddImmBrNz => 5,
+        int op = code[pc];
+        return op switch
+        {
+            (int)Op.BrTable => 3 + code[pc + 2],
+            (int)Op.Copies => 2 + 2 * code[pc + 1],
+            _ => Size(op),
+        };
+    }
+
+    /// <summary>The size of every op except <see cref="Op.BrTable"/> and <see cref="Op.Copies"/> (which depend on their count).</summary>
+    public static int Size(int op) => op switch
+    {
+        (int)Op.Unreachable => 1,
+        (int)Op.Fuel or (int)Op.FuelLoop or (int)Op.Br or (int)Op.MemorySize or (int)Op.DataDrop or (int)Op.ElemDrop => 2,
+        (int)Op.BrIf or (int)Op.BrIfNot or (int)Op.BrI32Eqz or (int)Op.BrI32Nez or (int)Op.Copy or (int)Op.Const32
+            or (int)Op.Return or (int)Op.Call or (int)Op.GlobalGet or (int)Op.GlobalSet or (int)Op.MemoryGrow
+            or (int)Op.TableSize or (int)Op.RefFunc => 3,
+        (int)Op.Const64 or (int)Op.MemoryCopy or (int)Op.MemoryFill or (int)Op.TableGet or (int)Op.TableSet => 4,
+        (int)Op.CallIndirect or (int)Op.Select or (int)Op.MemoryInit or (int)Op.TableGrow or (int)Op.TableFill => 5,
+        (int)Op.TableCopy or (int)Op.TableInit => 6,
+        >= 0x28 and <= 0x3E => 4,
+        _ when IsUnaryNumeric(op) => 3,
+        >= 0x45 and <= 0xC4 => 4,
+        >= (int)Op.I32TruncSatF32S and <= (int)Op.I64TruncSatF64U => 3,
+        _ when IsCompareBranch(op) || IsImmOp(op) || IsToMem(op) => 4,
         _ when IsMemAddImm(op) || IsShiftFused(op) => 5,
+        (int)Op.I32AddImmBrNz => 5,
         _ when IsBinLoad(op) => 6,
-        _ when IsToMem(op) => 4,
         (int)Op.I32AddImmBrNeImm => 6,
         (int)Op.F64MulAddToMem => 7,
         _ => throw new ArgumentOutOfRangeException(nameof(op), op, "unknown internal opcode"),
     };
 
-    /// <summary>The operand position holding the relative branch target of a fused op, or -1.</summary>
-    public static int TargetOperand(int op) => op switch
+    /// <summary>Whether operand <paramref name="k"/> (1-based) of the op at <paramref name="pc"/> is a relative branch target.</summary>
+    public static bool IsTargetOperand(int[] code, int pc, int k)
     {
-        _ when IsCompareBranch(op) => 3,
-        (int)Op.I32AddImmBrNz => 4,
-        (int)Op.I32AddImmBrNeImm => 5,
-        _ => -1,
-    };
+        int op = code[pc];
+        return op switch
+        {
+            (int)Op.Br => k == 1,
+            (int)Op.BrIf or (int)Op.BrIfNot or (int)Op.BrI32Eqz or (int)Op.BrI32Nez => k == 2,
+            (int)Op.BrTable => k >= 3,
+            _ when IsCompareBranch(op) => k == 3,
+            (int)Op.I32AddImmBrNz => k == 4,
+            (int)Op.I32AddImmBrNeImm => k == 5,
+            _ => false,
+        };
+    }
 }

@@ -78,6 +78,17 @@ internal sealed class Translator
         return start > _lastLabelPos && _code[start] == (int)op;
     }
 
+    /// <summary>
+    /// Whether the operand <paramref name="depth"/> entries below the top (0 = top) is in its own slot (not a lazy
+    /// local) and was written by the last op emitted after the last label, whose start is <paramref name="start"/>.
+    /// Every fusion starts from this: that op can then be merged into its consumer.
+    /// </summary>
+    private bool FromLastOp(int depth, out int start)
+    {
+        start = LastStart;
+        return _lazy[_h - 1 - depth] < 0 && start > _lastLabelPos && _code[start + 1] == Slot(_h - 1 - depth);
+    }
+
     private void RemoveLast()
     {
         int s = _starts[^1];
@@ -104,9 +115,7 @@ internal sealed class Translator
     /// <summary>Pops a constant operand written just before (i32.const for i32 ops; an i64.const fitting in 32 bits for i64 ops).</summary>
     private bool TryPopConst(bool is64, out int value)
     {
-        int slot = Slot(_h - 1);
-        int s = LastStart;
-        if (_lazy[_h - 1] < 0 && s > _lastLabelPos && _code[s + 1] == slot)
+        if (FromLastOp(0, out int s))
         {
             if (!is64 && _code[s] == (int)Op.Const32)
             {
@@ -296,8 +305,7 @@ internal sealed class Translator
     /// </summary>
     private bool TryEmitToMem(int store, int offset)
     {
-        int s = LastStart;
-        if (_h < 2 || _lazy[_h - 1] >= 0 || s <= _lastLabelPos || !OpInfo.IsBinLoad(_code[s]) || _code[s + 1] != Slot(_h - 1)) return false;
+        if (_h < 2 || !FromLastOp(0, out int s) || !OpInfo.IsBinLoad(_code[s])) return false;
         int op = _code[s];
         bool f64 = op <= (int)Op.F64DivLoad;
         if (store != (f64 ? 0x39 : 0x36)) return false;
@@ -322,6 +330,23 @@ internal sealed class Translator
         return true;
     }
 
+    /// <summary>A binary op whose right operand was loaded just before: one op reads memory and computes.</summary>
+    private bool TryEmitBinLoad(int op)
+    {
+        if (!FromLastOp(0, out int s)) return false;
+        Op fused = BinLoadFor(op, _code[s]);
+        if (fused == 0) return false;
+        bool added = _code[s] >= (int)Op.LoadAddImm;
+        int addr = _code[s + 2], k = added ? _code[s + 3] : 0, offset = _code[s + (added ? 4 : 3)];
+        RemoveLast();
+        _h--;
+        int a = Pop();
+        int d = Push();
+        Begin(fused);
+        _code.Add(d); _code.Add(a); _code.Add(addr); _code.Add(k); _code.Add(offset);
+        return true;
+    }
+
     /// <summary>
     /// i32 add/and/or/xor of a value shifted or rotated by a constant just before (either operand, as they commute):
     /// one <see cref="Op.ShiftFused"/> op.
@@ -338,7 +363,7 @@ internal sealed class Translator
         };
         if (si < 0) return false;
         int other;
-        if (_lazy[_h - 1] < 0 && _code[s + 1] == Slot(_h - 1))
+        if (FromLastOp(0, out _))
         {
             // right operand shifted: a OP (b SHIFT k)
             int b = _code[s + 2], k = _code[s + 3];
@@ -348,7 +373,7 @@ internal sealed class Translator
             EmitShiftFused(bi, si, other, b, k);
             return true;
         }
-        if (_lazy[_h - 1] >= 0 && _lazy[_h - 2] < 0 && _code[s + 1] == Slot(_h - 2))
+        if (_lazy[_h - 1] >= 0 && FromLastOp(1, out _))
         {
             // left operand shifted, right one a local: commute
             other = Pop();
@@ -374,8 +399,7 @@ internal sealed class Translator
     /// </summary>
     private int PopAddress(out bool added, out int k)
     {
-        int slot = Slot(_h - 1);
-        if (_lazy[_h - 1] < 0 && LastIs(Op.I32AddImm, out int s) && _code[s + 1] == slot)
+        if (FromLastOp(0, out int s) && _code[s] == (int)Op.I32AddImm)
         {
             int a = _code[s + 2];
             k = _code[s + 3];
@@ -483,10 +507,12 @@ internal sealed class Translator
                         if (!_dead) EmitReturn();
                         CloseRun();
                         var code = _code.ToArray();
+                        var isTarget = new bool[code.Length + 1];
+                        foreach (int p in _targetPos) isTarget[code[p]] = true;
                         return new CompiledCode
                         {
-                            Code = Finish(code, metered: true),
-                            FastCode = Finish(code, metered: false),
+                            Code = Finish(code, isTarget, metered: true),
+                            FastCode = Finish(code, isTarget, metered: false),
                             LocalCount = _numLocals,
                             ParamCount = type.Parameters.Length,
                             ResultCount = type.Results.Length,
@@ -643,9 +669,7 @@ internal sealed class Translator
                 case 0x21:
                 {
                     int x = (int)r.ReadVarU32();
-                    int top = Slot(_h - 1);
-                    int s = LastStart;
-                    if (_lazy[_h - 1] < 0 && s > _lastLabelPos && HasDst(_code[s]) && _code[s + 1] == top && !AnyLazy(x))
+                    if (FromLastOp(0, out int s) && HasDst(_code[s]) && !AnyLazy(x))
                     {
                         _code[s + 1] = x;
                         _h--;
@@ -665,9 +689,7 @@ internal sealed class Translator
                 case 0x22:
                 {
                     int x = (int)r.ReadVarU32();
-                    int top = Slot(_h - 1);
-                    int s = LastStart;
-                    if (_lazy[_h - 1] < 0 && s > _lastLabelPos && HasDst(_code[s]) && _code[s + 1] == top && !AnyLazy(x))
+                    if (FromLastOp(0, out int s) && HasDst(_code[s]) && !AnyLazy(x))
                     {
                         _code[s + 1] = x;
                     }
@@ -807,11 +829,10 @@ internal sealed class Translator
                 }
                 case >= 0x45 and <= 0xC4:
                 {
-                    if (op == 0x45 && _lazy[_h - 1] < 0 && LastStart > _lastLabelPos
-                        && _code[LastStart] is >= 0x46 and <= 0x4F && _code[LastStart + 1] == Slot(_h - 1))
+                    if (op == 0x45 && FromLastOp(0, out int cmp) && _code[cmp] is >= 0x46 and <= 0x4F)
                     {
                         // i32.eqz of an i32 comparison: the inverted comparison (the result stays in the same slot)
-                        _code[LastStart] = InvertI32Compare(_code[LastStart]);
+                        _code[cmp] = InvertI32Compare(_code[cmp]);
                     }
                     else if (OpInfo.IsUnaryNumeric(op))
                     {
@@ -830,24 +851,7 @@ internal sealed class Translator
                             Begin(imm);
                             _code.Add(d); _code.Add(a); _code.Add(k);
                         }
-                        else if (_lazy[_h - 1] < 0 && LastStart > _lastLabelPos && _code[LastStart + 1] == Slot(_h - 1)
-                            && BinLoadFor(op, _code[LastStart]) is var fused && fused != 0)
-                        {
-                            // right operand loaded just before: one op reads memory and computes
-                            int ls = LastStart;
-                            bool added = _code[ls] >= (int)Op.LoadAddImm;
-                            int addr = _code[ls + 2], addK = added ? _code[ls + 3] : 0, offset = _code[ls + (added ? 4 : 3)];
-                            RemoveLast();
-                            _h--;
-                            int a = Pop();
-                            int d = Push();
-                            Begin(fused);
-                            _code.Add(d); _code.Add(a); _code.Add(addr); _code.Add(addK); _code.Add(offset);
-                        }
-                        else if (TryEmitShiftFused(op))
-                        {
-                        }
-                        else
+                        else if (!TryEmitBinLoad(op) && !TryEmitShiftFused(op))
                         {
                             int b = Pop();
                             int a = Pop();
@@ -901,9 +905,7 @@ internal sealed class Translator
     /// </summary>
     private void EmitTest(bool negate)
     {
-        int condSlot = Slot(_h - 1);
-        int s = LastStart;
-        bool fresh = _lazy[_h - 1] < 0 && s > _lastLabelPos && _code[s + 1] == condSlot;
+        bool fresh = FromLastOp(0, out int s);
         if (fresh && _code[s] is >= 0x46 and <= 0x4F)
         {
             int cmp = negate ? InvertI32Compare(_code[s]) : _code[s];
@@ -953,10 +955,8 @@ internal sealed class Translator
     /// The final code: targets made relative to their op, consecutive copies merged into <see cref="Op.Copies"/>,
     /// and, when not <paramref name="metered"/>, the fuel ops left out.
     /// </summary>
-    private int[] Finish(int[] code, bool metered)
+    private int[] Finish(int[] code, bool[] isTarget, bool metered)
     {
-        var isTarget = new bool[code.Length + 1];
-        foreach (int p in _targetPos) isTarget[code[p]] = true;
         var map = new int[code.Length + 1];
         var output = new List<int>(code.Length);
         int n = _starts.Count;

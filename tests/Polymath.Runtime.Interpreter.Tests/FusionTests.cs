@@ -234,12 +234,12 @@ public class FusionTests
                 {
                     starts.Add(pc);
                     if (!metered) Assert.False(code[pc] is (int)Op.Fuel or (int)Op.FuelLoop, $"fuel op in the unmetered code of function {i}");
-                    pc += CodeDump.SizeAt(code, pc);
+                    pc += OpInfo.SizeAt(code, pc);
                 }
                 Assert.Equal(code.Length, pc);
                 foreach (int start in starts)
-                    for (int k = 1; k < CodeDump.SizeAt(code, start); k++)
-                        if (CodeDump.IsTargetOperand(code, start, k))
+                    for (int k = 1; k < OpInfo.SizeAt(code, start); k++)
+                        if (OpInfo.IsTargetOperand(code, start, k))
                             Assert.Contains(start + code[start + k], starts);
             }
         }
