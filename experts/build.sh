@@ -5,7 +5,11 @@
 #                              or any expert.json sha256 does not match
 #   experts/build.sh --native [outdir]   build native shared libraries with gcc (default: experts/out/native/linux-<arch>)
 #   experts/build.sh <id>...   restrict to the named experts (any mode)
-# Toolchain (pinned): Debian clang 14 + wasi-libc (apt: clang lld wasi-libc libclang-rt-14-dev-wasm32).
+# Toolchain (pinned): Debian clang 14 + wasi-libc, and binaryen's wasm-opt 108, run explicitly after linking
+# (apt: clang lld wasi-libc libclang-rt-14-dev-wasm32 binaryen).
+# clang runs wasm-opt by itself whenever it finds one on PATH; the output would then depend on what happens to be
+# installed. So clang runs with every PATH directory holding a wasm-opt removed, and the pinned wasm-opt runs as a
+# separate, declared step: the same bytes whatever is on PATH, and a clear error when binaryen is missing.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -13,7 +17,7 @@ EXPERTS=(arithmetic date unit hash string_ops statistics sql geometry trig finan
 CLANG="${CLANG:-clang}"
 # Pinned flags. -mcpu=mvp: WebAssembly 1.0 instructions only (no bulk-memory, sign-ext, nontrapping-fptoint),
 # so every runtime can run the result. Reactor model: no _start; exports _initialize. No debug info and no
-# name section (wasm-ld's --strip-debug drops both); the producers section names clang 14.0.6 only. -ffile-prefix-map keeps
+# name section (wasm-ld drops debug info; wasm-opt -O2 drops the name section); the producers section names clang 14.0.6 only. -ffile-prefix-map keeps
 # paths out of the output even if something embeds __FILE__. --stack-first with a 1 MiB stack: a stack overflow
 # runs below address 0 and traps instead of silently overwriting static data.
 WASM_FLAGS=(--target=wasm32-wasi -mcpu=mvp -O2 -std=c11 -mexec-model=reactor -Wall -Wextra -Werror
@@ -50,14 +54,27 @@ fi
 need "$CLANG" "apt-get install clang lld wasi-libc libclang-rt-14-dev-wasm32"
 ver="$("$CLANG" --version | head -1)"
 case "$ver" in *"clang version 14."*) ;; *) echo "build.sh: expected clang 14 (pinned), found: $ver" >&2; exit 2 ;; esac
+WASM_OPT="${WASM_OPT:-wasm-opt}"
+need "$WASM_OPT" "apt-get install binaryen"
+WASM_OPT="$(command -v "$WASM_OPT")"
+optver="$("$WASM_OPT" --version | head -1)"
+case "$optver" in *"version 108"*) ;; *) echo "build.sh: expected binaryen's wasm-opt version 108 (pinned), found: $optver" >&2; exit 2 ;; esac
+need wasm-ld "apt-get install lld"
+WASM_LD="$(readlink -f "$(command -v wasm-ld)")"
+CLANG="$(readlink -f "$(command -v "$CLANG")")"   # the real binary: clang also looks for wasm-opt in its own directory
 [ -f /usr/lib/wasm32-wasi/libc.a ] || [ -n "${WASI_SYSROOT:-}" ] || { echo "build.sh: wasi-libc not found (apt-get install wasi-libc)" >&2; exit 2; }
 [ -n "${WASI_SYSROOT:-}" ] && WASM_FLAGS+=(--sysroot="$WASI_SYSROOT")
 
 tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
+# PATH for clang: every directory without a wasm-opt, after one that holds only the linker under the names
+# Debian's clang looks for (wasm-ld-14, wasm-ld).
+mkdir "$tmp/bin"; ln -s "$WASM_LD" "$tmp/bin/wasm-ld-14"; ln -s "$WASM_LD" "$tmp/bin/wasm-ld"
+CLANG_PATH="$tmp/bin:$(printf '%s' "$PATH" | tr ':' '\n' | while IFS= read -r d; do [ -n "$d" ] && [ ! -e "$d/wasm-opt" ] && printf '%s\n' "$d"; done | paste -sd: -)"
 status=0
 for id in "${EXPERTS[@]}"; do
   [ -f "experts/$id/$id.c" ] || { echo "build.sh: experts/$id/$id.c missing" >&2; status=1; continue; }
-  "$CLANG" "${WASM_FLAGS[@]}" -o "$tmp/$id.wasm" "experts/$id/$id.c"
+  PATH="$CLANG_PATH" "$CLANG" "${WASM_FLAGS[@]}" -o "$tmp/$id.wasm" "experts/$id/$id.c"
+  "$WASM_OPT" "$tmp/$id.wasm" -O2 -o "$tmp/$id.wasm"   # what clang 14 runs at -O2 when it finds wasm-opt
   h="$(sha "$tmp/$id.wasm")"
   if [ "$mode" = check ]; then
     if ! cmp -s "$tmp/$id.wasm" "experts/$id/$id.wasm"; then echo "DIFFERS  $id: rebuilt $h, committed $( [ -f "experts/$id/$id.wasm" ] && sha "experts/$id/$id.wasm" || echo missing)"; status=1
