@@ -19,6 +19,7 @@ public sealed class NewExpertTests : IDisposable
     public async Task ScaffoldedExpertBuildsAndItsExamplesPassThroughTheHost()
     {
         Tools.Require("clang", "apt-get install clang lld wasi-libc libclang-rt-14-dev-wasm32");
+        Tools.Require("wasm-opt", "apt-get install binaryen");
         string root = Path.Combine(_tmp.Path, "experts");
         var stdout = new StringWriter();
         var stderr = new StringWriter();

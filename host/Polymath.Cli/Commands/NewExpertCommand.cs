@@ -136,7 +136,7 @@ public static partial class NewExpertCommand
     private static string BuildScript(string name) => """
         #!/usr/bin/env bash
         # Builds __NAME__.wasm with the pinned flags of Polymath's experts/build.sh and writes its sha256 into expert.json.
-        #   ./build.sh            WebAssembly (clang 14 + wasi-libc: apt-get install clang lld wasi-libc libclang-rt-14-dev-wasm32)
+        #   ./build.sh            WebAssembly (clang 14 + wasi-libc + wasm-opt 108: apt-get install clang lld wasi-libc libclang-rt-14-dev-wasm32 binaryen)
         #   ./build.sh --native   native shared library lib__NAME__.so with gcc (for a native kernel runtime)
         set -euo pipefail
         HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -150,11 +150,19 @@ public static partial class NewExpertCommand
         fi
         CLANG="${CLANG:-clang}"
         need "$CLANG" "apt-get install clang lld wasi-libc libclang-rt-14-dev-wasm32"
+        need wasm-ld "apt-get install lld"
+        need wasm-opt "apt-get install binaryen"
         [ -f /usr/lib/wasm32-wasi/libc.a ] || [ -n "${WASI_SYSROOT:-}" ] || { echo "build.sh: wasi-libc not found (apt-get install wasi-libc)" >&2; exit 2; }
         extra=(); [ -n "${WASI_SYSROOT:-}" ] && extra+=(--sysroot="$WASI_SYSROOT")
-        "$CLANG" --target=wasm32-wasi -mcpu=mvp -O2 -std=c11 -mexec-model=reactor -Wall -Wextra -Werror \
+        # clang 14 runs any wasm-opt it finds (beside itself or on PATH) after linking, so the bytes would depend on what
+        # is installed: run the real clang binary with wasm-opt hidden, then wasm-opt as its own step.
+        tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
+        mkdir "$tmp/bin"; ln -s "$(readlink -f "$(command -v wasm-ld)")" "$tmp/bin/wasm-ld-14"; ln -s "$(readlink -f "$(command -v wasm-ld)")" "$tmp/bin/wasm-ld"
+        clang_path="$tmp/bin:$(printf '%s' "$PATH" | tr ':' '\n' | while IFS= read -r d; do [ -n "$d" ] && [ ! -e "$d/wasm-opt" ] && printf '%s\n' "$d"; done | paste -sd: -)"
+        PATH="$clang_path" "$(readlink -f "$(command -v "$CLANG")")" --target=wasm32-wasi -mcpu=mvp -O2 -std=c11 -mexec-model=reactor -Wall -Wextra -Werror \
           -fno-ident -ffile-prefix-map="$HERE"=. -I kit -Wl,--strip-debug -Wl,--no-export-dynamic -Wl,--stack-first \
           -Wl,-z,stack-size=1048576 "${extra[@]}" -o __NAME__.wasm __NAME__.c
+        wasm-opt __NAME__.wasm -O2 -o __NAME__.wasm
         sum="$(sha256sum __NAME__.wasm | cut -d' ' -f1)"
         sed -i -E "s/(\"sha256\": *\")[0-9a-f]*\"/\1$sum\"/" expert.json
         echo "built __NAME__.wasm sha256 $sum"
