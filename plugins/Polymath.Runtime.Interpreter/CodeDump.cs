@@ -12,8 +12,8 @@ internal static class CodeDump
 {
     public static string Name(int op) => op switch
     {
-        >= 0x28 and <= 0x3E or >= 0x45 and <= 0xC4 => ((Opcode)op).ToString(),
-        _ when OpInfo.IsMemAddImm(op) => ((Opcode)(op - (int)Op.LoadAddImm + 0x28)).ToString() + "AddImm",
+        >= (int)Opcode.I32Load and <= (int)Opcode.I64Store32 or >= (int)Opcode.I32Eqz and <= (int)Opcode.I64Extend32S => ((Opcode)op).ToString(),
+        _ when OpInfo.IsMemAddImm(op) => ((Opcode)(op - (int)Op.LoadAddImm + (int)Opcode.I32Load)).ToString() + "AddImm",
         _ when OpInfo.IsToMem(op) => ((Op)(op - (int)Op.ToMem + (int)Op.F64AddLoad)).ToString().Replace("Load", "ToMem", StringComparison.Ordinal),
         _ when OpInfo.IsShiftFused(op) => "I32" + ShiftFusedNames[(op - (int)Op.ShiftFused) / 4] + ShiftNames[(op - (int)Op.ShiftFused) % 4] + "Imm",
         _ => ((Op)op).ToString(),

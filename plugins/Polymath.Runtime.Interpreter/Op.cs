@@ -1,3 +1,5 @@
+using Polymath.Wasm;
+
 namespace Polymath.Runtime.Interpreter;
 
 /// <summary>
@@ -163,8 +165,9 @@ internal static class OpInfo
 {
     /// <summary>Wasm-numbered numeric ops with one operand (dst, a).</summary>
     public static bool IsUnaryNumeric(int op) =>
-        op is 0x45 or 0x50 or >= 0x67 and <= 0x69 or >= 0x79 and <= 0x7B or >= 0x8B and <= 0x91
-        or >= 0x99 and <= 0x9F or >= 0xA7 and <= 0xC4;
+        op is (int)Opcode.I32Eqz or (int)Opcode.I64Eqz or >= (int)Opcode.I32Clz and <= (int)Opcode.I32Popcnt
+        or >= (int)Opcode.I64Clz and <= (int)Opcode.I64Popcnt or >= (int)Opcode.F32Abs and <= (int)Opcode.F32Sqrt
+        or >= (int)Opcode.F64Abs and <= (int)Opcode.F64Sqrt or >= (int)Opcode.I32WrapI64 and <= (int)Opcode.I64Extend32S;
 
     /// <summary>Compare-and-branch ops (a b|imm target).</summary>
     public static bool IsCompareBranch(int op) =>
@@ -177,7 +180,7 @@ internal static class OpInfo
         or >= (int)Op.I32RotlImm and <= (int)Op.I64RotrImm;
 
     /// <summary>Loads/stores with an added constant (see <see cref="Op.LoadAddImm"/>).</summary>
-    public static bool IsMemAddImm(int op) => op is >= (int)Op.LoadAddImm and <= (int)Op.LoadAddImm + 0x16;
+    public static bool IsMemAddImm(int op) => op is >= (int)Op.LoadAddImm and <= (int)Op.LoadAddImm + (Opcode.I64Store32 - Opcode.I32Load);
 
     /// <summary>Binary ops with a loaded right operand.</summary>
     public static bool IsBinLoad(int op) => op is >= (int)Op.F64AddLoad and <= (int)Op.I32XorLoad;
@@ -211,9 +214,9 @@ internal static class OpInfo
         (int)Op.Const64 or (int)Op.MemoryCopy or (int)Op.MemoryFill or (int)Op.TableGet or (int)Op.TableSet => 4,
         (int)Op.CallIndirect or (int)Op.Select or (int)Op.MemoryInit or (int)Op.TableGrow or (int)Op.TableFill => 5,
         (int)Op.TableCopy or (int)Op.TableInit => 6,
-        >= 0x28 and <= 0x3E => 4,
+        >= (int)Opcode.I32Load and <= (int)Opcode.I64Store32 => 4,
         _ when IsUnaryNumeric(op) => 3,
-        >= 0x45 and <= 0xC4 => 4,
+        >= (int)Opcode.I32Eqz and <= (int)Opcode.I64Extend32S => 4,
         >= (int)Op.I32TruncSatF32S and <= (int)Op.I64TruncSatF64U => 3,
         _ when IsCompareBranch(op) || IsImmOp(op) || IsToMem(op) => 4,
         _ when IsMemAddImm(op) || IsShiftFused(op) => 5,

@@ -49,8 +49,8 @@ public sealed class Module
     /// <summary>The decoded <c>name</c> section, when present and well-formed.</summary>
     public NameSection? Names { get; init; }
 
-    /// <summary>WebAssembly features this module uses (computed by the reader and validator).</summary>
-    public WasmFeatures Features { get; set; }
+    /// <summary>WebAssembly features this module uses (computed by the reader and completed by <see cref="ModuleValidator.Validate"/>; read-only outside this assembly).</summary>
+    public WasmFeatures Features { get; internal set; }
 
     /// <summary>Number of imported functions (the first funcidx of a defined function).</summary>
     public int ImportedFunctionCount { get; init; }

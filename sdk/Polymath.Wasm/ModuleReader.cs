@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Text;
 
 namespace Polymath.Wasm;
@@ -45,13 +46,12 @@ public static class ModuleReader
         return module;
     }
 
-    internal static bool IsValueTypeByte(byte b) => b is 0x7F or 0x7E or 0x7D or 0x7C or 0x7B or 0x70 or 0x6F;
 
     internal static ValueType ReadValueType(ref WasmReader r)
     {
         int at = r.Offset;
         byte b = r.ReadByte();
-        if (!IsValueTypeByte(b)) throw new WasmModuleException(WasmErrorKind.Malformed, "malformed value type", at);
+        if (!InstructionReader.IsValueTypeByte(b)) throw new WasmModuleException(WasmErrorKind.Malformed, "malformed value type", at);
         return (ValueType)b;
     }
 
@@ -59,7 +59,7 @@ public static class ModuleReader
     {
         int at = r.Offset;
         byte b = r.ReadByte();
-        if (b is not (0x70 or 0x6F)) throw new WasmModuleException(WasmErrorKind.Malformed, "malformed reference type", at);
+        if (b is not ((byte)ValueType.FuncRef or (byte)ValueType.ExternRef)) throw new WasmModuleException(WasmErrorKind.Malformed, "malformed reference type", at);
         return (ValueType)b;
     }
 
@@ -318,21 +318,21 @@ public static class ModuleReader
                 string name = r.ReadName();
                 int at = r.Offset;
                 byte kind = r.ReadByte();
-                switch (kind)
+                switch ((ExternKind)kind)
                 {
-                    case 0x00:
+                    case ExternKind.Function:
                         _imports.Add(new Import(module, name, ExternKind.Function) { TypeIndex = r.ReadVarU32() });
                         _importedFunctions++;
                         break;
-                    case 0x01:
+                    case ExternKind.Table:
                         _imports.Add(new Import(module, name, ExternKind.Table) { Table = ReadTableType(ref r) });
                         _importedTables++;
                         break;
-                    case 0x02:
+                    case ExternKind.Memory:
                         _imports.Add(new Import(module, name, ExternKind.Memory) { Memory = new MemoryType(ReadLimits(ref r)) });
                         _importedMemories++;
                         break;
-                    case 0x03:
+                    case ExternKind.Global:
                     {
                         var type = ReadGlobalType(ref r);
                         if (type.Mutable) _features |= WasmFeatures.MutableGlobals;
@@ -437,8 +437,9 @@ public static class ModuleReader
         /// instructions, none, a non-constant instruction) are decoded to their end and recorded as a deferred
         /// validation error: they are invalid, not malformed.
         /// </summary>
-        private ConstantExpression ReadConstantExpression(ref WasmReader r)
+        private ConstantExpression ReadConstantExpression(ref WasmReader sectionReader)
         {
+            var r = new InstructionReader(sectionReader);
             int start = r.Offset;
             ConstantExpression result = default;
             int count = 0;
@@ -447,41 +448,42 @@ public static class ModuleReader
             while (true)
             {
                 int at = r.Offset;
-                byte op = r.ReadByte();
-                if (op == 0x0B && depth == 0) break;
+                var op = r.ReadOpcode();
+                if (op == Opcode.End && depth == 0) break;
                 count++;
                 ConstantExpression? decoded = null;
                 if (depth == 0)
                 {
                     switch (op)
                     {
-                        case 0x41: decoded = new ConstantExpression(ConstantKind.Const, ValueType.I32, (uint)r.ReadVarS32(), 0); break;
-                        case 0x42: decoded = new ConstantExpression(ConstantKind.Const, ValueType.I64, (ulong)r.ReadVarS64(), 0); break;
-                        case 0x43: decoded = new ConstantExpression(ConstantKind.Const, ValueType.F32, r.ReadF32Bits(), 0); break;
-                        case 0x44: decoded = new ConstantExpression(ConstantKind.Const, ValueType.F64, r.ReadF64Bits(), 0); break;
-                        case 0xD0:
+                        case Opcode.I32Const: decoded = new ConstantExpression(ConstantKind.Const, ValueType.I32, (uint)r.ReadI32(), 0); break;
+                        case Opcode.I64Const: decoded = new ConstantExpression(ConstantKind.Const, ValueType.I64, (ulong)r.ReadI64(), 0); break;
+                        case Opcode.F32Const: decoded = new ConstantExpression(ConstantKind.Const, ValueType.F32, r.ReadF32(), 0); break;
+                        case Opcode.F64Const: decoded = new ConstantExpression(ConstantKind.Const, ValueType.F64, r.ReadF64(), 0); break;
+                        case Opcode.RefNull:
                         {
-                            var t = ReadReferenceType(ref r);
+                            var t = r.ReadReferenceType();
                             NoteValueType(t);
                             _features |= WasmFeatures.ReferenceTypes;
                             decoded = new ConstantExpression(ConstantKind.RefNull, t, 0, 0);
                             break;
                         }
-                        case 0xD2:
+                        case Opcode.RefFunc:
                             _features |= WasmFeatures.ReferenceTypes;
-                            decoded = new ConstantExpression(ConstantKind.RefFunc, ValueType.FuncRef, 0, r.ReadVarU32());
+                            decoded = new ConstantExpression(ConstantKind.RefFunc, ValueType.FuncRef, 0, r.ReadFunctionIndex());
                             break;
-                        case 0x23:
+                        case Opcode.GlobalGet:
                         {
-                            uint g = r.ReadVarU32();
+                            uint g = r.ReadGlobalIndex();
                             var t = g < (uint)_importedGlobals.Count ? _importedGlobals[(int)g].ValueType : default;
                             decoded = new ConstantExpression(ConstantKind.GlobalGet, t, 0, g);
                             break;
                         }
-                        case 0xFD when r.PeekByte() == 0x0C: // v128.const (the sub-opcode 12 fits in one LEB128 byte)
+                        case Opcode.Prefix0xFD when r.Reader.PeekByte() == (byte)SimdOpcode.V128Const: // one LEB128 byte
                         {
-                            r.ReadByte();
-                            ulong low = r.ReadF64Bits(), high = r.ReadF64Bits();
+                            r.ReadSimdOpcode();
+                            var bytes = r.ReadV128();
+                            ulong low = BinaryPrimitives.ReadUInt64LittleEndian(bytes), high = BinaryPrimitives.ReadUInt64LittleEndian(bytes[8..]);
                             _features |= WasmFeatures.Simd;
                             decoded = new ConstantExpression(ConstantKind.Const, ValueType.V128, low, 0) { HighBits = high };
                             break;
@@ -494,11 +496,12 @@ public static class ModuleReader
                     else if (extraAt < 0) extraAt = at;
                     continue;
                 }
-                if (op is 0x02 or 0x03 or 0x04) depth++;
-                else if (op == 0x0B) depth--;
+                if (op is Opcode.Block or Opcode.Loop or Opcode.If) depth++;
+                else if (op == Opcode.End) depth--;
                 if (nonConstantAt < 0) nonConstantAt = at;
-                CodeScanner.SkipImmediates(ref r, op);
+                r.SkipImmediates(op);
             }
+            sectionReader = r.Reader;
             // The spec checks constness before types: a non-constant instruction wins over an arity error.
             if (nonConstantAt >= 0) Defer("constant expression required", nonConstantAt);
             else if (extraAt >= 0) Defer("type mismatch", extraAt);

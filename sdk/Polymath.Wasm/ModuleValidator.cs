@@ -50,7 +50,7 @@ public static class ModuleValidator
         public ValueType[] Params;
         public ValueType[] Results;
         public int Height;
-        public byte Opcode;
+        public Opcode Opcode;
         public bool Unreachable;
     }
 
@@ -88,21 +88,26 @@ public static class ModuleValidator
         static Validator()
         {
             const byte i32 = (byte)ValueType.I32, i64 = (byte)ValueType.I64, f32 = (byte)ValueType.F32, f64 = (byte)ValueType.F64;
-            void U(int from, int to, byte i, byte o) { for (int k = from; k <= to; k++) { UnaryIn[k] = i; UnaryOut[k] = o; } }
-            void B(int from, int to, byte i, byte o) { for (int k = from; k <= to; k++) { BinaryIn[k] = i; BinaryOut[k] = o; } }
-            U(0x45, 0x45, i32, i32); B(0x46, 0x4F, i32, i32);
-            U(0x50, 0x50, i64, i32); B(0x51, 0x5A, i64, i32);
-            B(0x5B, 0x60, f32, i32); B(0x61, 0x66, f64, i32);
-            U(0x67, 0x69, i32, i32); B(0x6A, 0x78, i32, i32);
-            U(0x79, 0x7B, i64, i64); B(0x7C, 0x8A, i64, i64);
-            U(0x8B, 0x91, f32, f32); B(0x92, 0x98, f32, f32);
-            U(0x99, 0x9F, f64, f64); B(0xA0, 0xA6, f64, f64);
-            U(0xA7, 0xA7, i64, i32); U(0xA8, 0xA9, f32, i32); U(0xAA, 0xAB, f64, i32);
-            U(0xAC, 0xAD, i32, i64); U(0xAE, 0xAF, f32, i64); U(0xB0, 0xB1, f64, i64);
-            U(0xB2, 0xB3, i32, f32); U(0xB4, 0xB5, i64, f32); U(0xB6, 0xB6, f64, f32);
-            U(0xB7, 0xB8, i32, f64); U(0xB9, 0xBA, i64, f64); U(0xBB, 0xBB, f32, f64);
-            U(0xBC, 0xBC, f32, i32); U(0xBD, 0xBD, f64, i64); U(0xBE, 0xBE, i32, f32); U(0xBF, 0xBF, i64, f64);
-            U(0xC0, 0xC1, i32, i32); U(0xC2, 0xC4, i64, i64);
+            void U(Opcode from, Opcode to, byte i, byte o) { for (int k = (int)from; k <= (int)to; k++) { UnaryIn[k] = i; UnaryOut[k] = o; } }
+            void B(Opcode from, Opcode to, byte i, byte o) { for (int k = (int)from; k <= (int)to; k++) { BinaryIn[k] = i; BinaryOut[k] = o; } }
+            U(Opcode.I32Eqz, Opcode.I32Eqz, i32, i32); B(Opcode.I32Eq, Opcode.I32GeU, i32, i32);
+            U(Opcode.I64Eqz, Opcode.I64Eqz, i64, i32); B(Opcode.I64Eq, Opcode.I64GeU, i64, i32);
+            B(Opcode.F32Eq, Opcode.F32Ge, f32, i32); B(Opcode.F64Eq, Opcode.F64Ge, f64, i32);
+            U(Opcode.I32Clz, Opcode.I32Popcnt, i32, i32); B(Opcode.I32Add, Opcode.I32Rotr, i32, i32);
+            U(Opcode.I64Clz, Opcode.I64Popcnt, i64, i64); B(Opcode.I64Add, Opcode.I64Rotr, i64, i64);
+            U(Opcode.F32Abs, Opcode.F32Sqrt, f32, f32); B(Opcode.F32Add, Opcode.F32Copysign, f32, f32);
+            U(Opcode.F64Abs, Opcode.F64Sqrt, f64, f64); B(Opcode.F64Add, Opcode.F64Copysign, f64, f64);
+            U(Opcode.I32WrapI64, Opcode.I32WrapI64, i64, i32);
+            U(Opcode.I32TruncF32S, Opcode.I32TruncF32U, f32, i32); U(Opcode.I32TruncF64S, Opcode.I32TruncF64U, f64, i32);
+            U(Opcode.I64ExtendI32S, Opcode.I64ExtendI32U, i32, i64);
+            U(Opcode.I64TruncF32S, Opcode.I64TruncF32U, f32, i64); U(Opcode.I64TruncF64S, Opcode.I64TruncF64U, f64, i64);
+            U(Opcode.F32ConvertI32S, Opcode.F32ConvertI32U, i32, f32); U(Opcode.F32ConvertI64S, Opcode.F32ConvertI64U, i64, f32);
+            U(Opcode.F32DemoteF64, Opcode.F32DemoteF64, f64, f32);
+            U(Opcode.F64ConvertI32S, Opcode.F64ConvertI32U, i32, f64); U(Opcode.F64ConvertI64S, Opcode.F64ConvertI64U, i64, f64);
+            U(Opcode.F64PromoteF32, Opcode.F64PromoteF32, f32, f64);
+            U(Opcode.I32ReinterpretF32, Opcode.I32ReinterpretF32, f32, i32); U(Opcode.I64ReinterpretF64, Opcode.I64ReinterpretF64, f64, i64);
+            U(Opcode.F32ReinterpretI32, Opcode.F32ReinterpretI32, i32, f32); U(Opcode.F64ReinterpretI64, Opcode.F64ReinterpretI64, i64, f64);
+            U(Opcode.I32Extend8S, Opcode.I32Extend16S, i32, i32); U(Opcode.I64Extend8S, Opcode.I64Extend32S, i64, i64);
         }
 
         private static ValueType[][] CreateSingles()
@@ -378,7 +383,7 @@ public static class ModuleValidator
             for (int i = 0; i < types.Length; i++) Push(types[i]);
         }
 
-        private void PushCtrl(byte opcode, ValueType[] parameters, ValueType[] results)
+        private void PushCtrl(Opcode opcode, ValueType[] parameters, ValueType[] results)
         {
             if (_ch == _ctrls.Length) Array.Resize(ref _ctrls, _ctrls.Length * 2);
             _ctrls[_ch++] = new Frame { Opcode = opcode, Params = parameters, Results = results, Height = _vh, Unreachable = false };
@@ -401,7 +406,7 @@ public static class ModuleValidator
             frame.Unreachable = true;
         }
 
-        private static ValueType[] LabelTypes(in Frame frame) => frame.Opcode == 0x03 ? frame.Params : frame.Results;
+        private static ValueType[] LabelTypes(in Frame frame) => frame.Opcode == Opcode.Loop ? frame.Params : frame.Results;
 
         private ref Frame Label(uint depth)
         {
@@ -432,60 +437,64 @@ public static class ModuleValidator
 
             _vh = 0;
             _ch = 0;
-            PushCtrl(0x02, [], type.Results);
+            PushCtrl(Opcode.Block, [], type.Results);
 
-            var r = new WasmReader(body.Code.Span, body.CodeOffset, "unexpected end of section or function");
-            while (true)
+            var r = new InstructionReader(new WasmReader(body.Code.Span, body.CodeOffset, "unexpected end of section or function"));
+            try
             {
-                _opOffset = r.Offset;
-                if (r.IsAtEnd) throw Malformed("unexpected end of section or function");
-                byte op = r.ReadByte();
-                if (op == 0x0B)
+                while (true)
                 {
-                    var frame = PopCtrl();
-                    if (frame.Opcode == 0x04)
+                    _opOffset = r.Offset;
+                    if (r.IsAtEnd) throw Malformed("unexpected end of section or function");
+                    var op = r.ReadOpcode();
+                    if (op == Opcode.End)
                     {
-                        // if without else: the empty else branch must turn the params into the results.
-                        PushCtrl(0x05, frame.Params, frame.Results);
-                        PopCtrl();
-                    }
-                    PushValues(frame.Results);
-                    if (_ch == 0)
-                    {
-                        if (!r.IsAtEnd)
+                        var frame = PopCtrl();
+                        if (frame.Opcode == Opcode.If)
                         {
-                            _opOffset = r.Offset;
-                            throw Malformed("section size mismatch");
+                            // if without else: the empty else branch must turn the params into the results.
+                            PushCtrl(Opcode.Else, frame.Params, frame.Results);
+                            PopCtrl();
                         }
-                        return;
+                        PushValues(frame.Results);
+                        if (_ch == 0)
+                        {
+                            if (!r.IsAtEnd)
+                            {
+                                _opOffset = r.Offset;
+                                throw Malformed("section size mismatch");
+                            }
+                            return;
+                        }
+                        continue;
                     }
-                    continue;
+                    Instruction(ref r, op);
                 }
-                Instruction(ref r, op);
+            }
+            catch (WasmModuleException e) when (e.FunctionIndex is null)
+            {
+                // an immediate the reader could not decode: name the function
+                throw new WasmModuleException(e.Kind, e.Reason, e.Offset, funcidx);
             }
         }
 
-        private void ReadBlockType(ref WasmReader r, out ValueType[] parameters, out ValueType[] results)
+        private void ReadBlockType(ref InstructionReader r, out ValueType[] parameters, out ValueType[] results)
         {
-            byte b = r.PeekByte();
-            if (b == 0x40)
+            var blockType = r.ReadBlockType();
+            switch (blockType.Kind)
             {
-                r.ReadByte();
-                parameters = [];
-                results = [];
-                return;
+                case BlockTypeKind.Empty:
+                    parameters = [];
+                    results = [];
+                    return;
+                case BlockTypeKind.Value:
+                    parameters = [];
+                    results = Single[(byte)blockType.Result];
+                    return;
             }
-            if (ModuleReader.IsValueTypeByte(b))
-            {
-                r.ReadByte();
-                parameters = [];
-                results = Single[b];
-                return;
-            }
-            long idx = r.ReadVarS33();
-            if (idx < 0) throw Malformed("malformed block type");
-            if (idx >= _types.Length) throw Invalid($"unknown type {idx}");
-            var type = _types[idx];
+            uint typeidx = blockType.TypeIndex;
+            if (typeidx >= (uint)_types.Length) throw Invalid($"unknown type {typeidx}");
+            var type = _types[typeidx];
             if (type.Parameters.Length > 0 || type.Results.Length > 1) Features |= WasmFeatures.MultiValue;
             parameters = type.Parameters;
             results = type.Results;
@@ -496,12 +505,12 @@ public static class ModuleValidator
             if (memidx >= (uint)_memories.Length) throw Invalid($"unknown memory {memidx}");
         }
 
-        private void MemArg(ref WasmReader r, int naturalAlignment)
+        /// <summary>Reads a memarg and checks it against the memory and the <paramref name="naturalAlignment"/> (log2 of the access size).</summary>
+        private void MemArg(ref InstructionReader r, int naturalAlignment)
         {
-            uint align = r.ReadVarU32();
-            r.ReadVarU32();
+            var memarg = r.ReadMemArg();
             CheckMemory(0);
-            if (align > (uint)naturalAlignment) throw Invalid("alignment must not be larger than natural");
+            if (memarg.Align > (uint)naturalAlignment) throw Invalid("alignment must not be larger than natural");
         }
 
         private TableType Table(uint tableidx)
@@ -510,49 +519,43 @@ public static class ModuleValidator
             return _tables[tableidx];
         }
 
-        private void ZeroByte(ref WasmReader r)
-        {
-            int at = r.Offset;
-            if (r.ReadByte() != 0) throw new WasmModuleException(WasmErrorKind.Malformed, "zero byte expected", at, _funcIdx);
-        }
-
-        private void Instruction(ref WasmReader r, byte op)
+        private void Instruction(ref InstructionReader r, Opcode op)
         {
             const ValueType i32 = ValueType.I32, i64 = ValueType.I64, f32 = ValueType.F32, f64 = ValueType.F64, v128 = ValueType.V128;
 
-            byte uin = UnaryIn[op];
+            byte uin = UnaryIn[(byte)op];
             if (uin != 0)
             {
                 Pop((ValueType)uin);
-                Push((ValueType)UnaryOut[op]);
-                if (op >= 0xC0) Features |= WasmFeatures.SignExtension;
+                Push((ValueType)UnaryOut[(byte)op]);
+                if (op >= Opcode.I32Extend8S) Features |= WasmFeatures.SignExtension;
                 return;
             }
-            byte bin = BinaryIn[op];
+            byte bin = BinaryIn[(byte)op];
             if (bin != 0)
             {
                 Pop((ValueType)bin);
                 Pop((ValueType)bin);
-                Push((ValueType)BinaryOut[op]);
+                Push((ValueType)BinaryOut[(byte)op]);
                 return;
             }
 
             switch (op)
             {
-                case 0x00: // unreachable
+                case Opcode.Unreachable:
                     SetUnreachable();
                     return;
-                case 0x01: // nop
+                case Opcode.Nop:
                     return;
-                case 0x02: // block
-                case 0x03: // loop
+                case Opcode.Block:
+                case Opcode.Loop:
                 {
                     ReadBlockType(ref r, out var ps, out var rs);
                     PopValues(ps);
                     PushCtrl(op, ps, rs);
                     return;
                 }
-                case 0x04: // if
+                case Opcode.If:
                 {
                     ReadBlockType(ref r, out var ps, out var rs);
                     Pop(i32);
@@ -560,65 +563,57 @@ public static class ModuleValidator
                     PushCtrl(op, ps, rs);
                     return;
                 }
-                case 0x05: // else
+                case Opcode.Else:
                 {
-                    if (_ctrls[_ch - 1].Opcode != 0x04) throw Malformed("END opcode expected");
+                    if (_ctrls[_ch - 1].Opcode != Opcode.If) throw Malformed("END opcode expected");
                     var frame = PopCtrl();
-                    PushCtrl(0x05, frame.Params, frame.Results);
+                    PushCtrl(Opcode.Else, frame.Params, frame.Results);
                     return;
                 }
-                case 0x0C: // br
-                {
-                    PopValues(LabelTypes(Label(r.ReadVarU32())));
+                case Opcode.Br:
+                    PopValues(LabelTypes(Label(r.ReadLabelIndex())));
                     SetUnreachable();
                     return;
-                }
-                case 0x0D: // br_if
+                case Opcode.BrIf:
                 {
-                    var types = LabelTypes(Label(r.ReadVarU32()));
+                    var types = LabelTypes(Label(r.ReadLabelIndex()));
                     Pop(i32);
                     PopValues(types);
                     PushValues(types);
                     return;
                 }
-                case 0x0E: // br_table
+                case Opcode.BrTable:
                 {
-                    int n = r.ReadCount(1);
-                    int tableStart = r.Position;
-                    for (int i = 0; i < n; i++) r.ReadVarU32();
-                    var defaultTypes = LabelTypes(Label(r.ReadVarU32()));
-                    int end = r.Position;
+                    var table = r.ReadBranchTable();
+                    var defaultTypes = LabelTypes(Label(table.Default));
                     Pop(i32);
                     int arity = defaultTypes.Length;
-                    r.Position = tableStart;
-                    for (int i = 0; i < n; i++)
+                    foreach (uint labelidx in table)
                     {
-                        var types = LabelTypes(Label(r.ReadVarU32()));
+                        var types = LabelTypes(Label(labelidx));
                         if (types.Length != arity) throw Invalid("type mismatch");
                         CheckKeep(types);
                     }
-                    r.Position = end;
                     PopValues(defaultTypes);
                     SetUnreachable();
                     return;
                 }
-                case 0x0F: // return
+                case Opcode.Return:
                     PopValues(_ctrls[0].Results);
                     SetUnreachable();
                     return;
-                case 0x10: // call
+                case Opcode.Call:
                 {
-                    uint f = r.ReadVarU32();
-                    if (f >= (uint)_funcTypes.Length) throw Invalid($"unknown function {f}");
-                    var type = _funcTypes[f];
+                    uint funcidx = r.ReadFunctionIndex();
+                    if (funcidx >= (uint)_funcTypes.Length) throw Invalid($"unknown function {funcidx}");
+                    var type = _funcTypes[funcidx];
                     PopValues(type.Parameters);
                     PushValues(type.Results);
                     return;
                 }
-                case 0x11: // call_indirect
+                case Opcode.CallIndirect:
                 {
-                    uint typeidx = r.ReadVarU32();
-                    uint tableidx = r.ReadVarU32();
+                    r.ReadCallIndirect(out uint typeidx, out uint tableidx);
                     var table = Table(tableidx);
                     if (tableidx != 0) Features |= WasmFeatures.ReferenceTypes;
                     if (table.ElementType != ValueType.FuncRef) throw Invalid("type mismatch");
@@ -629,10 +624,10 @@ public static class ModuleValidator
                     PushValues(type.Results);
                     return;
                 }
-                case 0x1A: // drop
+                case Opcode.Drop:
                     Pop();
                     return;
-                case 0x1B: // select
+                case Opcode.Select:
                 {
                     Pop(i32);
                     var t1 = Pop();
@@ -644,11 +639,11 @@ public static class ModuleValidator
                     Push(t1 == Unknown ? t2 : t1);
                     return;
                 }
-                case 0x1C: // select t*
+                case Opcode.SelectT:
                 {
-                    int n = r.ReadCount(1);
-                    if (n != 1) throw Invalid("invalid result arity");
-                    var t = ModuleReader.ReadValueType(ref r);
+                    var types = r.ReadSelectTypes();
+                    if (types.Length != 1) throw Invalid("invalid result arity");
+                    var t = types[0];
                     Features |= WasmFeatures.ReferenceTypes;
                     Pop(i32);
                     Pop(t);
@@ -656,83 +651,81 @@ public static class ModuleValidator
                     Push(t);
                     return;
                 }
-                case 0x20: // local.get
-                    Push(Local(r.ReadVarU32()));
+                case Opcode.LocalGet:
+                    Push(Local(r.ReadLocalIndex()));
                     return;
-                case 0x21: // local.set
-                    Pop(Local(r.ReadVarU32()));
+                case Opcode.LocalSet:
+                    Pop(Local(r.ReadLocalIndex()));
                     return;
-                case 0x22: // local.tee
+                case Opcode.LocalTee:
                 {
-                    var t = Local(r.ReadVarU32());
+                    var t = Local(r.ReadLocalIndex());
                     Pop(t);
                     Push(t);
                     return;
                 }
-                case 0x23: // global.get
-                    Push(GlobalAt(r.ReadVarU32()).ValueType);
+                case Opcode.GlobalGet:
+                    Push(GlobalAt(r.ReadGlobalIndex()).ValueType);
                     return;
-                case 0x24: // global.set
+                case Opcode.GlobalSet:
                 {
-                    var g = GlobalAt(r.ReadVarU32());
+                    var g = GlobalAt(r.ReadGlobalIndex());
                     if (!g.Mutable) throw Invalid("global is immutable");
                     Pop(g.ValueType);
                     return;
                 }
-                case 0x25: // table.get
+                case Opcode.TableGet:
                 {
-                    var table = Table(r.ReadVarU32());
+                    var table = Table(r.ReadTableIndex());
                     Features |= WasmFeatures.ReferenceTypes;
                     Pop(i32);
                     Push(table.ElementType);
                     return;
                 }
-                case 0x26: // table.set
+                case Opcode.TableSet:
                 {
-                    var table = Table(r.ReadVarU32());
+                    var table = Table(r.ReadTableIndex());
                     Features |= WasmFeatures.ReferenceTypes;
                     Pop(table.ElementType);
                     Pop(i32);
                     return;
                 }
-                case 0x28: MemArg(ref r, 2); Pop(i32); Push(i32); return;
-                case 0x29: MemArg(ref r, 3); Pop(i32); Push(i64); return;
-                case 0x2A: MemArg(ref r, 2); Pop(i32); Push(f32); return;
-                case 0x2B: MemArg(ref r, 3); Pop(i32); Push(f64); return;
-                case 0x2C: case 0x2D: MemArg(ref r, 0); Pop(i32); Push(i32); return;
-                case 0x2E: case 0x2F: MemArg(ref r, 1); Pop(i32); Push(i32); return;
-                case 0x30: case 0x31: MemArg(ref r, 0); Pop(i32); Push(i64); return;
-                case 0x32: case 0x33: MemArg(ref r, 1); Pop(i32); Push(i64); return;
-                case 0x34: case 0x35: MemArg(ref r, 2); Pop(i32); Push(i64); return;
-                case 0x36: MemArg(ref r, 2); Pop(i32); Pop(i32); return;
-                case 0x37: MemArg(ref r, 3); Pop(i64); Pop(i32); return;
-                case 0x38: MemArg(ref r, 2); Pop(f32); Pop(i32); return;
-                case 0x39: MemArg(ref r, 3); Pop(f64); Pop(i32); return;
-                case 0x3A: MemArg(ref r, 0); Pop(i32); Pop(i32); return;
-                case 0x3B: MemArg(ref r, 1); Pop(i32); Pop(i32); return;
-                case 0x3C: MemArg(ref r, 0); Pop(i64); Pop(i32); return;
-                case 0x3D: MemArg(ref r, 1); Pop(i64); Pop(i32); return;
-                case 0x3E: MemArg(ref r, 2); Pop(i64); Pop(i32); return;
-                case 0x3F: // memory.size
-                    ZeroByte(ref r);
-                    CheckMemory(0);
+                case Opcode.I32Load: MemArg(ref r, 2); Pop(i32); Push(i32); return;
+                case Opcode.I64Load: MemArg(ref r, 3); Pop(i32); Push(i64); return;
+                case Opcode.F32Load: MemArg(ref r, 2); Pop(i32); Push(f32); return;
+                case Opcode.F64Load: MemArg(ref r, 3); Pop(i32); Push(f64); return;
+                case Opcode.I32Load8S: case Opcode.I32Load8U: MemArg(ref r, 0); Pop(i32); Push(i32); return;
+                case Opcode.I32Load16S: case Opcode.I32Load16U: MemArg(ref r, 1); Pop(i32); Push(i32); return;
+                case Opcode.I64Load8S: case Opcode.I64Load8U: MemArg(ref r, 0); Pop(i32); Push(i64); return;
+                case Opcode.I64Load16S: case Opcode.I64Load16U: MemArg(ref r, 1); Pop(i32); Push(i64); return;
+                case Opcode.I64Load32S: case Opcode.I64Load32U: MemArg(ref r, 2); Pop(i32); Push(i64); return;
+                case Opcode.I32Store: MemArg(ref r, 2); Pop(i32); Pop(i32); return;
+                case Opcode.I64Store: MemArg(ref r, 3); Pop(i64); Pop(i32); return;
+                case Opcode.F32Store: MemArg(ref r, 2); Pop(f32); Pop(i32); return;
+                case Opcode.F64Store: MemArg(ref r, 3); Pop(f64); Pop(i32); return;
+                case Opcode.I32Store8: MemArg(ref r, 0); Pop(i32); Pop(i32); return;
+                case Opcode.I32Store16: MemArg(ref r, 1); Pop(i32); Pop(i32); return;
+                case Opcode.I64Store8: MemArg(ref r, 0); Pop(i64); Pop(i32); return;
+                case Opcode.I64Store16: MemArg(ref r, 1); Pop(i64); Pop(i32); return;
+                case Opcode.I64Store32: MemArg(ref r, 2); Pop(i64); Pop(i32); return;
+                case Opcode.MemorySize:
+                    CheckMemory(r.ReadMemoryIndex());
                     Push(i32);
                     return;
-                case 0x40: // memory.grow
-                    ZeroByte(ref r);
-                    CheckMemory(0);
+                case Opcode.MemoryGrow:
+                    CheckMemory(r.ReadMemoryIndex());
                     Pop(i32);
                     Push(i32);
                     return;
-                case 0x41: r.ReadVarS32(); Push(i32); return;
-                case 0x42: r.ReadVarS64(); Push(i64); return;
-                case 0x43: r.ReadF32Bits(); Push(f32); return;
-                case 0x44: r.ReadF64Bits(); Push(f64); return;
-                case 0xD0: // ref.null
-                    Push(ModuleReader.ReadReferenceType(ref r));
+                case Opcode.I32Const: r.ReadI32(); Push(i32); return;
+                case Opcode.I64Const: r.ReadI64(); Push(i64); return;
+                case Opcode.F32Const: r.ReadF32(); Push(f32); return;
+                case Opcode.F64Const: r.ReadF64(); Push(f64); return;
+                case Opcode.RefNull:
+                    Push(r.ReadReferenceType());
                     Features |= WasmFeatures.ReferenceTypes;
                     return;
-                case 0xD1: // ref.is_null
+                case Opcode.RefIsNull:
                 {
                     var t = Pop();
                     if (t != Unknown && !t.IsReference()) throw Invalid("type mismatch");
@@ -740,19 +733,19 @@ public static class ModuleValidator
                     Features |= WasmFeatures.ReferenceTypes;
                     return;
                 }
-                case 0xD2: // ref.func
+                case Opcode.RefFunc:
                 {
-                    uint f = r.ReadVarU32();
-                    if (f >= (uint)_funcTypes.Length) throw Invalid($"unknown function {f}");
-                    if (!_refs[f]) throw Invalid("undeclared function reference");
+                    uint funcidx = r.ReadFunctionIndex();
+                    if (funcidx >= (uint)_funcTypes.Length) throw Invalid($"unknown function {funcidx}");
+                    if (!_refs[funcidx]) throw Invalid("undeclared function reference");
                     Push(ValueType.FuncRef);
                     Features |= WasmFeatures.ReferenceTypes;
                     return;
                 }
-                case 0xFC:
+                case Opcode.Prefix0xFC:
                     PrefixedFC(ref r);
                     return;
-                case 0xFD:
+                case Opcode.Prefix0xFD:
                     PrefixedFD(ref r);
                     return;
                 default:
@@ -794,63 +787,61 @@ public static class ModuleValidator
             throw Malformed("data count section required");
         }
 
-        private void PrefixedFC(ref WasmReader r)
+        private void PrefixedFC(ref InstructionReader r)
         {
             const ValueType i32 = ValueType.I32, i64 = ValueType.I64, f32 = ValueType.F32, f64 = ValueType.F64;
-            uint sub = r.ReadVarU32();
-            switch (sub)
+            var op = r.ReadPrefixedOpcode();
+            switch (op)
             {
-                case 0: case 1: Pop(f32); Push(i32); break;
-                case 2: case 3: Pop(f64); Push(i32); break;
-                case 4: case 5: Pop(f32); Push(i64); break;
-                case 6: case 7: Pop(f64); Push(i64); break;
-                case 8: // memory.init
+                case PrefixedOpcode.I32TruncSatF32S: case PrefixedOpcode.I32TruncSatF32U: Pop(f32); Push(i32); break;
+                case PrefixedOpcode.I32TruncSatF64S: case PrefixedOpcode.I32TruncSatF64U: Pop(f64); Push(i32); break;
+                case PrefixedOpcode.I64TruncSatF32S: case PrefixedOpcode.I64TruncSatF32U: Pop(f32); Push(i64); break;
+                case PrefixedOpcode.I64TruncSatF64S: case PrefixedOpcode.I64TruncSatF64U: Pop(f64); Push(i64); break;
+                case PrefixedOpcode.MemoryInit:
                 {
-                    uint d = r.ReadVarU32();
-                    ZeroByte(ref r);
+                    uint dataidx = r.ReadDataIndex();
+                    uint memidx = r.ReadMemoryIndex();
                     uint count = DataCountForCode();
-                    CheckMemory(0);
-                    if (d >= count) throw Invalid($"unknown data segment {d}");
+                    CheckMemory(memidx);
+                    if (dataidx >= count) throw Invalid($"unknown data segment {dataidx}");
                     Pop(i32); Pop(i32); Pop(i32);
                     break;
                 }
-                case 9: // data.drop
+                case PrefixedOpcode.DataDrop:
                 {
-                    uint d = r.ReadVarU32();
+                    uint dataidx = r.ReadDataIndex();
                     uint count = DataCountForCode();
-                    if (d >= count) throw Invalid($"unknown data segment {d}");
+                    if (dataidx >= count) throw Invalid($"unknown data segment {dataidx}");
                     break;
                 }
-                case 10: // memory.copy
-                    ZeroByte(ref r);
-                    ZeroByte(ref r);
-                    CheckMemory(0);
+                case PrefixedOpcode.MemoryCopy:
+                    r.ReadMemoryIndex();
+                    CheckMemory(r.ReadMemoryIndex());
                     Pop(i32); Pop(i32); Pop(i32);
                     break;
-                case 11: // memory.fill
-                    ZeroByte(ref r);
-                    CheckMemory(0);
+                case PrefixedOpcode.MemoryFill:
+                    CheckMemory(r.ReadMemoryIndex());
                     Pop(i32); Pop(i32); Pop(i32);
                     break;
-                case 12: // table.init elemidx tableidx
+                case PrefixedOpcode.TableInit:
                 {
-                    uint e = r.ReadVarU32();
-                    var table = Table(r.ReadVarU32());
-                    if (e >= (uint)_elemTypes.Length) throw Invalid($"unknown elem segment {e}");
-                    if (_elemTypes[e] != table.ElementType) throw Invalid("type mismatch");
+                    uint elemidx = r.ReadElementIndex();
+                    var table = Table(r.ReadTableIndex());
+                    if (elemidx >= (uint)_elemTypes.Length) throw Invalid($"unknown elem segment {elemidx}");
+                    if (_elemTypes[elemidx] != table.ElementType) throw Invalid("type mismatch");
                     Pop(i32); Pop(i32); Pop(i32);
                     break;
                 }
-                case 13: // elem.drop
+                case PrefixedOpcode.ElemDrop:
                 {
-                    uint e = r.ReadVarU32();
-                    if (e >= (uint)_elemTypes.Length) throw Invalid($"unknown elem segment {e}");
+                    uint elemidx = r.ReadElementIndex();
+                    if (elemidx >= (uint)_elemTypes.Length) throw Invalid($"unknown elem segment {elemidx}");
                     break;
                 }
-                case 14: // table.copy dst src
+                case PrefixedOpcode.TableCopy:
                 {
-                    uint dstIdx = r.ReadVarU32();
-                    uint srcIdx = r.ReadVarU32();
+                    uint dstIdx = r.ReadTableIndex();
+                    uint srcIdx = r.ReadTableIndex();
                     var dst = Table(dstIdx);
                     var src = Table(srcIdx);
                     if (dstIdx != 0 || srcIdx != 0) Features |= WasmFeatures.ReferenceTypes;
@@ -858,21 +849,21 @@ public static class ModuleValidator
                     Pop(i32); Pop(i32); Pop(i32);
                     break;
                 }
-                case 15: // table.grow
+                case PrefixedOpcode.TableGrow:
                 {
-                    var table = Table(r.ReadVarU32());
+                    var table = Table(r.ReadTableIndex());
                     Pop(i32);
                     Pop(table.ElementType);
                     Push(i32);
                     break;
                 }
-                case 16: // table.size
-                    Table(r.ReadVarU32());
+                case PrefixedOpcode.TableSize:
+                    Table(r.ReadTableIndex());
                     Push(i32);
                     break;
-                case 17: // table.fill
+                case PrefixedOpcode.TableFill:
                 {
-                    var table = Table(r.ReadVarU32());
+                    var table = Table(r.ReadTableIndex());
                     Pop(i32);
                     Pop(table.ElementType);
                     Pop(i32);
@@ -881,19 +872,20 @@ public static class ModuleValidator
                 default:
                     throw Malformed("illegal opcode");
             }
-            Features |= sub switch
+            Features |= op switch
             {
-                <= 7 => WasmFeatures.SaturatingConversions,
-                <= 14 => WasmFeatures.BulkMemory,
+                <= PrefixedOpcode.I64TruncSatF64U => WasmFeatures.SaturatingConversions,
+                <= PrefixedOpcode.TableCopy => WasmFeatures.BulkMemory,
                 _ => WasmFeatures.ReferenceTypes,
             };
         }
 
-        private void PrefixedFD(ref WasmReader r)
+        private void PrefixedFD(ref InstructionReader r)
         {
             const ValueType i32 = ValueType.I32, v128 = ValueType.V128;
-            uint sub = r.ReadVarU32();
-            if (!SimdOpcodes.Exists(sub)) throw Malformed("illegal opcode");
+            var op = r.ReadSimdOpcode();
+            if (!InstructionReader.IsDefined(op)) throw Malformed("illegal opcode");
+            uint sub = (uint)op;
             Features |= WasmFeatures.Simd;
             switch (SimdOpcodes.KindOf(sub))
             {
@@ -908,13 +900,12 @@ public static class ModuleValidator
                     Pop(i32);
                     return;
                 case SimdKind.Const:
-                    r.Skip(16);
+                    r.ReadV128();
                     Push(v128);
                     return;
                 case SimdKind.Shuffle:
                 {
-                    var lanes = r.ReadBytes(16);
-                    foreach (byte lane in lanes)
+                    foreach (byte lane in r.ReadShuffleLanes())
                         if (lane >= 32) throw Invalid("invalid lane index");
                     Pop(v128);
                     Pop(v128);
@@ -927,7 +918,7 @@ public static class ModuleValidator
                     return;
                 case SimdKind.Lane:
                 {
-                    byte lane = r.ReadByte();
+                    byte lane = r.ReadLaneIndex();
                     if (lane >= SimdOpcodes.LaneCount(sub)) throw Invalid("invalid lane index");
                     var scalar = SimdOpcodes.LaneScalar(sub);
                     if (SimdOpcodes.IsReplaceLane(sub))
@@ -962,7 +953,7 @@ public static class ModuleValidator
                 case SimdKind.StoreLane:
                 {
                     MemArg(ref r, SimdOpcodes.NaturalAlignment(sub));
-                    byte lane = r.ReadByte();
+                    byte lane = r.ReadLaneIndex();
                     if (lane >= SimdOpcodes.LaneCount(sub)) throw Invalid("invalid lane index");
                     Pop(v128);
                     Pop(i32);

@@ -52,34 +52,38 @@ internal static class SimdOpcodes
     public static SimdKind KindOf(uint sub) => Kinds[sub];
 
     /// <summary>log2 of the natural alignment of a memory instruction (loads, stores, lane loads/stores).</summary>
-    public static int NaturalAlignment(uint sub) => sub switch
+    public static int NaturalAlignment(uint sub) => (SimdOpcode)sub switch
     {
-        0x00 or 0x0B => 4,
-        >= 0x01 and <= 0x06 => 3,
-        0x07 or 0x54 or 0x58 => 0,
-        0x08 or 0x55 or 0x59 => 1,
-        0x09 or 0x5C or 0x56 or 0x5A => 2,
-        _ => 3, // 0x0A, 0x5D, 0x57, 0x5B
+        SimdOpcode.V128Load or SimdOpcode.V128Store => 4,
+        >= SimdOpcode.V128Load8x8S and <= SimdOpcode.V128Load32x2U => 3,
+        SimdOpcode.V128Load8Splat or SimdOpcode.V128Load8Lane or SimdOpcode.V128Store8Lane => 0,
+        SimdOpcode.V128Load16Splat or SimdOpcode.V128Load16Lane or SimdOpcode.V128Store16Lane => 1,
+        SimdOpcode.V128Load32Splat or SimdOpcode.V128Load32Zero or SimdOpcode.V128Load32Lane or SimdOpcode.V128Store32Lane => 2,
+        _ => 3, // V128Load64Splat, V128Load64Zero, V128Load64Lane, V128Store64Lane
     };
 
     /// <summary>The number of lanes addressed by a lane instruction (extract/replace, load/store lane).</summary>
-    public static int LaneCount(uint sub) => sub switch
+    public static int LaneCount(uint sub) => (SimdOpcode)sub switch
     {
-        0x15 or 0x16 or 0x17 or 0x54 or 0x58 => 16,
-        0x18 or 0x19 or 0x1A or 0x55 or 0x59 => 8,
-        0x1B or 0x1C or 0x1F or 0x20 or 0x56 or 0x5A => 4,
+        SimdOpcode.I8x16ExtractLaneS or SimdOpcode.I8x16ExtractLaneU or SimdOpcode.I8x16ReplaceLane
+            or SimdOpcode.V128Load8Lane or SimdOpcode.V128Store8Lane => 16,
+        SimdOpcode.I16x8ExtractLaneS or SimdOpcode.I16x8ExtractLaneU or SimdOpcode.I16x8ReplaceLane
+            or SimdOpcode.V128Load16Lane or SimdOpcode.V128Store16Lane => 8,
+        SimdOpcode.I32x4ExtractLane or SimdOpcode.I32x4ReplaceLane or SimdOpcode.F32x4ExtractLane or SimdOpcode.F32x4ReplaceLane
+            or SimdOpcode.V128Load32Lane or SimdOpcode.V128Store32Lane => 4,
         _ => 2,
     };
 
     /// <summary>The scalar type of a splat or extract/replace lane instruction.</summary>
-    public static ValueType LaneScalar(uint sub) => sub switch
+    public static ValueType LaneScalar(uint sub) => (SimdOpcode)sub switch
     {
-        0x12 or 0x1D or 0x1E => ValueType.I64,
-        0x13 or 0x1F or 0x20 => ValueType.F32,
-        0x14 or 0x21 or 0x22 => ValueType.F64,
+        SimdOpcode.I64x2Splat or SimdOpcode.I64x2ExtractLane or SimdOpcode.I64x2ReplaceLane => ValueType.I64,
+        SimdOpcode.F32x4Splat or SimdOpcode.F32x4ExtractLane or SimdOpcode.F32x4ReplaceLane => ValueType.F32,
+        SimdOpcode.F64x2Splat or SimdOpcode.F64x2ExtractLane or SimdOpcode.F64x2ReplaceLane => ValueType.F64,
         _ => ValueType.I32,
     };
 
-    /// <summary>True for replace_lane (odd pairs of the lane group); false for extract_lane.</summary>
-    public static bool IsReplaceLane(uint sub) => sub is 0x17 or 0x1A or 0x1C or 0x1E or 0x20 or 0x22;
+    /// <summary>True for replace_lane; false for extract_lane.</summary>
+    public static bool IsReplaceLane(uint sub) => (SimdOpcode)sub is SimdOpcode.I8x16ReplaceLane or SimdOpcode.I16x8ReplaceLane
+        or SimdOpcode.I32x4ReplaceLane or SimdOpcode.I64x2ReplaceLane or SimdOpcode.F32x4ReplaceLane or SimdOpcode.F64x2ReplaceLane;
 }

@@ -309,4 +309,19 @@ public class ModuleReaderTests
         var b = Load(Corpus.ModuleB);
         Assert.Equal(2, b.Tables.Count);
     }
+
+    [Fact]
+    public void A_module_cannot_be_changed_from_outside_once_read()
+    {
+        // Every property is get-only or init-only for other assemblies (Features is completed by the validator
+        // through an internal setter), so a validated module stays as validated.
+        foreach (var property in typeof(Module).GetProperties())
+        {
+            var setter = property.SetMethod;
+            if (setter is null || !setter.IsPublic) continue;
+            bool initOnly = setter.ReturnParameter.GetRequiredCustomModifiers()
+                .Contains(typeof(System.Runtime.CompilerServices.IsExternalInit));
+            Assert.True(initOnly, $"Module.{property.Name} has a public setter");
+        }
+    }
 }
