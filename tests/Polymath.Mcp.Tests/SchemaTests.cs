@@ -56,6 +56,23 @@ public sealed class SchemaTests
         Assert.Equal("integer", again.Ops["f"].Args!.Value.GetProperty("properties").GetProperty("a").GetProperty("type").GetString());
     }
 
+    [Fact]
+    public void Pack_keeps_the_ops()
+    {
+        string dir = TestPaths.TempExperts("date");
+        try
+        {
+            var (manifest, zip) = ExpertPacker.Pack(Path.Combine(dir, "date"));
+            Assert.Equal(6, manifest.Ops.Count);
+            string path = Path.Combine(dir, "date", ExpertManifest.FileName);
+            var rewritten = ExpertManifest.Parse(File.ReadAllText(path), path);
+            Assert.Equal(manifest.Ops.Keys.Order(StringComparer.Ordinal), rewritten.Ops.Keys.Order(StringComparer.Ordinal));
+            Assert.Equal(["date", "days"], rewritten.Ops["add_days"].Args!.Value.GetProperty("required").EnumerateArray().Select(e => e.GetString()));
+            Assert.Equal(6, ExpertPackageReader.Read(zip).Manifest!.Ops.Count);
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
     [Theory]
     [InlineData(""" "ops":[]}""", "field 'ops' must be an object")]
     [InlineData(""" "ops":{"f":{"args":{"type":"array"}}}}""", "field 'ops.f.args.type'")]

@@ -5,9 +5,6 @@ using Xunit;
 
 namespace Polymath.Mcp.Tests;
 
-[CollectionDefinition("polymath processes", DisableParallelization = true)]
-public sealed class ProcessCollection;
-
 /// <summary>`polymath mcp` over stdio, driven by the official TypeScript MCP SDK (client/client.mjs).</summary>
 [Collection("polymath processes")]
 public sealed class StdioTests
