@@ -11,6 +11,7 @@ namespace Polymath.Mcp;
 /// </summary>
 internal sealed class ArgumentSchema
 {
+    private static readonly EvaluationOptions ListOutput = new() { OutputFormat = OutputFormat.List };
     private readonly JsonSchema _schema;
     private readonly HashSet<string> _properties;
     private readonly IReadOnlyList<string> _required;
@@ -59,7 +60,7 @@ internal sealed class ArgumentSchema
     /// <summary>Null when <paramref name="schema"/> is a valid draft 2020-12 schema; otherwise the first problem found.</summary>
     public static string? CheckAgainstMetaSchema(JsonElement schema)
     {
-        var result = MetaSchemas.Draft202012.Evaluate(schema, new EvaluationOptions { OutputFormat = OutputFormat.List });
+        var result = MetaSchemas.Draft202012.Evaluate(schema, ListOutput);
         if (result.IsValid) return null;
         var detail = (result.Details ?? []).FirstOrDefault(d => d.Errors is { Count: > 0 });
         return detail is null ? "does not match the JSON Schema 2020-12 meta-schema"
@@ -100,7 +101,7 @@ internal sealed class ArgumentSchema
                     return _properties.Count == 0
                         ? $"unknown argument '{p.Name}': this tool takes no arguments"
                         : $"unknown argument '{p.Name}' (this tool takes: {string.Join(", ", _properties.Order(StringComparer.Ordinal))})";
-        var result = _schema.Evaluate(args, new EvaluationOptions { OutputFormat = OutputFormat.List });
+        var result = _schema.Evaluate(args, ListOutput);
         if (result.IsValid) return null;
         // The deepest failing location says the most ("/date/month" rather than "/date").
         var detail = (result.Details ?? [])

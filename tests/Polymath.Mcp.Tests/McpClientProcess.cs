@@ -74,7 +74,7 @@ internal sealed class McpClientProcess : IAsyncDisposable
     }
 
     /// <summary>Waits until more than <paramref name="after"/> tools/list_changed notifications arrived; returns the count.</summary>
-    public async Task<int> WaitListChangedAsync(int after, int timeoutMs = 30_000)
+    public async Task<int> WaitListChangedAsync(int after, int timeoutMs = 60_000)
     {
         var answer = await SendAsync(new JsonObject { ["cmd"] = "waitListChanged", ["after"] = after, ["timeoutMs"] = timeoutMs },
             TimeSpan.FromMilliseconds(timeoutMs + 30_000)).ConfigureAwait(false);

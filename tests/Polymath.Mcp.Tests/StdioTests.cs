@@ -137,7 +137,7 @@ public sealed class StdioTests
     // A reload can be announced before the last file event settles; the list converges within the debounce.
     internal static async Task<JsonArray> WaitForCountAsync(McpClientProcess client, int expected)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
         while (true)
         {
             var tools = await client.ListToolsAsync();
