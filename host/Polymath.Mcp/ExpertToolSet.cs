@@ -21,8 +21,8 @@ public sealed partial class ExpertToolSet : IDisposable
     {
         _source = source ?? throw new ArgumentNullException(nameof(source));
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
+        _source.Changed += OnChanged; // first, so a change during the initial fill is not missed
         Sync();
-        _source.Changed += OnChanged;
     }
 
     /// <summary>The tools (give it to <see cref="McpServerOptions.ToolCollection"/>; the SDK announces its changes).</summary>
