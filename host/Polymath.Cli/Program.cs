@@ -62,6 +62,18 @@ call.Options.Add(expertsJsonOption);
 call.SetAction((pr, ct) => WithExperts(pr, pr.GetValue(dirOption), b => CallCommand.RunAsync(b, pr.GetValue(opArgument)!, pr.GetValue(callArgsArgument), pr.GetValue(expertsJsonOption), Console.Out, ct)));
 root.Subcommands.Add(call);
 
+// mcp: every bound op as a Model Context Protocol tool (docs/mcp.md)
+var mcpHttpOption = new Option<string?>("--http") { Description = "Serve streamable HTTP at ADDRESS:PORT (e.g. 127.0.0.1:3001) instead of stdio" };
+var mcpTokenOption = new Option<string?>("--token-file") { Description = "File with the bearer token HTTP clients must send (required for a non-loopback --http address)" };
+var mcp = new Command("mcp", "Serve every bound expert op as an MCP tool over stdio (or streamable HTTP with --http)");
+mcp.Options.Add(dirOption);
+mcp.Options.Add(mcpHttpOption);
+mcp.Options.Add(mcpTokenOption);
+mcp.SetAction((pr, ct) => WithExperts(pr, pr.GetValue(dirOption), b => McpCommand.RunAsync(b,
+    new Polymath.Mcp.McpServerSettings { Http = pr.GetValue(mcpHttpOption), TokenFile = pr.GetValue(mcpTokenOption) },
+    pr.GetValue(verboseOption), Console.Error, ct)));
+root.Subcommands.Add(mcp);
+
 // pack
 var packDirArgument = new Argument<string>("DIR") { Description = "The expert package folder (with expert.json)" };
 var packOutputOption = new Option<string?>("--output", "-o") { Description = "The zip to write (default: <id>.expert beside the folder)" };

@@ -58,6 +58,8 @@ public sealed record ExpertManifest
     public IReadOnlyList<string> Grants { get; init; } = [];
     /// <summary>Limits; unset ones take host defaults.</summary>
     public ExpertLimits Limits { get; init; } = ExpertLimits.None;
+    /// <summary>Optional per-op descriptions and argument schemas (field <c>ops</c>), keyed by op name.</summary>
+    public IReadOnlyDictionary<string, ExpertOpManifest> Ops { get; init; } = new Dictionary<string, ExpertOpManifest>();
 
     private static readonly Regex IdPattern = new("^[a-z0-9_\\-]+$", RegexOptions.CultureInvariant);
     private static readonly Regex CapabilityPattern = new("^[a-z0-9][a-z0-9_\\-]*(\\.[a-z0-9_\\-]+)+$", RegexOptions.CultureInvariant);
@@ -88,7 +90,7 @@ public sealed record ExpertManifest
             if (root.ValueKind != JsonValueKind.Object)
                 throw new ExpertPackageException(source, "$", "the manifest must be a JSON object");
             var r = new Reader(source);
-            r.CheckKnown(root, "", "schemaVersion", "id", "version", "tier", "description", "payloads", "requires", "prefers", "grants", "limits");
+            r.CheckKnown(root, "", "schemaVersion", "id", "version", "tier", "description", "payloads", "requires", "prefers", "grants", "limits", "ops");
 
             int schema = (int)r.Integer(root, "schemaVersion", required: true, 1, int.MaxValue)!.Value;
             if (schema != CurrentSchemaVersion)
@@ -144,10 +146,15 @@ public sealed record ExpertManifest
                 };
             }
 
+            var ops = new Dictionary<string, ExpertOpManifest>(StringComparer.Ordinal);
+            if (root.TryGetProperty("ops", out var opsEl))
+                ops = r.Ops(opsEl);
+
             return new ExpertManifest
             {
                 SchemaVersion = schema, Id = id, Version = version, Tier = tier, Description = description,
                 Wasm = wasm, Native = native, Requires = requires, Prefers = prefers, Grants = grants, Limits = limits,
+                Ops = ops,
             };
         }
     }
@@ -183,6 +190,22 @@ public sealed record ExpertManifest
                 if (Limits.FuelPerCall is { } f) w.WriteNumber("fuelPerCall", f);
                 if (Limits.TimeoutMs is { } t) w.WriteNumber("timeoutMs", t);
                 if (Limits.MaxResultBytes is { } x) w.WriteNumber("maxResultBytes", x);
+                w.WriteEndObject();
+            }
+            if (Ops.Count > 0)
+            {
+                w.WriteStartObject("ops");
+                foreach (var (name, op) in Ops)
+                {
+                    w.WriteStartObject(name);
+                    if (op.Description.Length > 0) w.WriteString("description", op.Description);
+                    if (op.Args is { } args)
+                    {
+                        w.WritePropertyName("args");
+                        args.WriteTo(w);
+                    }
+                    w.WriteEndObject();
+                }
                 w.WriteEndObject();
             }
             w.WriteEndObject();
@@ -275,6 +298,75 @@ public sealed record ExpertManifest
                 i++;
             }
             return list;
+        }
+
+        // ops: { "<op>": { "description": "...", "args": { JSON Schema of the argument object } } }. The schema is
+        // checked for the shape hosts rely on (an object schema; properties, required, additionalProperties well
+        // formed); a full JSON Schema validation is the consumer's (the MCP server validates against the meta-schema).
+        public Dictionary<string, ExpertOpManifest> Ops(JsonElement opsEl)
+        {
+            if (opsEl.ValueKind != JsonValueKind.Object)
+                throw new ExpertPackageException(source, "ops", $"must be an object mapping op names to {{description, args}}, found {Describe(opsEl)}");
+            var ops = new Dictionary<string, ExpertOpManifest>(StringComparer.Ordinal);
+            foreach (var p in opsEl.EnumerateObject())
+            {
+                string field = $"ops.{p.Name}";
+                if (p.Name.Length == 0) throw new ExpertPackageException(source, "ops", "has an empty op name");
+                if (p.Value.ValueKind != JsonValueKind.Object)
+                    throw new ExpertPackageException(source, field, $"must be an object with 'description' and/or 'args', found {Describe(p.Value)}");
+                CheckKnown(p.Value, field + ".", "description", "args");
+                string description = "";
+                if (p.Value.TryGetProperty("description", out var d))
+                {
+                    if (d.ValueKind != JsonValueKind.String)
+                        throw new ExpertPackageException(source, field + ".description", $"must be a string, found {Describe(d)}");
+                    description = d.GetString()!;
+                }
+                JsonElement? args = null;
+                if (p.Value.TryGetProperty("args", out var a))
+                {
+                    ArgsSchema(a, field + ".args");
+                    args = a.Clone();
+                }
+                ops[p.Name] = new ExpertOpManifest { Description = description, Args = args };
+            }
+            return ops;
+        }
+
+        private void ArgsSchema(JsonElement schema, string field)
+        {
+            if (schema.ValueKind != JsonValueKind.Object)
+                throw new ExpertPackageException(source, field, $"must be a JSON Schema object, found {Describe(schema)}");
+            if (schema.TryGetProperty("type", out var type) && !(type.ValueKind == JsonValueKind.String && type.GetString() == "object"))
+                throw new ExpertPackageException(source, field + ".type", "must be \"object\" (args are a JSON object)");
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            if (schema.TryGetProperty("properties", out var props))
+            {
+                if (props.ValueKind != JsonValueKind.Object)
+                    throw new ExpertPackageException(source, field + ".properties", $"must be an object, found {Describe(props)}");
+                foreach (var prop in props.EnumerateObject())
+                {
+                    if (prop.Value.ValueKind is not (JsonValueKind.Object or JsonValueKind.True or JsonValueKind.False))
+                        throw new ExpertPackageException(source, $"{field}.properties.{prop.Name}", $"must be a schema (object or boolean), found {Describe(prop.Value)}");
+                    names.Add(prop.Name);
+                }
+            }
+            if (schema.TryGetProperty("required", out var required))
+            {
+                if (required.ValueKind != JsonValueKind.Array)
+                    throw new ExpertPackageException(source, field + ".required", $"must be an array of property names, found {Describe(required)}");
+                int i = 0;
+                foreach (var item in required.EnumerateArray())
+                {
+                    if (item.ValueKind != JsonValueKind.String)
+                        throw new ExpertPackageException(source, $"{field}.required[{i}]", $"must be a string, found {Describe(item)}");
+                    if (!names.Contains(item.GetString()!))
+                        throw new ExpertPackageException(source, $"{field}.required[{i}]", $"names '{item.GetString()}', which is not in properties");
+                    i++;
+                }
+            }
+            if (schema.TryGetProperty("additionalProperties", out var extra) && extra.ValueKind is not (JsonValueKind.Object or JsonValueKind.True or JsonValueKind.False))
+                throw new ExpertPackageException(source, field + ".additionalProperties", $"must be a boolean or a schema, found {Describe(extra)}");
         }
 
         private static string Describe(JsonElement v) => v.ValueKind switch

@@ -1,0 +1,178 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Polymath.Experts;
+using Polymath.Host.Experts;
+
+namespace Polymath.Mcp;
+
+/// <summary>
+/// The only place Polymath.Mcp touches Polymath.Host: builds and starts an <see cref="ExpertHost"/> (hot reload on),
+/// turns its listing into <see cref="OpDescriptor"/>s (reading each package's manifest for op descriptions and
+/// argument schemas), forwards its load/unload/degrade/reject events as <see cref="Changed"/>, and maps
+/// <see cref="ExpertCallResult"/> to <see cref="OpCallOutcome"/>. Limits and grants are the host's options; nothing
+/// a caller sends can change them.
+/// </summary>
+public sealed class ExpertHostAdapter : IExpertOpSource, IAsyncDisposable
+{
+    private readonly ExpertHost _host;
+    private readonly ILogger _logger;
+    private readonly Lock _gate = new();
+    private IReadOnlyList<OpDescriptor>? _ops;
+    private readonly Dictionary<string, (string Key, ExpertManifest? Manifest)> _manifests = new(StringComparer.Ordinal);
+
+    private ExpertHostAdapter(ExpertHost host, ILogger logger)
+    {
+        _host = host;
+        _logger = logger;
+        host.Registry.ExpertLoaded += OnRegistryChanged;
+        host.Registry.ExpertUnloaded += OnRegistryChanged;
+        host.Registry.ExpertDegraded += OnRegistryChanged;
+        host.Registry.ExpertRejected += OnRegistryChanged;
+    }
+
+    /// <summary>
+    /// Builds the host from <paramref name="builder"/> with hot reload on, and starts it (loads the experts directory).
+    /// </summary>
+    /// <param name="builder">The host builder as the CLI prepares it (runtime catalog, directory, logging).</param>
+    /// <param name="loggerFactory">Logging.</param>
+    /// <param name="cancellationToken">Cancels the initial load.</param>
+    /// <exception cref="ArgumentException">A host option is invalid (the message names it).</exception>
+    public static async Task<ExpertHostAdapter> StartAsync(ExpertHostBuilder builder, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        var host = builder.Configure(o => o.Watch = true).Build();
+        var adapter = new ExpertHostAdapter(host, loggerFactory.CreateLogger("Polymath.Mcp"));
+        try
+        {
+            await host.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await adapter.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+        return adapter;
+    }
+
+    /// <summary>The experts directory the host serves (full path).</summary>
+    public string Directory => _host.Registry.Directory;
+
+    /// <inheritdoc />
+    public event EventHandler? Changed;
+
+    /// <inheritdoc />
+    public IReadOnlyList<OpDescriptor> Ops
+    {
+        get
+        {
+            lock (_gate)
+                return _ops ??= BuildOps();
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<OpCallOutcome> CallAsync(string op, string argsJson, CancellationToken cancellationToken)
+    {
+        var r = await _host.CallAsync(op, argsJson, cancellationToken).ConfigureAwait(false);
+        return new OpCallOutcome
+        {
+            IsResult = r.IsResult,
+            Outcome = r.OutcomeName,
+            Op = r.Op,
+            Value = r.Result?.Value,
+            Confidence = r.Result?.Confidence ?? 0,
+            ExpertId = r.ExpertId,
+            RuntimeId = r.RuntimeId,
+            LatencyNs = r.LatencyNs,
+            Reason = r.Reason,
+            Limit = r.Limit is { } l ? ExpertCallResult.Name(l) : null,
+        };
+    }
+
+    private void OnRegistryChanged(object? sender, ExpertEventArgs e)
+    {
+        lock (_gate) _ops = null;
+        Changed?.Invoke(this, EventArgs.Empty);
+    }
+
+    private List<OpDescriptor> BuildOps()
+    {
+        var experts = _host.Registry.Experts;
+        var routes = _host.Registry.Ops;
+        var ops = new List<OpDescriptor>();
+        var live = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var e in experts)
+        {
+            if (e.Status == ExpertStatus.Unavailable) continue;
+            live.Add(e.Source);
+            var manifest = ManifestOf(e);
+            string? degraded = e.Status == ExpertStatus.Degraded
+                ? (e.Lost.Count > 0 ? $"{e.Reason}; lost: {string.Join(", ", e.Lost)}" : e.Reason)
+                : null;
+            foreach (var spec in e.Ops)
+            {
+                // The op table says who serves each op (lower tiers shadow higher ones).
+                if (!routes.TryGetValue(spec.Name, out var owner) || owner != e.Id) continue;
+                ExpertOpManifest? opManifest = null;
+                manifest?.Ops.TryGetValue(spec.Name, out opManifest);
+                ops.Add(new OpDescriptor
+                {
+                    Op = spec.Name,
+                    ExpertId = e.Id,
+                    ExpertVersion = e.Version,
+                    ExpertDescription = e.Description,
+                    Description = opManifest?.Description ?? "",
+                    ArgNames = spec.Args,
+                    ArgsSchema = opManifest?.Args,
+                    Degraded = degraded,
+                    RuntimeId = e.RuntimeId,
+                    Fingerprint = string.Create(CultureInfo.InvariantCulture, $"{e.Id}|{e.Version}|{e.Source}|{e.Status}|{e.RuntimeId}|{e.Reason}|{ManifestKey(e)}"),
+                });
+            }
+            if (manifest is not null)
+                foreach (var name in manifest.Ops.Keys)
+                    if (!e.Ops.Any(o => o.Name == name))
+                        Log.ManifestOpNotAdvertised(_logger, e.Id, name);
+        }
+        foreach (var stale in _manifests.Keys.Where(k => !live.Contains(k)).ToList()) _manifests.Remove(stale);
+        ops.Sort((a, b) => string.CompareOrdinal(a.Op, b.Op));
+        return ops;
+    }
+
+    // The host does not expose the parsed manifest, so it is read again from the package (only when the package
+    // changed: the key is the file's or manifest's last write time and size).
+    private ExpertManifest? ManifestOf(ExpertInfo e)
+    {
+        string key = ManifestKey(e);
+        if (_manifests.TryGetValue(e.Source, out var cached) && cached.Key == key) return cached.Manifest;
+        ExpertManifest? manifest = null;
+        try
+        {
+            if (ExpertPackageReader.IsPackagePath(e.Source)) manifest = ExpertPackageReader.Read(e.Source).Manifest;
+        }
+        catch (Exception ex) when (ex is ExpertPackageException or IOException or UnauthorizedAccessException)
+        {
+            Log.ManifestUnreadable(_logger, e.Id, ex.Message);
+        }
+        _manifests[e.Source] = (key, manifest);
+        return manifest;
+    }
+
+    private static string ManifestKey(ExpertInfo e)
+    {
+        string path = System.IO.Directory.Exists(e.Source) ? Path.Combine(e.Source, ExpertManifest.FileName) : e.Source;
+        var info = new FileInfo(path);
+        return info.Exists ? string.Create(CultureInfo.InvariantCulture, $"{info.LastWriteTimeUtc.Ticks}:{info.Length}") : "none";
+    }
+
+    /// <summary>Stops watching and unloads every expert.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _host.Registry.ExpertLoaded -= OnRegistryChanged;
+        _host.Registry.ExpertUnloaded -= OnRegistryChanged;
+        _host.Registry.ExpertDegraded -= OnRegistryChanged;
+        _host.Registry.ExpertRejected -= OnRegistryChanged;
+        await _host.DisposeAsync().ConfigureAwait(false);
+    }
+}
