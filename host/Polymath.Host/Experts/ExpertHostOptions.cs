@@ -3,38 +3,6 @@ using Polymath.Experts;
 
 namespace Polymath.Host.Experts;
 
-/// <summary>Host defaults for per-call limits; an expert's manifest overrides each one it sets.</summary>
-public sealed record ExpertLimitDefaults
-{
-    /// <summary>Memory cap in 64 KiB pages (default 256 = 16 MiB).</summary>
-    public uint MemoryPages { get; init; } = 256;
-    /// <summary>Fuel per call; null = unmetered (default; the timeout still applies).</summary>
-    public ulong? FuelPerCall { get; init; }
-    /// <summary>Wall-clock timeout per call in ms (default 10,000).</summary>
-    public int TimeoutMs { get; init; } = 10_000;
-    /// <summary>Largest accepted result in bytes (default 1 MiB).</summary>
-    public int MaxResultBytes { get; init; } = 1 << 20;
-    /// <summary>Maximum wasm call depth (default 10,000).</summary>
-    public int MaxCallDepth { get; init; } = 10_000;
-}
-
-/// <summary>The limits in force for one expert.</summary>
-/// <param name="MemoryPages">Memory cap in pages.</param>
-/// <param name="FuelPerCall">Fuel per call, or null.</param>
-/// <param name="TimeoutMs">Timeout per call in ms.</param>
-/// <param name="MaxResultBytes">Largest accepted result.</param>
-/// <param name="MaxCallDepth">Maximum call depth.</param>
-public sealed record EffectiveLimits(uint MemoryPages, ulong? FuelPerCall, int TimeoutMs, int MaxResultBytes, int MaxCallDepth)
-{
-    /// <summary>Manifest limits over host defaults.</summary>
-    public static EffectiveLimits Combine(ExpertLimits? manifest, ExpertLimitDefaults defaults) => new(
-        manifest?.MemoryPages ?? defaults.MemoryPages,
-        manifest?.FuelPerCall ?? defaults.FuelPerCall,
-        manifest?.TimeoutMs ?? defaults.TimeoutMs,
-        manifest?.MaxResultBytes ?? defaults.MaxResultBytes,
-        defaults.MaxCallDepth);
-}
-
 /// <summary>
 /// Options of the expert host (configuration section <c>Experts</c>): where experts live, which WASI facilities
 /// the operator grants, default limits, hot reload.
