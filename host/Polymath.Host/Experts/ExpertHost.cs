@@ -1,12 +1,14 @@
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Polymath.Host.Experts;
 
 /// <summary>
 /// The embedding API: a started host loads the experts directory, keeps it live (hot reload when
-/// <see cref="ExpertHostOptions.Watch"/> is set) and answers calls. Dispose to stop.
+/// <see cref="ExpertHostOptions.Watch"/> is set) and answers calls. Dispose to stop. It is also an
+/// <see cref="IHostedService"/>: <c>services.AddExperts()</c> registers it so a generic host starts and stops it.
 /// </summary>
-public sealed class ExpertHost : IAsyncDisposable, IDisposable
+public sealed class ExpertHost : IHostedService, IAsyncDisposable, IDisposable
 {
     private readonly ExpertHostOptions _options;
     private readonly ILogger _logger;
@@ -34,6 +36,13 @@ public sealed class ExpertHost : IAsyncDisposable, IDisposable
         await Registry.LoadAsync(cancellationToken).ConfigureAwait(false);
         if (_options.Watch && _watcher is null)
             _watcher = new ExpertDirectoryWatcher(Registry, _options.DebounceMs, _logger);
+    }
+
+    /// <summary>Stops watching the directory; loaded experts keep answering until the host is disposed.</summary>
+    public Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        Interlocked.Exchange(ref _watcher, null)?.Dispose();
+        return Task.CompletedTask;
     }
 
     /// <summary>Calls an op (see <see cref="ExpertRegistry.Call"/>).</summary>

@@ -14,32 +14,32 @@ namespace Polymath.Host.Experts;
 /// </summary>
 public sealed class ExpertHostBuilder
 {
-    private readonly ExpertHostOptions _options = new();
+    private ExpertHostOptions _options = new();
     private readonly List<Action<ExpertHostOptions>> _configure = [];
     private readonly List<Func<PlatformInfo, IEnumerable<RuntimeReport>>> _runtimeSources = [];
     private ILoggerFactory _loggerFactory = NullLoggerFactory.Instance;
     private IWasiOutputSink? _output;
     private PlatformInfo? _catalogPlatform;
 
-    /// <summary>Reads the <c>Experts</c> section of <paramref name="configuration"/> (the same configuration the CLI and service read).</summary>
+    /// <summary>
+    /// Binds the <c>Experts</c> section of <paramref name="configuration"/> onto the options (the same configuration the
+    /// CLI and service read; generated binding code, no reflection). Keys that are not set keep their values.
+    /// </summary>
     public ExpertHostBuilder UseConfiguration(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        _options.Bind(configuration.GetSection(ExpertHostOptions.SectionName));
+        configuration.GetSection(ExpertHostOptions.SectionName).Bind(_options);
         return this;
     }
 
-    /// <summary>Uses options from the options pattern (e.g. <c>IOptions&lt;ExpertHostOptions&gt;</c> from DI).</summary>
+    /// <summary>
+    /// Uses the options instance of the options pattern (e.g. <c>IOptions&lt;ExpertHostOptions&gt;</c> from DI, bound by
+    /// <c>AddExperts</c>) instead of a fresh one; <see cref="Configure"/> actions still apply on top.
+    /// </summary>
     public ExpertHostBuilder UseOptions(IOptions<ExpertHostOptions> options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var o = options.Value;
-        _configure.Add(t =>
-        {
-            t.Directory = o.Directory; t.Platform = o.Platform; t.Watch = o.Watch; t.DebounceMs = o.DebounceMs;
-            t.Grants = new Dictionary<string, List<string>>(o.Grants, StringComparer.Ordinal); t.Limits = o.Limits;
-            t.MaxIdleInstancesPerExpert = o.MaxIdleInstancesPerExpert;
-        });
+        _options = options.Value;
         return this;
     }
 
@@ -93,11 +93,11 @@ public sealed class ExpertHostBuilder
     }
 
     /// <summary>Validates the options, resolves the platform (once: the catalog's, else <see cref="ExpertHostOptions.Platform"/>, else this process) and creates the host (nothing is loaded until <see cref="ExpertHost.StartAsync"/>).</summary>
-    /// <exception cref="ArgumentException">An option is invalid; the message names it.</exception>
+    /// <exception cref="OptionsValidationException">An option is invalid; each failure names its key.</exception>
     public ExpertHost Build()
     {
         foreach (var c in _configure) c(_options);
-        _options.Validate();
+        ExpertHostOptionsValidator.ThrowIfInvalid(_options);
         var platform = _catalogPlatform ?? (_options.Platform is null ? PlatformInfo.Current : PlatformInfo.FromRuntimeIdentifier(_options.Platform));
         var runtimes = _runtimeSources.SelectMany(s => s(platform)).ToList();
         var logger = _loggerFactory.CreateLogger("Polymath.Experts");

@@ -4,13 +4,13 @@ namespace Polymath.Host.Experts;
 public sealed record ExpertLimitDefaults
 {
     /// <summary>Memory cap in 64 KiB pages (default 256 = 16 MiB).</summary>
-    public uint MemoryPages { get; init; } = 256;
+    public uint MemoryPages { get; set; } = 256;
     /// <summary>Fuel per call; null = unmetered (default; the timeout still applies).</summary>
-    public ulong? FuelPerCall { get; init; }
+    public ulong? FuelPerCall { get; set; }
     /// <summary>Wall-clock timeout per call in ms (default 10,000).</summary>
-    public int TimeoutMs { get; init; } = 10_000;
+    public int TimeoutMs { get; set; } = 10_000;
     /// <summary>Largest accepted result in bytes (default 1 MiB).</summary>
-    public int MaxResultBytes { get; init; } = 1 << 20;
+    public int MaxResultBytes { get; set; } = 1 << 20;
     /// <summary>Maximum wasm call depth (default 10,000).</summary>
-    public int MaxCallDepth { get; init; } = 10_000;
+    public int MaxCallDepth { get; set; } = 10_000;
 }

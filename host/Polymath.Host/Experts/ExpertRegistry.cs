@@ -24,16 +24,18 @@ public sealed class ExpertRegistry : IDisposable
     private bool _disposed;
 
     /// <summary>Creates an empty registry; call <see cref="LoadAsync"/> (or <see cref="Reload"/>) to load the directory.</summary>
-    /// <param name="options">Directory, grants, limits (validated by the caller: the options pattern, or <see cref="ExpertHostBuilder"/>).</param>
+    /// <param name="options">Directory, grants, limits (checked by <see cref="ExpertHostOptionsValidator"/>).</param>
     /// <param name="runtimes">Runtimes to bind to, as probed for <paramref name="platform"/> (from a <see cref="RuntimeCatalog"/> or <see cref="RuntimeReport.FromPlugin"/>).</param>
     /// <param name="platform">The platform the runtimes were probed for; bindings are explained for it.</param>
     /// <param name="logger">Log.</param>
     /// <param name="output">Where granted guest stdout/stderr goes (default: the log).</param>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">An option is invalid.</exception>
     public ExpertRegistry(ExpertHostOptions options, IReadOnlyList<RuntimeReport> runtimes, PlatformInfo platform, ILogger? logger = null, IWasiOutputSink? output = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(runtimes);
         ArgumentNullException.ThrowIfNull(platform);
+        ExpertHostOptionsValidator.ThrowIfInvalid(options);
         _logger = logger ?? NullLogger.Instance;
         Runtimes = runtimes;
         Platform = platform;
