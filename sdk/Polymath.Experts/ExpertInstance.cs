@@ -5,33 +5,6 @@ using ValueType = Polymath.Wasm.ValueType;
 
 namespace Polymath.Experts;
 
-/// <summary>What went wrong when a guest broke the larql ABI.</summary>
-public enum AbiViolation
-{
-    /// <summary>A required export is missing or has the wrong type.</summary>
-    MissingExport,
-    /// <summary><c>larql_alloc</c> returned 0.</summary>
-    AllocFailed,
-    /// <summary>A pointer (or pointer + length) returned by the guest lies outside its memory.</summary>
-    WildPointer,
-    /// <summary>The result has no NUL terminator before the end of memory.</summary>
-    MissingNul,
-    /// <summary>The result is larger than the configured maximum.</summary>
-    ResultTooLarge,
-    /// <summary>The result is not valid UTF-8 JSON of the expected shape.</summary>
-    InvalidResult,
-}
-
-/// <summary>The guest broke the larql ABI. The instance must be discarded.</summary>
-public sealed class ExpertAbiException : Exception
-{
-    /// <summary>Creates the exception.</summary>
-    public ExpertAbiException(AbiViolation violation, string message, Exception? inner = null) : base(message, inner) => Violation = violation;
-
-    /// <summary>Which rule was broken.</summary>
-    public AbiViolation Violation { get; }
-}
-
 /// <summary>
 /// One instantiated expert module and the larql ABI over it: the exact call sequence (alloc + write op and args,
 /// <c>larql_call</c>, free both, read the NUL-terminated result, free <c>len + 1</c>), with every guest pointer and

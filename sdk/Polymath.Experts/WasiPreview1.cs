@@ -7,26 +7,6 @@ using ValueType = Polymath.Wasm.ValueType;
 
 namespace Polymath.Experts;
 
-/// <summary>Receives what a guest writes to stdout (fd 1) and stderr (fd 2) when <c>wasi.stdio</c> is granted. Must be thread-safe.</summary>
-public interface IWasiOutputSink
-{
-    /// <summary>One fd_write buffer. <paramref name="data"/> is only valid during the call.</summary>
-    void Write(int fd, ReadOnlySpan<byte> data);
-}
-
-/// <summary>What one expert instance may use of WASI.</summary>
-public sealed record WasiOptions
-{
-    /// <summary>Nothing granted, output discarded.</summary>
-    public static WasiOptions Denied { get; } = new();
-
-    /// <summary>The facilities the operator granted.</summary>
-    public WasiGrants Grants { get; init; }
-
-    /// <summary>Where granted stdout/stderr goes; null discards it (writes still succeed when granted).</summary>
-    public IWasiOutputSink? Output { get; init; }
-}
-
 /// <summary>
 /// The WASI preview 1 shim shared by every runtime (the minimal set larql's experts use). One object per
 /// instance. Each function works on the guest memory it is given, validates every pointer (a bad one answers

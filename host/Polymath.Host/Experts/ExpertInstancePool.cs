@@ -5,11 +5,12 @@ using Polymath.Sdk;
 namespace Polymath.Host.Experts;
 
 /// <summary>
-/// Idle instances of one compiled expert module, each in its own store with the expert's limits and linked with its
-/// grants. Rent gives an idle instance or instantiates a new one; a healthy instance goes back (up to the cap), a
+/// Idle instances of one compiled expert module, each in its own store with the expert's limits and linked (through
+/// its own <see cref="WasiPreview1"/> linker, so per-instance WASI state such as the cputime clocks stays per instance)
+/// with its grants. Rent gives an idle instance or instantiates a new one; a healthy instance goes back (up to the cap), a
 /// trapped one is disposed by the caller. After <see cref="Clear"/> nothing is kept.
 /// </summary>
-internal sealed class ExpertInstancePool(IWasmEngine engine, IWasmModule module, StoreLimits limits, WasmLinker linker, int maxIdle)
+internal sealed class ExpertInstancePool(IWasmEngine engine, IWasmModule module, StoreLimits limits, WasiOptions wasi, int maxIdle)
 {
     private readonly ConcurrentBag<ExpertInstance> _idle = [];
     private int _idleCount;
@@ -21,7 +22,7 @@ internal sealed class ExpertInstancePool(IWasmEngine engine, IWasmModule module,
     public ExpertInstance Rent(CallOptions options)
     {
         if (_idle.TryTake(out var instance)) { Interlocked.Decrement(ref _idleCount); return instance; }
-        return ExpertInstance.Create(engine, module, limits, linker, options);
+        return ExpertInstance.Create(engine, module, limits, wasi, options);
     }
 
     public void Return(ExpertInstance instance)

@@ -116,8 +116,8 @@ internal sealed class ExpertLoader(ExpertHostOptions options, IReadOnlyList<Runt
         ExpertInstancePool? pool = null;
         if (binding.Status != ExpertStatus.Unavailable)
         {
-            var linker = WasiPreview1.CreateLinker(new WasiOptions { Grants = grants, Output = output });
-            pool = new ExpertInstancePool(engine!, compiled!, storeLimits, linker, options.MaxIdleInstancesPerExpert);
+            var wasi = new WasiOptions { Grants = grants, Output = output };
+            pool = new ExpertInstancePool(engine!, compiled!, storeLimits, wasi, options.MaxIdleInstancesPerExpert);
             if (first is not null && grants == WasiGrants.None) { pool.Return(first); first = null; }
         }
         first?.Dispose();
