@@ -44,22 +44,28 @@ run.SetAction(pr => WithCatalog(pr, catalog => RunCommand.Run(catalog, pr.GetVal
 root.Subcommands.Add(run);
 
 // experts / call: the expert registry over the experts directory (docs/experts.md)
-var dirOption = new Option<string?>("--dir") { Description = "Experts directory (default: Experts:Directory, then ./experts)" };
+var dirOption = new Option<string?>("--dir") { Description = "Experts directory (default: Experts:Directory from appsettings.json or POLYMATH_Experts__Directory, then ./experts)" };
+var grantOption = new Option<string[]>("--grant") { Description = "Grant WASI facilities: FACILITY[,FACILITY] to every expert or ID=FACILITY[,FACILITY] (repeatable; adds to Experts:Grants)" };
+var limitOption = new Option<string[]>("--limit") { Description = "Default limit NAME=N: MemoryPages, FuelPerCall, TimeoutMs, MaxResultBytes, MaxCallDepth (repeatable; overrides Experts:Limits)" };
 var expertsJsonOption = new Option<bool>("--json") { Description = "Print the documented JSON" };
 var experts = new Command("experts", "List every expert, its ops, status (bound / degraded / unavailable), runtime and reason");
 experts.Options.Add(dirOption);
+experts.Options.Add(grantOption);
+experts.Options.Add(limitOption);
 experts.Options.Add(expertsJsonOption);
 experts.SetAction((pr, ct) => WithExperts(pr, pr.GetValue(dirOption), b => ExpertsCommand.RunAsync(b, pr.GetValue(expertsJsonOption), Console.Out, ct)));
 root.Subcommands.Add(experts);
 
 var opArgument = new Argument<string>("OP") { Description = "The op name, e.g. gcd" };
-var callArgsArgument = new Argument<string?>("ARGS_JSON") { Description = "The op's arguments as a JSON object, e.g. '{\"a\":12,\"b\":18}'", Arity = ArgumentArity.ZeroOrOne };
+var callArgsArgument = new Argument<string?>("ARGS_JSON") { Description = "The op's arguments as a JSON object, e.g. '{\"a\":12,\"b\":18}'; - reads them from stdin, @FILE from a file", Arity = ArgumentArity.ZeroOrOne };
 var call = new Command("call", "Call one op; the exit code is 0 only for a result");
 call.Arguments.Add(opArgument);
 call.Arguments.Add(callArgsArgument);
 call.Options.Add(dirOption);
+call.Options.Add(grantOption);
+call.Options.Add(limitOption);
 call.Options.Add(expertsJsonOption);
-call.SetAction((pr, ct) => WithExperts(pr, pr.GetValue(dirOption), b => CallCommand.RunAsync(b, pr.GetValue(opArgument)!, pr.GetValue(callArgsArgument), pr.GetValue(expertsJsonOption), Console.Out, ct)));
+call.SetAction((pr, ct) => WithExperts(pr, pr.GetValue(dirOption), b => CallCommand.RunAsync(b, pr.GetValue(opArgument)!, CliConfiguration.ReadArgs(pr.GetValue(callArgsArgument), Console.In), pr.GetValue(expertsJsonOption), Console.Out, ct)));
 root.Subcommands.Add(call);
 
 // mcp: every bound op as a Model Context Protocol tool (docs/mcp.md)
@@ -93,7 +99,8 @@ var newCommand = new Command("new", "Create something from a template");
 newCommand.Subcommands.Add(newExpert);
 root.Subcommands.Add(newCommand);
 
-return root.Parse(args).Invoke();
+// No response files: `@FILE` is an argument (polymath call OP @args.json reads the op's args from a file).
+return root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null }).Invoke();
 
 int WithCatalog(ParseResult pr, Func<RuntimeCatalog, int> action)
 {
@@ -106,18 +113,30 @@ int WithCatalog(ParseResult pr, Func<RuntimeCatalog, int> action)
 async Task<int> WithExperts(ParseResult pr, string? directory, Func<Polymath.Host.Experts.ExpertHostBuilder, Task<int>> action)
 {
     using var loggerFactory = CliLogging.Create(pr.GetValue(verboseOption));
-    if (CreateCatalog(pr, loggerFactory) is not { } catalog) return 2;
-    using (catalog)
+    try
     {
-        var builder = Polymath.Host.Experts.ExpertHost.CreateBuilder()
-            .UseLoggerFactory(loggerFactory)
-            .UseRuntimeCatalog(catalog);
-        if (directory is not null) builder.Configure(o => o.Directory = directory);
-        return await action(builder).ConfigureAwait(false);
+        // One configuration for the catalog and the experts: appsettings.json, POLYMATH_ environment, options (CliConfiguration).
+        var configuration = CliConfiguration.Build();
+        var fromOptions = CliConfiguration.Apply(directory, pr.GetValue(grantOption) ?? [], pr.GetValue(limitOption) ?? []);
+        if (CreateCatalog(pr, loggerFactory, configuration) is not { } catalog) return 2;
+        using (catalog)
+        {
+            var builder = Polymath.Host.Experts.ExpertHost.CreateBuilder()
+                .UseConfiguration(configuration)
+                .Configure(fromOptions)
+                .UseLoggerFactory(loggerFactory)
+                .UseRuntimeCatalog(catalog);
+            return await action(builder).ConfigureAwait(false);
+        }
+    }
+    catch (Exception e) when (e is CliUsageException or Microsoft.Extensions.Options.OptionsValidationException or InvalidOperationException { InnerException: not null })
+    {
+        Console.Error.WriteLine($"error: {e.Message}");
+        return 2;
     }
 }
 
-RuntimeCatalog? CreateCatalog(ParseResult pr, Microsoft.Extensions.Logging.ILoggerFactory loggerFactory)
+RuntimeCatalog? CreateCatalog(ParseResult pr, Microsoft.Extensions.Logging.ILoggerFactory loggerFactory, Microsoft.Extensions.Configuration.IConfiguration? configuration = null)
 {
     try
     {
@@ -126,7 +145,7 @@ RuntimeCatalog? CreateCatalog(ParseResult pr, Microsoft.Extensions.Logging.ILogg
             PluginsFile = pr.GetValue(pluginsOption),
             Platform = pr.GetValue(platformOption),
             NoDynamicCode = pr.GetValue(noDynamicOption) ? true : null,
-        }, configuration: null, loggerFactory);
+        }, configuration, loggerFactory);
     }
     catch (Exception e) when (e is PluginManifestException or PlatformOverrideException)
     {

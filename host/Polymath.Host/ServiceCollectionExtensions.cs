@@ -2,12 +2,15 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Polymath.Experts;
 using Polymath.Host.Catalog;
+using Polymath.Host.Experts;
 
 namespace Polymath.Host;
 
-/// <summary>Registers the Polymath engine in a service collection.</summary>
+/// <summary>Registers the Polymath engine and the expert host in a service collection.</summary>
 public static class ServiceCollectionExtensions
 {
     /// <summary>
@@ -24,6 +27,49 @@ public static class ServiceCollectionExtensions
             sp.GetRequiredService<IOptions<PolymathHostOptions>>().Value,
             sp.GetService<IConfiguration>(),
             sp.GetService<ILoggerFactory>()));
+        return services;
+    }
+
+    /// <summary>
+    /// Adds the engine: <see cref="PolymathHostOptions"/> (validated at start) and the singleton
+    /// <see cref="RuntimeCatalog"/>. plugins.json and the platform come from the options, then <c>POLYMATH_PLUGINS</c> /
+    /// <c>POLYMATH_PLATFORM</c> / <c>POLYMATH_NO_DYNAMIC_CODE</c>, then the <c>Polymath</c> configuration section.
+    /// </summary>
+    public static IServiceCollection AddPolymath(this IServiceCollection services, Action<PolymathHostOptions>? configure = null)
+    {
+        AddPolymathHost(services, configure);
+        services.AddOptions<PolymathHostOptions>()
+            .Validate(o => o.UnloadGcPasses >= 0, "Polymath:UnloadGcPasses must not be negative")
+            .ValidateOnStart();
+        return services;
+    }
+
+    /// <summary>
+    /// Adds the expert host on top of <see cref="AddPolymath"/>: <see cref="ExpertHostOptions"/> bound from the
+    /// <c>Experts</c> configuration section (generated binder), then <paramref name="configure"/>, validated by
+    /// <see cref="ExpertHostOptionsValidator"/> at start; a singleton <see cref="ExpertHost"/> over the catalog's runtimes,
+    /// registered as an <see cref="Microsoft.Extensions.Hosting.IHostedService"/> so a generic host loads the experts on
+    /// start; and <see cref="ExpertRegistry"/> for listing and calls.
+    /// </summary>
+    public static IServiceCollection AddExperts(this IServiceCollection services, Action<ExpertHostOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        AddPolymath(services);
+        var options = services.AddOptions<ExpertHostOptions>().BindConfiguration(ExpertHostOptions.SectionName);
+        if (configure is not null) options.Configure(configure);
+        options.ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ExpertHostOptions>, ExpertHostOptionsValidator>());
+        services.TryAddSingleton(sp =>
+        {
+            var builder = ExpertHost.CreateBuilder()
+                .UseOptions(sp.GetRequiredService<IOptions<ExpertHostOptions>>())
+                .UseRuntimeCatalog(sp.GetRequiredService<RuntimeCatalog>())
+                .UseLoggerFactory(sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance);
+            if (sp.GetService<IWasiOutputSink>() is { } sink) builder.UseWasiOutput(sink);
+            return builder.Build();
+        });
+        services.TryAddSingleton(sp => sp.GetRequiredService<ExpertHost>().Registry);
+        services.AddHostedService(sp => sp.GetRequiredService<ExpertHost>());
         return services;
     }
 }

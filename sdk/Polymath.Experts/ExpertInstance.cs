@@ -5,33 +5,6 @@ using ValueType = Polymath.Wasm.ValueType;
 
 namespace Polymath.Experts;
 
-/// <summary>What went wrong when a guest broke the larql ABI.</summary>
-public enum AbiViolation
-{
-    /// <summary>A required export is missing or has the wrong type.</summary>
-    MissingExport,
-    /// <summary><c>larql_alloc</c> returned 0.</summary>
-    AllocFailed,
-    /// <summary>A pointer (or pointer + length) returned by the guest lies outside its memory.</summary>
-    WildPointer,
-    /// <summary>The result has no NUL terminator before the end of memory.</summary>
-    MissingNul,
-    /// <summary>The result is larger than the configured maximum.</summary>
-    ResultTooLarge,
-    /// <summary>The result is not valid UTF-8 JSON of the expected shape.</summary>
-    InvalidResult,
-}
-
-/// <summary>The guest broke the larql ABI. The instance must be discarded.</summary>
-public sealed class ExpertAbiException : Exception
-{
-    /// <summary>Creates the exception.</summary>
-    public ExpertAbiException(AbiViolation violation, string message, Exception? inner = null) : base(message, inner) => Violation = violation;
-
-    /// <summary>Which rule was broken.</summary>
-    public AbiViolation Violation { get; }
-}
-
 /// <summary>
 /// One instantiated expert module and the larql ABI over it: the exact call sequence (alloc + write op and args,
 /// <c>larql_call</c>, free both, read the NUL-terminated result, free <c>len + 1</c>), with every guest pointer and
@@ -76,23 +49,27 @@ public sealed class ExpertInstance : IDisposable
     /// Creates a store with <paramref name="limits"/>, links the WASI shim for the module's imports, instantiates,
     /// calls <c>_initialize</c> when exported, and checks the larql exports.
     /// </summary>
-    /// <exception cref="WasmLinkException">An import cannot be provided.</exception>
+    /// <exception cref="WasmLinkException">An import cannot be provided, or <c>_initialize</c> is mistyped.</exception>
     /// <exception cref="WasmTrapException">Instantiation or <c>_initialize</c> trapped.</exception>
     /// <exception cref="ExpertAbiException">A larql export is missing or mistyped.</exception>
-    public static ExpertInstance Create(IWasmEngine engine, IWasmModule module, StoreLimits limits, WasiOptions wasi, CallOptions options = default)
+    public static ExpertInstance Create(IWasmEngine engine, IWasmModule module, StoreLimits limits, WasiOptions wasi, CallOptions options = default) =>
+        Create(engine, module, limits, WasiPreview1.CreateLinker(wasi), options);
+
+    /// <summary>
+    /// Creates a store with <paramref name="limits"/>, instantiates <paramref name="module"/> as a reactor through
+    /// <paramref name="linker"/> (imports by name, <c>_initialize</c> when exported), and checks the larql exports.
+    /// </summary>
+    /// <exception cref="WasmLinkException">An import cannot be provided, or <c>_initialize</c> is mistyped.</exception>
+    /// <exception cref="WasmTrapException">Instantiation or <c>_initialize</c> trapped.</exception>
+    /// <exception cref="ExpertAbiException">A larql export is missing or mistyped.</exception>
+    public static ExpertInstance Create(IWasmEngine engine, IWasmModule module, StoreLimits limits, WasmLinker linker, CallOptions options = default)
     {
+        ArgumentNullException.ThrowIfNull(engine);
+        ArgumentNullException.ThrowIfNull(linker);
         var store = engine.CreateStore(limits);
         try
         {
-            var shim = new WasiPreview1(wasi);
-            var imports = shim.CreateImports(store, module.Definition);
-            var instance = store.Instantiate(module, imports, options);
-            if (instance.GetFunction("_initialize") is { } init)
-            {
-                if (init.Type.Parameters.Length != 0 || init.Type.Results.Length != 0)
-                    throw new ExpertAbiException(AbiViolation.MissingExport, $"export '_initialize' has type {init.Type}, expected [] -> []");
-                init.Invoke([], [], options);
-            }
+            var instance = linker.InstantiateReactor(store, module, options);
             var memory = instance.GetMemory("memory") ?? throw new ExpertAbiException(AbiViolation.MissingExport, "the module does not export its memory as 'memory'");
             return new ExpertInstance(store, instance, memory,
                 Require(instance, "larql_alloc", AllocType), Require(instance, "larql_dealloc", DeallocType),

@@ -3,27 +3,6 @@ using System.Text.RegularExpressions;
 
 namespace Polymath.Experts;
 
-/// <summary>A payload file inside a package: its path relative to the package root and its expected sha256.</summary>
-/// <param name="Path">Path relative to the package root, with '/' separators.</param>
-/// <param name="Sha256">Lower-case hex sha256 of the file (64 characters).</param>
-public sealed record PayloadReference(string Path, string Sha256);
-
-/// <summary>Per-expert limits from the manifest; null means "use the host default".</summary>
-public sealed record ExpertLimits
-{
-    /// <summary>Cap on linear memory, in 64 KiB pages.</summary>
-    public uint? MemoryPages { get; init; }
-    /// <summary>Instruction budget per call.</summary>
-    public ulong? FuelPerCall { get; init; }
-    /// <summary>Wall-clock timeout per call, in milliseconds.</summary>
-    public int? TimeoutMs { get; init; }
-    /// <summary>Largest result JSON accepted, in bytes (excluding the NUL).</summary>
-    public int? MaxResultBytes { get; init; }
-
-    /// <summary>No manifest limits.</summary>
-    public static ExpertLimits None { get; } = new();
-}
-
 /// <summary>
 /// The <c>expert.json</c> manifest of an expert package (schema version 1; docs/experts.md).
 /// Parse it with <see cref="Parse"/>; every error names the file and the field.
@@ -380,26 +359,4 @@ public sealed record ExpertManifest
             _ => v.ValueKind.ToString(),
         };
     }
-}
-
-/// <summary>A package could not be read: the message names the file and, when known, the field.</summary>
-public sealed class ExpertPackageException : Exception
-{
-    /// <summary>Creates the exception.</summary>
-    public ExpertPackageException(string source, string? field, string message, Exception? inner = null)
-        : base(field is null ? $"{source}: {message}" : $"{source}: field '{field}' {message}", inner)
-    {
-        Source = source;
-        Field = field;
-        Reason = message;
-    }
-
-    /// <summary>The file or package the error is in.</summary>
-    public new string Source { get; }
-
-    /// <summary>The manifest field (JSON path such as <c>payloads.wasm.sha256</c>), when the error is about one.</summary>
-    public string? Field { get; }
-
-    /// <summary>The reason without the location.</summary>
-    public string Reason { get; }
 }

@@ -7,26 +7,6 @@ using ValueType = Polymath.Wasm.ValueType;
 
 namespace Polymath.Experts;
 
-/// <summary>Receives what a guest writes to stdout (fd 1) and stderr (fd 2) when <c>wasi.stdio</c> is granted. Must be thread-safe.</summary>
-public interface IWasiOutputSink
-{
-    /// <summary>One fd_write buffer. <paramref name="data"/> is only valid during the call.</summary>
-    void Write(int fd, ReadOnlySpan<byte> data);
-}
-
-/// <summary>What one expert instance may use of WASI.</summary>
-public sealed record WasiOptions
-{
-    /// <summary>Nothing granted, output discarded.</summary>
-    public static WasiOptions Denied { get; } = new();
-
-    /// <summary>The facilities the operator granted.</summary>
-    public WasiGrants Grants { get; init; }
-
-    /// <summary>Where granted stdout/stderr goes; null discards it (writes still succeed when granted).</summary>
-    public IWasiOutputSink? Output { get; init; }
-}
-
 /// <summary>
 /// The WASI preview 1 shim shared by every runtime (the minimal set larql's experts use). One object per
 /// instance. Each function works on the guest memory it is given, validates every pointer (a bad one answers
@@ -152,76 +132,50 @@ public sealed class WasiPreview1
     private static readonly FuncType VoidToI32 = new([], [ValueType.I32]);
     private static readonly FuncType ProcExitType = new([ValueType.I32], []);
 
+    private static readonly FuncType FdPrestatDirNameType = new([ValueType.I32, ValueType.I32, ValueType.I32], [ValueType.I32]);
+
     /// <summary>
-    /// Builds the externs for <paramref name="module"/>'s imports, in import order. Only WASI functions the module
-    /// imports are created.
+    /// Defines every function of this shim in <paramref name="linker"/> under <see cref="ModuleName"/>, each with the type
+    /// WASI preview 1 gives it (a module importing one with another type fails to link); any other WASI function
+    /// returning an errno answers <see cref="NoSys"/>. The functions share this object's state and grants.
     /// </summary>
-    /// <exception cref="WasmLinkException">An import is not a WASI preview 1 function, or a WASI function is imported with the wrong type.</exception>
-    public IReadOnlyList<IWasmExtern> CreateImports(IWasmStore store, Module module)
+    public WasmLinker Define(WasmLinker linker)
     {
-        var externs = new IWasmExtern[module.Imports.Count];
-        for (int i = 0; i < externs.Length; i++)
+        ArgumentNullException.ThrowIfNull(linker);
+        linker.DefineFunction(ModuleName, "fd_write", I32x4ToI32,
+            (ctx, a, r) => r[0] = WasmValue.I32(Mem(ctx, out var m) ? FdWrite(m, a[0].AsI32, a[1].AsI32, a[2].AsI32, a[3].AsI32) : Fault));
+        linker.DefineFunction(ModuleName, "proc_exit", ProcExitType,
+            static (_, a, _) => throw new WasmTrapException(TrapKind.Exit, $"proc_exit({a[0].AsI32})") { ExitCode = a[0].AsI32 });
+        HostFunctionCallback sizes = (ctx, a, r) => r[0] = WasmValue.I32(Mem(ctx, out var m) ? SizesGet(m, a[0].AsI32, a[1].AsI32) : Fault);
+        linker.DefineFunction(ModuleName, "args_sizes_get", I32x2ToI32, sizes);
+        linker.DefineFunction(ModuleName, "environ_sizes_get", I32x2ToI32, sizes);
+        HostFunctionCallback success = static (_, _, r) => r[0] = WasmValue.I32(Success);
+        linker.DefineFunction(ModuleName, "args_get", I32x2ToI32, success);
+        linker.DefineFunction(ModuleName, "environ_get", I32x2ToI32, success);
+        linker.DefineFunction(ModuleName, "clock_time_get", ClockTimeType,
+            (ctx, a, r) => r[0] = WasmValue.I32(Mem(ctx, out var m) ? ClockTimeGet(m, a[0].AsI32, a[1].AsI64, a[2].AsI32) : Fault));
+        linker.DefineFunction(ModuleName, "clock_res_get", I32x2ToI32,
+            (ctx, a, r) => r[0] = WasmValue.I32(Mem(ctx, out var m) ? ClockResGet(m, a[0].AsI32, a[1].AsI32) : Fault));
+        linker.DefineFunction(ModuleName, "random_get", I32x2ToI32,
+            (ctx, a, r) => r[0] = WasmValue.I32(Mem(ctx, out var m) ? RandomGet(m, a[0].AsI32, a[1].AsI32) : Fault));
+        linker.DefineFunction(ModuleName, "sched_yield", VoidToI32, success);
+        HostFunctionCallback badF = static (_, _, r) => r[0] = WasmValue.I32(BadF);
+        linker.DefineFunction(ModuleName, "fd_prestat_get", I32x2ToI32, badF);
+        linker.DefineFunction(ModuleName, "fd_prestat_dir_name", FdPrestatDirNameType, badF);
+        linker.DefineFunction(ModuleName, "fd_fdstat_get", I32x2ToI32, badF);
+        linker.DefineFallback(ModuleName, static (store, import, type) =>
         {
-            var import = module.Imports[i];
-            if (import.Module != ModuleName || import.Kind != ExternKind.Function)
-                throw new WasmLinkException(
-                    $"import '{import.Module}.{import.Name}' ({import.Kind.ToString().ToLowerInvariant()}) cannot be provided: experts may import only {ModuleName} functions");
-            var type = module.Types[(int)import.TypeIndex];
-            externs[i] = store.CreateHostFunction(type, Bind(import.Name, type));
-        }
-        return externs;
+            if (import.Kind != ExternKind.Function || type is null)
+                throw new WasmLinkException($"import '{ModuleName}.{import.Name}' is a {import.Kind.ToString().ToLowerInvariant()}; WASI preview 1 defines only functions");
+            if (type.Results.Length == 1 && type.Results[0] == ValueType.I32)
+                return store.CreateHostFunction(type, static (_, _, r) => r[0] = WasmValue.I32(NoSys));
+            throw new WasmLinkException($"import '{ModuleName}.{import.Name}' has type {type}; it is not supported and cannot answer NOSYS");
+        });
+        return linker;
     }
 
-    private HostFunctionCallback Bind(string name, FuncType type)
-    {
-        void Expect(FuncType expected)
-        {
-            if (!type.Equals(expected))
-                throw new WasmLinkException($"import '{ModuleName}.{name}' has type {type}, WASI preview 1 defines {expected}");
-        }
-        switch (name)
-        {
-            case "fd_write":
-                Expect(I32x4ToI32);
-                return (ctx, a, r) => r[0] = WasmValue.I32(Mem(ctx, out var m) ? FdWrite(m, a[0].AsI32, a[1].AsI32, a[2].AsI32, a[3].AsI32) : Fault);
-            case "proc_exit":
-                Expect(ProcExitType);
-                return (_, a, _) => throw new WasmTrapException(TrapKind.Exit, $"proc_exit({a[0].AsI32})") { ExitCode = a[0].AsI32 };
-            case "args_sizes_get":
-            case "environ_sizes_get":
-                Expect(I32x2ToI32);
-                return (ctx, a, r) => r[0] = WasmValue.I32(Mem(ctx, out var m) ? SizesGet(m, a[0].AsI32, a[1].AsI32) : Fault);
-            case "args_get":
-            case "environ_get":
-                Expect(I32x2ToI32);
-                return (_, _, r) => r[0] = WasmValue.I32(Success);
-            case "clock_time_get":
-                Expect(ClockTimeType);
-                return (ctx, a, r) => r[0] = WasmValue.I32(Mem(ctx, out var m) ? ClockTimeGet(m, a[0].AsI32, a[1].AsI64, a[2].AsI32) : Fault);
-            case "clock_res_get":
-                Expect(I32x2ToI32);
-                return (ctx, a, r) => r[0] = WasmValue.I32(Mem(ctx, out var m) ? ClockResGet(m, a[0].AsI32, a[1].AsI32) : Fault);
-            case "random_get":
-                Expect(I32x2ToI32);
-                return (ctx, a, r) => r[0] = WasmValue.I32(Mem(ctx, out var m) ? RandomGet(m, a[0].AsI32, a[1].AsI32) : Fault);
-            case "sched_yield":
-                Expect(VoidToI32);
-                return (_, _, r) => r[0] = WasmValue.I32(Success);
-            case "fd_prestat_get":
-                Expect(I32x2ToI32);
-                return (_, _, r) => r[0] = WasmValue.I32(BadF);
-            case "fd_prestat_dir_name":
-                Expect(new FuncType([ValueType.I32, ValueType.I32, ValueType.I32], [ValueType.I32]));
-                return (_, _, r) => r[0] = WasmValue.I32(BadF);
-            case "fd_fdstat_get":
-                Expect(I32x2ToI32);
-                return (_, _, r) => r[0] = WasmValue.I32(BadF);
-            default:
-                if (type.Results.Length == 1 && type.Results[0] == ValueType.I32)
-                    return (_, _, r) => r[0] = WasmValue.I32(NoSys);
-                throw new WasmLinkException($"import '{ModuleName}.{name}' has type {type}; it is not supported and cannot answer NOSYS");
-        }
-    }
+    /// <summary>A linker with this shim defined and nothing else: what experts and <c>polymath run</c> link against.</summary>
+    public static WasmLinker CreateLinker(WasiOptions options) => new WasiPreview1(options).Define(new WasmLinker());
 
     private static bool Mem(IHostCallContext ctx, out Span<byte> memory)
     {

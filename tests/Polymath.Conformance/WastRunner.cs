@@ -105,8 +105,8 @@ public sealed class WastRunner
         public WastScript Script { get; } = script;
         public IWasmStore Store { get; } = store;
         public HostReferences HostReferences { get; } = new();
-        public Dictionary<string, IReadOnlyDictionary<string, IWasmExtern>> Registered { get; } =
-            new(StringComparer.Ordinal) { [SpectestModule.Name] = spectest };
+        /// <summary>Import sources by (module, name): <c>spectest</c> and every registered instance.</summary>
+        public WasmLinker Linker { get; } = new WasmLinker().DefineModule(SpectestModule.Name, spectest);
         public Dictionary<string, IWasmInstance?> Named { get; } = new(StringComparer.Ordinal);
         public IWasmInstance? Current { get; set; }
         public string? CurrentProblem { get; set; } = "no module has been defined yet";
@@ -189,24 +189,21 @@ public sealed class WastRunner
 
     private static (IWasmExtern[]? Imports, string? Error) ResolveImports(ScriptState state, Module definition)
     {
-        var imports = new IWasmExtern[definition.Imports.Count];
-        for (int i = 0; i < imports.Length; i++)
+        try
         {
-            var import = definition.Imports[i];
-            if (!state.Registered.TryGetValue(import.Module, out var exports))
-                return (null, $"unknown import \"{import.Module}\" \"{import.Name}\": no module registered as \"{import.Module}\"");
-            if (!exports.TryGetValue(import.Name, out var value))
-                return (null, $"unknown import \"{import.Module}\" \"{import.Name}\": module \"{import.Module}\" has no such export");
-            imports[i] = value;
+            return (state.Linker.ResolveImports(state.Store, definition), null);
         }
-        return (imports, null);
+        catch (WasmLinkException e)
+        {
+            return (null, e.Message);
+        }
     }
 
     private static string? ExecuteRegister(ScriptState state, WastCommand command)
     {
         var (instance, error) = FindInstance(state, command.Name);
         if (instance is null) return error;
-        state.Registered[command.As!] = instance.Exports;
+        state.Linker.DefineInstance(command.As!, instance);
         return null;
     }
 

@@ -1,4 +1,5 @@
 using Polymath.Experts;
+using Polymath.Host.Catalog;
 using Polymath.Host.Experts;
 using Polymath.Sdk;
 using Xunit;
@@ -17,11 +18,18 @@ public class BinderTests
         Capabilities.LimitsFuel, Capabilities.LimitsMemory, Capabilities.LimitsTimeout, Capabilities.LimitsCallDepth,
     ];
 
-    private static ExpertRuntime Runtime(string id, RuntimeTier tier, bool available, string[] caps, int priority = 0, int order = 0) =>
-        new(new RuntimeDescriptor(id, id == "wasmtime" ? "Wasmtime" : id == "interpreter" ? "interpreter" : id, "1.0", tier),
-            available ? RuntimeProbeResult.Available("ok", caps) : RuntimeProbeResult.Unavailable("Cranelift has no 32-bit ARM backend"),
-            priority, order,
-            available ? () => throw new InvalidOperationException("binder tests never create engines") : null);
+    private static RuntimeReport Runtime(string id, RuntimeTier tier, bool available, string[] caps, int priority = 0, int order = 0) => new()
+    {
+        Id = id,
+        Descriptor = new RuntimeDescriptor(id, id == "wasmtime" ? "Wasmtime" : id == "interpreter" ? "interpreter" : id, "1.0", tier),
+        Tier = tier,
+        Status = available ? RuntimeStatus.Available : RuntimeStatus.Unavailable,
+        Reason = available ? "ok" : "Cranelift has no 32-bit ARM backend",
+        Capabilities = available ? caps : [],
+        Priority = priority,
+        Order = order,
+        EngineFactory = available ? () => throw new InvalidOperationException("binder tests never create engines") : null,
+    };
 
     private static BindingRequest Request(string[]? requires = null, string[]? prefers = null, string[]? features = null,
         WasiGrants asked = WasiGrants.None, WasiGrants granted = WasiGrants.None) =>

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Polymath.Experts;
+using Polymath.Host.Catalog;
 using Polymath.Host.Experts;
 using Polymath.Runtime.Interpreter;
 using Polymath.Sdk;
@@ -19,14 +20,14 @@ public sealed class RegistryTests : IDisposable
         _dir.Dispose();
     }
 
-    private static ExpertRuntime Interpreter(PlatformInfo? platform = null) =>
-        ExpertRuntime.FromPlugin(new InterpreterRuntimePlugin(), platform ?? PlatformInfo.Current);
+    private static RuntimeReport Interpreter(PlatformInfo? platform = null) =>
+        RuntimeReport.FromPlugin(new InterpreterRuntimePlugin(), platform ?? PlatformInfo.Current);
 
     private ExpertRegistry Registry(Action<ExpertHostOptions>? configure = null, IWasiOutputSink? sink = null)
     {
         var options = new ExpertHostOptions { Directory = _dir.Path, Watch = false };
         configure?.Invoke(options);
-        var registry = new ExpertRegistry(options, [Interpreter()], output: sink);
+        var registry = new ExpertRegistry(options, [Interpreter()], PlatformInfo.Current, output: sink);
         _owned.Add(registry);
         registry.Reload();
         return registry;
@@ -76,7 +77,7 @@ public sealed class RegistryTests : IDisposable
         TestExperts.WritePackage(_dir.Path, "fast", TestExperts.Echo("fast"), extra: ",\"prefers\":[\"exec.jit\"]");
         var options = new ExpertHostOptions { Directory = _dir.Path, Watch = false, Platform = "linux-arm" };
         var arm = PlatformInfo.FromRuntimeIdentifier("linux-arm");
-        using var r = new ExpertRegistry(options, [ExpertRuntime.FromPlugin(new InterpreterRuntimePlugin(), arm)]);
+        using var r = new ExpertRegistry(options, [RuntimeReport.FromPlugin(new InterpreterRuntimePlugin(), arm)], arm);
         r.Reload();
         var info = Assert.Single(r.Experts);
         Assert.Equal(ExpertStatus.Degraded, info.Status);

@@ -41,7 +41,7 @@ public static class RunCommand
             if (command)
             {
                 // Like `wasmtime run FILE`: a WASI command module's _start.
-                if (!definition.Exports.Any(x => x.Name == "_start" && x.Kind == ExternKind.Function))
+                if (!WasmLinker.IsCommand(definition))
                 {
                     error.WriteLine($"error: {file} exports no _start (not a WASI command); use --invoke NAME. Exported functions: {functionExports}");
                     return 2;
@@ -51,7 +51,7 @@ public static class RunCommand
                     error.WriteLine("error: arguments are passed to --invoke functions only; WASI commands get an empty argv");
                     return 2;
                 }
-                invoke = "_start";
+                invoke = WasmLinker.StartExport;
             }
             var export = definition.Exports.FirstOrDefault(x => x.Name == invoke);
             if (export is null || export.Kind != ExternKind.Function)
@@ -83,10 +83,15 @@ public static class RunCommand
                 var options = new CallOptions { Fuel = fuel };
                 // The user runs their own module from the command line, so every WASI facility is granted and
                 // guest stdout/stderr go to this process's stdout/stderr. Imports other than WASI functions fail to link.
-                var wasi = new WasiPreview1(new WasiOptions { Grants = WasiGrants.All, Output = new ConsoleSink(output, error) });
-                var imports = definition.Imports.Count == 0 ? [] : wasi.CreateImports(store, definition);
-                var instance = store.Instantiate(module, imports, options);
-                if (!command && instance.GetFunction("_initialize") is { } initialize) initialize.Invoke([], [], options);
+                var linker = WasiPreview1.CreateLinker(new WasiOptions { Grants = WasiGrants.All, Output = new ConsoleSink(output, error) });
+                if (command)
+                {
+                    int exitCode = linker.RunCommand(store, module, options);
+                    output.Flush();
+                    if (fuel is not null) error.WriteLine($"fuel consumed: {store.LastCallFuelConsumed}");
+                    return exitCode;
+                }
+                var instance = linker.InstantiateReactor(store, module, options);
                 instance.GetFunction(invoke!)!.Invoke(arguments, results, options);
             }
             catch (WasmTrapException trap) when (trap.Kind == TrapKind.Exit)

@@ -89,7 +89,13 @@ public sealed class RuntimeCatalog : IDisposable
             Log.SelectingPlugins(_logger, Manifest.FilePath, Platform.ToString(), Selection.Source);
             var reports = new List<RuntimeReport>(Manifest.Plugins.Count);
             foreach (var entry in Manifest.Plugins.OrderByDescending(e => e.Priority).ThenBy(e => e.Index))
-                reports.Add(Select(entry));
+            {
+                var report = Select(entry) with { Order = reports.Count };
+                // The same object carries the engine factory to the binder; the plugin is looked up by id on each
+                // creation so that unloading it drops every reference the host holds.
+                string id = entry.Id;
+                reports.Add(report.Status == RuntimeStatus.Available ? report with { EngineFactory = () => CreateEngine(id) } : report);
+            }
             _reports = reports;
             return _reports;
         }

@@ -3,40 +3,6 @@ using Polymath.Sdk;
 
 namespace Polymath.Host.Experts;
 
-/// <summary>How a call ended. The JSON spelling (CLI, service) is in <see cref="ExpertCallResult.OutcomeName"/>.</summary>
-public enum ExpertCallOutcome
-{
-    /// <summary>The expert answered (<c>result</c>).</summary>
-    Result,
-    /// <summary>The expert returned 0 (<c>declined</c>).</summary>
-    Declined,
-    /// <summary>No expert advertises the op (<c>unknown_op</c>).</summary>
-    UnknownOp,
-    /// <summary>The op's expert cannot run here (<c>unavailable</c>); the reason says why.</summary>
-    Unavailable,
-    /// <summary>A limit ended the call (<c>limit_exceeded</c>); see <see cref="ExpertCallResult.Limit"/>.</summary>
-    LimitExceeded,
-    /// <summary>The guest trapped or broke the ABI (<c>trapped</c>).</summary>
-    Trapped,
-    /// <summary>The op name or args are not acceptable (<c>invalid_args</c>).</summary>
-    InvalidArgs,
-}
-
-/// <summary>Which limit ended a call.</summary>
-public enum ExpertLimitKind
-{
-    /// <summary>Fuel ran out (runaway loop).</summary>
-    Fuel,
-    /// <summary>The wall-clock timeout fired.</summary>
-    Timeout,
-    /// <summary>The memory cap was reached.</summary>
-    Memory,
-    /// <summary>Call depth was exhausted (deep recursion).</summary>
-    CallDepth,
-    /// <summary>The result was larger than the maximum result size.</summary>
-    ResultSize,
-}
-
 /// <summary>The outcome of one call: a result, or why there is none.</summary>
 public sealed record ExpertCallResult
 {

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Polymath.Host.Logging;
 
 namespace Polymath.Host.Experts;
 
@@ -37,7 +38,7 @@ public sealed class ExpertDirectoryWatcher : IDisposable
         _watcher.Changed += OnEvent;
         _watcher.Deleted += OnEvent;
         _watcher.Renamed += OnEvent;
-        _watcher.Error += (_, e) => { _logger.LogWarning(e.GetException(), "File watcher overflow; rescanning experts"); Schedule(); };
+        _watcher.Error += (_, e) => { Log.WatcherOverflow(_logger, e.GetException()); Schedule(); };
         _watcher.EnableRaisingEvents = true;
     }
 
@@ -65,7 +66,7 @@ public sealed class ExpertDirectoryWatcher : IDisposable
             {
                 try { _registry.Reload(); ReloadCount++; }
                 catch (ObjectDisposedException) { return; }
-                catch (Exception e) { _logger.LogError(e, "Reloading experts from {Directory} failed", _registry.Directory); }
+                catch (Exception e) { Log.ReloadFailed(_logger, e, _registry.Directory); }
                 Reloaded?.Invoke(this, EventArgs.Empty);
             }
         }

@@ -1,127 +1,24 @@
-using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
-using Polymath.Experts;
-using Polymath.Sdk;
 
 namespace Polymath.Host.Experts;
 
 /// <summary>
-/// Builds an <see cref="ExpertHost"/>: options (from code and/or the <c>Experts</c> configuration section), the runtimes
-/// to bind to, logging and WASI output.
-/// </summary>
-public sealed class ExpertHostBuilder
-{
-    private readonly ExpertHostOptions _options = new();
-    private readonly List<Action<ExpertHostOptions>> _configure = [];
-    private readonly List<Func<PlatformInfo, IEnumerable<ExpertRuntime>>> _runtimeSources = [];
-    private ILoggerFactory _loggerFactory = NullLoggerFactory.Instance;
-    private IWasiOutputSink? _output;
-    private PlatformInfo? _catalogPlatform;
-
-    /// <summary>Reads the <c>Experts</c> section of <paramref name="configuration"/> (the same configuration the CLI and service read).</summary>
-    public ExpertHostBuilder UseConfiguration(IConfiguration configuration)
-    {
-        ArgumentNullException.ThrowIfNull(configuration);
-        _options.Bind(configuration.GetSection(ExpertHostOptions.SectionName));
-        return this;
-    }
-
-    /// <summary>Uses options from the options pattern (e.g. <c>IOptions&lt;ExpertHostOptions&gt;</c> from DI).</summary>
-    public ExpertHostBuilder UseOptions(IOptions<ExpertHostOptions> options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        var o = options.Value;
-        _configure.Add(t =>
-        {
-            t.Directory = o.Directory; t.Platform = o.Platform; t.Watch = o.Watch; t.DebounceMs = o.DebounceMs;
-            t.Grants = new Dictionary<string, List<string>>(o.Grants, StringComparer.Ordinal); t.Limits = o.Limits;
-            t.MaxIdleInstancesPerExpert = o.MaxIdleInstancesPerExpert;
-        });
-        return this;
-    }
-
-    /// <summary>Adjusts options in code (applied after configuration).</summary>
-    public ExpertHostBuilder Configure(Action<ExpertHostOptions> configure)
-    {
-        _configure.Add(configure ?? throw new ArgumentNullException(nameof(configure)));
-        return this;
-    }
-
-    /// <summary>Adds a runtime plugin object (probed for the configured platform). Later additions break priority ties last.</summary>
-    public ExpertHostBuilder AddRuntime(IRuntimePlugin plugin, int priority = 0)
-    {
-        ArgumentNullException.ThrowIfNull(plugin);
-        int order = _runtimeSources.Count;
-        _runtimeSources.Add(platform => [ExpertRuntime.FromPlugin(plugin, platform, priority, order)]);
-        return this;
-    }
-
-    /// <summary>Adds runtimes from another source (e.g. the plugin catalog built from plugins.json) for a platform.</summary>
-    public ExpertHostBuilder AddRuntimes(Func<PlatformInfo, IEnumerable<ExpertRuntime>> source)
-    {
-        _runtimeSources.Add(source ?? throw new ArgumentNullException(nameof(source)));
-        return this;
-    }
-
-    /// <summary>
-    /// Binds to the runtimes of the host's catalog (plugins.json) and to the catalog's platform (which wins over
-    /// <see cref="ExpertHostOptions.Platform"/>). The catalog stays owned by the caller.
-    /// </summary>
-    public ExpertHostBuilder UseRuntimeCatalog(Polymath.Host.Catalog.RuntimeCatalog catalog)
-    {
-        ArgumentNullException.ThrowIfNull(catalog);
-        _catalogPlatform = catalog.Platform;
-        _runtimeSources.Add(_ => catalog.ToExpertRuntimes());
-        return this;
-    }
-
-    /// <summary>Logs through <paramref name="loggerFactory"/>.</summary>
-    public ExpertHostBuilder UseLoggerFactory(ILoggerFactory loggerFactory)
-    {
-        _loggerFactory = loggerFactory ?? throw new ArgumentNullException(nameof(loggerFactory));
-        return this;
-    }
-
-    /// <summary>Sends granted guest stdout/stderr to <paramref name="sink"/> instead of the log.</summary>
-    public ExpertHostBuilder UseWasiOutput(IWasiOutputSink sink)
-    {
-        _output = sink ?? throw new ArgumentNullException(nameof(sink));
-        return this;
-    }
-
-    /// <summary>Validates the options and creates the host (nothing is loaded until <see cref="ExpertHost.StartAsync"/>).</summary>
-    /// <exception cref="ArgumentException">An option is invalid; the message names it.</exception>
-    public ExpertHost Build()
-    {
-        foreach (var c in _configure) c(_options);
-        _options.Validate();
-        var platform = _catalogPlatform ?? (_options.Platform is null ? PlatformInfo.Current : PlatformInfo.FromRuntimeIdentifier(_options.Platform));
-        var runtimes = _runtimeSources.SelectMany(s => s(platform)).ToList();
-        var logger = _loggerFactory.CreateLogger("Polymath.Experts");
-        var registry = new ExpertRegistry(_options, runtimes, logger, _output, platform);
-        return new ExpertHost(registry, _options, logger, runtimes);
-    }
-}
-
-/// <summary>
 /// The embedding API: a started host loads the experts directory, keeps it live (hot reload when
-/// <see cref="ExpertHostOptions.Watch"/> is set) and answers calls. Dispose to stop.
+/// <see cref="ExpertHostOptions.Watch"/> is set) and answers calls. Dispose to stop. It is also an
+/// <see cref="IHostedService"/>: <c>services.AddExperts()</c> registers it so a generic host starts and stops it.
 /// </summary>
-public sealed class ExpertHost : IAsyncDisposable, IDisposable
+public sealed class ExpertHost : IHostedService, IAsyncDisposable, IDisposable
 {
     private readonly ExpertHostOptions _options;
     private readonly ILogger _logger;
-    private readonly IReadOnlyList<ExpertRuntime> _runtimes;
     private ExpertDirectoryWatcher? _watcher;
 
-    internal ExpertHost(ExpertRegistry registry, ExpertHostOptions options, ILogger logger, IReadOnlyList<ExpertRuntime> runtimes)
+    internal ExpertHost(ExpertRegistry registry, ExpertHostOptions options, ILogger logger)
     {
         Registry = registry;
         _options = options;
         _logger = logger;
-        _runtimes = runtimes;
     }
 
     /// <summary>Starts a builder.</summary>
@@ -141,6 +38,13 @@ public sealed class ExpertHost : IAsyncDisposable, IDisposable
             _watcher = new ExpertDirectoryWatcher(Registry, _options.DebounceMs, _logger);
     }
 
+    /// <summary>Stops watching the directory; loaded experts keep answering until the host is disposed.</summary>
+    public Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        Interlocked.Exchange(ref _watcher, null)?.Dispose();
+        return Task.CompletedTask;
+    }
+
     /// <summary>Calls an op (see <see cref="ExpertRegistry.Call"/>).</summary>
     public Task<ExpertCallResult> CallAsync(string op, string? argsJson = null, CancellationToken cancellationToken = default) =>
         Registry.CallAsync(op, argsJson, cancellationToken);
@@ -150,7 +54,6 @@ public sealed class ExpertHost : IAsyncDisposable, IDisposable
     {
         _watcher?.Dispose();
         Registry.Dispose();
-        foreach (var r in _runtimes) r.Dispose();
     }
 
     /// <inheritdoc />

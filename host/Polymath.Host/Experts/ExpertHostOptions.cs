@@ -1,39 +1,6 @@
-using Microsoft.Extensions.Configuration;
 using Polymath.Experts;
 
 namespace Polymath.Host.Experts;
-
-/// <summary>Host defaults for per-call limits; an expert's manifest overrides each one it sets.</summary>
-public sealed record ExpertLimitDefaults
-{
-    /// <summary>Memory cap in 64 KiB pages (default 256 = 16 MiB).</summary>
-    public uint MemoryPages { get; init; } = 256;
-    /// <summary>Fuel per call; null = unmetered (default; the timeout still applies).</summary>
-    public ulong? FuelPerCall { get; init; }
-    /// <summary>Wall-clock timeout per call in ms (default 10,000).</summary>
-    public int TimeoutMs { get; init; } = 10_000;
-    /// <summary>Largest accepted result in bytes (default 1 MiB).</summary>
-    public int MaxResultBytes { get; init; } = 1 << 20;
-    /// <summary>Maximum wasm call depth (default 10,000).</summary>
-    public int MaxCallDepth { get; init; } = 10_000;
-}
-
-/// <summary>The limits in force for one expert.</summary>
-/// <param name="MemoryPages">Memory cap in pages.</param>
-/// <param name="FuelPerCall">Fuel per call, or null.</param>
-/// <param name="TimeoutMs">Timeout per call in ms.</param>
-/// <param name="MaxResultBytes">Largest accepted result.</param>
-/// <param name="MaxCallDepth">Maximum call depth.</param>
-public sealed record EffectiveLimits(uint MemoryPages, ulong? FuelPerCall, int TimeoutMs, int MaxResultBytes, int MaxCallDepth)
-{
-    /// <summary>Manifest limits over host defaults.</summary>
-    public static EffectiveLimits Combine(ExpertLimits? manifest, ExpertLimitDefaults defaults) => new(
-        manifest?.MemoryPages ?? defaults.MemoryPages,
-        manifest?.FuelPerCall ?? defaults.FuelPerCall,
-        manifest?.TimeoutMs ?? defaults.TimeoutMs,
-        manifest?.MaxResultBytes ?? defaults.MaxResultBytes,
-        defaults.MaxCallDepth);
-}
 
 /// <summary>
 /// Options of the expert host (configuration section <c>Experts</c>): where experts live, which WASI facilities
@@ -77,58 +44,4 @@ public sealed class ExpertHostOptions
                 g |= parsed;
         return g;
     }
-
-    /// <summary>Checks the options; throws naming the bad setting.</summary>
-    /// <exception cref="ArgumentException">A setting is invalid.</exception>
-    public void Validate()
-    {
-        if (string.IsNullOrWhiteSpace(Directory)) throw new ArgumentException("Experts:Directory must not be empty");
-        if (Platform is not null) _ = Polymath.Sdk.PlatformInfo.FromRuntimeIdentifier(Platform);
-        foreach (var (key, names) in Grants)
-            if (!WasiGrantNames.TryParse(names, out _, out var unknown))
-                throw new ArgumentException($"Experts:Grants:{key}: '{unknown}' is not a WASI facility (wasi.stdio, wasi.clock, wasi.random)");
-        if (DebounceMs < 0) throw new ArgumentException("Experts:DebounceMs must not be negative");
-        if (MaxIdleInstancesPerExpert < 0) throw new ArgumentException("Experts:MaxIdleInstancesPerExpert must not be negative");
-        if (Limits.MemoryPages is 0 or > 65536) throw new ArgumentException("Experts:Limits:MemoryPages must be 1..65536");
-        if (Limits.TimeoutMs <= 0) throw new ArgumentException("Experts:Limits:TimeoutMs must be positive");
-        if (Limits.MaxResultBytes <= 1) throw new ArgumentException("Experts:Limits:MaxResultBytes must be at least 2");
-    }
-
-    /// <summary>
-    /// Reads the options from a configuration section (keys: Directory, Platform, Watch, DebounceMs,
-    /// MaxIdleInstancesPerExpert, Grants:&lt;id&gt;:&lt;n&gt;, Limits:MemoryPages|FuelPerCall|TimeoutMs|MaxResultBytes|MaxCallDepth).
-    /// Unset keys keep their current values.
-    /// </summary>
-    /// <exception cref="ArgumentException">A value does not parse; the message names the key.</exception>
-    public void Bind(IConfiguration section)
-    {
-        ArgumentNullException.ThrowIfNull(section);
-        if (section["Directory"] is { } dir) Directory = dir;
-        if (section["Platform"] is { } platform) Platform = platform;
-        if (section["Watch"] is { } watch) Watch = ParseBool(watch, "Watch");
-        if (section["DebounceMs"] is { } debounce) DebounceMs = (int)ParseLong(debounce, "DebounceMs");
-        if (section["MaxIdleInstancesPerExpert"] is { } idle) MaxIdleInstancesPerExpert = (int)ParseLong(idle, "MaxIdleInstancesPerExpert");
-        foreach (var expert in section.GetSection("Grants").GetChildren())
-        {
-            var names = expert.GetChildren().Select(c => c.Value).Where(v => !string.IsNullOrEmpty(v)).Select(v => v!).ToList();
-            if (names.Count == 0 && !string.IsNullOrEmpty(expert.Value))
-                names = expert.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
-            Grants[expert.Key] = names;
-        }
-        var limits = section.GetSection("Limits");
-        var l = Limits;
-        if (limits["MemoryPages"] is { } mp) l = l with { MemoryPages = (uint)ParseLong(mp, "Limits:MemoryPages") };
-        if (limits["FuelPerCall"] is { } fuel) l = l with { FuelPerCall = (ulong)ParseLong(fuel, "Limits:FuelPerCall") };
-        if (limits["TimeoutMs"] is { } t) l = l with { TimeoutMs = (int)ParseLong(t, "Limits:TimeoutMs") };
-        if (limits["MaxResultBytes"] is { } mr) l = l with { MaxResultBytes = (int)ParseLong(mr, "Limits:MaxResultBytes") };
-        if (limits["MaxCallDepth"] is { } depth) l = l with { MaxCallDepth = (int)ParseLong(depth, "Limits:MaxCallDepth") };
-        Limits = l;
-    }
-
-    private static long ParseLong(string value, string key) =>
-        long.TryParse(value, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out long n) && n >= 0
-            ? n : throw new ArgumentException($"Experts:{key}: '{value}' is not a non-negative integer");
-
-    private static bool ParseBool(string value, string key) =>
-        bool.TryParse(value, out bool b) ? b : throw new ArgumentException($"Experts:{key}: '{value}' is not true or false");
 }

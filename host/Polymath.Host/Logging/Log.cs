@@ -2,7 +2,10 @@ using Microsoft.Extensions.Logging;
 
 namespace Polymath.Host.Logging;
 
-/// <summary>The engine's log messages: constant templates, generated at compile time.</summary>
+/// <summary>
+/// Every log message of the host library: constant templates, generated at compile time. Event ids: 1xx runtime
+/// plugins (catalog, loader), 2xx experts (loading pipeline, registry, calls, watcher).
+/// </summary>
 internal static partial class Log
 {
     [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Selecting runtime plugins from {ManifestPath} for platform {Platform} (source: {Source})")]
@@ -31,4 +34,64 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 108, Level = LogLevel.Debug, Message = "Creating an engine from runtime plugin {PluginId}")]
     public static partial void CreatingEngine(ILogger logger, string pluginId);
+
+    // ---- experts: the loading pipeline (one event per step and package; tests count them) --------------------------
+
+    [LoggerMessage(EventId = 200, Level = LogLevel.Debug, Message = "Expert package {Source}: module read and validated ({Functions} functions, {Imports} imports)")]
+    public static partial void ModuleValidated(ILogger logger, string source, int functions, int imports);
+
+    [LoggerMessage(EventId = 201, Level = LogLevel.Debug, Message = "Expert package {Source}: runtime chosen: {Runtime} ({Reason})")]
+    public static partial void RuntimeChosen(ILogger logger, string source, string runtime, string reason);
+
+    [LoggerMessage(EventId = 202, Level = LogLevel.Debug, Message = "Expert package {Source}: compiled on {Runtime} in {ElapsedMs:0.0} ms")]
+    public static partial void ModuleCompiled(ILogger logger, string source, string runtime, double elapsedMs);
+
+    [LoggerMessage(EventId = 203, Level = LogLevel.Debug, Message = "Expert package {Source}: metadata read: expert {ExpertId} with {Ops} ops")]
+    public static partial void MetadataRead(ILogger logger, string source, string expertId, int ops);
+
+    [LoggerMessage(EventId = 204, Level = LogLevel.Debug, Message = "Expert {ExpertId}: {Status} after grants ({Reason})")]
+    public static partial void GrantsApplied(ILogger logger, string expertId, string status, string reason);
+
+    [LoggerMessage(EventId = 205, Level = LogLevel.Warning, Message = "Expert {Source} has id {ExpertId}, which is not of the form [a-z0-9_-]+")]
+    public static partial void UnconventionalExpertId(ILogger logger, string source, string expertId);
+
+    [LoggerMessage(EventId = 206, Level = LogLevel.Warning, Message = "Expert {ExpertId}: expert.json (tier {Tier}, version {Version}) differs from larql_metadata (tier {MetadataTier}, version {MetadataVersion}); expert.json wins")]
+    public static partial void ManifestDiffersFromMetadata(ILogger logger, string expertId, int tier, string version, int metadataTier, string metadataVersion);
+
+    // ---- experts: the registry ---------------------------------------------------------------------------------------
+
+    [LoggerMessage(EventId = 210, Level = LogLevel.Warning, Message = "Experts directory {Directory} does not exist")]
+    public static partial void ExpertsDirectoryMissing(ILogger logger, string directory);
+
+    [LoggerMessage(EventId = 211, Level = LogLevel.Information, Message = "Expert event: {Message}")]
+    public static partial void ExpertLoaded(ILogger logger, string message);
+
+    [LoggerMessage(EventId = 212, Level = LogLevel.Information, Message = "Expert event: {Message}")]
+    public static partial void ExpertUnloaded(ILogger logger, string message);
+
+    [LoggerMessage(EventId = 213, Level = LogLevel.Warning, Message = "Expert event: {Message}")]
+    public static partial void ExpertDegraded(ILogger logger, string message);
+
+    [LoggerMessage(EventId = 214, Level = LogLevel.Warning, Message = "Expert event: {Message}")]
+    public static partial void ExpertRejected(ILogger logger, string message);
+
+    [LoggerMessage(EventId = 215, Level = LogLevel.Information, Message = "Op {Op} of expert {ExpertId} is shadowed by expert {Winner}")]
+    public static partial void OpShadowed(ILogger logger, string op, string expertId, string winner);
+
+    [LoggerMessage(EventId = 216, Level = LogLevel.Error, Message = "An expert event handler threw")]
+    public static partial void EventHandlerThrew(ILogger logger, Exception exception);
+
+    // ---- experts: guest output, hot reload ---------------------------------------------------------------------------
+
+    [LoggerMessage(EventId = 220, Level = LogLevel.Information, Message = "guest stdout: {Text}")]
+    public static partial void GuestStdout(ILogger logger, string text);
+
+    [LoggerMessage(EventId = 221, Level = LogLevel.Warning, Message = "guest stderr: {Text}")]
+    public static partial void GuestStderr(ILogger logger, string text);
+
+    [LoggerMessage(EventId = 222, Level = LogLevel.Warning, Message = "File watcher overflow; rescanning experts")]
+    public static partial void WatcherOverflow(ILogger logger, Exception? exception);
+
+    [LoggerMessage(EventId = 223, Level = LogLevel.Error, Message = "Reloading experts from {Directory} failed")]
+    public static partial void ReloadFailed(ILogger logger, Exception exception, string directory);
 }

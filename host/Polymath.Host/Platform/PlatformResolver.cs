@@ -3,34 +3,6 @@ using Polymath.Sdk;
 
 namespace Polymath.Host.Platform;
 
-/// <summary>The platform the host decides for, and where that decision came from.</summary>
-/// <param name="Platform">The (real or simulated) platform.</param>
-/// <param name="Source">Where the platform came from: <c>process</c>, <c>--platform</c>, <c>POLYMATH_PLATFORM</c> or <c>Polymath:Platform</c>.</param>
-/// <param name="DynamicCodeSource">Where the dynamic-code switch came from, or null when the platform's own default applies.</param>
-public sealed record PlatformSelection(PlatformInfo Platform, string Source, string? DynamicCodeSource)
-{
-    /// <summary>The real process, without overrides.</summary>
-    public static PlatformSelection Process { get; } = new(PlatformInfo.Current, PlatformResolver.ProcessSource, null);
-}
-
-/// <summary>A platform override (option, environment variable or configuration key) has a bad value.</summary>
-public sealed class PlatformOverrideException : Exception
-{
-    /// <summary>Creates the exception.</summary>
-    public PlatformOverrideException(string source, string value, string problem, Exception? inner = null)
-        : base($"{source}: '{value}' {problem}", inner)
-    {
-        Source = source;
-        Value = value;
-    }
-
-    /// <summary>The option, variable or key that carried the bad value.</summary>
-    public new string Source { get; }
-
-    /// <summary>The bad value.</summary>
-    public string Value { get; }
-}
-
 /// <summary>
 /// Decides which platform plugins are selected for. Each setting is taken from the first place that sets it:
 /// the explicit value (the CLI's <c>--platform</c> / <c>--no-dynamic-code</c>, or <see cref="PolymathHostOptions"/>),

@@ -1,0 +1,40 @@
+using Polymath.Experts;
+
+namespace Polymath.Host.Experts;
+
+/// <summary>What the registry shows about one expert (or one package that could not be loaded).</summary>
+public sealed record ExpertInfo
+{
+    /// <summary>Expert id (for a package that failed before its id was known: the file or folder name).</summary>
+    public required string Id { get; init; }
+    /// <summary>Tier.</summary>
+    public byte Tier { get; init; }
+    /// <summary>Version.</summary>
+    public string Version { get; init; } = "";
+    /// <summary>Description.</summary>
+    public string Description { get; init; } = "";
+    /// <summary>The package file or folder.</summary>
+    public required string Source { get; init; }
+    /// <summary>Package form.</summary>
+    public ExpertPackageKind? Kind { get; init; }
+    /// <summary>Bound, degraded or unavailable.</summary>
+    public required ExpertStatus Status { get; init; }
+    /// <summary>The runtime it is bound to.</summary>
+    public string? RuntimeId { get; init; }
+    /// <summary>Why it has that status.</summary>
+    public required string Reason { get; init; }
+    /// <summary>For degraded: what it lost.</summary>
+    public IReadOnlyList<string> Lost { get; init; } = [];
+    /// <summary>For unavailable: what would fix it.</summary>
+    public string? Fix { get; init; }
+    /// <summary>Its ops.</summary>
+    public IReadOnlyList<OpSpec> Ops { get; init; } = [];
+    /// <summary>Ops it advertises that a lower-tier (or earlier) expert serves instead.</summary>
+    public IReadOnlyList<string> ShadowedOps { get; init; } = [];
+    /// <summary>The grants in force.</summary>
+    public WasiGrants Grants { get; init; }
+    /// <summary>Limits in force.</summary>
+    public EffectiveLimits? Limits { get; init; }
+    /// <summary>When a newer version of this package was rejected and this one keeps serving: why.</summary>
+    public string? RejectedUpdate { get; init; }
+}

@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Polymath.Experts;
+using Polymath.Sdk;
+
+namespace Polymath.Host.Experts;
+
+/// <summary>
+/// Runs one call on a pooled instance of the routed expert with its limits (fuel, timeout, memory, depth, result size)
+/// and turns everything that can go wrong into an outcome: traps and limits, ABI violations, link errors. A trapped or
+/// misbehaving instance is discarded; the next call gets a fresh one.
+/// </summary>
+internal static class ExpertInvoker
+{
+    public static bool IsValidJson(byte[] utf8, out string? error)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
+            while (reader.Read()) { }
+            error = null;
+            return true;
+        }
+        catch (JsonException e) { error = e.Message; return false; }
+    }
+
+    public static ExpertCallResult Invoke(LoadedExpert expert, string op, byte[] opBytes, byte[] args, CancellationToken cancellationToken)
+    {
+        if (!expert.IsCallable)
+            return new ExpertCallResult
+            {
+                Outcome = ExpertCallOutcome.Unavailable, Op = op, ExpertId = expert.Id,
+                Reason = expert.Binding.Fix is null ? expert.Binding.Reason : $"{expert.Binding.Reason}; fix: {expert.Binding.Fix}",
+            };
+        string runtime = expert.Binding.RuntimeId!;
+        var limits = expert.Limits;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(limits.TimeoutMs);
+        var options = new CallOptions { Fuel = limits.FuelPerCall, CancellationToken = timeout.Token };
+        ExpertInstance? instance = null;
+        bool healthy = false;
+        long start = 0;
+        try
+        {
+            instance = expert.Rent(options);
+            start = Stopwatch.GetTimestamp();
+            string? json = instance.Call(opBytes, args, options, limits.MaxResultBytes);
+            ulong latency = (ulong)Stopwatch.GetElapsedTime(start).Ticks * 100;
+            if (json is null)
+            {
+                healthy = true;
+                return new ExpertCallResult { Outcome = ExpertCallOutcome.Declined, Op = op, ExpertId = expert.Id, RuntimeId = runtime, Reason = $"expert '{expert.Id}' declined op '{op}' (unknown op or unusable args)", LatencyNs = latency };
+            }
+            var result = ExpertResult.Parse(json, expert.Id, op, latency);
+            healthy = true;
+            return new ExpertCallResult { Outcome = ExpertCallOutcome.Result, Op = op, ExpertId = expert.Id, RuntimeId = runtime, Result = result, LatencyNs = latency };
+        }
+        catch (WasmTrapException trap)
+        {
+            ulong latency = start == 0 ? 0 : (ulong)Stopwatch.GetElapsedTime(start).Ticks * 100;
+            if (trap.Kind == TrapKind.Interrupted && cancellationToken.IsCancellationRequested)
+                throw new OperationCanceledException("the call was cancelled", trap, cancellationToken);
+            ExpertLimitKind? limit = trap.Kind switch
+            {
+                TrapKind.OutOfFuel => ExpertLimitKind.Fuel,
+                TrapKind.Interrupted => ExpertLimitKind.Timeout,
+                TrapKind.CallStackExhausted => ExpertLimitKind.CallDepth,
+                _ => instance is not null && instance.Memory.Pages >= limits.MemoryPages ? ExpertLimitKind.Memory : null,
+            };
+            if (limit is { } l)
+                return new ExpertCallResult
+                {
+                    Outcome = ExpertCallOutcome.LimitExceeded, Op = op, ExpertId = expert.Id, RuntimeId = runtime, Limit = l, Trap = trap.Kind,
+                    WasmStack = trap.WasmStack, LatencyNs = latency, Reason = LimitReason(l, limits, trap),
+                };
+            return new ExpertCallResult
+            {
+                Outcome = ExpertCallOutcome.Trapped, Op = op, ExpertId = expert.Id, RuntimeId = runtime, Trap = trap.Kind, WasmStack = trap.WasmStack, LatencyNs = latency,
+                Reason = trap.Kind == TrapKind.Exit ? $"the expert called proc_exit({trap.ExitCode})" : $"trap: {trap.Message}{StackSuffix(trap)}",
+            };
+        }
+        catch (ExpertAbiException abi)
+        {
+            if (abi.Violation == AbiViolation.ResultTooLarge)
+                return new ExpertCallResult { Outcome = ExpertCallOutcome.LimitExceeded, Op = op, ExpertId = expert.Id, RuntimeId = runtime, Limit = ExpertLimitKind.ResultSize, Violation = abi.Violation, Reason = abi.Message };
+            return new ExpertCallResult { Outcome = ExpertCallOutcome.Trapped, Op = op, ExpertId = expert.Id, RuntimeId = runtime, Violation = abi.Violation, Reason = $"ABI violation ({abi.Violation}): {abi.Message}" };
+        }
+        catch (WasmLinkException link)
+        {
+            return new ExpertCallResult { Outcome = ExpertCallOutcome.Unavailable, Op = op, ExpertId = expert.Id, RuntimeId = runtime, Reason = $"cannot instantiate: {link.Message}" };
+        }
+        finally
+        {
+            if (instance is not null)
+            {
+                if (healthy) expert.Return(instance);
+                else instance.Dispose(); // a trapped or misbehaving instance is discarded; the next call gets a fresh one
+            }
+        }
+    }
+
+    private static string StackSuffix(WasmTrapException trap) =>
+        trap.WasmStack.Count == 0 ? "" : $" at {string.Join(" <- ", trap.WasmStack.Take(8))}";
+
+    private static string LimitReason(ExpertLimitKind limit, EffectiveLimits limits, WasmTrapException trap) => limit switch
+    {
+        ExpertLimitKind.Fuel => $"fuel limit of {limits.FuelPerCall} exhausted",
+        ExpertLimitKind.Timeout => $"timeout of {limits.TimeoutMs} ms exceeded",
+        ExpertLimitKind.CallDepth => $"call depth limit of {limits.MaxCallDepth} exhausted (runaway recursion)",
+        ExpertLimitKind.Memory => $"memory cap of {limits.MemoryPages} pages reached ({trap.Message})",
+        _ => trap.Message,
+    };
+}

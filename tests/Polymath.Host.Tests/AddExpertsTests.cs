@@ -1,0 +1,41 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Polymath.Host.Catalog;
+using Polymath.Host.Experts;
+
+namespace Polymath.Host.Tests;
+
+/// <summary>The whole composition path a service takes: AddExperts over plugins.json, started as a hosted service.</summary>
+public class AddExpertsTests
+{
+    [Fact]
+    public async Task HostedExpertHostLoadsTheRepositoryExpertsThroughTheCatalog()
+    {
+        string cli = Path.Combine(AppContext.BaseDirectory, "cli");
+        string? experts = null;
+        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null && experts is null; d = d.Parent)
+            if (File.Exists(Path.Combine(d.FullName, "experts", "conformance", "examples.jsonl")))
+                experts = Path.Combine(d.FullName, "experts");
+        Assert.NotNull(experts);
+
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Polymath:PluginsFile"] = Path.Combine(cli, "plugins.json"),
+            ["Experts:Directory"] = experts,
+            ["Experts:Watch"] = "false",
+        }).Build());
+        services.AddExperts();
+        await using var sp = services.BuildServiceProvider();
+
+        foreach (var hosted in sp.GetServices<IHostedService>()) await hosted.StartAsync(CancellationToken.None);
+        var registry = sp.GetRequiredService<ExpertRegistry>();
+        Assert.Equal(19, registry.Experts.Count);
+        Assert.All(registry.Experts, e => Assert.Equal("interpreter", e.RuntimeId));
+        Assert.Same(sp.GetRequiredService<RuntimeCatalog>().Probe().Single(r => r.Id == "interpreter"), registry.Runtimes.Single(r => r.Id == "interpreter"));
+        var result = await sp.GetRequiredService<ExpertHost>().CallAsync("gcd", """{"a":12,"b":18}""");
+        Assert.Equal(6, result.Result!.Value.GetInt32());
+        foreach (var hosted in sp.GetServices<IHostedService>()) await hosted.StopAsync(CancellationToken.None);
+    }
+}
