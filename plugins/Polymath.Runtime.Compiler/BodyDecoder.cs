@@ -22,77 +22,81 @@ internal struct Instruction
 }
 
 /// <summary>
-/// The one seam through which the compiler reads function bodies (RATIONALE.md: decoding). Bodies are
-/// already validated by <see cref="ModuleValidator"/>, so this only splits them into instructions.
+/// The one seam through which the compiler reads function bodies (RATIONALE.md: decoding): Polymath.Wasm's
+/// <see cref="InstructionReader"/> (the project's one instruction decoder) turned into <see cref="Instruction"/>
+/// values. Bodies are already validated by <see cref="ModuleValidator"/>.
 /// </summary>
 internal ref struct BodyDecoder
 {
-    private WasmReader _r;
+    private InstructionReader _r;
 
-    public BodyDecoder(ReadOnlySpan<byte> code, int baseOffset) => _r = new WasmReader(code, baseOffset);
+    public BodyDecoder(ReadOnlySpan<byte> code, int baseOffset) => _r = new InstructionReader(code, baseOffset);
 
     public readonly bool AtEnd => _r.IsAtEnd;
 
     public Instruction Next()
     {
-        var ins = new Instruction { Op = (Opcode)_r.ReadByte() };
+        var ins = new Instruction { Op = _r.ReadOpcode() };
         switch (ins.Op)
         {
             case Opcode.Block: case Opcode.Loop: case Opcode.If:
             {
-                byte b = _r.PeekByte();
-                if (b == 0x40) { _r.ReadByte(); ins.BlockType = -1; }
-                else if (b is 0x7F or 0x7E or 0x7D or 0x7C or 0x7B or 0x70 or 0x6F) { _r.ReadByte(); ins.BlockType = -2; ins.BlockValue = (Polymath.Wasm.ValueType)b; }
-                else ins.BlockType = _r.ReadVarS33();
+                var bt = _r.ReadBlockType();
+                (ins.BlockType, ins.BlockValue) = bt.Kind switch
+                {
+                    BlockTypeKind.Empty => (-1L, default(Polymath.Wasm.ValueType)),
+                    BlockTypeKind.Value => (-2L, bt.Result),
+                    _ => ((long)bt.TypeIndex, default),
+                };
                 break;
             }
-            case Opcode.Br: case Opcode.BrIf: case Opcode.Call: case Opcode.RefFunc:
-            case Opcode.LocalGet: case Opcode.LocalSet: case Opcode.LocalTee: case Opcode.GlobalGet: case Opcode.GlobalSet:
-            case Opcode.TableGet: case Opcode.TableSet:
-                ins.A = _r.ReadVarU32();
-                break;
+            case Opcode.Br: case Opcode.BrIf: ins.A = _r.ReadLabelIndex(); break;
+            case Opcode.Call: case Opcode.RefFunc: ins.A = _r.ReadFunctionIndex(); break;
+            case Opcode.LocalGet: case Opcode.LocalSet: case Opcode.LocalTee: ins.A = _r.ReadLocalIndex(); break;
+            case Opcode.GlobalGet: case Opcode.GlobalSet: ins.A = _r.ReadGlobalIndex(); break;
+            case Opcode.TableGet: case Opcode.TableSet: ins.A = _r.ReadTableIndex(); break;
             case Opcode.BrTable:
             {
-                int n = _r.ReadCount();
-                var labels = new uint[n + 1];
-                for (int i = 0; i <= n; i++) labels[i] = _r.ReadVarU32();
+                var table = _r.ReadBranchTable();
+                var labels = new uint[table.Count + 1];
+                int i = 0;
+                foreach (uint l in table) labels[i++] = l;
+                labels[i] = table.Default;
                 ins.Labels = labels;
                 break;
             }
             case Opcode.CallIndirect:
-                ins.A = _r.ReadVarU32();
-                ins.B = _r.ReadVarU32();
+                _r.ReadCallIndirect(out ins.A, out ins.B);
                 break;
-            case Opcode.SelectT:
-            {
-                int n = _r.ReadCount();
-                for (int i = 0; i < n; i++) _r.ReadByte();
-                break;
-            }
-            case Opcode.MemorySize: case Opcode.MemoryGrow: _r.ReadByte(); break;
-            case Opcode.I32Const: ins.Bits = (ulong)(uint)_r.ReadVarS32(); break;
-            case Opcode.I64Const: ins.Bits = (ulong)_r.ReadVarS64(); break;
-            case Opcode.F32Const: ins.Bits = _r.ReadF32Bits(); break;
-            case Opcode.F64Const: ins.Bits = _r.ReadF64Bits(); break;
-            case Opcode.RefNull: ins.BlockValue = (Polymath.Wasm.ValueType)_r.ReadByte(); break;
+            case Opcode.SelectT: _r.ReadSelectTypes(); break;
+            case Opcode.MemorySize: case Opcode.MemoryGrow: _r.ReadMemoryIndex(); break;
+            case Opcode.I32Const: ins.Bits = (ulong)(uint)_r.ReadI32(); break;
+            case Opcode.I64Const: ins.Bits = (ulong)_r.ReadI64(); break;
+            case Opcode.F32Const: ins.Bits = _r.ReadF32(); break;
+            case Opcode.F64Const: ins.Bits = _r.ReadF64(); break;
+            case Opcode.RefNull: ins.BlockValue = _r.ReadReferenceType(); break;
             case Opcode.Prefix0xFC:
-                ins.Prefixed = (PrefixedOpcode)_r.ReadVarU32();
+                ins.Prefixed = _r.ReadPrefixedOpcode();
                 switch (ins.Prefixed)
                 {
-                    case PrefixedOpcode.MemoryInit: ins.A = _r.ReadVarU32(); _r.ReadByte(); break;
-                    case PrefixedOpcode.DataDrop: case PrefixedOpcode.ElemDrop: ins.A = _r.ReadVarU32(); break;
-                    case PrefixedOpcode.MemoryCopy: _r.ReadByte(); _r.ReadByte(); break;
-                    case PrefixedOpcode.MemoryFill: _r.ReadByte(); break;
-                    case PrefixedOpcode.TableInit: case PrefixedOpcode.TableCopy: ins.A = _r.ReadVarU32(); ins.B = _r.ReadVarU32(); break;
-                    case PrefixedOpcode.TableGrow: case PrefixedOpcode.TableSize: case PrefixedOpcode.TableFill: ins.A = _r.ReadVarU32(); break;
+                    case PrefixedOpcode.MemoryInit: ins.A = _r.ReadDataIndex(); _r.ReadMemoryIndex(); break;
+                    case PrefixedOpcode.DataDrop: ins.A = _r.ReadDataIndex(); break;
+                    case PrefixedOpcode.ElemDrop: ins.A = _r.ReadElementIndex(); break;
+                    case PrefixedOpcode.MemoryCopy: _r.ReadMemoryIndex(); _r.ReadMemoryIndex(); break;
+                    case PrefixedOpcode.MemoryFill: _r.ReadMemoryIndex(); break;
+                    case PrefixedOpcode.TableInit: ins.A = _r.ReadElementIndex(); ins.B = _r.ReadTableIndex(); break;
+                    case PrefixedOpcode.TableCopy: ins.A = _r.ReadTableIndex(); ins.B = _r.ReadTableIndex(); break;
+                    case PrefixedOpcode.TableGrow: case PrefixedOpcode.TableSize: case PrefixedOpcode.TableFill: ins.A = _r.ReadTableIndex(); break;
                 }
                 break;
             default:
                 if (ins.Op >= Opcode.I32Load && ins.Op <= Opcode.I64Store32)
                 {
-                    ins.A = _r.ReadVarU32();
-                    ins.B = _r.ReadVarU32();
+                    var memarg = _r.ReadMemArg();
+                    ins.A = memarg.Align;
+                    ins.B = memarg.Offset;
                 }
+                else _r.SkipImmediates(ins.Op);
                 break;
         }
         return ins;
