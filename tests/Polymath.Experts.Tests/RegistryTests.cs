@@ -19,14 +19,21 @@ public sealed class RegistryTests : IDisposable
         _dir.Dispose();
     }
 
-    private static ExpertRuntime Interpreter(PlatformInfo? platform = null) =>
-        ExpertRuntime.FromPlugin(new InterpreterRuntimePlugin(), platform ?? PlatformInfo.Current);
+    /// <summary>The runtime plugins the limit and hostile-guest tests run on.</summary>
+    private static readonly IReadOnlyDictionary<string, Func<IRuntimePlugin>> Runtimes = new Dictionary<string, Func<IRuntimePlugin>>
+    {
+        ["interpreter"] = () => new InterpreterRuntimePlugin(),
+        ["compiler"] = () => new Polymath.Runtime.Compiler.CompilerRuntimePlugin(),
+    };
 
-    private ExpertRegistry Registry(Action<ExpertHostOptions>? configure = null, IWasiOutputSink? sink = null)
+    /// <summary>Every runtime id, for theories over runtimes.</summary>
+    public static TheoryData<string> RuntimeIds() => new(Runtimes.Keys);
+
+    private ExpertRegistry Registry(Action<ExpertHostOptions>? configure = null, IWasiOutputSink? sink = null, string runtime = "interpreter")
     {
         var options = new ExpertHostOptions { Directory = _dir.Path, Watch = false };
         configure?.Invoke(options);
-        var registry = new ExpertRegistry(options, [Interpreter()], output: sink);
+        var registry = new ExpertRegistry(options, [ExpertRuntime.FromPlugin(Runtimes[runtime](), PlatformInfo.Current)], output: sink);
         _owned.Add(registry);
         registry.Reload();
         return registry;
@@ -85,16 +92,27 @@ public sealed class RegistryTests : IDisposable
         Assert.Equal(ExpertCallOutcome.Result, r.Call("echo", "{}").Outcome);
     }
 
+    /// <summary>(runtime, op, manifest limits, expected limit) for every runtime.</summary>
+    public static TheoryData<string, string, string, ExpertLimitKind> RunawayCases()
+    {
+        var data = new TheoryData<string, string, string, ExpertLimitKind>();
+        foreach (var runtime in Runtimes.Keys)
+        {
+            data.Add(runtime, "loop", ",\"limits\":{\"fuelPerCall\":2000000}", ExpertLimitKind.Fuel);
+            data.Add(runtime, "loop", ",\"limits\":{\"timeoutMs\":200}", ExpertLimitKind.Timeout);
+            data.Add(runtime, "grow", ",\"limits\":{\"memoryPages\":40}", ExpertLimitKind.Memory);
+            data.Add(runtime, "recurse", "", ExpertLimitKind.CallDepth);
+            data.Add(runtime, "huge", ",\"limits\":{\"maxResultBytes\":65536}", ExpertLimitKind.ResultSize);
+        }
+        return data;
+    }
+
     [Theory]
-    [InlineData("loop", ",\"limits\":{\"fuelPerCall\":2000000}", ExpertLimitKind.Fuel)]
-    [InlineData("loop", ",\"limits\":{\"timeoutMs\":200}", ExpertLimitKind.Timeout)]
-    [InlineData("grow", ",\"limits\":{\"memoryPages\":40}", ExpertLimitKind.Memory)]
-    [InlineData("recurse", "", ExpertLimitKind.CallDepth)]
-    [InlineData("huge", ",\"limits\":{\"maxResultBytes\":65536}", ExpertLimitKind.ResultSize)]
-    public void RunawayExpertsEndAsLimitErrorsAndTheNextCallWorks(string op, string limits, ExpertLimitKind expected)
+    [MemberData(nameof(RunawayCases))]
+    public void RunawayExpertsEndAsLimitErrorsAndTheNextCallWorks(string runtime, string op, string limits, ExpertLimitKind expected)
     {
         TestExperts.WritePackage(_dir.Path, "echo", TestExperts.Echo(), extra: limits);
-        var r = Registry(o => o.Limits = o.Limits with { MaxCallDepth = 2000 });
+        var r = Registry(o => o.Limits = o.Limits with { MaxCallDepth = 2000 }, runtime: runtime);
         var call = r.Call(op, "{}");
         Assert.Equal(ExpertCallOutcome.LimitExceeded, call.Outcome);
         Assert.Equal(expected, call.Limit);
@@ -102,16 +120,27 @@ public sealed class RegistryTests : IDisposable
         Assert.Equal(ExpertCallOutcome.Result, r.Call("echo", "{}").Outcome);
     }
 
+    /// <summary>(runtime, op, expected trap, expected ABI violation) for every runtime.</summary>
+    public static TheoryData<string, string, TrapKind?, AbiViolation?> HostileCases()
+    {
+        var data = new TheoryData<string, string, TrapKind?, AbiViolation?>();
+        foreach (var runtime in Runtimes.Keys)
+        {
+            data.Add(runtime, "trap", TrapKind.Unreachable, null);
+            data.Add(runtime, "wild", null, AbiViolation.WildPointer);
+            data.Add(runtime, "nonul", null, AbiViolation.MissingNul);
+            data.Add(runtime, "badjson", null, AbiViolation.InvalidResult);
+            data.Add(runtime, "exit", TrapKind.Exit, null);
+        }
+        return data;
+    }
+
     [Theory]
-    [InlineData("trap", TrapKind.Unreachable, null)]
-    [InlineData("wild", null, AbiViolation.WildPointer)]
-    [InlineData("nonul", null, AbiViolation.MissingNul)]
-    [InlineData("badjson", null, AbiViolation.InvalidResult)]
-    [InlineData("exit", TrapKind.Exit, null)]
-    public void TrapsAndAbiViolationsAreTrappedAndTheInstanceIsReplaced(string op, TrapKind? trap, AbiViolation? violation)
+    [MemberData(nameof(HostileCases))]
+    public void TrapsAndAbiViolationsAreTrappedAndTheInstanceIsReplaced(string runtime, string op, TrapKind? trap, AbiViolation? violation)
     {
         TestExperts.WritePackage(_dir.Path, "echo", TestExperts.Echo());
-        var r = Registry();
+        var r = Registry(runtime: runtime);
         Assert.Equal(ExpertCallOutcome.Result, r.Call("echo", "{}").Outcome);
         var call = r.Call(op, "{}");
         Assert.Equal(ExpertCallOutcome.Trapped, call.Outcome);
@@ -121,11 +150,12 @@ public sealed class RegistryTests : IDisposable
         Assert.Equal(ExpertCallOutcome.Result, r.Call("echo", "{}").Outcome);
     }
 
-    [Fact]
-    public void AllocZeroExpertTrapsWithAllocFailed()
+    [Theory]
+    [MemberData(nameof(RuntimeIds))]
+    public void AllocZeroExpertTrapsWithAllocFailed(string runtime)
     {
         File.WriteAllBytes(Path.Combine(_dir.Path, "alloc_zero.wasm"), TestExperts.AllocZero());
-        var r = Registry();
+        var r = Registry(runtime: runtime);
         var call = r.Call("anything", "{}");
         Assert.Equal(ExpertCallOutcome.Trapped, call.Outcome);
         Assert.Equal(AbiViolation.AllocFailed, call.Violation);
@@ -203,11 +233,12 @@ public sealed class RegistryTests : IDisposable
         Assert.Equal("zipped", r.Call("echo", "{}").Result!.ExpertId);
     }
 
-    [Fact]
-    public void ConcurrentCallsUsePooledInstancesNeverShared()
+    [Theory]
+    [MemberData(nameof(RuntimeIds))]
+    public void ConcurrentCallsUsePooledInstancesNeverShared(string runtime)
     {
         TestExperts.WritePackage(_dir.Path, "echo", TestExperts.Echo());
-        var r = Registry(o => o.MaxIdleInstancesPerExpert = 8);
+        var r = Registry(o => o.MaxIdleInstancesPerExpert = 8, runtime: runtime);
         var failures = new ConcurrentBag<string>();
         Parallel.For(0, 400, new ParallelOptions { MaxDegreeOfParallelism = 4 }, n =>
         {
