@@ -255,7 +255,7 @@ internal sealed partial class FunctionCompiler
             _mb = _il.DeclareLocal(typeof(nint), "mb");
             _ml = _il.DeclareLocal(typeof(ulong), "ml");
         }
-        _il.Comment($"func[{_funcidx}] {_type}");
+        _il.Comment($"func[{_funcidx}] {_def.GetFunctionName((uint)_funcidx)} {_type}");
         // Prologue: depth, stack, fuel/interrupt, memory.
         _il.Emit(OpCodes.Ldarg_0);
         _il.Emit(OpCodes.Ldfld, FS);
