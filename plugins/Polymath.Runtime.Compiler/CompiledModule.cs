@@ -11,8 +11,8 @@ namespace Polymath.Runtime.Compiler;
 /// </summary>
 internal sealed class CompiledModule : IWasmModule
 {
-    private readonly DynamicMethod?[] _methods;
-    private readonly bool[] _emitted;
+    private readonly DynamicMethod?[][] _methods;
+    private readonly bool[][] _emitted;
     private readonly object _gate = new();
 
     public CompiledModule(CompilerEngine engine, Module definition, Signature[] signatures)
@@ -20,8 +20,8 @@ internal sealed class CompiledModule : IWasmModule
         Engine = engine;
         Definition = definition;
         Signatures = signatures;
-        _methods = new DynamicMethod?[definition.Functions.Count];
-        _emitted = new bool[definition.Functions.Count];
+        _methods = [new DynamicMethod?[definition.Functions.Count], new DynamicMethod?[definition.Functions.Count]];
+        _emitted = [new bool[definition.Functions.Count], new bool[definition.Functions.Count]];
     }
 
     public CompilerEngine Engine { get; }
@@ -32,25 +32,26 @@ internal sealed class CompiledModule : IWasmModule
     /// <summary>Number of defined functions whose CIL has been emitted (for tests of lazy compilation).</summary>
     public int CompiledFunctionCount
     {
-        get { lock (_gate) return _emitted.Count(e => e); }
+        get { lock (_gate) return Enumerable.Range(0, _emitted[0].Length).Count(i => _emitted[0][i] || _emitted[1][i]); }
     }
 
     /// <summary>The method of defined function <paramref name="definedIndex"/> (created, not yet emitted).</summary>
-    internal DynamicMethod GetMethod(int definedIndex)
+    internal DynamicMethod GetMethod(int definedIndex, bool metered)
     {
-        var m = _methods[definedIndex];
+        var m = _methods[metered ? 1 : 0][definedIndex];
         if (m is not null) return m;
         uint funcidx = (uint)(Definition.ImportedFunctionCount + definedIndex);
         var sig = Signatures[Definition.Functions[definedIndex]];
-        string name = Definition.GetFunctionName(funcidx) is string n ? $"wasm[{funcidx}] {n}" : $"wasm[{funcidx}]";
+        string name = (Definition.GetFunctionName(funcidx) is string n ? $"wasm[{funcidx}] {n}" : $"wasm[{funcidx}]") + (metered ? " (metered)" : "");
         m = new DynamicMethod(name, sig.ReturnType, sig.MethodParameters(typeof(Instance)), typeof(Instance).Module, skipVisibility: true);
-        _methods[definedIndex] = m;
+        _methods[metered ? 1 : 0][definedIndex] = m;
         return m;
     }
 
     /// <summary>Emits the CIL of <paramref name="definedIndex"/> and of everything it calls directly; returns its method.</summary>
-    public DynamicMethod EnsureCompiled(int definedIndex)
+    public DynamicMethod EnsureCompiled(int definedIndex, bool metered)
     {
+        int v = metered ? 1 : 0;
         lock (_gate)
         {
             var work = new Stack<int>();
@@ -58,15 +59,15 @@ internal sealed class CompiledModule : IWasmModule
             while (work.Count > 0)
             {
                 int i = work.Pop();
-                if (_emitted[i]) continue;
-                var method = GetMethod(i);
-                var compiler = new FunctionCompiler(this, i, new IlWriter(method.GetILGenerator(), null));
+                if (_emitted[v][i]) continue;
+                var method = GetMethod(i, metered);
+                var compiler = new FunctionCompiler(this, i, new IlWriter(method.GetILGenerator(), null), metered);
                 compiler.Compile();
-                _emitted[i] = true;
+                _emitted[v][i] = true;
                 foreach (int callee in compiler.DirectCallees)
-                    if (!_emitted[callee]) work.Push(callee);
+                    if (!_emitted[v][callee]) work.Push(callee);
             }
-            return _methods[definedIndex]!;
+            return _methods[v][definedIndex]!;
         }
     }
 
@@ -77,7 +78,7 @@ internal sealed class CompiledModule : IWasmModule
         var scratch = new DynamicMethod("listing", sig.ReturnType, sig.MethodParameters(typeof(Instance)), typeof(Instance).Module, skipVisibility: true);
         var log = new System.Text.StringBuilder();
         lock (_gate)
-            new FunctionCompiler(this, definedIndex, new IlWriter(scratch.GetILGenerator(), log)).Compile();
+            new FunctionCompiler(this, definedIndex, new IlWriter(scratch.GetILGenerator(), log), metered: true).Compile();
         return log.ToString();
     }
 }

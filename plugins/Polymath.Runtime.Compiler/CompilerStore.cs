@@ -103,6 +103,8 @@ internal sealed partial class CompilerStore : IWasmStore
         int savedInterrupted = state.Interrupted;
         var savedToken = CurrentToken;
         var savedCaller = state.Caller;
+        bool savedMetered = state.Metered;
+        bool metered = savedMetered || options.Fuel is not null || options.CancellationToken.CanBeCanceled;
         bool outermost = _running == 0;
         long budget = options.Fuel is ulong fuel ? (long)Math.Min(fuel, (ulong)long.MaxValue) : long.MaxValue;
         if (outermost || options.Fuel is not null) state.Fuel = budget;
@@ -120,7 +122,8 @@ internal sealed partial class CompilerStore : IWasmStore
             if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
                 throw new WasmTrapException(TrapKind.CallStackExhausted, "call stack exhausted (host re-entry nesting)", [new WasmStackFrame(f.FuncIndex, Describe(f))]);
             if (f.Host is not null) state.Caller = null;
-            var target = f.GetTyped();
+            state.Metered = metered;
+            var target = f.GetTyped(metered);
             f.Signature.Entry(target, ref Unsafe.AsRef(in MemoryMarshal.GetReference(args)), ref MemoryMarshal.GetReference(results), this);
         }
         catch (InvalidProgramException e)
@@ -134,6 +137,7 @@ internal sealed partial class CompilerStore : IWasmStore
             LastCallFuelConsumed = options.Fuel is null ? 0 : (ulong)(budget - Math.Max(state.Fuel, 0));
             state.Depth = savedDepth;
             state.Caller = savedCaller;
+            state.Metered = savedMetered;
             if (!outermost)
             {
                 if (options.Fuel is not null) state.Fuel = savedFuel - (budget - Math.Max(state.Fuel, 0));

@@ -38,7 +38,7 @@ internal sealed partial class FunctionCompiler
             int defined = (int)funcidx - _def.ImportedFunctionCount;
             _il.Emit(OpCodes.Ldarg_0);
             ReloadArgumentsAndResults(type);
-            _il.Emit(OpCodes.Call, _module.GetMethod(defined));
+            _il.Emit(OpCodes.Call, _module.GetMethod(defined, _metered));
             DirectCallees.Add(defined);
         }
         else
@@ -46,6 +46,7 @@ internal sealed partial class FunctionCompiler
             var sig = _module.Engine.GetSignature(type);
             _il.Emit(OpCodes.Ldarg_0);
             LdcI4((int)funcidx);
+            LdcI4(_metered ? 1 : 0);
             Call(typeof(Instance), nameof(Instance.ResolveImport));
             _il.Emit(OpCodes.Castclass, sig.DelegateType);
             ReloadArgumentsAndResults(type);
@@ -67,6 +68,7 @@ internal sealed partial class FunctionCompiler
         LdcI4((int)tableidx);
         LdcI4(sig.TypeId);
         LdcI4(_funcidx);
+        LdcI4(_metered ? 1 : 0);
         Call(typeof(Instance), nameof(Instance.ResolveIndirect));
         _il.Emit(OpCodes.Castclass, sig.DelegateType);
         ReloadArgumentsAndResults(type);

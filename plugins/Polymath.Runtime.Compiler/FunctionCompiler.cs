@@ -68,8 +68,12 @@ internal sealed partial class FunctionCompiler
     private LocalBuilder _s = null!, _depth = null!;
     private LocalBuilder? _mb, _ml;
 
-    public FunctionCompiler(CompiledModule module, int definedIndex, IlWriter il)
+    private readonly bool _metered;
+
+    // metered: emit the fuel and interrupt checks (the code variant for calls with fuel or a cancellation token).
+    public FunctionCompiler(CompiledModule module, int definedIndex, IlWriter il, bool metered)
     {
+        _metered = metered;
         _module = module;
         _def = module.Definition;
         _definedIndex = definedIndex;
@@ -188,6 +192,7 @@ internal sealed partial class FunctionCompiler
 
     private void Charge(long cost)
     {
+        if (!_metered) return;
         var ok = _il.DefineLabel();
         var ok2 = _il.DefineLabel();
         _il.Emit(OpCodes.Ldloc, _s);
@@ -279,7 +284,7 @@ internal sealed partial class FunctionCompiler
         if (_localTypes.Length <= 32)
         {
             _il.Emit(OpCodes.Ldloc, _depth);
-            LdcI4(7);
+            LdcI4(15);
             _il.Emit(OpCodes.And);
             _il.Emit(OpCodes.Brtrue, stackOk);
         }

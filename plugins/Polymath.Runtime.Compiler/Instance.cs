@@ -116,22 +116,22 @@ internal sealed unsafe class Instance : IWasmInstance, IHostCallContext
     public static void ElemDrop(Instance ctx, int elemidx) => ctx.Elements[elemidx] = [];
 
     /// <summary>call_indirect: the element, checked (bounds, null, type), as its typed delegate.</summary>
-    public static Delegate ResolveIndirect(int i, Instance ctx, int tableidx, int typeId, int funcidx)
+    public static Delegate ResolveIndirect(int i, Instance ctx, int tableidx, int typeId, int funcidx, bool metered)
     {
         var e = ctx.Tables[tableidx].Elements;
         if ((uint)i >= (uint)e.Length) throw ctx.Trap((int)TrapKind.UndefinedElement, funcidx);
         if (e[i] is not WasmFunc f) throw ctx.Trap((int)TrapKind.UninitializedElement, funcidx);
         if (f.TypeId != typeId) throw ctx.Trap((int)TrapKind.IndirectCallTypeMismatch, funcidx);
         ctx.S.Caller = ctx;
-        return f.Typed ?? f.GetTyped();
+        return f.GetTyped(metered);
     }
 
     /// <summary>A call to an imported function: its typed delegate.</summary>
-    public static Delegate ResolveImport(Instance ctx, int funcidx)
+    public static Delegate ResolveImport(Instance ctx, int funcidx, bool metered)
     {
         var f = ctx.Funcs[funcidx];
         ctx.S.Caller = ctx;
-        return f.Typed ?? f.GetTyped();
+        return f.GetTyped(metered);
     }
 
     /// <summary>The stack check made every few call levels (and at every entry of a function with a large frame).</summary>

@@ -16,6 +16,8 @@ internal sealed class StoreState
     public long Fuel = long.MaxValue;
     public int Interrupted;
     public Instance? Caller;
+    /// <summary>True while a metered call (fuel or a cancellation token) runs: nested calls stay metered.</summary>
+    public bool Metered;
 
     /// <summary>The trap for a failed fuel or interrupt check at a loop header or function entry.</summary>
     public Exception LimitTrap(Instance ctx, int funcidx) =>
@@ -40,24 +42,28 @@ internal sealed class WasmFunc : IWasmFunction
     public Signature Signature { get; }
     /// <summary>Engine-wide id of <see cref="Type"/> (equal types, equal ids): call_indirect compares it.</summary>
     public readonly int TypeId;
-    /// <summary>The typed delegate (closed over the instance or the host binding); created on first use.</summary>
+    /// <summary>The typed delegates (closed over the instance or the host binding), per code variant (0 unmetered, 1 metered); created on first use.</summary>
     public Delegate? Typed;
+    public Delegate? TypedMetered;
     public Instance? Instance { get; init; }
     public int DefinedIndex { get; init; } = -1;
     public uint FuncIndex { get; init; }
     public HostBinding? Host { get; init; }
     public ExternKind Kind => ExternKind.Function;
 
-    /// <summary>The typed delegate, compiling the function (and everything it calls directly) on first use.</summary>
-    public Delegate GetTyped() => Typed ?? EnsureTyped();
+    /// <summary>The typed delegate of a code variant, compiling the function (and everything it calls directly) on first use.</summary>
+    public Delegate GetTyped(bool metered) => (metered ? TypedMetered : Typed) ?? EnsureTyped(metered);
 
-    private Delegate EnsureTyped()
+    private Delegate EnsureTyped(bool metered)
     {
         if (Host is not null)
-            return Typed = Signature.HostAdapter.CreateDelegate(Signature.DelegateType, Host);
+            return Typed = TypedMetered = Signature.HostAdapter.CreateDelegate(Signature.DelegateType, Host);
         var module = Instance!.Module;
-        var method = module.EnsureCompiled(DefinedIndex);
-        return Typed = method.CreateDelegate(Signature.DelegateType, Instance);
+        var method = module.EnsureCompiled(DefinedIndex, metered);
+        var d = method.CreateDelegate(Signature.DelegateType, Instance);
+        if (metered) TypedMetered = d;
+        else Typed = d;
+        return d;
     }
 
     public void Invoke(ReadOnlySpan<WasmValue> arguments, Span<WasmValue> results, CallOptions options = default) =>
