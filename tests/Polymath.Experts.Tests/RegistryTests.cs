@@ -92,6 +92,30 @@ public sealed class RegistryTests : IDisposable
         Assert.Equal(ExpertCallOutcome.Result, r.Call("echo", "{}").Outcome);
     }
 
+    [Fact]
+    public void JitPreferringExpertBindsToTheCompilerOnSimulatedArmAndDegradesWithoutDynamicCode()
+    {
+        TestExperts.WritePackage(_dir.Path, "fast", TestExperts.Echo("fast"), extra: ",\"prefers\":[\"exec.jit\"]");
+        var options = new ExpertHostOptions { Directory = _dir.Path, Watch = false, Platform = "linux-arm" };
+        foreach (var (platform, status, runtime) in new[]
+        {
+            (PlatformInfo.FromRuntimeIdentifier("linux-arm"), ExpertStatus.Bound, "compiler"),
+            (PlatformInfo.FromRuntimeIdentifier("linux-arm").WithoutDynamicCode(), ExpertStatus.Degraded, "interpreter"),
+        })
+        {
+            using var r = new ExpertRegistry(options,
+                [ExpertRuntime.FromPlugin(Runtimes["compiler"](), platform), ExpertRuntime.FromPlugin(Runtimes["interpreter"](), platform)]);
+            r.Reload();
+            var info = Assert.Single(r.Experts);
+            Assert.Equal(status, info.Status);
+            Assert.Equal(runtime, info.RuntimeId);
+            if (status == ExpertStatus.Degraded) Assert.Contains("prefers exec.jit", info.Reason);
+            var call = r.Call("echo", "{}");
+            Assert.Equal(ExpertCallOutcome.Result, call.Outcome);
+            Assert.Equal(runtime, call.RuntimeId);
+        }
+    }
+
     /// <summary>(runtime, op, manifest limits, expected limit) for every runtime.</summary>
     public static TheoryData<string, string, string, ExpertLimitKind> RunawayCases()
     {
