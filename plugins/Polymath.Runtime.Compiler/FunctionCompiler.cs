@@ -25,7 +25,6 @@ internal sealed partial class FunctionCompiler
         public bool Dead;
         public bool Targeted;
         public bool HasElse;
-        public bool LiveAtStart;
         public ValueType[] BranchTypes => Kind == Opcode.Loop ? Params : Results;
     }
 
@@ -295,7 +294,7 @@ internal sealed partial class FunctionCompiler
         Charge(_functionCost);
         LoadMemory();
 
-        var fn = new Control { Kind = Opcode.Block, Label = _il.DefineLabel(), Results = _type.Results, Height = 0, LiveAtStart = true };
+        var fn = new Control { Kind = Opcode.Block, Label = _il.DefineLabel(), Results = _type.Results, Height = 0 };
         _controls.Add(fn);
         var body = _def.Codes[_definedIndex];
         var d = new BodyDecoder(body.Code.Span, body.CodeOffset);
@@ -308,7 +307,7 @@ internal sealed partial class FunctionCompiler
                 SkipUnreachable(ins, top);
                 continue;
             }
-            if (_il is not null) _il.Comment(ins.Op == Opcode.Prefix0xFC ? ins.Prefixed.ToString() : ins.Op.ToString());
+            if (_il.Logging) _il.Comment(ins.Op == Opcode.Prefix0xFC ? ins.Prefixed.ToString() : ins.Op.ToString());
             Translate(ins);
         }
     }
@@ -436,7 +435,7 @@ internal sealed partial class FunctionCompiler
                 {
                     Pop();
                 }
-                var c = new Control { Kind = ins.Op, Label = il.DefineLabel(), Params = ps, Results = rs, Height = _stack.Count - ps.Length, LiveAtStart = true };
+                var c = new Control { Kind = ins.Op, Label = il.DefineLabel(), Params = ps, Results = rs, Height = _stack.Count - ps.Length };
                 if (ins.Op == Opcode.If)
                 {
                     c.Else = il.DefineLabel();

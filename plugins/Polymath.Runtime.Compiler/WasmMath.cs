@@ -106,15 +106,6 @@ internal static class WasmMath
         return (double)(long)h * 2.0;
     }
 
-    /// <summary>i64 → f32 with one rounding (never through double).</summary>
-    public static float I64ToF32(long v)
-    {
-        if (v >= -(1L << 53) && v <= (1L << 53)) return (float)(double)v;
-        ulong m = (ulong)(v < 0 ? -v : v); // |v| > 2^53; v = long.MinValue gives 2^63 (exact as ulong)
-        float r = U64ToF32((long)m);
-        return v < 0 ? -r : r;
-    }
-
     private static Exception Trap(Instance ctx, TrapKind kind, int funcidx) => ctx.Trap((int)kind, funcidx);
 
     public static int I32TruncF32S(float a, Instance ctx, int f) => I32TruncF64S(a, ctx, f);
