@@ -43,6 +43,22 @@ run.SetAction(pr => WithCatalog(pr, catalog => RunCommand.Run(catalog, pr.GetVal
     pr.GetValue(argsArgument) ?? [], pr.GetValue(runtimeOption), pr.GetValue(fuelOption), pr.GetValue(pagesOption), Console.Out, Console.Error)));
 root.Subcommands.Add(run);
 
+// inspect: what a runtime tier makes of a module's functions
+var inspectFileArgument = new Argument<string>("FILE") { Description = "The .wasm module" };
+var funcOption = new Option<string?>("--func") { Description = "One function: an exported or name-section name, or a funcidx (default: every defined function)" };
+var cilOption = new Option<bool>("--cil") { Description = "The CIL the compiler tier generates (the default)" };
+var irOption = new Option<bool>("--ir") { Description = "The interpreter's internal code (not exposed by the interpreter plugin: reported as unavailable)" };
+var inspectRuntimeOption = new Option<string?>("--runtime") { Description = "Runtime plugin id to list with (default: compiler)" };
+var inspect = new Command("inspect", "Print how a runtime tier lowers a module's functions (generated CIL)");
+inspect.Arguments.Add(inspectFileArgument);
+inspect.Options.Add(funcOption);
+inspect.Options.Add(cilOption);
+inspect.Options.Add(irOption);
+inspect.Options.Add(inspectRuntimeOption);
+inspect.SetAction(pr => WithCatalog(pr, catalog => InspectCommand.Run(catalog, pr.GetValue(inspectFileArgument)!, pr.GetValue(funcOption),
+    pr.GetValue(cilOption), pr.GetValue(irOption), pr.GetValue(inspectRuntimeOption), Console.Out, Console.Error)));
+root.Subcommands.Add(inspect);
+
 // experts / call: the expert registry over the experts directory (docs/experts.md)
 var dirOption = new Option<string?>("--dir") { Description = "Experts directory (default: Experts:Directory from appsettings.json or POLYMATH_Experts__Directory, then ./experts)" };
 var grantOption = new Option<string[]>("--grant") { Description = "Grant WASI facilities: FACILITY[,FACILITY] to every expert or ID=FACILITY[,FACILITY] (repeatable; adds to Experts:Grants)" };

@@ -6,12 +6,18 @@ using Xunit;
 
 namespace Polymath.Experts.Tests;
 
-/// <summary>The larql ABI caller and the WASI shim against real modules on the interpreter.</summary>
+/// <summary>
+/// The larql ABI caller and the WASI shim against real modules on the interpreter. Each runtime plugin runs the same
+/// tests through a subclass that overrides <see cref="Engine"/> (see <see cref="CompilerAbiTests"/>).
+/// </summary>
 public class AbiTests
 {
-    private static readonly IWasmEngine Engine = new InterpreterRuntimePlugin().CreateEngine(new EngineOptions());
+    private static readonly IWasmEngine InterpreterEngine = new InterpreterRuntimePlugin().CreateEngine(new EngineOptions());
 
-    private static ExpertInstance Instance(byte[] wasm, WasiOptions? wasi = null, StoreLimits? limits = null) =>
+    /// <summary>The engine under test.</summary>
+    protected virtual IWasmEngine Engine => InterpreterEngine;
+
+    private ExpertInstance Instance(byte[] wasm, WasiOptions? wasi = null, StoreLimits? limits = null) =>
         ExpertInstance.Create(Engine, Engine.Compile(wasm), limits ?? StoreLimits.Default, wasi ?? WasiOptions.Denied);
 
     private static string? Call(ExpertInstance i, string op, string args = "{}", int max = 1 << 20) =>
@@ -147,4 +153,13 @@ public class AbiTests
         var e = Assert.Throws<WasmLinkException>(() => Instance(wasm));
         Assert.Contains("env.steal", e.Message);
     }
+}
+
+/// <summary>The ABI tests on the compiler runtime (WebAssembly compiled to CIL).</summary>
+public sealed class CompilerAbiTests : AbiTests
+{
+    private static readonly IWasmEngine CompilerEngine = new Polymath.Runtime.Compiler.CompilerRuntimePlugin().CreateEngine(new EngineOptions());
+
+    /// <inheritdoc />
+    protected override IWasmEngine Engine => CompilerEngine;
 }

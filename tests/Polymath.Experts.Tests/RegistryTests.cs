@@ -20,14 +20,21 @@ public sealed class RegistryTests : IDisposable
         _dir.Dispose();
     }
 
-    private static RuntimeReport Interpreter(PlatformInfo? platform = null) =>
-        RuntimeReport.FromPlugin(new InterpreterRuntimePlugin(), platform ?? PlatformInfo.Current);
+    /// <summary>The runtime plugins the limit and hostile-guest tests run on.</summary>
+    private static readonly IReadOnlyDictionary<string, Func<IRuntimePlugin>> Runtimes = new Dictionary<string, Func<IRuntimePlugin>>
+    {
+        ["interpreter"] = () => new InterpreterRuntimePlugin(),
+        ["compiler"] = () => new Polymath.Runtime.Compiler.CompilerRuntimePlugin(),
+    };
 
-    private ExpertRegistry Registry(Action<ExpertHostOptions>? configure = null, IWasiOutputSink? sink = null)
+    /// <summary>Every runtime id, for theories over runtimes.</summary>
+    public static TheoryData<string> RuntimeIds() => new(Runtimes.Keys);
+
+    private ExpertRegistry Registry(Action<ExpertHostOptions>? configure = null, IWasiOutputSink? sink = null, string runtime = "interpreter")
     {
         var options = new ExpertHostOptions { Directory = _dir.Path, Watch = false };
         configure?.Invoke(options);
-        var registry = new ExpertRegistry(options, [Interpreter()], PlatformInfo.Current, output: sink);
+        var registry = new ExpertRegistry(options, [RuntimeReport.FromPlugin(Runtimes[runtime](), PlatformInfo.Current)], PlatformInfo.Current, output: sink);
         _owned.Add(registry);
         registry.Reload();
         return registry;
@@ -86,16 +93,51 @@ public sealed class RegistryTests : IDisposable
         Assert.Equal(ExpertCallOutcome.Result, r.Call("echo", "{}").Outcome);
     }
 
+    [Fact]
+    public void JitPreferringExpertBindsToTheCompilerOnSimulatedArmAndDegradesWithoutDynamicCode()
+    {
+        TestExperts.WritePackage(_dir.Path, "fast", TestExperts.Echo("fast"), extra: ",\"prefers\":[\"exec.jit\"]");
+        var options = new ExpertHostOptions { Directory = _dir.Path, Watch = false, Platform = "linux-arm" };
+        foreach (var (platform, status, runtime) in new[]
+        {
+            (PlatformInfo.FromRuntimeIdentifier("linux-arm"), ExpertStatus.Bound, "compiler"),
+            (PlatformInfo.FromRuntimeIdentifier("linux-arm").WithoutDynamicCode(), ExpertStatus.Degraded, "interpreter"),
+        })
+        {
+            using var r = new ExpertRegistry(options,
+                [RuntimeReport.FromPlugin(Runtimes["compiler"](), platform, order: 0), RuntimeReport.FromPlugin(Runtimes["interpreter"](), platform, order: 1)], platform);
+            r.Reload();
+            var info = Assert.Single(r.Experts);
+            Assert.Equal(status, info.Status);
+            Assert.Equal(runtime, info.RuntimeId);
+            if (status == ExpertStatus.Degraded) Assert.Contains("prefers exec.jit", info.Reason);
+            var call = r.Call("echo", "{}");
+            Assert.Equal(ExpertCallOutcome.Result, call.Outcome);
+            Assert.Equal(runtime, call.RuntimeId);
+        }
+    }
+
+    /// <summary>(runtime, op, manifest limits, expected limit) for every runtime.</summary>
+    public static TheoryData<string, string, string, ExpertLimitKind> RunawayCases()
+    {
+        var data = new TheoryData<string, string, string, ExpertLimitKind>();
+        foreach (var runtime in Runtimes.Keys)
+        {
+            data.Add(runtime, "loop", ",\"limits\":{\"fuelPerCall\":2000000}", ExpertLimitKind.Fuel);
+            data.Add(runtime, "loop", ",\"limits\":{\"timeoutMs\":200}", ExpertLimitKind.Timeout);
+            data.Add(runtime, "grow", ",\"limits\":{\"memoryPages\":40}", ExpertLimitKind.Memory);
+            data.Add(runtime, "recurse", "", ExpertLimitKind.CallDepth);
+            data.Add(runtime, "huge", ",\"limits\":{\"maxResultBytes\":65536}", ExpertLimitKind.ResultSize);
+        }
+        return data;
+    }
+
     [Theory]
-    [InlineData("loop", ",\"limits\":{\"fuelPerCall\":2000000}", ExpertLimitKind.Fuel)]
-    [InlineData("loop", ",\"limits\":{\"timeoutMs\":200}", ExpertLimitKind.Timeout)]
-    [InlineData("grow", ",\"limits\":{\"memoryPages\":40}", ExpertLimitKind.Memory)]
-    [InlineData("recurse", "", ExpertLimitKind.CallDepth)]
-    [InlineData("huge", ",\"limits\":{\"maxResultBytes\":65536}", ExpertLimitKind.ResultSize)]
-    public void RunawayExpertsEndAsLimitErrorsAndTheNextCallWorks(string op, string limits, ExpertLimitKind expected)
+    [MemberData(nameof(RunawayCases))]
+    public void RunawayExpertsEndAsLimitErrorsAndTheNextCallWorks(string runtime, string op, string limits, ExpertLimitKind expected)
     {
         TestExperts.WritePackage(_dir.Path, "echo", TestExperts.Echo(), extra: limits);
-        var r = Registry(o => o.Limits = o.Limits with { MaxCallDepth = 2000 });
+        var r = Registry(o => o.Limits = o.Limits with { MaxCallDepth = 2000 }, runtime: runtime);
         var call = r.Call(op, "{}");
         Assert.Equal(ExpertCallOutcome.LimitExceeded, call.Outcome);
         Assert.Equal(expected, call.Limit);
@@ -103,16 +145,27 @@ public sealed class RegistryTests : IDisposable
         Assert.Equal(ExpertCallOutcome.Result, r.Call("echo", "{}").Outcome);
     }
 
+    /// <summary>(runtime, op, expected trap, expected ABI violation) for every runtime.</summary>
+    public static TheoryData<string, string, TrapKind?, AbiViolation?> HostileCases()
+    {
+        var data = new TheoryData<string, string, TrapKind?, AbiViolation?>();
+        foreach (var runtime in Runtimes.Keys)
+        {
+            data.Add(runtime, "trap", TrapKind.Unreachable, null);
+            data.Add(runtime, "wild", null, AbiViolation.WildPointer);
+            data.Add(runtime, "nonul", null, AbiViolation.MissingNul);
+            data.Add(runtime, "badjson", null, AbiViolation.InvalidResult);
+            data.Add(runtime, "exit", TrapKind.Exit, null);
+        }
+        return data;
+    }
+
     [Theory]
-    [InlineData("trap", TrapKind.Unreachable, null)]
-    [InlineData("wild", null, AbiViolation.WildPointer)]
-    [InlineData("nonul", null, AbiViolation.MissingNul)]
-    [InlineData("badjson", null, AbiViolation.InvalidResult)]
-    [InlineData("exit", TrapKind.Exit, null)]
-    public void TrapsAndAbiViolationsAreTrappedAndTheInstanceIsReplaced(string op, TrapKind? trap, AbiViolation? violation)
+    [MemberData(nameof(HostileCases))]
+    public void TrapsAndAbiViolationsAreTrappedAndTheInstanceIsReplaced(string runtime, string op, TrapKind? trap, AbiViolation? violation)
     {
         TestExperts.WritePackage(_dir.Path, "echo", TestExperts.Echo());
-        var r = Registry();
+        var r = Registry(runtime: runtime);
         Assert.Equal(ExpertCallOutcome.Result, r.Call("echo", "{}").Outcome);
         var call = r.Call(op, "{}");
         Assert.Equal(ExpertCallOutcome.Trapped, call.Outcome);
@@ -122,11 +175,12 @@ public sealed class RegistryTests : IDisposable
         Assert.Equal(ExpertCallOutcome.Result, r.Call("echo", "{}").Outcome);
     }
 
-    [Fact]
-    public void AllocZeroExpertTrapsWithAllocFailed()
+    [Theory]
+    [MemberData(nameof(RuntimeIds))]
+    public void AllocZeroExpertTrapsWithAllocFailed(string runtime)
     {
         File.WriteAllBytes(Path.Combine(_dir.Path, "alloc_zero.wasm"), TestExperts.AllocZero());
-        var r = Registry();
+        var r = Registry(runtime: runtime);
         var call = r.Call("anything", "{}");
         Assert.Equal(ExpertCallOutcome.Trapped, call.Outcome);
         Assert.Equal(AbiViolation.AllocFailed, call.Violation);
@@ -204,11 +258,12 @@ public sealed class RegistryTests : IDisposable
         Assert.Equal("zipped", r.Call("echo", "{}").Result!.ExpertId);
     }
 
-    [Fact]
-    public void ConcurrentCallsUsePooledInstancesNeverShared()
+    [Theory]
+    [MemberData(nameof(RuntimeIds))]
+    public void ConcurrentCallsUsePooledInstancesNeverShared(string runtime)
     {
         TestExperts.WritePackage(_dir.Path, "echo", TestExperts.Echo());
-        var r = Registry(o => o.MaxIdleInstancesPerExpert = 8);
+        var r = Registry(o => o.MaxIdleInstancesPerExpert = 8, runtime: runtime);
         var failures = new ConcurrentBag<string>();
         Parallel.For(0, 400, new ParallelOptions { MaxDegreeOfParallelism = 4 }, n =>
         {

@@ -16,6 +16,7 @@ public static class Program
     private static readonly IReadOnlyDictionary<string, Func<IRuntimePlugin>> Runtimes = new Dictionary<string, Func<IRuntimePlugin>>
     {
         ["interpreter"] = () => new Polymath.Runtime.Interpreter.InterpreterRuntimePlugin(),
+        ["compiler"] = () => new Polymath.Runtime.Compiler.CompilerRuntimePlugin(),
     };
 
     private const string Usage =

@@ -1,6 +1,7 @@
-// Interpreter runner for compare.sh: compiles and instantiates a benchmark .wasm with the managed
-// interpreter runtime and times its exported run(n).
-// usage: Polymath.Benchmarks.Runner FILE.wasm N REPS [--count-instructions]
+// Runner for compare.sh: compiles and instantiates a benchmark .wasm with the managed interpreter runtime
+// (or, with --runtime compiler, the WebAssembly-to-CIL compiler runtime) and times its exported run(n).
+// usage: Polymath.Benchmarks.Runner FILE.wasm N REPS [--count-instructions] [--runtime interpreter|compiler]
+// For the compiler, "first_call_ms" is the first call's wall time (CIL emission and JIT compilation included).
 // prints one JSON line {"checksum":C,"times_ms":[...],"compile_ms":T,"instantiate_ms":T}: each time is
 // the wall time (Stopwatch) of one run(n) call, excluding process start, compilation and instantiation.
 // --count-instructions makes one more, fuel-metered call (not timed) and adds "instructions": the fuel
@@ -12,24 +13,32 @@ using System.Text;
 using Polymath.Runtime.Interpreter;
 using Polymath.Sdk;
 
+string runtimeId = "interpreter";
+int runtimeAt = Array.IndexOf(args, "--runtime");
+if (runtimeAt >= 0 && runtimeAt + 1 < args.Length)
+{
+    runtimeId = args[runtimeAt + 1];
+    args = [.. args[..runtimeAt], .. args[(runtimeAt + 2)..]];
+}
+if (args.Length > 0 && args[0] == "--expert-calls") return ExpertCalls.Run(args, runtimeId);
 bool countInstructions = args.Length == 4 && args[3] == "--count-instructions";
-if ((args.Length != 3 && !countInstructions)
+if ((args.Length != 3 && !countInstructions) || runtimeId is not ("interpreter" or "compiler")
     || !int.TryParse(args[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out int n)
     || !int.TryParse(args[2], NumberStyles.Integer, CultureInfo.InvariantCulture, out int reps)
     || reps < 1)
 {
-    Console.Error.WriteLine("usage: Polymath.Benchmarks.Runner FILE.wasm N REPS [--count-instructions] (REPS >= 1)");
+    Console.Error.WriteLine("usage: Polymath.Benchmarks.Runner FILE.wasm N REPS [--count-instructions] [--runtime interpreter|compiler] (REPS >= 1)");
     return 2;
 }
 
 try
 {
     byte[] wasm = File.ReadAllBytes(args[0]);
-    var plugin = new InterpreterRuntimePlugin();
+    IRuntimePlugin plugin = runtimeId == "compiler" ? new Polymath.Runtime.Compiler.CompilerRuntimePlugin() : new InterpreterRuntimePlugin();
     var probe = plugin.Probe(PlatformInfo.Current);
     if (!probe.IsAvailable)
     {
-        Console.Error.WriteLine($"interpreter runtime unavailable: {probe.Reason}");
+        Console.Error.WriteLine($"{runtimeId} runtime unavailable: {probe.Reason}");
         return 1;
     }
     using var engine = plugin.CreateEngine(new EngineOptions());
@@ -54,6 +63,13 @@ try
     var result = new WasmValue[1];
     var times = new double[reps];
     uint checksum = 0;
+    double firstCallMs = 0;
+    if (runtimeId == "compiler")
+    {
+        long t0 = Stopwatch.GetTimestamp();
+        run.Invoke(arguments, result);
+        firstCallMs = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+    }
     for (int r = 0; r < reps; r++)
     {
         long t0 = Stopwatch.GetTimestamp();
@@ -87,7 +103,9 @@ try
     json.Append(CultureInfo.InvariantCulture, $"{{\"checksum\":{checksum},\"times_ms\":[");
     for (int r = 0; r < reps; r++)
         json.Append(CultureInfo.InvariantCulture, $"{(r > 0 ? "," : "")}{times[r]:F4}");
-    json.Append(CultureInfo.InvariantCulture, $"],\"compile_ms\":{compileMs:F4},\"instantiate_ms\":{instantiateMs:F4}");
+    json.Append(CultureInfo.InvariantCulture, $"],\"compile_ms\":{compileMs:F4},\"instantiate_ms\":{instantiateMs:F4},\"wasm_bytes\":{wasm.Length}");
+    if (runtimeId == "compiler")
+        json.Append(CultureInfo.InvariantCulture, $",\"first_call_ms\":{firstCallMs:F4}");
     if (instructions is { } count)
         json.Append(CultureInfo.InvariantCulture, $",\"instructions\":{count},\"fuel_call_ms\":{fuelCallMs:F4}");
     json.Append('}');

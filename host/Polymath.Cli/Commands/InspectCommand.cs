@@ -1,0 +1,71 @@
+using System.Reflection;
+using Polymath.Host.Catalog;
+using Polymath.Sdk;
+using Polymath.Wasm;
+
+namespace Polymath.Cli.Commands;
+
+/// <summary>
+/// <c>polymath inspect FILE.wasm [--func NAME|INDEX] [--cil | --ir] [--runtime ID]</c>: prints what a runtime tier makes
+/// of a module's functions. <c>--cil</c> (the default) prints the CIL the compiler tier generates; the host reaches it
+/// without referencing the plugin, through the plugin assembly's public static
+/// <c>CilListing.Describe(ReadOnlyMemory&lt;byte&gt;, string?)</c>. <c>--ir</c> (the interpreter's internal code) is
+/// reported as not available: the interpreter plugin exposes no public dump of its code.
+/// Exit codes: 0 ok, 2 usage, module or runtime error.
+/// </summary>
+public static class InspectCommand
+{
+    /// <summary>The type and method a runtime plugin exposes for CIL listings.</summary>
+    public const string ListingTypeName = "Polymath.Runtime.Compiler.CilListing";
+
+    /// <summary>Runs the command.</summary>
+    public static int Run(RuntimeCatalog catalog, string file, string? function, bool cil, bool ir, string? runtime, TextWriter output, TextWriter error)
+    {
+        if (cil && ir)
+        {
+            error.WriteLine("error: give --cil or --ir, not both");
+            return 2;
+        }
+        if (ir)
+        {
+            error.WriteLine("error: --ir is not available: the interpreter plugin keeps its translated code internal (no public code dump); use --cil for the compiler tier's CIL");
+            return 2;
+        }
+        byte[] bytes;
+        try { bytes = File.ReadAllBytes(file); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            error.WriteLine($"error: cannot read {file}: {e.Message}");
+            return 2;
+        }
+
+        string runtimeId = runtime ?? "compiler";
+        IWasmEngine engine;
+        try { engine = catalog.CreateEngine(runtimeId); }
+        catch (RuntimeNotAvailableException e) { error.WriteLine($"error: {e.Message}"); return 2; }
+        using (engine)
+        {
+            var describe = engine.GetType().Assembly.GetType(ListingTypeName)?.GetMethod("Describe", BindingFlags.Public | BindingFlags.Static, [typeof(ReadOnlyMemory<byte>), typeof(string)]);
+            if (describe is null || describe.ReturnType != typeof(string))
+            {
+                error.WriteLine($"error: runtime '{runtimeId}' does not list generated code (its assembly has no public static {ListingTypeName}.Describe(ReadOnlyMemory<byte>, string?))");
+                return 2;
+            }
+            try
+            {
+                output.Write((string)describe.Invoke(null, [new ReadOnlyMemory<byte>(bytes), function])!);
+                return 0;
+            }
+            catch (TargetInvocationException e) when (e.InnerException is WasmModuleException m)
+            {
+                error.WriteLine($"error: {file}: {m.Message}");
+                return 2;
+            }
+            catch (TargetInvocationException e) when (e.InnerException is ArgumentException a)
+            {
+                error.WriteLine($"error: {file}: {a.Message}");
+                return 2;
+            }
+        }
+    }
+}

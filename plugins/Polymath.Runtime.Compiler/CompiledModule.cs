@@ -1,0 +1,84 @@
+using System.Reflection.Emit;
+using Polymath.Sdk;
+using Polymath.Wasm;
+
+namespace Polymath.Runtime.Compiler;
+
+/// <summary>
+/// A validated module whose functions are compiled to <see cref="DynamicMethod"/>s on first use: the first call of a
+/// function emits its CIL and that of every function it reaches through direct calls (the JIT then compiles each
+/// method to machine code on its first execution). Dynamic methods are collectible: they go when the module does.
+/// </summary>
+internal sealed class CompiledModule : IWasmModule
+{
+    private readonly DynamicMethod?[][] _methods;
+    private readonly bool[][] _emitted;
+    private readonly object _gate = new();
+
+    public CompiledModule(CompilerEngine engine, Module definition, Signature[] signatures)
+    {
+        Engine = engine;
+        Definition = definition;
+        Signatures = signatures;
+        _methods = [new DynamicMethod?[definition.Functions.Count], new DynamicMethod?[definition.Functions.Count]];
+        _emitted = [new bool[definition.Functions.Count], new bool[definition.Functions.Count]];
+    }
+
+    public CompilerEngine Engine { get; }
+    public Module Definition { get; }
+    /// <summary>Signature per typeidx.</summary>
+    public Signature[] Signatures { get; }
+
+    /// <summary>Number of defined functions whose CIL has been emitted (for tests of lazy compilation).</summary>
+    public int CompiledFunctionCount
+    {
+        get { lock (_gate) return Enumerable.Range(0, _emitted[0].Length).Count(i => _emitted[0][i] || _emitted[1][i]); }
+    }
+
+    /// <summary>The method of defined function <paramref name="definedIndex"/> (created, not yet emitted).</summary>
+    internal DynamicMethod GetMethod(int definedIndex, bool metered)
+    {
+        var m = _methods[metered ? 1 : 0][definedIndex];
+        if (m is not null) return m;
+        uint funcidx = (uint)(Definition.ImportedFunctionCount + definedIndex);
+        var sig = Signatures[Definition.Functions[definedIndex]];
+        string name = (Definition.GetFunctionName(funcidx) is string n ? $"wasm[{funcidx}] {n}" : $"wasm[{funcidx}]") + (metered ? " (metered)" : "");
+        m = new DynamicMethod(name, sig.ReturnType, sig.MethodParameters(typeof(Instance)), typeof(Instance).Module, skipVisibility: true);
+        _methods[metered ? 1 : 0][definedIndex] = m;
+        return m;
+    }
+
+    /// <summary>Emits the CIL of <paramref name="definedIndex"/> and of everything it calls directly; returns its method.</summary>
+    public DynamicMethod EnsureCompiled(int definedIndex, bool metered)
+    {
+        int v = metered ? 1 : 0;
+        lock (_gate)
+        {
+            var work = new Stack<int>();
+            work.Push(definedIndex);
+            while (work.Count > 0)
+            {
+                int i = work.Pop();
+                if (_emitted[v][i]) continue;
+                var method = GetMethod(i, metered);
+                var compiler = new FunctionCompiler(this, i, new IlWriter(method.GetILGenerator(), null), metered);
+                compiler.Compile();
+                _emitted[v][i] = true;
+                foreach (int callee in compiler.DirectCallees)
+                    if (!_emitted[v][callee]) work.Push(callee);
+            }
+            return _methods[v][definedIndex]!;
+        }
+    }
+
+    /// <summary>The CIL the compiler generates for defined function <paramref name="definedIndex"/>, as text.</summary>
+    public string Listing(int definedIndex)
+    {
+        var sig = Signatures[Definition.Functions[definedIndex]];
+        var scratch = new DynamicMethod("listing", sig.ReturnType, sig.MethodParameters(typeof(Instance)), typeof(Instance).Module, skipVisibility: true);
+        var log = new System.Text.StringBuilder();
+        lock (_gate)
+            new FunctionCompiler(this, definedIndex, new IlWriter(scratch.GetILGenerator(), log), metered: true).Compile();
+        return log.ToString();
+    }
+}

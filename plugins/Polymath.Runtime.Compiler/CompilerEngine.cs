@@ -1,0 +1,41 @@
+using Polymath.Sdk;
+using Polymath.Wasm;
+
+namespace Polymath.Runtime.Compiler;
+
+/// <summary>The compiler runtime's engine: reads and validates modules (compiling their code lazily) and creates stores.</summary>
+public sealed class CompilerEngine : IWasmEngine
+{
+    private readonly Dictionary<FuncType, Signature> _signatures = new();
+
+    internal Signature GetSignature(FuncType type)
+    {
+        lock (_signatures)
+        {
+            if (!_signatures.TryGetValue(type, out var sig))
+            {
+                sig = new Signature(type, _signatures.Count);
+                _signatures.Add(type, sig);
+            }
+            return sig;
+        }
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="WasmModuleException">Malformed or invalid, or uses SIMD (reported as invalid: "SIMD instructions are not supported by the compiler runtime").</exception>
+    public IWasmModule Compile(ReadOnlyMemory<byte> wasm)
+    {
+        var module = ModuleReader.ReadAndValidate(wasm);
+        if (module.Features.HasFlag(WasmFeatures.Simd))
+            throw new WasmModuleException(WasmErrorKind.Invalid, "SIMD instructions are not supported by the compiler runtime (capability wasm.simd128 is not provided)");
+        var signatures = new Signature[module.Types.Count];
+        for (int i = 0; i < signatures.Length; i++) signatures[i] = GetSignature(module.Types[i]);
+        return new CompiledModule(this, module, signatures);
+    }
+
+    /// <inheritdoc />
+    public IWasmStore CreateStore(StoreLimits limits) => new CompilerStore(this, limits ?? StoreLimits.Default);
+
+    /// <inheritdoc />
+    public void Dispose() { }
+}

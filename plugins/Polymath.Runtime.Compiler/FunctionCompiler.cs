@@ -1,0 +1,704 @@
+using System.Reflection;
+using System.Reflection.Emit;
+using Polymath.Sdk;
+using Polymath.Wasm;
+using Module = Polymath.Wasm.Module;
+using ValueType = Polymath.Wasm.ValueType;
+
+namespace Polymath.Runtime.Compiler;
+
+/// <summary>
+/// Translates one validated function body into CIL (RATIONALE.md). The wasm operand stack is the CIL
+/// evaluation stack; wasm locals are CIL arguments and locals; blocks are labels; unreachable code is skipped.
+/// </summary>
+internal sealed partial class FunctionCompiler
+{
+    private sealed class Control
+    {
+        public Opcode Kind;
+        public Label Label;
+        public Label Else;
+        public ValueType[] Params = [];
+        public ValueType[] Results = [];
+        public int Height;
+        public bool Unreachable;
+        public bool Dead;
+        public bool Targeted;
+        public bool HasElse;
+        public ValueType[] BranchTypes => Kind == Opcode.Loop ? Params : Results;
+    }
+
+    private static readonly FieldInfo FS = typeof(Instance).GetField(nameof(Instance.S))!;
+    private static readonly FieldInfo FMem = typeof(Instance).GetField(nameof(Instance.Mem))!;
+    private static readonly FieldInfo FGlobals = typeof(Instance).GetField(nameof(Instance.Globals))!;
+    private static readonly FieldInfo FFuncs = typeof(Instance).GetField(nameof(Instance.Funcs))!;
+    private static readonly FieldInfo FBase = typeof(MemoryInstance).GetField(nameof(MemoryInstance.Base))!;
+    private static readonly FieldInfo FLength = typeof(MemoryInstance).GetField(nameof(MemoryInstance.Length))!;
+    private static readonly FieldInfo FBits = typeof(GlobalInstance).GetField(nameof(GlobalInstance.Bits))!;
+    private static readonly FieldInfo FRef = typeof(GlobalInstance).GetField(nameof(GlobalInstance.Ref))!;
+    private static readonly FieldInfo FDepth = typeof(StoreState).GetField(nameof(StoreState.Depth))!;
+    private static readonly FieldInfo FMaxDepth = typeof(StoreState).GetField(nameof(StoreState.MaxDepth))!;
+    private static readonly FieldInfo FFuel = typeof(StoreState).GetField(nameof(StoreState.Fuel))!;
+    private static readonly FieldInfo FInterrupted = typeof(StoreState).GetField(nameof(StoreState.Interrupted))!;
+    private static readonly MethodInfo MTrap = typeof(Instance).GetMethod(nameof(Instance.Trap))!;
+    private static readonly MethodInfo MLimitTrap = typeof(StoreState).GetMethod(nameof(StoreState.LimitTrap))!;
+    private static readonly MethodInfo MStackOk = typeof(Instance).GetMethod(nameof(Instance.StackOk))!;
+    private static readonly MethodInfo MPages = typeof(MemoryInstance).GetProperty(nameof(MemoryInstance.Pages))!.GetMethod!;
+    private static readonly MethodInfo MI32ToF32 = typeof(BitConverter).GetMethod(nameof(BitConverter.Int32BitsToSingle))!;
+    private static readonly MethodInfo MI64ToF64 = typeof(BitConverter).GetMethod(nameof(BitConverter.Int64BitsToDouble))!;
+    private static readonly MethodInfo MF32ToI32 = typeof(BitConverter).GetMethod(nameof(BitConverter.SingleToInt32Bits))!;
+    private static readonly MethodInfo MF64ToI64 = typeof(BitConverter).GetMethod(nameof(BitConverter.DoubleToInt64Bits))!;
+
+    private readonly CompiledModule _module;
+    private readonly Module _def;
+    private readonly int _definedIndex;
+    private readonly int _funcidx;
+    private readonly FuncType _type;
+    private readonly IlWriter _il;
+    private readonly List<ValueType> _stack = new();
+    private readonly List<Control> _controls = new();
+    private readonly ValueType[] _localTypes;
+    private readonly LocalBuilder?[] _locals;
+    private readonly Dictionary<(int, ValueType, int), LocalBuilder> _temps = new();
+    private readonly List<long> _loopCosts = new();
+    private long _functionCost;
+    private int _loopOrdinal;
+    private bool _usesMemory;
+    private LocalBuilder _s = null!, _depth = null!;
+    private LocalBuilder? _mb, _ml;
+
+    private readonly bool _metered;
+
+    // metered: emit the fuel and interrupt checks (the code variant for calls with fuel or a cancellation token).
+    public FunctionCompiler(CompiledModule module, int definedIndex, IlWriter il, bool metered)
+    {
+        _metered = metered;
+        _module = module;
+        _def = module.Definition;
+        _definedIndex = definedIndex;
+        _funcidx = _def.ImportedFunctionCount + definedIndex;
+        _type = _def.Types[(int)_def.Functions[definedIndex]];
+        _il = il;
+        var body = _def.Codes[definedIndex];
+        var types = new List<ValueType>(_type.Parameters);
+        foreach (var run in body.Locals)
+            for (uint i = 0; i < run.Count; i++) types.Add(run.Type);
+        _localTypes = types.ToArray();
+        _locals = new LocalBuilder?[_localTypes.Length];
+    }
+
+    /// <summary>Defined functions this one calls directly (their CIL must exist before this one runs).</summary>
+    public HashSet<int> DirectCallees { get; } = new();
+
+    private static Type Clr(ValueType t) => Signature.ClrType(t);
+
+    // ------------------------------------------------------------------ pre-pass: fuel costs and memory use
+
+    private void Measure()
+    {
+        var body = _def.Codes[_definedIndex];
+        var d = new BodyDecoder(body.Code.Span, body.CodeOffset);
+        var kinds = new Stack<(bool Loop, int Ordinal)>();
+        var counters = new Stack<long>();
+        counters.Push(0);
+        int ordinal = 0;
+        while (!d.AtEnd)
+        {
+            var ins = d.Next();
+            counters.Push(counters.Pop() + 1);
+            switch (ins.Op)
+            {
+                case Opcode.Block: case Opcode.If: kinds.Push((false, -1)); break;
+                case Opcode.Loop:
+                    _loopCosts.Add(0);
+                    kinds.Push((true, ordinal++));
+                    counters.Push(0);
+                    break;
+                case Opcode.End:
+                    if (kinds.Count > 0)
+                    {
+                        var k = kinds.Pop();
+                        if (k.Loop) _loopCosts[k.Ordinal] = System.Math.Max(1, counters.Pop());
+                    }
+                    break;
+                default:
+                    if ((ins.Op >= Opcode.I32Load && ins.Op <= Opcode.MemoryGrow) ||
+                        (ins.Op == Opcode.Prefix0xFC && ins.Prefixed is PrefixedOpcode.MemoryInit or PrefixedOpcode.MemoryCopy or PrefixedOpcode.MemoryFill))
+                        _usesMemory = true;
+                    break;
+            }
+        }
+        _functionCost = System.Math.Max(1, counters.Pop());
+        if (_def.ImportedMemoryCount + _def.Memories.Count == 0) _usesMemory = false;
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private LocalBuilder Temp(int space, ValueType t, int ordinal)
+    {
+        if (!_temps.TryGetValue((space, t, ordinal), out var l))
+        {
+            l = _il.DeclareLocal(Clr(t), $"t{space}_{t.ToWat()}_{ordinal}");
+            _temps.Add((space, t, ordinal), l);
+        }
+        return l;
+    }
+
+    private LocalBuilder Temp(int space, Type clr, string name)
+    {
+        var key = (space, (ValueType)0, name.GetHashCode(StringComparison.Ordinal));
+        if (!_temps.TryGetValue(key, out var l))
+        {
+            l = _il.DeclareLocal(clr, name);
+            _temps.Add(key, l);
+        }
+        return l;
+    }
+
+    private void Pop(int n = 1) => _stack.RemoveRange(_stack.Count - n, n);
+    private void Push(ValueType t) => _stack.Add(t);
+
+    private void LdcI4(int v) => _il.Emit(OpCodes.Ldc_I4, v);
+
+    private void Trap(TrapKind kind)
+    {
+        _il.Emit(OpCodes.Ldarg_0);
+        LdcI4((int)kind);
+        LdcI4(_funcidx);
+        _il.Emit(OpCodes.Call, MTrap);
+        _il.Emit(OpCodes.Throw);
+    }
+
+    private void LimitTrap()
+    {
+        _il.Emit(OpCodes.Ldloc, _s);
+        _il.Emit(OpCodes.Ldarg_0);
+        LdcI4(_funcidx);
+        _il.Emit(OpCodes.Call, MLimitTrap);
+        _il.Emit(OpCodes.Throw);
+    }
+
+    private void Call(Type type, string name) => _il.Emit(OpCodes.Call, type.GetMethod(name)!);
+    private void Math(string name) => Call(typeof(WasmMath), name);
+
+    /// <summary>Calls a helper taking (operands…, Instance, funcidx) that may trap.</summary>
+    private void TrappingHelper(Type type, string name)
+    {
+        _il.Emit(OpCodes.Ldarg_0);
+        LdcI4(_funcidx);
+        Call(type, name);
+    }
+
+    private void Charge(long cost)
+    {
+        if (!_metered) return;
+        var ok = _il.DefineLabel();
+        var ok2 = _il.DefineLabel();
+        _il.Emit(OpCodes.Ldloc, _s);
+        _il.Emit(OpCodes.Ldloc, _s);
+        _il.Emit(OpCodes.Ldfld, FFuel);
+        _il.Emit(OpCodes.Ldc_I8, cost);
+        _il.Emit(OpCodes.Sub);
+        _il.Emit(OpCodes.Stfld, FFuel);
+        _il.Emit(OpCodes.Ldloc, _s);
+        _il.Emit(OpCodes.Ldfld, FFuel);
+        _il.Emit(OpCodes.Ldc_I8, 0L);
+        _il.Emit(OpCodes.Bge, ok);
+        LimitTrap();
+        _il.Mark(ok);
+        _il.Emit(OpCodes.Ldloc, _s);
+        _il.Emit(OpCodes.Volatile);
+        _il.Emit(OpCodes.Ldfld, FInterrupted);
+        _il.Emit(OpCodes.Brfalse, ok2);
+        LimitTrap();
+        _il.Mark(ok2);
+    }
+
+    private void LoadMemory()
+    {
+        if (!_usesMemory) return;
+        _il.Emit(OpCodes.Ldarg_0);
+        _il.Emit(OpCodes.Ldfld, FMem);
+        _il.Emit(OpCodes.Dup);
+        _il.Emit(OpCodes.Ldfld, FBase);
+        _il.Emit(OpCodes.Stloc, _mb!);
+        _il.Emit(OpCodes.Ldfld, FLength);
+        _il.Emit(OpCodes.Stloc, _ml!);
+    }
+
+    private void LoadLocal(int i)
+    {
+        if (i < _type.Parameters.Length) _il.Emit(OpCodes.Ldarg, (short)(i + 1));
+        else _il.Emit(OpCodes.Ldloc, Local(i));
+    }
+
+    private void StoreLocal(int i)
+    {
+        if (i < _type.Parameters.Length) _il.Emit(OpCodes.Starg, (short)(i + 1));
+        else _il.Emit(OpCodes.Stloc, Local(i));
+    }
+
+    private LocalBuilder Local(int i) => _locals[i] ??= _il.DeclareLocal(Clr(_localTypes[i]), $"local{i}");
+
+    private (ValueType[] Params, ValueType[] Results) BlockSignature(in Instruction ins) => ins.BlockType switch
+    {
+        -1 => ([], []),
+        -2 => ([], [ins.BlockValue]),
+        _ => (_def.Types[(int)ins.BlockType].Parameters, _def.Types[(int)ins.BlockType].Results),
+    };
+
+    // ------------------------------------------------------------------ the function
+
+    public void Compile()
+    {
+        Measure();
+        _s = _il.DeclareLocal(typeof(StoreState), "s");
+        _depth = _il.DeclareLocal(typeof(int), "depth");
+        if (_usesMemory)
+        {
+            _mb = _il.DeclareLocal(typeof(nint), "mb");
+            _ml = _il.DeclareLocal(typeof(ulong), "ml");
+        }
+        _il.Comment($"func[{_funcidx}] {_def.GetFunctionName((uint)_funcidx)} {_type}");
+        // Prologue: depth, stack, fuel/interrupt, memory.
+        _il.Emit(OpCodes.Ldarg_0);
+        _il.Emit(OpCodes.Ldfld, FS);
+        _il.Emit(OpCodes.Stloc, _s);
+        _il.Emit(OpCodes.Ldloc, _s);
+        _il.Emit(OpCodes.Ldfld, FDepth);
+        _il.Emit(OpCodes.Ldc_I4_1);
+        _il.Emit(OpCodes.Add);
+        _il.Emit(OpCodes.Stloc, _depth);
+        _il.Emit(OpCodes.Ldloc, _s);
+        _il.Emit(OpCodes.Ldloc, _depth);
+        _il.Emit(OpCodes.Stfld, FDepth);
+        var depthOk = _il.DefineLabel();
+        _il.Emit(OpCodes.Ldloc, _depth);
+        _il.Emit(OpCodes.Ldloc, _s);
+        _il.Emit(OpCodes.Ldfld, FMaxDepth);
+        _il.Emit(OpCodes.Ble, depthOk);
+        Trap(TrapKind.CallStackExhausted);
+        _il.Mark(depthOk);
+        var stackOk = _il.DefineLabel();
+        if (_localTypes.Length <= 32)
+        {
+            _il.Emit(OpCodes.Ldloc, _depth);
+            LdcI4(15);
+            _il.Emit(OpCodes.And);
+            _il.Emit(OpCodes.Brtrue, stackOk);
+        }
+        _il.Emit(OpCodes.Call, MStackOk);
+        _il.Emit(OpCodes.Brtrue, stackOk);
+        Trap(TrapKind.CallStackExhausted);
+        _il.Mark(stackOk);
+        Charge(_functionCost);
+        LoadMemory();
+
+        var fn = new Control { Kind = Opcode.Block, Label = _il.DefineLabel(), Results = _type.Results, Height = 0 };
+        _controls.Add(fn);
+        var body = _def.Codes[_definedIndex];
+        var d = new BodyDecoder(body.Code.Span, body.CodeOffset);
+        while (!d.AtEnd)
+        {
+            var ins = d.Next();
+            var top = _controls[^1];
+            if (top.Unreachable || top.Dead)
+            {
+                SkipUnreachable(ins, top);
+                continue;
+            }
+            if (_il.Logging) _il.Comment(ins.Op == Opcode.Prefix0xFC ? ins.Prefixed.ToString() : ins.Op.ToString());
+            Translate(ins);
+        }
+    }
+
+    private void SkipUnreachable(in Instruction ins, Control top)
+    {
+        switch (ins.Op)
+        {
+            case Opcode.Block: case Opcode.If:
+                _controls.Add(new Control { Kind = ins.Op, Dead = true });
+                break;
+            case Opcode.Loop:
+                _loopOrdinal++;
+                _controls.Add(new Control { Kind = ins.Op, Dead = true });
+                break;
+            case Opcode.Else:
+                if (!top.Dead) Else(top);
+                break;
+            case Opcode.End:
+                if (top.Dead) _controls.RemoveAt(_controls.Count - 1);
+                else End(top);
+                break;
+        }
+    }
+
+    private void Else(Control c)
+    {
+        if (!c.Unreachable)
+        {
+            _il.Emit(OpCodes.Br, c.Label);
+            c.Targeted = true;
+        }
+        _il.Mark(c.Else);
+        c.HasElse = true;
+        c.Unreachable = false;
+        _stack.RemoveRange(c.Height, _stack.Count - c.Height);
+        _stack.AddRange(c.Params);
+    }
+
+    private void End(Control c)
+    {
+        bool fallthrough = !c.Unreachable;
+        _controls.RemoveAt(_controls.Count - 1);
+        _stack.RemoveRange(c.Height, _stack.Count - c.Height);
+        _stack.AddRange(c.Results);
+        bool reachable;
+        if (c.Kind == Opcode.Loop)
+        {
+            reachable = fallthrough;
+        }
+        else if (c.Kind == Opcode.If && !c.HasElse)
+        {
+            _il.Mark(c.Else);
+            _il.Mark(c.Label);
+            reachable = true;
+        }
+        else
+        {
+            reachable = fallthrough || c.Targeted;
+            if (reachable) _il.Mark(c.Label);
+        }
+        if (_controls.Count == 0)
+        {
+            if (reachable) Epilogue();
+            return;
+        }
+        _controls[^1].Unreachable = !reachable;
+    }
+
+    private void Epilogue()
+    {
+        var results = _type.Results;
+        int np = _type.Parameters.Length;
+        for (int k = results.Length - 1; k >= 1; k--)
+        {
+            var t = Temp(0, results[k], k);
+            _il.Emit(OpCodes.Stloc, t);
+            _il.Emit(OpCodes.Ldarg, (short)(1 + np + k - 1));
+            _il.Emit(OpCodes.Ldloc, t);
+            _il.Emit(OpCodes.Stobj, Clr(results[k]));
+        }
+        _il.Emit(OpCodes.Ldloc, _s);
+        _il.Emit(OpCodes.Ldloc, _depth);
+        _il.Emit(OpCodes.Ldc_I4_1);
+        _il.Emit(OpCodes.Sub);
+        _il.Emit(OpCodes.Stfld, FDepth);
+        _il.Emit(OpCodes.Ret);
+    }
+
+    /// <summary>Leaves the values a branch to <paramref name="target"/> carries on top of the target's height, then branches.</summary>
+    private void Branch(Control target)
+    {
+        target.Targeted = true;
+        var types = target.BranchTypes;
+        int n = types.Length;
+        int extras = _stack.Count - n - target.Height;
+        if (extras > 0)
+        {
+            for (int k = n - 1; k >= 0; k--) _il.Emit(OpCodes.Stloc, Temp(0, types[k], k));
+            for (int i = 0; i < extras; i++) _il.Emit(OpCodes.Pop);
+            for (int k = 0; k < n; k++) _il.Emit(OpCodes.Ldloc, Temp(0, types[k], k));
+        }
+        _il.Emit(OpCodes.Br, target.Label);
+    }
+
+    private bool NeedsAdjust(Control target) => _stack.Count - target.BranchTypes.Length - target.Height > 0;
+
+    private void Translate(in Instruction ins)
+    {
+        var il = _il;
+        switch (ins.Op)
+        {
+            case Opcode.Unreachable:
+                Trap(TrapKind.Unreachable);
+                _controls[^1].Unreachable = true;
+                return;
+            case Opcode.Nop:
+                return;
+            case Opcode.Block:
+            case Opcode.Loop:
+            case Opcode.If:
+            {
+                var (ps, rs) = BlockSignature(ins);
+                if (ins.Op == Opcode.If)
+                {
+                    Pop();
+                }
+                var c = new Control { Kind = ins.Op, Label = il.DefineLabel(), Params = ps, Results = rs, Height = _stack.Count - ps.Length };
+                if (ins.Op == Opcode.If)
+                {
+                    c.Else = il.DefineLabel();
+                    il.Emit(OpCodes.Brfalse, c.Else);
+                }
+                else if (ins.Op == Opcode.Loop)
+                {
+                    il.Mark(c.Label);
+                    Charge(_loopCosts[_loopOrdinal++]);
+                }
+                _controls.Add(c);
+                return;
+            }
+            case Opcode.Else:
+                Else(_controls[^1]);
+                return;
+            case Opcode.End:
+                End(_controls[^1]);
+                return;
+            case Opcode.Br:
+                Branch(_controls[^(1 + (int)ins.A)]);
+                _controls[^1].Unreachable = true;
+                return;
+            case Opcode.BrIf:
+            {
+                Pop();
+                var target = _controls[^(1 + (int)ins.A)];
+                if (!NeedsAdjust(target))
+                {
+                    target.Targeted = true;
+                    il.Emit(OpCodes.Brtrue, target.Label);
+                }
+                else
+                {
+                    var skip = il.DefineLabel();
+                    il.Emit(OpCodes.Brfalse, skip);
+                    Branch(target);
+                    il.Mark(skip);
+                }
+                return;
+            }
+            case Opcode.BrTable:
+            {
+                Pop();
+                var labels = ins.Labels!;
+                int n = labels.Length - 1;
+                var targets = new Label[n];
+                var stubs = new List<(Label, Control)>();
+                for (int i = 0; i < n; i++)
+                {
+                    var t = _controls[^(1 + (int)labels[i])];
+                    if (NeedsAdjust(t))
+                    {
+                        var stub = il.DefineLabel();
+                        stubs.Add((stub, t));
+                        targets[i] = stub;
+                    }
+                    else
+                    {
+                        t.Targeted = true;
+                        targets[i] = t.Label;
+                    }
+                }
+                if (n > 0) il.Emit(OpCodes.Switch, targets);
+                else il.Emit(OpCodes.Pop);
+                Branch(_controls[^(1 + (int)labels[n])]);
+                foreach (var (stub, t) in stubs)
+                {
+                    il.Mark(stub);
+                    Branch(t);
+                }
+                _controls[^1].Unreachable = true;
+                return;
+            }
+            case Opcode.Return:
+                Branch(_controls[0]);
+                _controls[^1].Unreachable = true;
+                return;
+            case Opcode.Call:
+                EmitCall(ins.A);
+                return;
+            case Opcode.CallIndirect:
+                EmitCallIndirect(ins.A, ins.B);
+                return;
+            case Opcode.Drop:
+                Pop();
+                il.Emit(OpCodes.Pop);
+                return;
+            case Opcode.Select:
+            case Opcode.SelectT:
+            {
+                Pop(); // condition
+                var t = _stack[^1];
+                Pop();
+                var one = il.DefineLabel();
+                var done = il.DefineLabel();
+                il.Emit(OpCodes.Brtrue, one);
+                var tmp = Temp(3, t, 0);
+                il.Emit(OpCodes.Stloc, tmp);
+                il.Emit(OpCodes.Pop);
+                il.Emit(OpCodes.Ldloc, tmp);
+                il.Emit(OpCodes.Br, done);
+                il.Mark(one);
+                il.Emit(OpCodes.Pop);
+                il.Mark(done);
+                return;
+            }
+            case Opcode.LocalGet:
+                LoadLocal((int)ins.A);
+                Push(_localTypes[ins.A]);
+                return;
+            case Opcode.LocalSet:
+                StoreLocal((int)ins.A);
+                Pop();
+                return;
+            case Opcode.LocalTee:
+                il.Emit(OpCodes.Dup);
+                StoreLocal((int)ins.A);
+                return;
+            case Opcode.GlobalGet:
+            {
+                var t = GlobalType((int)ins.A);
+                LoadGlobalCell((int)ins.A);
+                if (t.IsReference()) il.Emit(OpCodes.Ldfld, FRef);
+                else
+                {
+                    il.Emit(OpCodes.Ldfld, FBits);
+                    switch (t)
+                    {
+                        case ValueType.I32: il.Emit(OpCodes.Conv_I4); break;
+                        case ValueType.F32: il.Emit(OpCodes.Conv_I4); il.Emit(OpCodes.Call, MI32ToF32); break;
+                        case ValueType.F64: il.Emit(OpCodes.Call, MI64ToF64); break;
+                    }
+                }
+                Push(t);
+                return;
+            }
+            case Opcode.GlobalSet:
+            {
+                var t = GlobalType((int)ins.A);
+                var tmp = Temp(3, t, 0);
+                il.Emit(OpCodes.Stloc, tmp);
+                LoadGlobalCell((int)ins.A);
+                il.Emit(OpCodes.Ldloc, tmp);
+                switch (t)
+                {
+                    case ValueType.I32: il.Emit(OpCodes.Conv_U8); break;
+                    case ValueType.F32: il.Emit(OpCodes.Call, MF32ToI32); il.Emit(OpCodes.Conv_U8); break;
+                    case ValueType.F64: il.Emit(OpCodes.Call, MF64ToI64); break;
+                }
+                il.Emit(OpCodes.Stfld, t.IsReference() ? FRef : FBits);
+                Pop();
+                return;
+            }
+            case Opcode.TableGet:
+                il.Emit(OpCodes.Ldarg_0);
+                LdcI4((int)ins.A);
+                LdcI4(_funcidx);
+                Call(typeof(Instance), nameof(Instance.TableGet));
+                Pop();
+                Push(TableType((int)ins.A));
+                return;
+            case Opcode.TableSet:
+                il.Emit(OpCodes.Ldarg_0);
+                LdcI4((int)ins.A);
+                LdcI4(_funcidx);
+                Call(typeof(Instance), nameof(Instance.TableSet));
+                Pop(2);
+                return;
+            case Opcode.MemorySize:
+                il.Emit(OpCodes.Ldarg_0);
+                il.Emit(OpCodes.Ldfld, FMem);
+                il.Emit(OpCodes.Call, MPages);
+                Push(ValueType.I32);
+                return;
+            case Opcode.MemoryGrow:
+                il.Emit(OpCodes.Ldarg_0);
+                Call(typeof(Instance), nameof(Instance.MemoryGrow));
+                LoadMemory();
+                return;
+            case Opcode.I32Const:
+                LdcI4((int)(uint)ins.Bits);
+                Push(ValueType.I32);
+                return;
+            case Opcode.I64Const:
+                il.Emit(OpCodes.Ldc_I8, (long)ins.Bits);
+                Push(ValueType.I64);
+                return;
+            case Opcode.F32Const:
+            {
+                int bits = (int)(uint)ins.Bits;
+                float v = BitConverter.Int32BitsToSingle(bits);
+                string? field = bits switch { 0 => "F32PlusZero", int.MinValue => "F32MinusZero", 0x3F800000 => "F32PlusOne", unchecked((int)0xBF800000) => "F32MinusOne", _ => null };
+                if (float.IsNaN(v)) { LdcI4(bits); Math("F32NaN"); }
+                else if (field is not null) il.Emit(OpCodes.Ldsfld, typeof(WasmMath).GetField(field)!);
+                else il.Emit(OpCodes.Ldc_R4, v);
+                Push(ValueType.F32);
+                return;
+            }
+            case Opcode.F64Const:
+            {
+                long bits = (long)ins.Bits;
+                double v = BitConverter.Int64BitsToDouble(bits);
+                string? field = bits switch { 0 => "F64PlusZero", long.MinValue => "F64MinusZero", 0x3FF0000000000000 => "F64PlusOne", unchecked((long)0xBFF0000000000000) => "F64MinusOne", _ => null };
+                if (double.IsNaN(v)) { il.Emit(OpCodes.Ldc_I8, bits); Math("F64NaN"); }
+                else if (field is not null) il.Emit(OpCodes.Ldsfld, typeof(WasmMath).GetField(field)!);
+                else il.Emit(OpCodes.Ldc_R8, v);
+                Push(ValueType.F64);
+                return;
+            }
+            case Opcode.RefNull:
+                il.Emit(OpCodes.Ldnull);
+                Push(ins.BlockValue);
+                return;
+            case Opcode.RefIsNull:
+                il.Emit(OpCodes.Ldnull);
+                il.Emit(OpCodes.Ceq);
+                Pop();
+                Push(ValueType.I32);
+                return;
+            case Opcode.RefFunc:
+                il.Emit(OpCodes.Ldarg_0);
+                il.Emit(OpCodes.Ldfld, FFuncs);
+                LdcI4((int)ins.A);
+                il.Emit(OpCodes.Ldelem_Ref);
+                Push(ValueType.FuncRef);
+                return;
+            case Opcode.Prefix0xFC:
+                TranslatePrefixed(ins);
+                return;
+        }
+        if (ins.Op >= Opcode.I32Load && ins.Op <= Opcode.I64Load32U) { EmitLoad(ins); return; }
+        if (ins.Op >= Opcode.I32Store && ins.Op <= Opcode.I64Store32) { EmitStore(ins); return; }
+        TranslateNumeric(ins.Op);
+    }
+
+    private ValueType GlobalType(int globalidx)
+    {
+        if (globalidx < _def.ImportedGlobalCount)
+        {
+            int n = 0;
+            foreach (var imp in _def.Imports)
+                if (imp.Kind == ExternKind.Global && n++ == globalidx) return imp.Global!.ValueType;
+        }
+        return _def.Globals[globalidx - _def.ImportedGlobalCount].Type.ValueType;
+    }
+
+    private ValueType TableType(int tableidx)
+    {
+        if (tableidx < _def.ImportedTableCount)
+        {
+            int n = 0;
+            foreach (var imp in _def.Imports)
+                if (imp.Kind == ExternKind.Table && n++ == tableidx) return imp.Table!.ElementType;
+        }
+        return _def.Tables[tableidx - _def.ImportedTableCount].ElementType;
+    }
+
+    private void LoadGlobalCell(int globalidx)
+    {
+        _il.Emit(OpCodes.Ldarg_0);
+        _il.Emit(OpCodes.Ldfld, FGlobals);
+        LdcI4(globalidx);
+        _il.Emit(OpCodes.Ldelem_Ref);
+    }
+}

@@ -1,0 +1,178 @@
+using Polymath.Sdk;
+using Polymath.Wasm;
+using ValueType = Polymath.Wasm.ValueType;
+
+namespace Polymath.Runtime.Compiler;
+
+internal sealed partial class CompilerStore
+{
+    public IWasmInstance Instantiate(IWasmModule module, IReadOnlyList<IWasmExtern> imports, CallOptions options = default)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        ArgumentNullException.ThrowIfNull(imports);
+        if (module is not CompiledModule cm || cm.Engine != _engine)
+            throw new ArgumentException("the module was not compiled by this store's compiler engine", nameof(module));
+        var def = cm.Definition;
+        if (imports.Count != def.Imports.Count)
+            throw new WasmLinkException($"expected {def.Imports.Count} imports, got {imports.Count}");
+
+        var inst = new Instance(cm, this);
+        var functions = new List<WasmFunc>(def.TotalFunctionCount);
+        var tables = new List<TableInstance>();
+        var memories = new List<MemoryInstance>();
+        var globals = new List<GlobalInstance>();
+
+        for (int i = 0; i < imports.Count; i++)
+        {
+            var imp = def.Imports[i];
+            var ext = imports[i];
+            string what = $"import {i} \"{imp.Module}\".\"{imp.Name}\"";
+            if (ext is null || ext.Kind != imp.Kind)
+                throw new WasmLinkException($"incompatible import type: {what} must be a {imp.Kind.ToString().ToLowerInvariant()}, got {(ext is null ? "nothing" : ext.Kind.ToString().ToLowerInvariant())}");
+            switch (imp.Kind)
+            {
+                case ExternKind.Function:
+                {
+                    var expected = def.Types[(int)imp.TypeIndex];
+                    var f = (IWasmFunction)ext;
+                    if (!f.Type.Equals(expected))
+                        throw new WasmLinkException($"incompatible import type: {what} expects function type {expected}, got {f.Type}");
+                    functions.Add(Adopt(f));
+                    break;
+                }
+                case ExternKind.Table:
+                {
+                    if (ext is not TableInstance t || t.Store != this)
+                        throw new WasmLinkException($"incompatible import type: {what}: the table belongs to another store or runtime");
+                    var req = imp.Table!;
+                    if (t.ElementType != req.ElementType || !new Limits(t.Size, t.Max).Matches(req.Limits))
+                        throw new WasmLinkException($"incompatible import type: {what} expects table {req.ElementType.ToWat()} {FormatLimits(req.Limits)}, got {t.ElementType.ToWat()} {FormatLimits(new Limits(t.Size, t.Max))}");
+                    tables.Add(t);
+                    break;
+                }
+                case ExternKind.Memory:
+                {
+                    if (ext is not MemoryInstance m || m.Store != this)
+                        throw new WasmLinkException($"incompatible import type: {what}: the memory belongs to another store or runtime");
+                    var req = imp.Memory!;
+                    if (!new Limits(m.Pages, m.Max).Matches(req.Limits))
+                        throw new WasmLinkException($"incompatible import type: {what} expects memory {FormatLimits(req.Limits)}, got {FormatLimits(new Limits(m.Pages, m.Max))}");
+                    memories.Add(m);
+                    break;
+                }
+                case ExternKind.Global:
+                {
+                    if (ext is not GlobalInstance g || g.Store != this)
+                        throw new WasmLinkException($"incompatible import type: {what}: the global belongs to another store or runtime");
+                    var req = imp.Global!;
+                    if (g.Type.ValueType != req.ValueType || g.Type.Mutable != req.Mutable)
+                        throw new WasmLinkException($"incompatible import type: {what} expects global {(req.Mutable ? "mut " : "")}{req.ValueType.ToWat()}, got {(g.Type.Mutable ? "mut " : "")}{g.Type.ValueType.ToWat()}");
+                    globals.Add(g);
+                    break;
+                }
+            }
+        }
+
+        for (int i = 0; i < def.Functions.Count; i++)
+        {
+            uint funcidx = (uint)(def.ImportedFunctionCount + i);
+            var type = def.Types[(int)def.Functions[i]];
+            functions.Add(new WasmFunc(this, type, cm.Signatures[def.Functions[i]])
+            {
+                Instance = inst,
+                DefinedIndex = i,
+                FuncIndex = funcidx,
+            });
+        }
+        inst.Funcs = functions.ToArray();
+
+        foreach (var g in def.Globals)
+        {
+            inst.Globals = globals.ToArray();
+            var cell = new GlobalInstance(this, g.Type);
+            Assign(cell, Eval(inst, g.Init));
+            globals.Add(cell);
+        }
+        inst.Globals = globals.ToArray();
+
+        foreach (var t in def.Tables) tables.Add(new TableInstance(this, t, null));
+        inst.Tables = tables.ToArray();
+        foreach (var m in def.Memories) memories.Add(new MemoryInstance(this, m));
+        inst.Mem = memories.Count > 0 ? memories[0] : null;
+
+        var exports = new Dictionary<string, IWasmExtern>(StringComparer.Ordinal);
+        foreach (var e in def.Exports)
+        {
+            exports[e.Name] = e.Kind switch
+            {
+                ExternKind.Function => inst.Funcs[e.Index],
+                ExternKind.Table => inst.Tables[e.Index],
+                ExternKind.Memory => memories[(int)e.Index],
+                _ => inst.Globals[e.Index],
+            };
+        }
+        inst.Exports = exports;
+
+        inst.Elements = new object?[def.Elements.Count][];
+        for (int i = 0; i < def.Elements.Count; i++)
+        {
+            var seg = def.Elements[i];
+            var items = new object?[seg.Items.Count];
+            for (int j = 0; j < items.Length; j++) items[j] = Eval(inst, seg.Items[j]).Ref;
+            inst.Elements[i] = items;
+        }
+        inst.Datas = new ReadOnlyMemory<byte>[def.Datas.Count];
+        for (int i = 0; i < def.Datas.Count; i++) inst.Datas[i] = def.Datas[i].Bytes;
+
+        // 2.0 instantiation: element segments in order, then data segments, then start.
+        for (int i = 0; i < def.Elements.Count; i++)
+        {
+            var seg = def.Elements[i];
+            if (seg.Mode == SegmentMode.Active)
+            {
+                var table = inst.Tables[seg.TableIndex];
+                uint offset = (uint)Eval(inst, seg.Offset!.Value).Bits;
+                var items = inst.Elements[i];
+                if ((ulong)offset + (ulong)items.Length > table.Size)
+                    throw new WasmTrapException(TrapKind.TableOutOfBounds, "out of bounds table access");
+                Array.Copy(items, 0, table.Elements, offset, items.Length);
+                inst.Elements[i] = [];
+            }
+            else if (seg.Mode == SegmentMode.Declarative)
+            {
+                inst.Elements[i] = [];
+            }
+        }
+        for (int i = 0; i < def.Datas.Count; i++)
+        {
+            var seg = def.Datas[i];
+            if (seg.Mode != SegmentMode.Active) continue;
+            var mem = memories[(int)seg.MemoryIndex];
+            uint offset = (uint)Eval(inst, seg.Offset!.Value).Bits;
+            if ((ulong)offset + (ulong)seg.Bytes.Length > mem.Length)
+                throw new WasmTrapException(TrapKind.MemoryOutOfBounds, "out of bounds memory access");
+            seg.Bytes.Span.CopyTo(mem.Span[(int)offset..]);
+            inst.Datas[i] = ReadOnlyMemory<byte>.Empty;
+        }
+        if (def.Start is uint start)
+            inst.Funcs[start].Invoke([], [], options);
+        return inst;
+    }
+
+    private static string FormatLimits(Limits l) => l.Max is uint max ? $"{l.Min}..{max}" : $"{l.Min}..";
+
+    private static void Assign(GlobalInstance cell, (long Bits, object? Ref) v)
+    {
+        cell.Bits = v.Bits;
+        cell.Ref = v.Ref;
+    }
+
+    private static (long Bits, object? Ref) Eval(Instance inst, ConstantExpression e) => e.Kind switch
+    {
+        ConstantKind.Const => (e.Type is ValueType.I32 or ValueType.F32 ? (long)(uint)e.Bits : (long)e.Bits, null),
+        ConstantKind.RefNull => (0, null),
+        ConstantKind.RefFunc => (0, inst.Funcs[e.Index]),
+        ConstantKind.GlobalGet => (inst.Globals[e.Index].Bits, inst.Globals[e.Index].Ref),
+        _ => throw new InvalidOperationException($"unknown constant expression kind {e.Kind}"),
+    };
+}
