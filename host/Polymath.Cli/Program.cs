@@ -59,8 +59,36 @@ call.Arguments.Add(opArgument);
 call.Arguments.Add(callArgsArgument);
 call.Options.Add(dirOption);
 call.Options.Add(expertsJsonOption);
-call.SetAction((pr, ct) => WithExperts(pr, pr.GetValue(dirOption), b => CallCommand.RunAsync(b, pr.GetValue(opArgument)!, pr.GetValue(callArgsArgument), pr.GetValue(expertsJsonOption), Console.Out, ct)));
+var serverOption = new Option<string?>("--server") { Description = "Call through a running `polymath serve`: a Unix socket path or HOST:PORT (docs/service.md)" };
+var tokenFileOption = new Option<string?>("--token-file") { Description = "File holding the service's TCP token (sent with 'auth')" };
+call.Options.Add(serverOption);
+call.Options.Add(tokenFileOption);
+call.SetAction((pr, ct) => pr.GetValue(serverOption) is { } server
+    ? RemoteCallCommand.RunAsync(server, ReadToken(pr.GetValue(tokenFileOption)), pr.GetValue(opArgument)!, pr.GetValue(callArgsArgument), pr.GetValue(expertsJsonOption), Console.Out, Console.Error, ct)
+    : WithExperts(pr, pr.GetValue(dirOption), b => CallCommand.RunAsync(b, pr.GetValue(opArgument)!, pr.GetValue(callArgsArgument), pr.GetValue(expertsJsonOption), Console.Out, ct)));
 root.Subcommands.Add(call);
+
+// serve / status: the headless service (docs/service.md, docs/protocol.md)
+var configOption = new Option<string?>("--config") { Description = "JSON configuration file (sections Service, Experts, Polymath, Serilog)" };
+var socketOption = new Option<string?>("--socket") { Description = "Unix socket path (Service:SocketPath; empty = none)" };
+var tcpOption = new Option<int?>("--tcp") { Description = "Also listen on TCP 127.0.0.1:PORT (Service:TcpPort)" };
+var serve = new Command("serve", "Run the headless service: JSON-RPC 2.0 over a Unix socket and/or TCP; further --Section:Key=value pairs override configuration");
+serve.Options.Add(configOption);
+serve.Options.Add(socketOption);
+serve.Options.Add(tcpOption);
+serve.TreatUnmatchedTokensAsErrors = false;
+serve.SetAction(pr => ServeCommand.RunAsync(pr.GetValue(configOption), pr.GetValue(socketOption), pr.GetValue(tcpOption), pr.UnmatchedTokens,
+    new PolymathHostOptions { PluginsFile = pr.GetValue(pluginsOption), Platform = pr.GetValue(platformOption), NoDynamicCode = pr.GetValue(noDynamicOption) ? true : null }, Console.Error));
+root.Subcommands.Add(serve);
+
+var statusServerOption = new Option<string>("--server") { Description = "The service: a Unix socket path or HOST:PORT", Required = true };
+var statusJsonOption = new Option<bool>("--json") { Description = "Print {\"health\": …, \"stats\": …} as JSON" };
+var status = new Command("status", "Show a running service's health and stats");
+status.Options.Add(statusServerOption);
+status.Options.Add(tokenFileOption);
+status.Options.Add(statusJsonOption);
+status.SetAction((pr, ct) => StatusCommand.RunAsync(pr.GetValue(statusServerOption)!, ReadToken(pr.GetValue(tokenFileOption)), pr.GetValue(statusJsonOption), Console.Out, Console.Error, ct));
+root.Subcommands.Add(status);
 
 // pack
 var packDirArgument = new Argument<string>("DIR") { Description = "The expert package folder (with expert.json)" };
@@ -81,7 +109,11 @@ var newCommand = new Command("new", "Create something from a template");
 newCommand.Subcommands.Add(newExpert);
 root.Subcommands.Add(newCommand);
 
-return root.Parse(args).Invoke();
+var parsed = root.Parse(args);
+// serve handles SIGTERM/SIGINT itself (Generic Host: drain, then exit); System.CommandLine must not end it after 2 s.
+return parsed.CommandResult.Command == serve ? parsed.Invoke(new InvocationConfiguration { ProcessTerminationTimeout = null }) : parsed.Invoke();
+
+static string? ReadToken(string? file) => file is null ? null : File.ReadAllText(file).Trim();
 
 int WithCatalog(ParseResult pr, Func<RuntimeCatalog, int> action)
 {
