@@ -257,7 +257,8 @@ public sealed class PolymathClient : IAsyncDisposable
                     var status = Framing.TryRead(ref buffer, _maxMessageBytes, out var body, out _);
                     if (status == FrameStatus.Incomplete) break;
                     if (status != FrameStatus.Message) throw new PolymathConnectionException($"the service sent a malformed frame ({status})");
-                    Dispatch(JsonDocument.Parse(body));
+                    // Copied: for a single-segment sequence JsonDocument keeps referring to the pipe's buffer, which is reused.
+                    Dispatch(JsonDocument.Parse(body.ToArray()));
                 }
                 _input.AdvanceTo(buffer.Start, buffer.End);
                 if (read.IsCompleted || read.IsCanceled) break;
