@@ -64,11 +64,27 @@ public sealed class ServiceMetrics : IDisposable
     /// <summary>Counts a malformed message (any JSON-RPC error reply caused by the client).</summary>
     public void ProtocolError() => Interlocked.Increment(ref _protocolErrors);
 
-    /// <summary>Records one finished call.</summary>
-    public void RecordCall(string op, int outcomeIndex, long elapsedTicks)
+    /// <summary>
+    /// True when <paramref name="op"/> has run at least 8 times and its recent execution time (a moving average that
+    /// excludes queueing) is under 100 µs: the service may run it inline on the connection's read loop.
+    /// </summary>
+    public bool IsFast(string op) =>
+        _ops.TryGetValue(op, out var c) && Volatile.Read(ref c.Executions) >= 8 && Volatile.Read(ref c.AverageExecutionTicks) < _fastTicks;
+
+    private readonly long _fastTicks = Stopwatch.Frequency / 10_000;
+
+    /// <summary>Records one finished call: time since arrival and, when it ran, the time the expert call itself took.</summary>
+    public void RecordCall(string op, int outcomeIndex, long elapsedTicks, long executionTicks = 0)
     {
         ArgumentNullException.ThrowIfNull(op);
         var counters = _ops.GetOrAdd(op, static _ => new OpCounters());
+        if (executionTicks > 0)
+        {
+            // A racy moving average (weight 1/8) is enough for a routing hint.
+            long average = Volatile.Read(ref counters.AverageExecutionTicks);
+            Volatile.Write(ref counters.AverageExecutionTicks, average == 0 ? executionTicks : average + ((executionTicks - average) >> 3));
+            Interlocked.Increment(ref counters.Executions);
+        }
         Interlocked.Increment(ref counters.Outcomes[outcomeIndex]);
         double micros = elapsedTicks * 1_000_000.0 / Stopwatch.Frequency;
         int bucket = micros < 1 ? 0 : Math.Min(Buckets - 1, 1 + (int)Math.Log2(micros));
@@ -155,5 +171,7 @@ public sealed class ServiceMetrics : IDisposable
     {
         public readonly long[] Outcomes = new long[ExpertBackend.OutcomeNames.Count];
         public readonly long[] Latency = new long[Buckets];
+        public long AverageExecutionTicks;
+        public long Executions;
     }
 }

@@ -30,6 +30,7 @@ internal sealed class CallWork : IThreadPoolWorkItem
     public long Arrived { get; }
     public ExpertCallResult? Result { get; private set; }
     public (int Code, string Message)? Error { get; private set; }
+    public long ExecutionTicks { get; private set; }
 
     /// <summary>Cancels the call (first reason wins).</summary>
     public void Cancel(int reason)
@@ -43,7 +44,9 @@ internal sealed class CallWork : IThreadPoolWorkItem
         try
         {
             if (_deadlineMs > 0) _cancel.CancelAfter(_deadlineMs);
+            long start = Stopwatch.GetTimestamp();
             Result = _connection.Execute(Op, Args, _cancel.Token);
+            ExecutionTicks = Stopwatch.GetTimestamp() - start;
         }
         catch (OperationCanceledException)
         {

@@ -4,7 +4,6 @@ using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using System.Text.Json;
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Polymath.Host.Experts;
 using Polymath.Protocol;
@@ -32,7 +31,7 @@ internal sealed class JsonRpcConnection
     private readonly NetworkStream _stream;
     private readonly PipeReader _input;
     private readonly PipeWriter _output;
-    private readonly Channel<Outgoing> _outgoing = Channel.CreateUnbounded<Outgoing>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ConcurrentQueue<Outgoing> _queue = new();
     private readonly SemaphoreSlim _slots;
     private readonly int _maxSlots;
     private readonly ConcurrentDictionary<RequestId, CallWork> _calls = new();
@@ -43,6 +42,8 @@ internal sealed class JsonRpcConnection
     private volatile bool _draining;
     private volatile bool _closeAfterReplies;
     private volatile bool _broken;
+    private volatile bool _completed;
+    private int _writerActive;
     private string _closeReason = "closed by the client";
     private long _lastActivity = Environment.TickCount64;
 
@@ -72,7 +73,6 @@ internal sealed class JsonRpcConnection
     /// <summary>Serves the connection until the client closes it, a protocol error closes it, or the service drains it.</summary>
     public async Task RunAsync()
     {
-        var writeLoop = Task.Run(WriteLoopAsync);
         try { await ReadLoopAsync().ConfigureAwait(false); }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException) { _closeReason = $"read failed: {e.Message}"; }
         catch (Exception e) { _logger.ConnectionFailed(e, Id); _closeReason = "internal error"; }
@@ -85,8 +85,14 @@ internal sealed class JsonRpcConnection
             if (!await WaitForRepliesAsync(2000).ConfigureAwait(false)) _socket.Dispose(); // the client does not read: abort
             await WaitForRepliesAsync(Timeout.Infinite).ConfigureAwait(false);
         }
-        _outgoing.Writer.TryComplete();
-        await writeLoop.ConfigureAwait(false);
+        // Take the writer for good: replies are all flushed (no slot is held), later notifications are dropped.
+        while (Interlocked.CompareExchange(ref _writerActive, 1, 0) != 0) await Task.Delay(1).ConfigureAwait(false);
+        _completed = true;
+        if (!_broken)
+        {
+            try { await _output.CompleteAsync().ConfigureAwait(false); }
+            catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException) { }
+        }
         try { _socket.Shutdown(SocketShutdown.Both); } catch (Exception e) when (e is SocketException or ObjectDisposedException) { }
         await _input.CompleteAsync().ConfigureAwait(false);
         _stream.Dispose();
@@ -159,7 +165,9 @@ internal sealed class JsonRpcConnection
                     switch (status)
                     {
                         case FrameStatus.Message:
-                            HandleMessage(body, Stopwatch.GetTimestamp());
+                            var rest = buffer;
+                            bool last = Framing.TryRead(ref rest, maxMessage, out _, out _) == FrameStatus.Incomplete;
+                            HandleMessage(body, Stopwatch.GetTimestamp(), last);
                             break;
                         case FrameStatus.BadHeader:
                             Fail(RpcErrorCodes.ParseError, "malformed header section: expected 'Content-Length: N' lines ending with an empty line");
@@ -198,7 +206,8 @@ internal sealed class JsonRpcConnection
         ReplyError(RequestId.Null, code, message);
     }
 
-    private void HandleMessage(ReadOnlySequence<byte> body, long arrived)
+    // last: no further complete request is buffered, so a fast call may run right here without delaying another.
+    private void HandleMessage(ReadOnlySequence<byte> body, long arrived, bool last)
     {
         JsonDocument document;
         try { document = JsonDocument.Parse(body, DocumentOptions); }
@@ -241,7 +250,7 @@ internal sealed class JsonRpcConnection
                 return;
             }
 
-            if (method.ValueEquals("call"u8)) StartCall(id, parameters, arrived);
+            if (method.ValueEquals("call"u8)) StartCall(id, parameters, arrived, last);
             else if (method.ValueEquals("health"u8)) Reply(id, _server.WriteHealth);
             else if (method.ValueEquals("stats"u8)) Reply(id, _server.Metrics.WriteStats);
             else if (method.ValueEquals("experts.list"u8)) Reply(id, _server.WriteExperts);
@@ -251,7 +260,7 @@ internal sealed class JsonRpcConnection
         }
     }
 
-    private void StartCall(RequestId id, JsonElement p, long arrived)
+    private void StartCall(RequestId id, JsonElement p, long arrived, bool last)
     {
         if (p.ValueKind != JsonValueKind.Object || !p.TryGetProperty("op"u8, out var opElement) || opElement.ValueKind != JsonValueKind.String)
         { ReplyError(id, RpcErrorCodes.InvalidParams, "call needs params {\"op\": string, \"args\"?: object, \"args_text\"?: string, \"deadline_ms\"?: integer}"); return; }
@@ -261,9 +270,14 @@ internal sealed class JsonRpcConnection
         if (p.TryGetProperty("deadline_ms"u8, out var d) && d.ValueKind != JsonValueKind.Null && (!d.TryGetInt32(out deadline) || deadline <= 0))
         { ReplyError(id, RpcErrorCodes.InvalidParams, "deadline_ms must be a positive integer (milliseconds)"); return; }
         if (_draining) { ReplyError(id, RpcErrorCodes.ShuttingDown, "the service is shutting down"); return; }
-        var work = new CallWork(this, id, opElement.GetString()!, args, deadline, arrived);
+        string op = opElement.GetString()!;
+        var work = new CallWork(this, id, op, args, deadline, arrived);
         _calls.TryAdd(id, work);
-        ThreadPool.UnsafeQueueUserWorkItem(work, preferLocal: false);
+        // A call whose op has been fast (typically a few µs) runs inline when nothing else waits in the buffer: no
+        // thread hop. Anything else — slow ops, ops not seen yet, pipelined bursts — runs on the thread pool, so
+        // replies come back in any order and a slow call never holds up the connection.
+        if (last && _server.Metrics.IsFast(op)) work.Execute();
+        else ThreadPool.UnsafeQueueUserWorkItem(work, preferLocal: false);
     }
 
     private void Describe(RequestId id, JsonElement p)
@@ -299,7 +313,7 @@ internal sealed class JsonRpcConnection
             return;
         }
         var result = work.Result!;
-        _server.Metrics.RecordCall(work.Op, ExpertBackend.OutcomeIndex(result), Stopwatch.GetTimestamp() - work.Arrived);
+        _server.Metrics.RecordCall(work.Op, ExpertBackend.OutcomeIndex(result), Stopwatch.GetTimestamp() - work.Arrived, work.ExecutionTicks);
         var w = StartMessage();
         work.Id.Write(w);
         w.WritePropertyName("result"u8);
@@ -351,11 +365,8 @@ internal sealed class JsonRpcConnection
         var written = t_buffer!.WrittenSpan;
         var bytes = ArrayPool<byte>.Shared.Rent(written.Length);
         written.CopyTo(bytes);
-        if (!_outgoing.Writer.TryWrite(new Outgoing(bytes, written.Length, holdsSlot, notification)))
-        {
-            ArrayPool<byte>.Shared.Return(bytes);
-            if (holdsSlot) ReleaseSlot();
-        }
+        _queue.Enqueue(new Outgoing(bytes, written.Length, holdsSlot, notification));
+        if (Interlocked.CompareExchange(ref _writerActive, 1, 0) == 0) _ = DrainAsync();
     }
 
     private void ReleaseSlot(int n = 1)
@@ -364,15 +375,17 @@ internal sealed class JsonRpcConnection
         _server.Metrics.InFlightChanged(-n);
     }
 
-    private async Task WriteLoopAsync()
+    // Whoever finds the writer idle writes: the thread that finished a call flushes its own reply (and anything queued
+    // meanwhile) with no hop to a writer task. A flush that cannot complete (the client does not read) awaits, holding
+    // the writer; the slots of the replies in it are released only after the flush.
+    private async Task DrainAsync()
     {
-        var reader = _outgoing.Reader;
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        while (true)
         {
             int slots = 0;
-            while (reader.TryRead(out var o))
+            while (_queue.TryDequeue(out var o))
             {
-                if (!_broken)
+                if (!_broken && !_completed)
                 {
                     Framing.WriteHeader(_output, o.Length);
                     _output.Write(o.Bytes.AsSpan(0, o.Length));
@@ -382,10 +395,14 @@ internal sealed class JsonRpcConnection
                 if (o.Notification) Interlocked.Decrement(ref _queuedNotifications);
                 if (_output.UnflushedBytes > 64 * 1024) break;
             }
-            if (!_broken)
+            if (!_broken && !_completed)
             {
-                try { await _output.FlushAsync().ConfigureAwait(false); }
-                catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
+                try
+                {
+                    var flush = _output.FlushAsync();
+                    if (!flush.IsCompletedSuccessfully) await flush.ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
                 {
                     _broken = true;
                     _closeReason = $"write failed: {e.Message}";
@@ -395,11 +412,9 @@ internal sealed class JsonRpcConnection
                 }
             }
             if (slots > 0) ReleaseSlot(slots);
-        }
-        if (!_broken)
-        {
-            try { await _output.CompleteAsync().ConfigureAwait(false); }
-            catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException) { }
+            if (!_queue.IsEmpty) continue;
+            Volatile.Write(ref _writerActive, 0);
+            if (_queue.IsEmpty || Interlocked.CompareExchange(ref _writerActive, 1, 0) != 0) return;
         }
     }
 
