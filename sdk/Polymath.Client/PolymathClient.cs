@@ -4,7 +4,6 @@ using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
-using System.Threading.Channels;
 using Polymath.Protocol;
 
 namespace Polymath.Client;
@@ -22,11 +21,11 @@ public sealed class PolymathClient : IAsyncDisposable
     private readonly NetworkStream _stream;
     private readonly PipeReader _input;
     private readonly PipeWriter _output;
-    private readonly Channel<(byte[] Bytes, int Length)> _outgoing = Channel.CreateUnbounded<(byte[], int)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ConcurrentQueue<(byte[] Bytes, int Length)> _queue = new();
     private readonly ConcurrentDictionary<long, TaskCompletionSource<JsonDocument>> _pending = new();
     private readonly int _maxMessageBytes;
     private readonly Task _readLoop;
-    private readonly Task _writeLoop;
+    private int _writerActive;
     private long _nextId;
     private Exception? _closed;
 
@@ -38,7 +37,6 @@ public sealed class PolymathClient : IAsyncDisposable
         _input = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, leaveOpen: true));
         _output = PipeWriter.Create(_stream, new StreamPipeWriterOptions(leaveOpen: true));
         _readLoop = Task.Run(ReadLoopAsync);
-        _writeLoop = Task.Run(WriteLoopAsync);
     }
 
     /// <summary>Raised (on the connection's read loop) for every notification the service sends.</summary>
@@ -217,29 +215,41 @@ public sealed class PolymathClient : IAsyncDisposable
         }
         var bytes = ArrayPool<byte>.Shared.Rent(buffer.WrittenCount);
         buffer.WrittenSpan.CopyTo(bytes);
-        if (!_outgoing.Writer.TryWrite((bytes, buffer.WrittenCount))) ArrayPool<byte>.Shared.Return(bytes);
+        _queue.Enqueue((bytes, buffer.WrittenCount));
+        if (Interlocked.CompareExchange(ref _writerActive, 1, 0) == 0) _ = DrainAsync();
     }
 
-    private async Task WriteLoopAsync()
+    // The caller that finds the writer idle writes and flushes (no hop to a writer task); callers arriving meanwhile
+    // only queue, and their requests go out with the next flush.
+    private async Task DrainAsync()
     {
-        var reader = _outgoing.Reader;
-        try
+        while (true)
         {
-            while (await reader.WaitToReadAsync().ConfigureAwait(false))
+            try
             {
-                while (reader.TryRead(out var m))
+                while (_queue.TryDequeue(out var m))
                 {
-                    Framing.WriteHeader(_output, m.Length);
-                    _output.Write(m.Bytes.AsSpan(0, m.Length));
+                    if (Volatile.Read(ref _closed) is null)
+                    {
+                        Framing.WriteHeader(_output, m.Length);
+                        _output.Write(m.Bytes.AsSpan(0, m.Length));
+                    }
                     ArrayPool<byte>.Shared.Return(m.Bytes);
                     if (_output.UnflushedBytes > 64 * 1024) break;
                 }
-                await _output.FlushAsync().ConfigureAwait(false);
+                if (Volatile.Read(ref _closed) is null)
+                {
+                    var flush = _output.FlushAsync();
+                    if (!flush.IsCompletedSuccessfully) await flush.ConfigureAwait(false);
+                }
             }
-        }
-        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
-        {
-            Close(new PolymathConnectionException($"sending to the Polymath service failed: {e.Message}", e));
+            catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
+            {
+                Close(new PolymathConnectionException($"sending to the Polymath service failed: {e.Message}", e));
+            }
+            if (!_queue.IsEmpty) continue;
+            Volatile.Write(ref _writerActive, 0);
+            if (_queue.IsEmpty || Interlocked.CompareExchange(ref _writerActive, 1, 0) != 0) return;
         }
     }
 
@@ -307,7 +317,6 @@ public sealed class PolymathClient : IAsyncDisposable
         if (Interlocked.CompareExchange(ref _closed, reason, null) is not null) return;
         foreach (var id in _pending.Keys)
             if (_pending.TryRemove(id, out var pending)) pending.TrySetException(Closed(reason));
-        _outgoing.Writer.TryComplete();
     }
 
     /// <summary>Closes the connection; calls still waiting fail with <see cref="PolymathConnectionException"/>.</summary>
@@ -316,9 +325,11 @@ public sealed class PolymathClient : IAsyncDisposable
         Close(new PolymathConnectionException("the client was disposed"));
         try { _socket.Shutdown(SocketShutdown.Both); } catch (Exception e) when (e is SocketException or ObjectDisposedException) { }
         _input.CancelPendingRead();
-        try { await Task.WhenAll(_readLoop, _writeLoop).ConfigureAwait(false); } catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException) { }
+        try { await _readLoop.ConfigureAwait(false); } catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException) { }
         await _input.CompleteAsync().ConfigureAwait(false);
-        await _output.CompleteAsync().ConfigureAwait(false);
+        while (Interlocked.CompareExchange(ref _writerActive, 1, 0) != 0) await Task.Delay(1).ConfigureAwait(false);
+        try { await _output.CompleteAsync().ConfigureAwait(false); }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException) { }
         await _stream.DisposeAsync().ConfigureAwait(false);
     }
 }
