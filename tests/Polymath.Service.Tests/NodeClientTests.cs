@@ -8,7 +8,7 @@ namespace Polymath.Service.Tests;
 /// calls the service. .ci/run installs node (Debian nodejs, npm) and runs <c>npm ci</c> in tests/Polymath.Service.Tests/node.
 /// </summary>
 [Collection("service")]
-public sealed class NodeClientTests(SharedService shared) : IClassFixture<SharedService>
+public sealed class NodeClientTests(SharedService shared)
 {
     [Fact]
     public async Task VscodeJsonRpcCallsTheService()

@@ -7,7 +7,7 @@ namespace Polymath.Service.Tests;
 
 /// <summary>Protocol, outcomes, load, malformed input, hot swap and backpressure against one real service process.</summary>
 [Collection("service")]
-public sealed class ServiceTests(SharedService shared) : IClassFixture<SharedService>
+public sealed class ServiceTests(SharedService shared)
 {
     private ServiceProcess Service => shared.Service;
 

@@ -1,6 +1,6 @@
 namespace Polymath.Service.Tests;
 
-/// <summary>One service process shared by the tests of <see cref="ServiceTests"/> (Unix socket + TCP on a free port).</summary>
+/// <summary>One service process shared by the tests of the "service" collection (Unix socket + TCP on a free port).</summary>
 public sealed class SharedService : IAsyncLifetime
 {
     internal ServiceProcess Service { get; private set; } = null!;
@@ -21,4 +21,4 @@ public sealed class SharedService : IAsyncLifetime
 
 /// <summary>The service tests share one collection: they run one after another, so load tests do not distort each other.</summary>
 [CollectionDefinition("service")]
-public sealed class ServiceCollection;
+public sealed class ServiceCollection : ICollectionFixture<SharedService>;

@@ -43,6 +43,7 @@ internal sealed class JsonRpcConnection
     private volatile bool _closeAfterReplies;
     private volatile bool _broken;
     private volatile bool _completed;
+    private volatile bool _finished;
     private int _writerActive;
     private string _closeReason = "closed by the client";
     private long _lastActivity = Environment.TickCount64;
@@ -94,9 +95,9 @@ internal sealed class JsonRpcConnection
             catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException) { }
         }
         try { _socket.Shutdown(SocketShutdown.Both); } catch (Exception e) when (e is SocketException or ObjectDisposedException) { }
+        _finished = true;
         await _input.CompleteAsync().ConfigureAwait(false);
         _stream.Dispose();
-        _closing.Dispose();
         _logger.ConnectionClosed(Id, _closeReason);
     }
 
@@ -106,12 +107,13 @@ internal sealed class JsonRpcConnection
         _draining = true;
         _closeReason = "service stopping";
         _closing.Cancel();
-        _input.CancelPendingRead();
+        if (!_finished) _input.CancelPendingRead();
     }
 
     /// <summary>Closes an idle connection (nothing in flight).</summary>
     public void CloseIdle(int idleMs)
     {
+        if (_finished || _closeAfterReplies) return;
         _logger.IdleClose(Id, idleMs);
         _closeReason = "idle timeout";
         _closeAfterReplies = true;

@@ -132,9 +132,15 @@ public sealed class JsonRpcServer : IHostedService, IDisposable
 
     private void CloseIdleConnections()
     {
+        // A timer callback must never throw (it would end the process): a connection closing meanwhile is skipped.
         foreach (var (connection, _) in _connections.Values)
-            if (connection.InFlight == 0 && connection.IdleMs > Options.IdleTimeoutMs)
-                connection.CloseIdle(Options.IdleTimeoutMs);
+        {
+            try
+            {
+                if (connection.InFlight == 0 && connection.IdleMs > Options.IdleTimeoutMs) connection.CloseIdle(Options.IdleTimeoutMs);
+            }
+            catch (InvalidOperationException) { }
+        }
     }
 
     private void OnExpertChanged(object? sender, ExpertChange change)
