@@ -51,7 +51,7 @@ public sealed class ServiceTests(SharedService shared)
         await using var client = await Service.ConnectAsync();
         using var cts = new CancellationTokenSource();
         var slow = client.CallAsync("sloop", "{}", cancellationToken: cts.Token);
-        var deadline = client.CallAsync("sloop", "{}", deadlineMs: 1500);
+        var deadline = client.CallAsync("sloop", "{}", deadlineMs: 3000);
         // Answered out of order: the fast call sent after the slow ones comes back first.
         var fast = await client.CallAsync("echo", "{\"n\":1}");
         Assert.True(fast.IsResult);
