@@ -15,6 +15,30 @@ await using var host = ExpertHost.CreateBuilder().Configure(o => { o.Directory =
 await host.StartAsync();
 var inProcess = Measure(1, TimeSpan.FromSeconds(seconds), _ => { if (!host.Registry.Call("gcd", Args).IsResult) throw new InvalidOperationException("gcd failed"); return Task.CompletedTask; }, synchronous: true).Result;
 
+if (args.Length > 1 && args[1] == "compare")
+{
+    // Both servers in this process, same registry, same client: hand-written Pipelines code vs StreamJsonRpc.
+    string cdir = Directory.CreateTempSubdirectory("polymath-compare-").FullName;
+    string ours = Path.Combine(cdir, "ours.sock"), theirs = Path.Combine(cdir, "streamjsonrpc.sock");
+    var builder = Polymath.Service.PolymathServiceHost.CreateBuilder(null, [$"--Service:SocketPath={ours}", $"--Experts:Directory={experts}", "--Experts:Watch=false", "--Serilog:MinimumLevel:Default=Warning"],
+        o => o.PluginsFile = Path.Combine(AppContext.BaseDirectory, "cli", "plugins.json"));
+    using var ourHost = builder.Build();
+    await ourHost.StartAsync();
+    var sjr = new Polymath.Service.Benchmarks.StreamJsonRpcServer(host, theirs);
+    sjr.Start();
+    var compare = new List<(string Name, Result R)>();
+    foreach (var (name, address) in new[] { ("Polymath.Service (Pipelines, hand-written)", ours), ("StreamJsonRpc 2.26 (SystemTextJsonFormatter)", theirs), ("Polymath.Service again", ours), ("StreamJsonRpc again", theirs) })
+    {
+        compare.Add(($"{name}, 1 client", await Remote(address, 1, seconds)));
+        compare.Add(($"{name}, 16 clients", await Remote(address, 16, seconds)));
+    }
+    PrintTable(inProcess, compare);
+    await sjr.DisposeAsync();
+    await ourHost.StopAsync();
+    Directory.Delete(cdir, true);
+    return;
+}
+
 // 2. The service: the built CLI as its own process.
 string dir = Directory.CreateTempSubdirectory("polymath-bench-").FullName;
 string socket = Path.Combine(dir, "polymath.sock");
