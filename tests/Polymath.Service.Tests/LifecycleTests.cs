@@ -72,9 +72,14 @@ public sealed class LifecycleTests : IDisposable
     {
         string tokenFile = Path.Combine(_experts, "token");
         await File.WriteAllTextAsync(tokenFile, "s3cret-token-for-tests-0123456789\n");
+        // Sinks come from configuration (Serilog.Settings.Configuration): console for the TcpPort line, a compact-JSON file.
+        string logFile = Path.Combine(_experts, "service.clef");
         var service = await ServiceProcess.StartAsync(_experts, "--Service:MaxConnections=2", "--Service:IdleTimeoutMs=600",
-            "--Service:TcpPort=0", $"--Service:TokenFile={tokenFile}");
+            "--Service:TcpPort=0", $"--Service:TokenFile={tokenFile}",
+            "--Serilog:WriteTo:0:Name=Console", "--Serilog:WriteTo:1:Name=File", $"--Serilog:WriteTo:1:Args:path={logFile}",
+            "--Serilog:WriteTo:1:Args:formatter=Serilog.Formatting.Compact.CompactJsonFormatter, Serilog.Formatting.Compact");
         await using var _ = service;
+        await ServiceTests.WaitForAsync(() => Task.FromResult(File.Exists(logFile) && ReadShared(logFile).Contains("\"@mt\":\"Listening on tcp:{Endpoint}\"", StringComparison.Ordinal)));
         // StartAsync's readiness probe has closed its connection; wait until the service has seen that.
         await Task.Delay(300);
         using var first = new RawConnection(service.ConnectRaw());
@@ -105,6 +110,12 @@ public sealed class LifecycleTests : IDisposable
         await Assert.ThrowsAsync<PolymathServiceException>(() => PolymathClient.ConnectAsync($"127.0.0.1:{service.TcpPort}", new PolymathClientOptions { Token = "wrong-token-wrong-token" }));
         await using var authenticated = await PolymathClient.ConnectAsync($"127.0.0.1:{service.TcpPort}", new PolymathClientOptions { Token = "s3cret-token-for-tests-0123456789" });
         Assert.Equal(2, (await authenticated.CallAsync("gcd", "{\"a\":4,\"b\":6}")).Value!.Value.GetInt32());
+    }
+
+    private static string ReadShared(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        return new StreamReader(stream).ReadToEnd();
     }
 
     [Theory]
