@@ -10,12 +10,15 @@ internal sealed class CallWork : IThreadPoolWorkItem
     public const int CancelledByShutdown = 2;
 
     private readonly JsonRpcConnection _connection;
-    private readonly CancellationTokenSource _cancel = new();
+    private readonly CancellationTokenSource? _cancel;
     private readonly int _deadlineMs;
     private int _cancelledBy;
 
-    public CallWork(JsonRpcConnection connection, RequestId id, string op, string? args, int deadlineMs, long arrived)
+    // cancellable: false for a call run inline on the read loop: no $/cancelRequest can be read while it runs, so
+    // without a deadline it needs no CancellationTokenSource (one allocation less on the fast path).
+    public CallWork(JsonRpcConnection connection, RequestId id, string op, string? args, int deadlineMs, long arrived, bool cancellable = true)
     {
+        if (cancellable || deadlineMs > 0) _cancel = new CancellationTokenSource();
         _connection = connection;
         Id = id;
         Op = op;
@@ -36,16 +39,16 @@ internal sealed class CallWork : IThreadPoolWorkItem
     public void Cancel(int reason)
     {
         Interlocked.CompareExchange(ref _cancelledBy, reason, 0);
-        try { _cancel.Cancel(); } catch (ObjectDisposedException) { }
+        try { _cancel?.Cancel(); } catch (ObjectDisposedException) { }
     }
 
     public void Execute()
     {
         try
         {
-            if (_deadlineMs > 0) _cancel.CancelAfter(_deadlineMs);
+            if (_deadlineMs > 0) _cancel!.CancelAfter(_deadlineMs);
             long start = Stopwatch.GetTimestamp();
-            Result = _connection.Execute(Op, Args, _cancel.Token);
+            Result = _connection.Execute(Op, Args, _cancel?.Token ?? CancellationToken.None);
             ExecutionTicks = Stopwatch.GetTimestamp() - start;
         }
         catch (OperationCanceledException)
@@ -66,7 +69,7 @@ internal sealed class CallWork : IThreadPoolWorkItem
         }
         finally
         {
-            _cancel.Dispose();
+            _cancel?.Dispose();
         }
         _connection.Complete(this);
     }

@@ -273,13 +273,17 @@ internal sealed class JsonRpcConnection
         { ReplyError(id, RpcErrorCodes.InvalidParams, "deadline_ms must be a positive integer (milliseconds)"); return; }
         if (_draining) { ReplyError(id, RpcErrorCodes.ShuttingDown, "the service is shutting down"); return; }
         string op = opElement.GetString()!;
-        var work = new CallWork(this, id, op, args, deadline, arrived);
-        _calls.TryAdd(id, work);
         // A call whose op has been fast (typically a few µs) runs inline when nothing else waits in the buffer: no
         // thread hop. Anything else — slow ops, ops not seen yet, pipelined bursts — runs on the thread pool, so
         // replies come back in any order and a slow call never holds up the connection.
-        if (last && _server.Metrics.IsFast(op)) work.Execute();
-        else ThreadPool.UnsafeQueueUserWorkItem(work, preferLocal: false);
+        if (last && _server.Metrics.IsFast(op))
+        {
+            new CallWork(this, id, op, args, deadline, arrived, cancellable: false).Execute();
+            return;
+        }
+        var work = new CallWork(this, id, op, args, deadline, arrived);
+        _calls.TryAdd(id, work);
+        ThreadPool.UnsafeQueueUserWorkItem(work, preferLocal: false);
     }
 
     private void Describe(RequestId id, JsonElement p)
