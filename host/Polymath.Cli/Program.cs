@@ -81,7 +81,13 @@ call.Options.Add(dirOption);
 call.Options.Add(grantOption);
 call.Options.Add(limitOption);
 call.Options.Add(expertsJsonOption);
-call.SetAction((pr, ct) => WithExperts(pr, pr.GetValue(dirOption), b => CallCommand.RunAsync(b, pr.GetValue(opArgument)!, CliConfiguration.ReadArgs(pr.GetValue(callArgsArgument), Console.In), pr.GetValue(expertsJsonOption), Console.Out, ct)));
+var serverOption = new Option<string?>("--server") { Description = "Call through a running `polymath serve`: a Unix socket path or HOST:PORT (docs/service.md)" };
+var tokenFileOption = new Option<string?>("--token-file") { Description = "File holding the service's TCP token (sent with 'auth')" };
+call.Options.Add(serverOption);
+call.Options.Add(tokenFileOption);
+call.SetAction((pr, ct) => pr.GetValue(serverOption) is { } server
+    ? RemoteCallCommand.RunAsync(server, ReadToken(pr.GetValue(tokenFileOption)), pr.GetValue(opArgument)!, CliConfiguration.ReadArgs(pr.GetValue(callArgsArgument), Console.In), pr.GetValue(expertsJsonOption), Console.Out, Console.Error, ct)
+    : WithExperts(pr, pr.GetValue(dirOption), b => CallCommand.RunAsync(b, pr.GetValue(opArgument)!, CliConfiguration.ReadArgs(pr.GetValue(callArgsArgument), Console.In), pr.GetValue(expertsJsonOption), Console.Out, ct)));
 root.Subcommands.Add(call);
 
 // mcp: every bound op as a Model Context Protocol tool (docs/mcp.md)
@@ -95,6 +101,28 @@ mcp.SetAction((pr, ct) => WithExperts(pr, pr.GetValue(dirOption), b => McpComman
     new Polymath.Mcp.McpServerSettings { Http = pr.GetValue(mcpHttpOption), TokenFile = pr.GetValue(mcpTokenOption) },
     pr.GetValue(verboseOption), Console.Error, ct)));
 root.Subcommands.Add(mcp);
+
+// serve / status: the headless service (docs/service.md, docs/protocol.md)
+var configOption = new Option<string?>("--config") { Description = "JSON configuration file (sections Service, Experts, Polymath, Serilog)" };
+var socketOption = new Option<string?>("--socket") { Description = "Unix socket path (Service:SocketPath; empty = none)" };
+var tcpOption = new Option<int?>("--tcp") { Description = "Also listen on TCP 127.0.0.1:PORT (Service:TcpPort)" };
+var serve = new Command("serve", "Run the headless service: JSON-RPC 2.0 over a Unix socket and/or TCP; further --Section:Key=value pairs override configuration");
+serve.Options.Add(configOption);
+serve.Options.Add(socketOption);
+serve.Options.Add(tcpOption);
+serve.TreatUnmatchedTokensAsErrors = false;
+serve.SetAction(pr => ServeCommand.RunAsync(pr.GetValue(configOption), pr.GetValue(socketOption), pr.GetValue(tcpOption), pr.UnmatchedTokens,
+    new PolymathHostOptions { PluginsFile = pr.GetValue(pluginsOption), Platform = pr.GetValue(platformOption), NoDynamicCode = pr.GetValue(noDynamicOption) ? true : null }, Console.Error));
+root.Subcommands.Add(serve);
+
+var statusServerOption = new Option<string>("--server") { Description = "The service: a Unix socket path or HOST:PORT", Required = true };
+var statusJsonOption = new Option<bool>("--json") { Description = "Print {\"health\": …, \"stats\": …} as JSON" };
+var status = new Command("status", "Show a running service's health and stats");
+status.Options.Add(statusServerOption);
+status.Options.Add(tokenFileOption);
+status.Options.Add(statusJsonOption);
+status.SetAction((pr, ct) => StatusCommand.RunAsync(pr.GetValue(statusServerOption)!, ReadToken(pr.GetValue(tokenFileOption)), pr.GetValue(statusJsonOption), Console.Out, Console.Error, ct));
+root.Subcommands.Add(status);
 
 // pack
 var packDirArgument = new Argument<string>("DIR") { Description = "The expert package folder (with expert.json)" };
@@ -116,7 +144,11 @@ newCommand.Subcommands.Add(newExpert);
 root.Subcommands.Add(newCommand);
 
 // No response files: `@FILE` is an argument (polymath call OP @args.json reads the op's args from a file).
-return root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null }).Invoke();
+var parsed = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
+// serve handles SIGTERM/SIGINT itself (Generic Host: drain, then exit); System.CommandLine must not end it after 2 s.
+return parsed.CommandResult.Command == serve ? parsed.Invoke(new InvocationConfiguration { ProcessTerminationTimeout = null }) : parsed.Invoke();
+
+static string? ReadToken(string? file) => file is null ? null : File.ReadAllText(file).Trim();
 
 int WithCatalog(ParseResult pr, Func<RuntimeCatalog, int> action)
 {

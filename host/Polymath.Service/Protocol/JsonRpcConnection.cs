@@ -1,0 +1,428 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Polymath.Host.Experts;
+using Polymath.Protocol;
+
+namespace Polymath.Service.Protocol;
+
+/// <summary>
+/// One client connection: a read loop that frames and parses requests (on a <see cref="PipeReader"/>), calls run as
+/// thread-pool work items and finish in any order, and one write loop that frames replies onto a <see cref="PipeWriter"/>
+/// and flushes once per batch. A request holds one of <see cref="ServiceOptions.MaxInFlightPerConnection"/> slots from
+/// the moment it is read until its reply has been flushed to the socket; with no slot free the read loop stops
+/// reading, so a client that floods or stops reading is held back by TCP/socket flow control instead of buffering.
+/// </summary>
+internal sealed class JsonRpcConnection
+{
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64 };
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
+    private const int MaxQueuedNotifications = 1024;
+
+    [ThreadStatic] private static ArrayBufferWriter<byte>? t_buffer;
+    [ThreadStatic] private static Utf8JsonWriter? t_writer;
+
+    private readonly JsonRpcServer _server;
+    private readonly Socket _socket;
+    private readonly NetworkStream _stream;
+    private readonly PipeReader _input;
+    private readonly PipeWriter _output;
+    private readonly ConcurrentQueue<Outgoing> _queue = new();
+    private readonly SemaphoreSlim _slots;
+    private readonly int _maxSlots;
+    private readonly ConcurrentDictionary<RequestId, CallWork> _calls = new();
+    private readonly CancellationTokenSource _closing = new();
+    private readonly ILogger _logger;
+    private int _queuedNotifications;
+    private bool _authenticated;
+    private volatile bool _draining;
+    private volatile bool _closeAfterReplies;
+    private volatile bool _broken;
+    private volatile bool _completed;
+    private volatile bool _finished;
+    private int _writerActive;
+    private string _closeReason = "closed by the client";
+    private long _lastActivity = Environment.TickCount64;
+
+    public JsonRpcConnection(JsonRpcServer server, Socket socket, int id, bool requiresToken)
+    {
+        _server = server;
+        _socket = socket;
+        Id = id;
+        _logger = server.Logger;
+        _authenticated = !requiresToken;
+        _stream = new NetworkStream(socket, ownsSocket: true);
+        _input = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, minimumReadSize: 4096, leaveOpen: true));
+        _output = PipeWriter.Create(_stream, new StreamPipeWriterOptions(minimumBufferSize: 16 * 1024, leaveOpen: true));
+        _maxSlots = server.Options.MaxInFlightPerConnection;
+        _slots = new SemaphoreSlim(_maxSlots, _maxSlots);
+    }
+
+    /// <summary>The connection number (for logs).</summary>
+    public int Id { get; }
+
+    /// <summary>Requests read and not yet answered on the wire.</summary>
+    public int InFlight => _maxSlots - _slots.CurrentCount;
+
+    /// <summary>Milliseconds since the last byte arrived.</summary>
+    public long IdleMs => Environment.TickCount64 - Volatile.Read(ref _lastActivity);
+
+    /// <summary>Serves the connection until the client closes it, a protocol error closes it, or the service drains it.</summary>
+    public async Task RunAsync()
+    {
+        try { await ReadLoopAsync().ConfigureAwait(false); }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException) { _closeReason = $"read failed: {e.Message}"; }
+        catch (Exception e) { _logger.ConnectionFailed(e, Id); _closeReason = "internal error"; }
+
+        // Answer everything that was read before closing (bounded by the drain timeout).
+        if (!await WaitForRepliesAsync(_server.Options.DrainTimeoutMs).ConfigureAwait(false))
+        {
+            _logger.DrainTimeout(Id);
+            foreach (var call in _calls.Values) call.Cancel(CallWork.CancelledByShutdown);
+            if (!await WaitForRepliesAsync(2000).ConfigureAwait(false)) _socket.Dispose(); // the client does not read: abort
+            await WaitForRepliesAsync(Timeout.Infinite).ConfigureAwait(false);
+        }
+        // Take the writer for good: replies are all flushed (no slot is held), later notifications are dropped.
+        while (Interlocked.CompareExchange(ref _writerActive, 1, 0) != 0) await Task.Delay(1).ConfigureAwait(false);
+        _completed = true;
+        if (!_broken)
+        {
+            try { await _output.CompleteAsync().ConfigureAwait(false); }
+            catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException) { }
+        }
+        try { _socket.Shutdown(SocketShutdown.Both); } catch (Exception e) when (e is SocketException or ObjectDisposedException) { }
+        _finished = true;
+        await _input.CompleteAsync().ConfigureAwait(false);
+        _stream.Dispose();
+        _logger.ConnectionClosed(Id, _closeReason);
+    }
+
+    /// <summary>Stops reading new requests; what was read is still answered.</summary>
+    public void BeginDrain()
+    {
+        _draining = true;
+        _closeReason = "service stopping";
+        _closing.Cancel();
+        if (!_finished) _input.CancelPendingRead();
+    }
+
+    /// <summary>Closes an idle connection (nothing in flight).</summary>
+    public void CloseIdle(int idleMs)
+    {
+        if (_finished || _closeAfterReplies) return;
+        _logger.IdleClose(Id, idleMs);
+        _closeReason = "idle timeout";
+        _closeAfterReplies = true;
+        _input.CancelPendingRead();
+    }
+
+    /// <summary>Queues a notification; dropped (and logged) when the client has not read the last 1024.</summary>
+    public void Notify(string method, Action<Utf8JsonWriter> writeParams)
+    {
+        if (_broken || _draining) return;
+        if (Interlocked.Increment(ref _queuedNotifications) > MaxQueuedNotifications)
+        {
+            Interlocked.Decrement(ref _queuedNotifications);
+            _logger.NotificationDropped(Id);
+            return;
+        }
+        var w = StartMessage();
+        w.WriteString("method"u8, method);
+        w.WritePropertyName("params"u8);
+        writeParams(w);
+        Enqueue(w, holdsSlot: false, notification: true);
+    }
+
+    private async Task<bool> WaitForRepliesAsync(int timeoutMs)
+    {
+        var deadline = timeoutMs == Timeout.Infinite ? long.MaxValue : Environment.TickCount64 + timeoutMs;
+        while (InFlight > 0)
+        {
+            if (Environment.TickCount64 >= deadline) return false;
+            await Task.Delay(5).ConfigureAwait(false);
+        }
+        return true;
+    }
+
+    private async Task ReadLoopAsync()
+    {
+        long maxMessage = _server.Options.MaxMessageBytes;
+        while (!_closeAfterReplies && !_draining)
+        {
+            var read = await _input.ReadAsync().ConfigureAwait(false);
+            var buffer = read.Buffer;
+            if (read.IsCanceled) { _input.AdvanceTo(buffer.Start); break; }
+            Volatile.Write(ref _lastActivity, Environment.TickCount64);
+            try
+            {
+                while (!_closeAfterReplies)
+                {
+                    var status = Framing.TryRead(ref buffer, maxMessage, out var body, out long declared);
+                    if (status == FrameStatus.Incomplete) break;
+                    if (!await AcquireSlotAsync().ConfigureAwait(false)) return;
+                    switch (status)
+                    {
+                        case FrameStatus.Message:
+                            var rest = buffer;
+                            bool last = Framing.TryRead(ref rest, maxMessage, out _, out _) == FrameStatus.Incomplete;
+                            HandleMessage(body, Stopwatch.GetTimestamp(), last);
+                            break;
+                        case FrameStatus.BadHeader:
+                            Fail(RpcErrorCodes.ParseError, "malformed header section: expected 'Content-Length: N' lines ending with an empty line");
+                            break;
+                        default:
+                            Fail(RpcErrorCodes.InvalidRequest, $"message of {declared} bytes exceeds the maximum of {maxMessage} bytes (Service:MaxMessageBytes)");
+                            break;
+                    }
+                }
+            }
+            finally { _input.AdvanceTo(buffer.Start, buffer.End); }
+            if (read.IsCompleted)
+            {
+                if (!buffer.IsEmpty && !_closeAfterReplies && await AcquireSlotAsync().ConfigureAwait(false))
+                    Fail(RpcErrorCodes.ParseError, $"truncated message: the input ended inside a message ({buffer.Length} bytes unread)");
+                break;
+            }
+        }
+    }
+
+    private async ValueTask<bool> AcquireSlotAsync()
+    {
+        if (_slots.Wait(0)) { _server.Metrics.InFlightChanged(1); return true; }
+        try { await _slots.WaitAsync(_closing.Token).ConfigureAwait(false); }
+        catch (OperationCanceledException) { return false; }
+        _server.Metrics.InFlightChanged(1);
+        return true;
+    }
+
+    // Replies with an error (id null: the request could not be read) and closes the connection afterwards.
+    private void Fail(int code, string message)
+    {
+        _closeReason = message;
+        _closeAfterReplies = true;
+        _logger.ProtocolViolation(Id, message);
+        ReplyError(RequestId.Null, code, message);
+    }
+
+    // last: no further complete request is buffered, so a fast call may run right here without delaying another.
+    private void HandleMessage(ReadOnlySequence<byte> body, long arrived, bool last)
+    {
+        JsonDocument document;
+        try { document = JsonDocument.Parse(body, DocumentOptions); }
+        catch (JsonException e)
+        {
+            ReplyError(RequestId.Null, RpcErrorCodes.ParseError, $"invalid JSON: {e.Message}");
+            return;
+        }
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind == JsonValueKind.Array) { ReplyError(RequestId.Null, RpcErrorCodes.InvalidRequest, "batch requests are not supported: send one request per message"); return; }
+            if (root.ValueKind != JsonValueKind.Object) { ReplyError(RequestId.Null, RpcErrorCodes.InvalidRequest, "a request must be a JSON object"); return; }
+            bool isRequest = root.TryGetProperty("id"u8, out var idElement);
+            var id = RequestId.Null;
+            if (isRequest && !RequestId.TryRead(idElement, out id)) { ReplyError(RequestId.Null, RpcErrorCodes.InvalidRequest, "id must be an integer, a string or null"); return; }
+            if (!root.TryGetProperty("jsonrpc"u8, out var version) || version.ValueKind != JsonValueKind.String || !version.ValueEquals("2.0"u8))
+            { ReplyError(id, RpcErrorCodes.InvalidRequest, "jsonrpc must be \"2.0\""); return; }
+            if (!root.TryGetProperty("method"u8, out var method) || method.ValueKind != JsonValueKind.String)
+            { ReplyError(id, RpcErrorCodes.InvalidRequest, "method must be a string"); return; }
+            bool hasParams = root.TryGetProperty("params"u8, out var parameters);
+            if (hasParams && parameters.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array))
+            { ReplyError(id, RpcErrorCodes.InvalidRequest, "params must be an object or an array"); return; }
+            if (!hasParams || parameters.ValueKind != JsonValueKind.Object) parameters = default;
+
+            if (!_authenticated && !method.ValueEquals("auth"u8))
+            {
+                _closeAfterReplies = true;
+                _closeReason = "not authenticated";
+                ReplyError(id, RpcErrorCodes.Unauthorized, "this listener requires a token: send 'auth' {\"token\": ...} first");
+                return;
+            }
+            if (!isRequest)
+            {
+                if (method.ValueEquals("$/cancelRequest"u8) && parameters.ValueKind == JsonValueKind.Object &&
+                    parameters.TryGetProperty("id"u8, out var target) && RequestId.TryRead(target, out var targetId) &&
+                    _calls.TryGetValue(targetId, out var call))
+                    call.Cancel(CallWork.CancelledByClient);
+                ReleaseSlot(); // notifications get no reply; unknown ones are ignored (JSON-RPC 2.0, LSP "$/" rule)
+                return;
+            }
+
+            if (method.ValueEquals("call"u8)) StartCall(id, parameters, arrived, last);
+            else if (method.ValueEquals("health"u8)) Reply(id, _server.WriteHealth);
+            else if (method.ValueEquals("stats"u8)) Reply(id, _server.Metrics.WriteStats);
+            else if (method.ValueEquals("experts.list"u8)) Reply(id, _server.WriteExperts);
+            else if (method.ValueEquals("experts.describe"u8)) Describe(id, parameters);
+            else if (method.ValueEquals("auth"u8)) Authenticate(id, parameters);
+            else ReplyError(id, RpcErrorCodes.MethodNotFound, $"unknown method '{method.GetString()}' (methods: call, experts.list, experts.describe, health, stats, auth)");
+        }
+    }
+
+    private void StartCall(RequestId id, JsonElement p, long arrived, bool last)
+    {
+        if (p.ValueKind != JsonValueKind.Object || !p.TryGetProperty("op"u8, out var opElement) || opElement.ValueKind != JsonValueKind.String)
+        { ReplyError(id, RpcErrorCodes.InvalidParams, "call needs params {\"op\": string, \"args\"?: object, \"args_text\"?: string, \"deadline_ms\"?: integer}"); return; }
+        string? args = p.TryGetProperty("args"u8, out var a) && a.ValueKind != JsonValueKind.Null ? a.GetRawText()
+            : p.TryGetProperty("args_text"u8, out var text) && text.ValueKind == JsonValueKind.String ? text.GetString() : null;
+        int deadline = 0;
+        if (p.TryGetProperty("deadline_ms"u8, out var d) && d.ValueKind != JsonValueKind.Null && (!d.TryGetInt32(out deadline) || deadline <= 0))
+        { ReplyError(id, RpcErrorCodes.InvalidParams, "deadline_ms must be a positive integer (milliseconds)"); return; }
+        if (_draining) { ReplyError(id, RpcErrorCodes.ShuttingDown, "the service is shutting down"); return; }
+        string op = opElement.GetString()!;
+        // A call whose op has been fast (typically a few µs) runs inline when nothing else waits in the buffer: no
+        // thread hop. Anything else — slow ops, ops not seen yet, pipelined bursts — runs on the thread pool, so
+        // replies come back in any order and a slow call never holds up the connection.
+        if (last && _server.Metrics.IsFast(op))
+        {
+            new CallWork(this, id, op, args, deadline, arrived, cancellable: false).Execute();
+            return;
+        }
+        var work = new CallWork(this, id, op, args, deadline, arrived);
+        _calls.TryAdd(id, work);
+        ThreadPool.UnsafeQueueUserWorkItem(work, preferLocal: false);
+    }
+
+    private void Describe(RequestId id, JsonElement p)
+    {
+        if (p.ValueKind != JsonValueKind.Object || !p.TryGetProperty("id"u8, out var e) || e.ValueKind != JsonValueKind.String)
+        { ReplyError(id, RpcErrorCodes.InvalidParams, "experts.describe needs params {\"id\": string}"); return; }
+        string expertId = e.GetString()!;
+        var expert = _server.Backend.Experts.FirstOrDefault(x => x.Id == expertId);
+        if (expert is null) { ReplyError(id, RpcErrorCodes.InvalidParams, $"no expert with id '{expertId}'"); return; }
+        Reply(id, w => ExpertBackend.WriteExpert(w, expert));
+    }
+
+    private void Authenticate(RequestId id, JsonElement p)
+    {
+        if (p.ValueKind == JsonValueKind.Object && p.TryGetProperty("token"u8, out var t) && t.ValueKind == JsonValueKind.String && _server.CheckToken(t.GetString()!))
+        {
+            _authenticated = true;
+            Reply(id, w => { w.WriteStartObject(); w.WriteBoolean("authenticated"u8, true); w.WriteEndObject(); });
+            return;
+        }
+        _closeAfterReplies = true;
+        _closeReason = "wrong token";
+        ReplyError(id, RpcErrorCodes.Unauthorized, "wrong token");
+    }
+
+    /// <summary>Runs on a thread-pool thread: the call itself, then its reply.</summary>
+    internal void Complete(CallWork work)
+    {
+        _calls.TryRemove(new KeyValuePair<RequestId, CallWork>(work.Id, work));
+        if (work.Error is { } error)
+        {
+            ReplyError(work.Id, error.Code, error.Message);
+            return;
+        }
+        var result = work.Result!;
+        _server.Metrics.RecordCall(work.Op, ExpertBackend.OutcomeIndex(result), Stopwatch.GetTimestamp() - work.Arrived, work.ExecutionTicks);
+        var w = StartMessage();
+        work.Id.Write(w);
+        w.WritePropertyName("result"u8);
+        ExpertBackend.WriteCallResult(w, result);
+        Enqueue(w, holdsSlot: true);
+    }
+
+    internal ExpertCallResult Execute(string op, string? args, CancellationToken token) => _server.Backend.Call(op, args, token);
+
+    internal ILogger Logger => _logger;
+
+    private void Reply(RequestId id, Action<Utf8JsonWriter> writeResult)
+    {
+        var w = StartMessage();
+        id.Write(w);
+        w.WritePropertyName("result"u8);
+        writeResult(w);
+        Enqueue(w, holdsSlot: true);
+    }
+
+    private void ReplyError(RequestId id, int code, string message)
+    {
+        if (code is not (RpcErrorCodes.RequestCancelled or RpcErrorCodes.ShuttingDown)) _server.Metrics.ProtocolError();
+        var w = StartMessage();
+        id.Write(w);
+        w.WriteStartObject("error"u8);
+        w.WriteNumber("code"u8, code);
+        w.WriteString("message"u8, message);
+        w.WriteEndObject();
+        Enqueue(w, holdsSlot: true);
+    }
+
+    private static Utf8JsonWriter StartMessage()
+    {
+        var buffer = t_buffer;
+        if (buffer is null || buffer.Capacity > 1 << 20) t_buffer = buffer = new ArrayBufferWriter<byte>(1024);
+        else buffer.ResetWrittenCount();
+        var w = t_writer ??= new Utf8JsonWriter(buffer, WriterOptions);
+        w.Reset(buffer);
+        w.WriteStartObject();
+        w.WriteString("jsonrpc"u8, "2.0"u8);
+        return w;
+    }
+
+    private void Enqueue(Utf8JsonWriter w, bool holdsSlot, bool notification = false)
+    {
+        w.WriteEndObject();
+        w.Flush();
+        var written = t_buffer!.WrittenSpan;
+        var bytes = ArrayPool<byte>.Shared.Rent(written.Length);
+        written.CopyTo(bytes);
+        _queue.Enqueue(new Outgoing(bytes, written.Length, holdsSlot, notification));
+        if (Interlocked.CompareExchange(ref _writerActive, 1, 0) == 0) _ = DrainAsync();
+    }
+
+    private void ReleaseSlot(int n = 1)
+    {
+        _slots.Release(n);
+        _server.Metrics.InFlightChanged(-n);
+    }
+
+    // Whoever finds the writer idle writes: the thread that finished a call flushes its own reply (and anything queued
+    // meanwhile) with no hop to a writer task. A flush that cannot complete (the client does not read) awaits, holding
+    // the writer; the slots of the replies in it are released only after the flush.
+    private async Task DrainAsync()
+    {
+        while (true)
+        {
+            int slots = 0;
+            while (_queue.TryDequeue(out var o))
+            {
+                if (!_broken && !_completed)
+                {
+                    Framing.WriteHeader(_output, o.Length);
+                    _output.Write(o.Bytes.AsSpan(0, o.Length));
+                }
+                ArrayPool<byte>.Shared.Return(o.Bytes);
+                if (o.HoldsSlot) slots++;
+                if (o.Notification) Interlocked.Decrement(ref _queuedNotifications);
+                if (_output.UnflushedBytes > 64 * 1024) break;
+            }
+            if (!_broken && !_completed)
+            {
+                try
+                {
+                    var flush = _output.FlushAsync();
+                    if (!flush.IsCompletedSuccessfully) await flush.ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
+                {
+                    _broken = true;
+                    _closeReason = $"write failed: {e.Message}";
+                    _closeAfterReplies = true;
+                    _input.CancelPendingRead();
+                    foreach (var call in _calls.Values) call.Cancel(CallWork.CancelledByClient);
+                }
+            }
+            if (slots > 0) ReleaseSlot(slots);
+            if (!_queue.IsEmpty) continue;
+            Volatile.Write(ref _writerActive, 0);
+            if (_queue.IsEmpty || Interlocked.CompareExchange(ref _writerActive, 1, 0) != 0) return;
+        }
+    }
+
+    private readonly record struct Outgoing(byte[] Bytes, int Length, bool HoldsSlot, bool Notification);
+}

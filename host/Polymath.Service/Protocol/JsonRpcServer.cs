@@ -1,0 +1,220 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Polymath.Host.Experts;
+
+namespace Polymath.Service.Protocol;
+
+/// <summary>
+/// The listeners (a Unix domain socket and/or TCP) and their connections, as a hosted service: started after the
+/// <see cref="ExpertBackend"/> has loaded the experts; on stop it closes the listeners, drains every connection
+/// (in-flight calls finish and are answered, within <see cref="ServiceOptions.DrainTimeoutMs"/>) and only then lets
+/// the backend unload.
+/// </summary>
+public sealed class JsonRpcServer : IHostedService, IDisposable
+{
+    private readonly ConcurrentDictionary<int, (JsonRpcConnection Connection, Task Task)> _connections = new();
+    private readonly List<Socket> _listeners = [];
+    private readonly List<Task> _acceptLoops = [];
+    private readonly CancellationTokenSource _stopping = new();
+    private byte[]? _tokenHash;
+    private string? _socketPath;
+    private Timer? _idleTimer;
+    private int _nextId;
+    private volatile bool _draining;
+
+    /// <summary>Creates the server (nothing listens until <see cref="StartAsync"/>).</summary>
+    public JsonRpcServer(IOptions<ServiceOptions> options, ExpertBackend backend, ServiceMetrics metrics, ILogger<JsonRpcServer> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Options = options.Value;
+        Backend = backend ?? throw new ArgumentNullException(nameof(backend));
+        Metrics = metrics ?? throw new ArgumentNullException(nameof(metrics));
+        Logger = logger ?? throw new ArgumentNullException(nameof(logger));
+    }
+
+    internal ServiceOptions Options { get; }
+    internal ExpertBackend Backend { get; }
+    internal ServiceMetrics Metrics { get; }
+    internal ILogger Logger { get; }
+
+    /// <summary>The Unix socket path listened on, or null.</summary>
+    public string? SocketPath => _socketPath;
+
+    /// <summary>The TCP endpoint listened on (with the real port when 0 was asked), or null.</summary>
+    public IPEndPoint? TcpEndPoint { get; private set; }
+
+    /// <summary>Binds the listeners and starts accepting.</summary>
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (!string.IsNullOrEmpty(Options.TokenFile))
+            _tokenHash = SHA256.HashData(Encoding.UTF8.GetBytes(File.ReadAllText(Options.TokenFile).Trim()));
+        string socketPath = Options.SocketPath ?? ServiceOptions.DefaultSocketPath;
+        if (socketPath.Length > 0 && !OperatingSystem.IsWindows())
+        {
+            var listener = UnixSocketListener.Bind(socketPath, Logger);
+            _socketPath = socketPath;
+            _listeners.Add(listener);
+            _acceptLoops.Add(AcceptLoopAsync(listener, requiresToken: false));
+            Logger.ListeningUnix(socketPath);
+        }
+        if (Options.TcpPort is int port)
+        {
+            var address = IPAddress.Parse(Options.TcpAddress);
+            var listener = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            listener.Bind(new IPEndPoint(address, port));
+            listener.Listen(512);
+            TcpEndPoint = (IPEndPoint)listener.LocalEndPoint!;
+            _listeners.Add(listener);
+            _acceptLoops.Add(AcceptLoopAsync(listener, requiresToken: _tokenHash is not null));
+            if (!IPAddress.IsLoopback(address)) Logger.NonLoopback(address.ToString(), Options.TokenFile!);
+            Logger.ListeningTcp(TcpEndPoint.ToString());
+        }
+        Backend.Changed += OnExpertChanged;
+        if (Options.IdleTimeoutMs > 0)
+        {
+            int period = Math.Clamp(Options.IdleTimeoutMs / 4, 50, 5000);
+            _idleTimer = new Timer(_ => CloseIdleConnections(), null, period, period);
+        }
+        return Task.CompletedTask;
+    }
+
+    private async Task AcceptLoopAsync(Socket listener, bool requiresToken)
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            Socket socket;
+            try { socket = await listener.AcceptAsync(_stopping.Token).ConfigureAwait(false); }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException) { if (_stopping.IsCancellationRequested) return; continue; }
+            if (socket.ProtocolType == ProtocolType.Tcp) socket.NoDelay = true;
+            if (_connections.Count >= Options.MaxConnections || _draining)
+            {
+                Reject(socket, _draining ? RpcErrorCodes.ShuttingDown : RpcErrorCodes.TooManyConnections,
+                    _draining ? "the service is shutting down" : $"the service has reached its maximum of {Options.MaxConnections} connections (Service:MaxConnections)");
+                continue;
+            }
+            int id = Interlocked.Increment(ref _nextId);
+            var connection = new JsonRpcConnection(this, socket, id, requiresToken);
+            Metrics.ConnectionChanged(1);
+            Logger.ConnectionOpened(id, socket.RemoteEndPoint?.ToString() is { Length: > 0 } r ? r : "unix socket");
+            var task = Task.Run(async () =>
+            {
+                try { await connection.RunAsync().ConfigureAwait(false); }
+                finally
+                {
+                    _connections.TryRemove(id, out _);
+                    Metrics.ConnectionChanged(-1);
+                }
+            });
+            _connections[id] = (connection, task);
+        }
+    }
+
+    private void Reject(Socket socket, int code, string message)
+    {
+        if (code == RpcErrorCodes.TooManyConnections) Logger.TooManyConnections(Options.MaxConnections);
+        try
+        {
+            var body = Encoding.UTF8.GetBytes($"{{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{{\"code\":{code},\"message\":{JsonSerializer.Serialize(message)}}}}}");
+            socket.Send(Encoding.ASCII.GetBytes($"Content-Length: {body.Length}\r\n\r\n"));
+            socket.Send(body);
+            socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (SocketException) { }
+        finally { socket.Dispose(); }
+    }
+
+    private void CloseIdleConnections()
+    {
+        // A timer callback must never throw (it would end the process): a connection closing meanwhile is skipped.
+        foreach (var (connection, _) in _connections.Values)
+        {
+            try
+            {
+                if (connection.InFlight == 0 && connection.IdleMs > Options.IdleTimeoutMs) connection.CloseIdle(Options.IdleTimeoutMs);
+            }
+            catch (InvalidOperationException) { }
+        }
+    }
+
+    private void OnExpertChanged(object? sender, ExpertChange change)
+    {
+        string method = change.Kind == "loaded" ? "experts.loaded" : "experts.unloaded";
+        foreach (var (connection, _) in _connections.Values)
+            connection.Notify(method, w =>
+            {
+                w.WriteStartObject();
+                w.WriteString("message"u8, change.Message);
+                w.WritePropertyName("expert"u8);
+                ExpertBackend.WriteExpert(w, change.Expert);
+                w.WriteEndObject();
+            });
+    }
+
+    internal bool CheckToken(string token)
+    {
+        if (_tokenHash is null) return true;
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(token.Trim()));
+        return CryptographicOperations.FixedTimeEquals(hash, _tokenHash);
+    }
+
+    internal void WriteHealth(Utf8JsonWriter w)
+    {
+        var experts = Backend.Experts;
+        w.WriteStartObject();
+        w.WriteString("status"u8, _draining ? "draining" : "serving");
+        w.WriteString("version"u8, typeof(JsonRpcServer).Assembly.GetName().Version?.ToString(3));
+        w.WriteString("platform"u8, Backend.Platform);
+        w.WriteString("directory"u8, Backend.Directory);
+        w.WriteStartObject("experts"u8);
+        w.WriteNumber("total"u8, experts.Count);
+        w.WriteNumber("bound"u8, experts.Count(e => e.Status == ExpertStatus.Bound));
+        w.WriteNumber("degraded"u8, experts.Count(e => e.Status == ExpertStatus.Degraded));
+        w.WriteNumber("unavailable"u8, experts.Count(e => e.Status == ExpertStatus.Unavailable));
+        w.WriteEndObject();
+        w.WriteNumber("connections"u8, Metrics.Connections);
+        w.WriteNumber("in_flight"u8, Metrics.InFlight);
+        w.WriteEndObject();
+    }
+
+    internal void WriteExperts(Utf8JsonWriter w)
+    {
+        w.WriteStartObject();
+        w.WriteString("platform"u8, Backend.Platform);
+        w.WriteString("directory"u8, Backend.Directory);
+        w.WriteStartArray("experts"u8);
+        foreach (var e in Backend.Experts) ExpertBackend.WriteExpert(w, e);
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    /// <summary>Stops accepting, drains every connection (in-flight calls are answered), then returns.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _draining = true;
+        Logger.Draining(Metrics.InFlight, _connections.Count, Options.DrainTimeoutMs);
+        _stopping.Cancel();
+        foreach (var l in _listeners) l.Dispose();
+        _idleTimer?.Dispose();
+        Backend.Changed -= OnExpertChanged;
+        try { await Task.WhenAll(_acceptLoops).ConfigureAwait(false); } catch (OperationCanceledException) { }
+        foreach (var (connection, _) in _connections.Values) connection.BeginDrain();
+        await Task.WhenAll(_connections.Values.Select(c => c.Task)).WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (_socketPath is not null && !OperatingSystem.IsWindows()) UnixSocketListener.Remove(_socketPath);
+        Logger.Stopped();
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _stopping.Dispose();
+        _idleTimer?.Dispose();
+        foreach (var l in _listeners) l.Dispose();
+    }
+}

@@ -1,0 +1,56 @@
+namespace Polymath.Service;
+
+/// <summary>
+/// Options of <c>polymath serve</c> (configuration section <c>Service</c>): where to listen, limits per connection
+/// and for the whole service, and shutdown. Validated at start by <see cref="ServiceOptionsValidator"/>.
+/// </summary>
+public sealed class ServiceOptions
+{
+    /// <summary>The configuration section name.</summary>
+    public const string SectionName = "Service";
+
+    /// <summary>
+    /// The Unix domain socket to listen on (created with mode 0600). Default: <c>$XDG_RUNTIME_DIR/polymath.sock</c>,
+    /// else <c>polymath-$USER/polymath.sock</c> in the temporary directory. Empty string: no Unix socket.
+    /// </summary>
+    public string? SocketPath { get; set; }
+
+    /// <summary>TCP port to listen on; null (default) = no TCP listener; 0 = any free port (logged).</summary>
+    public int? TcpPort { get; set; }
+
+    /// <summary>TCP address to bind (default <c>127.0.0.1</c>). Anything not loopback also needs <see cref="AllowNonLoopback"/> and <see cref="TokenFile"/>.</summary>
+    public string TcpAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>Explicit consent to bind TCP to a non-loopback address (logs a warning).</summary>
+    public bool AllowNonLoopback { get; set; }
+
+    /// <summary>A file holding the token TCP clients must send with <c>auth</c> first (required for non-loopback addresses).</summary>
+    public string? TokenFile { get; set; }
+
+    /// <summary>Largest accepted message body in bytes (default 1 MiB).</summary>
+    public int MaxMessageBytes { get; set; } = 1 << 20;
+
+    /// <summary>Most requests in flight on one connection; further requests wait unread in the socket (default 256).</summary>
+    public int MaxInFlightPerConnection { get; set; } = 256;
+
+    /// <summary>Most open connections (default 256); more are told so and closed.</summary>
+    public int MaxConnections { get; set; } = 256;
+
+    /// <summary>A connection with nothing in flight and no input for this long is closed (ms, default 300,000; 0 = never).</summary>
+    public int IdleTimeoutMs { get; set; } = 300_000;
+
+    /// <summary>On shutdown, how long in-flight calls may finish before they are cancelled (ms, default 10,000).</summary>
+    public int DrainTimeoutMs { get; set; } = 10_000;
+
+    /// <summary>The socket path used when <see cref="SocketPath"/> is null.</summary>
+    public static string DefaultSocketPath
+    {
+        get
+        {
+            string? runtimeDir = Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR");
+            return !string.IsNullOrEmpty(runtimeDir) && System.IO.Directory.Exists(runtimeDir)
+                ? Path.Combine(runtimeDir, "polymath.sock")
+                : Path.Combine(Path.GetTempPath(), $"polymath-{Environment.UserName}", "polymath.sock");
+        }
+    }
+}

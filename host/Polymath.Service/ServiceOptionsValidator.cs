@@ -1,0 +1,41 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+
+namespace Polymath.Service;
+
+/// <summary>Checks <see cref="ServiceOptions"/> at start; each failure names its configuration key.</summary>
+public sealed class ServiceOptionsValidator : IValidateOptions<ServiceOptions>
+{
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, ServiceOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = new List<string>();
+        const string S = ServiceOptions.SectionName;
+        if (options.MaxMessageBytes is < 64 or > 256 << 20) errors.Add($"{S}:MaxMessageBytes must be 64..268435456 (is {options.MaxMessageBytes})");
+        if (options.MaxInFlightPerConnection is < 1 or > 65536) errors.Add($"{S}:MaxInFlightPerConnection must be 1..65536 (is {options.MaxInFlightPerConnection})");
+        if (options.MaxConnections is < 1 or > 100_000) errors.Add($"{S}:MaxConnections must be 1..100000 (is {options.MaxConnections})");
+        if (options.IdleTimeoutMs < 0) errors.Add($"{S}:IdleTimeoutMs must not be negative (is {options.IdleTimeoutMs})");
+        if (options.DrainTimeoutMs < 0) errors.Add($"{S}:DrainTimeoutMs must not be negative (is {options.DrainTimeoutMs})");
+        if (options.TcpPort is < 0 or > 65535) errors.Add($"{S}:TcpPort must be 0..65535 (is {options.TcpPort})");
+        if (options.TcpPort is not null)
+        {
+            if (!IPAddress.TryParse(options.TcpAddress, out var address))
+                errors.Add($"{S}:TcpAddress: '{options.TcpAddress}' is not an IP address");
+            else if (!IPAddress.IsLoopback(address))
+            {
+                if (!options.AllowNonLoopback)
+                    errors.Add($"{S}:TcpAddress: {address} is not a loopback address; set {S}:AllowNonLoopback=true and {S}:TokenFile to expose the service");
+                if (string.IsNullOrEmpty(options.TokenFile))
+                    errors.Add($"{S}:TokenFile is required when {S}:TcpAddress is not loopback");
+            }
+        }
+        if (!string.IsNullOrEmpty(options.TokenFile))
+        {
+            if (!File.Exists(options.TokenFile)) errors.Add($"{S}:TokenFile: '{options.TokenFile}' does not exist");
+            else if (File.ReadAllText(options.TokenFile).Trim().Length < 16) errors.Add($"{S}:TokenFile: the token in '{options.TokenFile}' is shorter than 16 characters");
+        }
+        if (options.SocketPath == "" && options.TcpPort is null) errors.Add($"{S}:SocketPath is empty and {S}:TcpPort is not set: nothing to listen on");
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}
