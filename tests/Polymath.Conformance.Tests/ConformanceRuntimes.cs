@@ -12,5 +12,6 @@ public static class ConformanceRuntimes
     public static IReadOnlyDictionary<string, Func<IRuntimePlugin>> All { get; } = new Dictionary<string, Func<IRuntimePlugin>>
     {
         ["interpreter"] = () => new Polymath.Runtime.Interpreter.InterpreterRuntimePlugin(),
+        ["wasmtime"] = () => new Polymath.Runtime.Wasmtime.WasmtimeRuntimePlugin(),
     };
 }
