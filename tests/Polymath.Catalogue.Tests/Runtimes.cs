@@ -15,6 +15,7 @@ public static class Runtimes
     public static readonly IReadOnlyDictionary<string, Func<IRuntimePlugin>> All = new Dictionary<string, Func<IRuntimePlugin>>
     {
         ["interpreter"] = () => new InterpreterRuntimePlugin(),
+        ["wasmtime"] = () => new Polymath.Runtime.Wasmtime.WasmtimeRuntimePlugin(),
     };
 
     private static readonly ConcurrentDictionary<(string Runtime, string? Platform), Lazy<ExpertHost>> Hosts = new();

@@ -22,11 +22,11 @@ public sealed class RegistryTests : IDisposable
     private static ExpertRuntime Interpreter(PlatformInfo? platform = null) =>
         ExpertRuntime.FromPlugin(new InterpreterRuntimePlugin(), platform ?? PlatformInfo.Current);
 
-    private ExpertRegistry Registry(Action<ExpertHostOptions>? configure = null, IWasiOutputSink? sink = null)
+    private ExpertRegistry Registry(Action<ExpertHostOptions>? configure = null, IWasiOutputSink? sink = null, string runtime = "interpreter")
     {
         var options = new ExpertHostOptions { Directory = _dir.Path, Watch = false };
         configure?.Invoke(options);
-        var registry = new ExpertRegistry(options, [Interpreter()], output: sink);
+        var registry = new ExpertRegistry(options, [ExpertRuntime.FromPlugin(TestRuntimes.All[runtime](), PlatformInfo.Current)], output: sink);
         _owned.Add(registry);
         registry.Reload();
         return registry;
@@ -85,16 +85,26 @@ public sealed class RegistryTests : IDisposable
         Assert.Equal(ExpertCallOutcome.Result, r.Call("echo", "{}").Outcome);
     }
 
+    public static TheoryData<string, string, string, ExpertLimitKind> RunawayCases()
+    {
+        var data = new TheoryData<string, string, string, ExpertLimitKind>();
+        foreach (var runtime in TestRuntimes.All.Keys)
+        {
+            data.Add(runtime, "loop", ",\"limits\":{\"fuelPerCall\":2000000}", ExpertLimitKind.Fuel);
+            data.Add(runtime, "loop", ",\"limits\":{\"timeoutMs\":200}", ExpertLimitKind.Timeout);
+            data.Add(runtime, "grow", ",\"limits\":{\"memoryPages\":40}", ExpertLimitKind.Memory);
+            data.Add(runtime, "recurse", "", ExpertLimitKind.CallDepth);
+            data.Add(runtime, "huge", ",\"limits\":{\"maxResultBytes\":65536}", ExpertLimitKind.ResultSize);
+        }
+        return data;
+    }
+
     [Theory]
-    [InlineData("loop", ",\"limits\":{\"fuelPerCall\":2000000}", ExpertLimitKind.Fuel)]
-    [InlineData("loop", ",\"limits\":{\"timeoutMs\":200}", ExpertLimitKind.Timeout)]
-    [InlineData("grow", ",\"limits\":{\"memoryPages\":40}", ExpertLimitKind.Memory)]
-    [InlineData("recurse", "", ExpertLimitKind.CallDepth)]
-    [InlineData("huge", ",\"limits\":{\"maxResultBytes\":65536}", ExpertLimitKind.ResultSize)]
-    public void RunawayExpertsEndAsLimitErrorsAndTheNextCallWorks(string op, string limits, ExpertLimitKind expected)
+    [MemberData(nameof(RunawayCases))]
+    public void RunawayExpertsEndAsLimitErrorsAndTheNextCallWorks(string runtime, string op, string limits, ExpertLimitKind expected)
     {
         TestExperts.WritePackage(_dir.Path, "echo", TestExperts.Echo(), extra: limits);
-        var r = Registry(o => o.Limits = o.Limits with { MaxCallDepth = 2000 });
+        var r = Registry(o => o.Limits = o.Limits with { MaxCallDepth = 2000 }, runtime: runtime);
         var call = r.Call(op, "{}");
         Assert.Equal(ExpertCallOutcome.LimitExceeded, call.Outcome);
         Assert.Equal(expected, call.Limit);
@@ -102,16 +112,26 @@ public sealed class RegistryTests : IDisposable
         Assert.Equal(ExpertCallOutcome.Result, r.Call("echo", "{}").Outcome);
     }
 
+    public static TheoryData<string, string, TrapKind?, AbiViolation?> HostileCases()
+    {
+        var data = new TheoryData<string, string, TrapKind?, AbiViolation?>();
+        foreach (var runtime in TestRuntimes.All.Keys)
+        {
+            data.Add(runtime, "trap", TrapKind.Unreachable, null);
+            data.Add(runtime, "wild", null, AbiViolation.WildPointer);
+            data.Add(runtime, "nonul", null, AbiViolation.MissingNul);
+            data.Add(runtime, "badjson", null, AbiViolation.InvalidResult);
+            data.Add(runtime, "exit", TrapKind.Exit, null);
+        }
+        return data;
+    }
+
     [Theory]
-    [InlineData("trap", TrapKind.Unreachable, null)]
-    [InlineData("wild", null, AbiViolation.WildPointer)]
-    [InlineData("nonul", null, AbiViolation.MissingNul)]
-    [InlineData("badjson", null, AbiViolation.InvalidResult)]
-    [InlineData("exit", TrapKind.Exit, null)]
-    public void TrapsAndAbiViolationsAreTrappedAndTheInstanceIsReplaced(string op, TrapKind? trap, AbiViolation? violation)
+    [MemberData(nameof(HostileCases))]
+    public void TrapsAndAbiViolationsAreTrappedAndTheInstanceIsReplaced(string runtime, string op, TrapKind? trap, AbiViolation? violation)
     {
         TestExperts.WritePackage(_dir.Path, "echo", TestExperts.Echo());
-        var r = Registry();
+        var r = Registry(runtime: runtime);
         Assert.Equal(ExpertCallOutcome.Result, r.Call("echo", "{}").Outcome);
         var call = r.Call(op, "{}");
         Assert.Equal(ExpertCallOutcome.Trapped, call.Outcome);
@@ -121,11 +141,12 @@ public sealed class RegistryTests : IDisposable
         Assert.Equal(ExpertCallOutcome.Result, r.Call("echo", "{}").Outcome);
     }
 
-    [Fact]
-    public void AllocZeroExpertTrapsWithAllocFailed()
+    [Theory]
+    [MemberData(nameof(TestRuntimes.Names), MemberType = typeof(TestRuntimes))]
+    public void AllocZeroExpertTrapsWithAllocFailed(string runtime)
     {
         File.WriteAllBytes(Path.Combine(_dir.Path, "alloc_zero.wasm"), TestExperts.AllocZero());
-        var r = Registry();
+        var r = Registry(runtime: runtime);
         var call = r.Call("anything", "{}");
         Assert.Equal(ExpertCallOutcome.Trapped, call.Outcome);
         Assert.Equal(AbiViolation.AllocFailed, call.Violation);
@@ -203,11 +224,12 @@ public sealed class RegistryTests : IDisposable
         Assert.Equal("zipped", r.Call("echo", "{}").Result!.ExpertId);
     }
 
-    [Fact]
-    public void ConcurrentCallsUsePooledInstancesNeverShared()
+    [Theory]
+    [MemberData(nameof(TestRuntimes.Names), MemberType = typeof(TestRuntimes))]
+    public void ConcurrentCallsUsePooledInstancesNeverShared(string runtime)
     {
         TestExperts.WritePackage(_dir.Path, "echo", TestExperts.Echo());
-        var r = Registry(o => o.MaxIdleInstancesPerExpert = 8);
+        var r = Registry(o => o.MaxIdleInstancesPerExpert = 8, runtime: runtime);
         var failures = new ConcurrentBag<string>();
         Parallel.For(0, 400, new ParallelOptions { MaxDegreeOfParallelism = 4 }, n =>
         {
