@@ -107,9 +107,20 @@ internal static class Values
         _ => throw new NotSupportedException($"value type {type.ToWat()} is not supported"),
     };
 
-    private static V128 V128Of(in WasmValue value) =>
-        throw new NotSupportedException($"v128 values cannot cross the SDK boundary ({value.Type.ToWat()})");
+    private static V128 V128Of(in WasmValue value)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(bytes, value.Bits);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(bytes[8..], value.HighBits);
+        return new V128(bytes);
+    }
 
-    private static WasmValue FromV128(V128 value) =>
-        throw new NotSupportedException("v128 values cannot cross the SDK boundary");
+    private static WasmValue FromV128(V128 value)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        value.CopyTo(bytes);
+        return WasmValue.V128(
+            System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(bytes),
+            System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(bytes[8..]));
+    }
 }
