@@ -15,6 +15,34 @@ internal sealed class WtFunction : IWasmFunction
         Native = native;
         Type = type;
         Module = module;
+        (Shape, Typed) = Wrap(native, type);
+    }
+
+    /// <summary>The typed-call shape: all-i32 signatures with up to 4 parameters and at most one result (the expert ABI).</summary>
+    public TypedShape Shape { get; }
+
+    /// <summary>The package's typed wrapper for <see cref="Shape"/> (no boxing, unchecked call), or null.</summary>
+    public Delegate? Typed { get; }
+
+    private static (TypedShape, Delegate?) Wrap(Function native, FuncType type)
+    {
+        if (native.IsNull || type.Results.Length > 1 || type.Parameters.Length > 4) return (TypedShape.None, null);
+        foreach (var t in type.Parameters) if (t != ValueType.I32) return (TypedShape.None, null);
+        if (type.Results.Length == 1 && type.Results[0] != ValueType.I32) return (TypedShape.None, null);
+        bool r = type.Results.Length == 1;
+        (TypedShape shape, Delegate? d) = (type.Parameters.Length, r) switch
+        {
+            (0, false) => (TypedShape.V, (Delegate?)native.WrapAction()),
+            (0, true) => (TypedShape.I, native.WrapFunc<int>()),
+            (1, false) => (TypedShape.IV, native.WrapAction<int>()),
+            (1, true) => (TypedShape.II, native.WrapFunc<int, int>()),
+            (2, false) => (TypedShape.IIV, native.WrapAction<int, int>()),
+            (2, true) => (TypedShape.III, native.WrapFunc<int, int, int>()),
+            (3, true) => (TypedShape.IIII, native.WrapFunc<int, int, int, int>()),
+            (4, true) => (TypedShape.IIIII, native.WrapFunc<int, int, int, int, int>()),
+            _ => (TypedShape.None, null),
+        };
+        return d is null ? (TypedShape.None, null) : (shape, d);
     }
 
     public WasmtimeStore Store { get; }
@@ -26,6 +54,12 @@ internal sealed class WtFunction : IWasmFunction
 
     public void Invoke(ReadOnlySpan<WasmValue> arguments, Span<WasmValue> results, CallOptions options = default) =>
         Store.Invoke(this, arguments, results, options);
+}
+
+/// <summary>Signatures called through the package's typed wrappers: parameters then result, I = i32, V = no result.</summary>
+internal enum TypedShape
+{
+    None, V, I, IV, II, IIV, III, IIII, IIIII,
 }
 
 /// <summary>A Wasmtime linear memory behind the SDK contract.</summary>

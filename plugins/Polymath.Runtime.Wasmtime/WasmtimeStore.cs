@@ -30,6 +30,8 @@ internal sealed class WasmtimeStore : IWasmStore
     private bool _interrupted;
     private int _depth;
     private int _hostDepth;
+    private bool _fuelUnlimited;
+    private bool _farDeadline = true;
 
     public WasmtimeStore(WasmtimeEngine engine, StoreLimits limits)
     {
@@ -232,6 +234,17 @@ internal sealed class WasmtimeStore : IWasmStore
         int depth = _depth - 1;
         try
         {
+            switch (f.Shape)
+            {
+                case TypedShape.V: ((Action)f.Typed!)(); return;
+                case TypedShape.I: results[0] = WasmValue.I32(((Func<int>)f.Typed!)()); return;
+                case TypedShape.IV: ((Action<int>)f.Typed!)(args[0].AsI32); return;
+                case TypedShape.II: results[0] = WasmValue.I32(((Func<int, int>)f.Typed!)(args[0].AsI32)); return;
+                case TypedShape.IIV: ((Action<int, int>)f.Typed!)(args[0].AsI32, args[1].AsI32); return;
+                case TypedShape.III: results[0] = WasmValue.I32(((Func<int, int, int>)f.Typed!)(args[0].AsI32, args[1].AsI32)); return;
+                case TypedShape.IIII: results[0] = WasmValue.I32(((Func<int, int, int, int>)f.Typed!)(args[0].AsI32, args[1].AsI32, args[2].AsI32)); return;
+                case TypedShape.IIIII: results[0] = WasmValue.I32(((Func<int, int, int, int, int>)f.Typed!)(args[0].AsI32, args[1].AsI32, args[2].AsI32, args[3].AsI32)); return;
+            }
             if (depth == _argumentBuffers.Count) _argumentBuffers.Add(new ValueBox[Math.Max(4, args.Length)]);
             var boxes = _argumentBuffers[depth];
             if (boxes.Length < args.Length) _argumentBuffers[depth] = boxes = new ValueBox[args.Length];
@@ -271,8 +284,28 @@ internal sealed class WasmtimeStore : IWasmStore
             _pending = null;
             _interrupted = false;
             _token = options.CancellationToken;
-            Native.Fuel = options.Fuel is ulong fuel ? Math.Min(fuel, UnlimitedFuel) : UnlimitedFuel;
-            Native.SetEpochDeadline(_token.CanBeCanceled ? 1 : NoDeadline);
+            // Unlimited calls draw on long.MaxValue units, which never runs out, so the counter is only reset after a
+            // budgeted call; likewise the far deadline stays set until a cancellable call replaces it.
+            if (options.Fuel is ulong fuel)
+            {
+                Native.Fuel = Math.Min(fuel, UnlimitedFuel);
+                _fuelUnlimited = false;
+            }
+            else if (!_fuelUnlimited)
+            {
+                Native.Fuel = UnlimitedFuel;
+                _fuelUnlimited = true;
+            }
+            if (_token.CanBeCanceled)
+            {
+                Native.SetEpochDeadline(1);
+                _farDeadline = false;
+            }
+            else if (!_farDeadline)
+            {
+                Native.SetEpochDeadline(NoDeadline);
+                _farDeadline = true;
+            }
         }
         return outer;
     }
