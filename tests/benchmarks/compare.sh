@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Side-by-side benchmark: every program in programs/ run natively (gcc -O2), under Node's
-# WebAssembly (V8) and under Polymath's managed interpreter, in one run; checks the three
-# checksums agree and prints markdown tables (also written to results/compare-<date>.md).
+# WebAssembly (V8), under Polymath's managed interpreter and under its Wasmtime plugin, in one run;
+# checks the checksums agree and prints markdown tables (also written to results/compare-<date>.md).
 #
 # usage: tests/benchmarks/compare.sh [--reps R] [--only NAME] [--no-cli]
 #   --reps R    calls of run(n) per process (default 5)
@@ -105,10 +105,12 @@ for entry in "${programs[@]}"; do
   measure native "$prog" "$n" "$here/build/$prog.native" "$n" "$reps"
   measure v8 "$prog" "$n" node "$here/run-wasm.mjs" "$wasm" "$n" "$reps"
   [[ -n "$runner_dll" ]] && measure interp "$prog" "$n" dotnet "$runner_dll" "$wasm" "$n" "$reps" --count-instructions
+  [[ -n "$runner_dll" ]] && measure wasmtime "$prog" "$n" dotnet "$runner_dll" "$wasm" "$n" "$reps" --runtime wasmtime
   # Whole-process figures: a fresh process making one call.
   measure native1 "$prog" "$n" "$here/build/$prog.native" "$n" 1
   measure v81 "$prog" "$n" node "$here/run-wasm.mjs" "$wasm" "$n" 1
   [[ -n "$runner_dll" ]] && measure interp1 "$prog" "$n" dotnet "$runner_dll" "$wasm" "$n" 1
+  [[ -n "$runner_dll" ]] && measure wasmtime1 "$prog" "$n" dotnet "$runner_dll" "$wasm" "$n" 1 --runtime wasmtime
   [[ -n "$cli_dll" ]] && measure_cli "$prog" "$n"
 done
 

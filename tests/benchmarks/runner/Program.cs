@@ -1,6 +1,6 @@
-// Interpreter runner for compare.sh: compiles and instantiates a benchmark .wasm with the managed
-// interpreter runtime and times its exported run(n).
-// usage: Polymath.Benchmarks.Runner FILE.wasm N REPS [--count-instructions]
+// Runner for compare.sh: compiles and instantiates a benchmark .wasm with the managed interpreter (default) or
+// Wasmtime (--runtime wasmtime) and times its exported run(n).
+// usage: Polymath.Benchmarks.Runner FILE.wasm N REPS [--count-instructions] [--runtime interpreter|wasmtime]
 // prints one JSON line {"checksum":C,"times_ms":[...],"compile_ms":T,"instantiate_ms":T}: each time is
 // the wall time (Stopwatch) of one run(n) call, excluding process start, compilation and instantiation.
 // --count-instructions makes one more, fuel-metered call (not timed) and adds "instructions": the fuel
@@ -12,24 +12,30 @@ using System.Text;
 using Polymath.Runtime.Interpreter;
 using Polymath.Sdk;
 
+string runtime = "interpreter";
+if (args.Length >= 2 && args[^2] == "--runtime")
+{
+    runtime = args[^1];
+    args = args[..^2];
+}
 bool countInstructions = args.Length == 4 && args[3] == "--count-instructions";
-if ((args.Length != 3 && !countInstructions)
+if ((args.Length != 3 && !countInstructions) || runtime is not ("interpreter" or "wasmtime")
     || !int.TryParse(args[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out int n)
     || !int.TryParse(args[2], NumberStyles.Integer, CultureInfo.InvariantCulture, out int reps)
     || reps < 1)
 {
-    Console.Error.WriteLine("usage: Polymath.Benchmarks.Runner FILE.wasm N REPS [--count-instructions] (REPS >= 1)");
+    Console.Error.WriteLine("usage: Polymath.Benchmarks.Runner FILE.wasm N REPS [--count-instructions] [--runtime interpreter|wasmtime] (REPS >= 1)");
     return 2;
 }
 
 try
 {
     byte[] wasm = File.ReadAllBytes(args[0]);
-    var plugin = new InterpreterRuntimePlugin();
+    IRuntimePlugin plugin = runtime == "wasmtime" ? new Polymath.Runtime.Wasmtime.WasmtimeRuntimePlugin() : new InterpreterRuntimePlugin();
     var probe = plugin.Probe(PlatformInfo.Current);
     if (!probe.IsAvailable)
     {
-        Console.Error.WriteLine($"interpreter runtime unavailable: {probe.Reason}");
+        Console.Error.WriteLine($"{runtime} runtime unavailable: {probe.Reason}");
         return 1;
     }
     using var engine = plugin.CreateEngine(new EngineOptions());
