@@ -9,7 +9,11 @@ work="${1:-$(mktemp -d)}"
 rm -rf "$work"; mkdir -p "$work/experts"
 fail() { echo "qemu-arm64: $*" >&2; exit 1; }
 command -v qemu-aarch64 >/dev/null 2>&1 || fail "qemu-aarch64 not found: apt-get install qemu-user"
-[ -e /lib/ld-linux-aarch64.so.1 ] || fail "the arm64 loader is missing: dpkg --add-architecture arm64 && apt-get install libc6:arm64 libstdc++6:arm64 libgcc-s1:arm64 libssl3:arm64"
+arm64_install="dpkg --add-architecture arm64 && apt-get update && apt-get install libc6:arm64 libstdc++6:arm64 libgcc-s1:arm64 libssl3:arm64"
+[ -e /lib/ld-linux-aarch64.so.1 ] || fail "the arm64 loader is missing: $arm64_install"
+for lib in libstdc++.so.6 libgcc_s.so.1 libssl.so.3; do
+  [ -e "/usr/lib/aarch64-linux-gnu/$lib" ] || [ -e "/lib/aarch64-linux-gnu/$lib" ] || fail "arm64 $lib is missing: $arm64_install"
+done
 
 dotnet publish host/Polymath.Cli -c Release -r linux-arm64 --self-contained -o "$work/polymath" -nologo -v:q >"$work/publish.log" 2>&1 \
   || { cat "$work/publish.log"; fail "dotnet publish -r linux-arm64 failed"; }
