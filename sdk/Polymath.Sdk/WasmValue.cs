@@ -5,16 +5,18 @@ using ValueType = Polymath.Wasm.ValueType;
 namespace Polymath.Sdk;
 
 /// <summary>
-/// A WebAssembly value at the API boundary: a number (its bits) or a reference (funcref: an
+/// A WebAssembly value at the API boundary: a number (its bits), a v128 (<see cref="Bits"/> = low 64 bits,
+/// <see cref="HighBits"/> = high 64 bits, little-endian lane order) or a reference (funcref: an
 /// <see cref="IWasmFunction"/>; externref: any host object; null reference: <see cref="Reference"/> is null).
 /// </summary>
 public readonly struct WasmValue : IEquatable<WasmValue>
 {
-    private WasmValue(ValueType type, ulong bits, object? reference)
+    private WasmValue(ValueType type, ulong bits, object? reference, ulong highBits = 0)
     {
         Type = type;
         Bits = bits;
         Reference = reference;
+        HighBits = highBits;
     }
 
     /// <summary>The value's type.</summary>
@@ -25,6 +27,9 @@ public readonly struct WasmValue : IEquatable<WasmValue>
 
     /// <summary>The referenced object of a reference value; null for a null reference.</summary>
     public object? Reference { get; }
+
+    /// <summary>The high 64 bits of a v128 (bytes 8..15); 0 for every other type.</summary>
+    public ulong HighBits { get; }
 
     /// <summary>An i32.</summary>
     public static WasmValue I32(int value) => new(ValueType.I32, (uint)value, null);
@@ -41,6 +46,8 @@ public readonly struct WasmValue : IEquatable<WasmValue>
     /// <summary>A value of a numeric type from raw bits.</summary>
     public static WasmValue FromBits(ValueType type, ulong bits) =>
         new(type, type is ValueType.I32 or ValueType.F32 ? (uint)bits : bits, null);
+    /// <summary>A v128 from its low (bytes 0..7) and high (bytes 8..15) 64 bits, little-endian as in linear memory.</summary>
+    public static WasmValue V128(ulong low, ulong high) => new(ValueType.V128, low, null, high);
     /// <summary>A funcref (null for the null reference).</summary>
     public static WasmValue FuncRef(IWasmFunction? function) => new(ValueType.FuncRef, 0, function);
     /// <summary>An externref (null for the null reference).</summary>
@@ -62,11 +69,11 @@ public readonly struct WasmValue : IEquatable<WasmValue>
     public bool IsNullReference => Type.IsReference() && Reference is null;
 
     /// <summary>Bitwise equality (NaNs equal when their bits are; references by identity).</summary>
-    public bool Equals(WasmValue other) => Type == other.Type && Bits == other.Bits && ReferenceEquals(Reference, other.Reference);
+    public bool Equals(WasmValue other) => Type == other.Type && Bits == other.Bits && HighBits == other.HighBits && ReferenceEquals(Reference, other.Reference);
     /// <inheritdoc />
     public override bool Equals(object? obj) => obj is WasmValue v && Equals(v);
     /// <inheritdoc />
-    public override int GetHashCode() => HashCode.Combine(Type, Bits, Reference is null ? 0 : RuntimeHelpers.GetHashCode(Reference));
+    public override int GetHashCode() => HashCode.Combine(Type, Bits, HighBits, Reference is null ? 0 : RuntimeHelpers.GetHashCode(Reference));
     /// <summary>Bitwise equality.</summary>
     public static bool operator ==(WasmValue left, WasmValue right) => left.Equals(right);
     /// <summary>Bitwise inequality.</summary>
@@ -79,6 +86,7 @@ public readonly struct WasmValue : IEquatable<WasmValue>
         ValueType.I64 => $"i64:{AsI64}",
         ValueType.F32 => $"f32:{AsF32.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}",
         ValueType.F64 => $"f64:{AsF64.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}",
+        ValueType.V128 => $"v128:0x{HighBits:X16}{Bits:X16}",
         ValueType.FuncRef => Reference is null ? "funcref:null" : "funcref",
         ValueType.ExternRef => Reference is null ? "externref:null" : $"externref:{Reference}",
         _ => $"{Type.ToWat()}:0x{Bits:X}",

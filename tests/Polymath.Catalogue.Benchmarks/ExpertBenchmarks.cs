@@ -4,6 +4,8 @@ using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Running;
 using Polymath.Host.Experts;
 using Polymath.Runtime.Interpreter;
+using Polymath.Runtime.Wasmtime;
+using Polymath.Sdk;
 
 namespace Polymath.Catalogue.Benchmarks;
 
@@ -28,24 +30,77 @@ internal static class Repo
         throw new InvalidOperationException("cannot find experts/conformance/examples.jsonl above the current directory; set POLYMATH_EXPERTS");
     }
 
-    public static ExpertHost StartHost()
+    /// <summary>
+    /// A started host over experts/ on one runtime: <c>interpreter</c>, <c>wasmtime</c>, or <c>wasmtime-cache</c>
+    /// (Wasmtime with the compiled-code cache in <paramref name="cacheDirectory"/>).
+    /// </summary>
+    public static ExpertHost StartHost(string runtime = "interpreter", string? cacheDirectory = null)
     {
+        IRuntimePlugin plugin = runtime switch
+        {
+            "interpreter" => new InterpreterRuntimePlugin(),
+            "wasmtime" => new WasmtimeRuntimePlugin(),
+            "wasmtime-cache" => new CodeCacheRuntime(new WasmtimeRuntimePlugin(), cacheDirectory ?? throw new ArgumentNullException(nameof(cacheDirectory))),
+            _ => throw new ArgumentException($"unknown runtime '{runtime}'", nameof(runtime)),
+        };
         var host = ExpertHost.CreateBuilder().Configure(o => { o.Directory = Experts; o.Watch = false; })
-            .AddRuntime(new InterpreterRuntimePlugin()).Build();
+            .AddRuntime(plugin).Build();
         host.StartAsync().GetAwaiter().GetResult();
         return host;
     }
 }
 
-/// <summary>Cold load: build a host, load and bind all 19 experts (parse, validate, translate), dispose.</summary>
+/// <summary>
+/// A runtime plugin whose engines get <see cref="EngineOptions.CodeCacheDirectory"/> (until the host's configured
+/// cache directory is wired to engines).
+/// </summary>
+internal sealed class CodeCacheRuntime(IRuntimePlugin inner, string directory) : IRuntimePlugin
+{
+    public RuntimeDescriptor Descriptor => inner.Descriptor;
+
+    public RuntimeProbeResult Probe(PlatformInfo platform) => inner.Probe(platform);
+
+    public IWasmEngine CreateEngine(EngineOptions options)
+    {
+        options.CodeCacheDirectory = directory;
+        return inner.CreateEngine(options);
+    }
+}
+
+/// <summary>
+/// Cold load: build a host, load and bind all 19 experts (parse, validate, translate or compile), dispose. On
+/// <c>wasmtime-cache</c> the compiled modules come from a code cache filled in the global setup.
+/// </summary>
 [MemoryDiagnoser]
 public class ColdLoadBenchmarks
 {
-    /// <summary>Loads every expert in experts/ on the interpreter.</summary>
+    private string? _cache;
+
+    /// <summary>The runtime the experts load on.</summary>
+    [Params("interpreter", "wasmtime", "wasmtime-cache")]
+    public string Runtime { get; set; } = "interpreter";
+
+    /// <summary>Fills the code cache for <c>wasmtime-cache</c>.</summary>
+    [GlobalSetup]
+    public void Setup()
+    {
+        if (Runtime != "wasmtime-cache") return;
+        _cache = Directory.CreateTempSubdirectory("polymath-bench-cwasm-").FullName;
+        using var warm = Repo.StartHost(Runtime, _cache);
+    }
+
+    /// <summary>Deletes the code cache.</summary>
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        if (_cache is not null) Directory.Delete(_cache, true);
+    }
+
+    /// <summary>Loads every expert in experts/.</summary>
     [Benchmark]
     public int LoadAllExperts()
     {
-        using var host = Repo.StartHost();
+        using var host = Repo.StartHost(Runtime, _cache);
         int n = host.Registry.Experts.Count;
         if (n != 19) throw new InvalidOperationException($"expected 19 experts, loaded {n}");
         return n;
@@ -61,11 +116,15 @@ public class CallBenchmarks
     private string _edges = "";
     private (string Op, string Args)[] _sweep = [];
 
+    /// <summary>The runtime the experts run on.</summary>
+    [Params("interpreter", "wasmtime")]
+    public string Runtime { get; set; } = "interpreter";
+
     /// <summary>Starts the host and prepares arguments; every prepared call is checked to give a result.</summary>
     [GlobalSetup]
     public void Setup()
     {
-        _host = Repo.StartHost();
+        _host = Repo.StartHost(Runtime);
         var sql = new StringBuilder("CREATE TABLE t (id int, v int);");
         for (int i = 0; i < 100; i++) sql.Append($" INSERT INTO t VALUES ({i}, {i * 7 % 13});");
         sql.Append(" SELECT SUM(v) FROM t WHERE id > 10");

@@ -14,8 +14,39 @@ public sealed class ListingTests
         var data = new TheoryData<string, string>();
         foreach (string runtime in Runtimes.All.Keys)
             foreach (string platform in new[] { "", "linux-arm", "linux-x64", "linux-arm64", "win-x64", "osx-arm64" })
-                data.Add(runtime, platform);
+                if (Runs(runtime, platform))
+                    data.Add(runtime, platform);
         return data;
+    }
+
+    /// <summary>(runtime, platform) pairs where the runtime's probe says no (e.g. Wasmtime on 32-bit ARM).</summary>
+    public static TheoryData<string, string> UnavailableCases()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (string runtime in Runtimes.All.Keys)
+            foreach (string platform in new[] { "linux-arm", "linux-armv6", "linux-x86" })
+                if (!Runs(runtime, platform))
+                    data.Add(runtime, platform);
+        return data;
+    }
+
+    private static bool Runs(string runtime, string platform) =>
+        Runtimes.All[runtime]().Probe(platform.Length == 0 ? Polymath.Sdk.PlatformInfo.Current : Polymath.Sdk.PlatformInfo.FromRuntimeIdentifier(platform)).IsAvailable;
+
+    /// <summary>With only a runtime that cannot run on the platform, every expert is listed unavailable, with a reason.</summary>
+    [Theory]
+    [MemberData(nameof(UnavailableCases))]
+    public void EveryExpertUnavailableWithAReasonWhereTheRuntimeCannotRun(string runtime, string platform)
+    {
+        var host = Runtimes.Host(runtime, platform);
+        var experts = host.Registry.Experts;
+        Assert.Equal(19, experts.Count);
+        foreach (var x in experts)
+        {
+            Assert.True(x.Status == ExpertStatus.Unavailable, $"{x.Id}: {x.Status} ({x.Reason})");
+            Assert.False(string.IsNullOrWhiteSpace(x.Reason), $"{x.Id}: no reason");
+        }
+        Assert.Empty(host.Registry.Ops);
     }
 
     /// <summary>19 experts, 126 ops, every one bound (not degraded, not unavailable) and every op routed to its expert.</summary>

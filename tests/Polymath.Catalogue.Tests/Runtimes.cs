@@ -16,6 +16,7 @@ public static class Runtimes
     {
         ["interpreter"] = () => new InterpreterRuntimePlugin(),
         ["compiler"] = () => new Polymath.Runtime.Compiler.CompilerRuntimePlugin(),
+        ["wasmtime"] = () => new Polymath.Runtime.Wasmtime.WasmtimeRuntimePlugin(),
     };
 
     private static readonly ConcurrentDictionary<(string Runtime, string? Platform), Lazy<ExpertHost>> Hosts = new();

@@ -13,5 +13,6 @@ public static class ConformanceRuntimes
     {
         ["interpreter"] = () => new Polymath.Runtime.Interpreter.InterpreterRuntimePlugin(),
         ["compiler"] = () => new Polymath.Runtime.Compiler.CompilerRuntimePlugin(),
+        ["wasmtime"] = () => new Polymath.Runtime.Wasmtime.WasmtimeRuntimePlugin(),
     };
 }

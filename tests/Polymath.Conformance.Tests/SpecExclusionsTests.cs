@@ -9,6 +9,9 @@ public sealed class SpecExclusionsTests
         Assert.NotEmpty(list.Entries);
         Assert.All(list.Entries, e => Assert.StartsWith("simd_", e.Pattern, StringComparison.Ordinal));
         Assert.All(list.Entries, e => Assert.False(string.IsNullOrWhiteSpace(e.Reason)));
+        Assert.All(list.Entries, e => Assert.Equal("wasm.simd128", e.UnlessCapability));
+        Assert.False(list.IsExcludedFor("simd_lane.wast", ["wasm.core", "wasm.simd128"]));
+        Assert.True(list.IsExcludedFor("simd_lane.wast", ["wasm.core"]));
         Assert.True(list.IsExcluded("simd_f32x4_arith.wast"));
         Assert.True(list.IsExcluded("simd_lane.wast"));
         foreach (var file in new[] { "i32.wast", "f64.wast", "binary.wast", "names.wast", "simd.wast.txt", "my_simd_lane.wast" })

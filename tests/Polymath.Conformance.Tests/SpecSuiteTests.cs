@@ -21,9 +21,12 @@ public sealed class SpecSuiteTests(ITestOutputHelper output)
         var suite = SpecSuite.Locate();
         var data = new TheoryData<string, string, string>();
         foreach (var runtime in ConformanceRuntimes.All.Keys)
+        {
+            var files = suite.IncludedFilesFor(CapabilitiesOf(runtime));
             foreach (var mode in new[] { "cancellable", "unlimited" })
-                foreach (var file in suite.IncludedFiles)
+                foreach (var file in files)
                     data.Add(runtime, mode, file);
+        }
         return data;
     }
 
@@ -39,6 +42,9 @@ public sealed class SpecSuiteTests(ITestOutputHelper output)
         Assert.True(result.Failed == 0, $"[{runtime}, {mode}] {result.Describe()}");
     }
 
+    private static IReadOnlyCollection<string> CapabilitiesOf(string runtime) =>
+        ConformanceRuntimes.All[runtime]().Probe(Polymath.Sdk.PlatformInfo.Current).Capabilities.ToHashSet(StringComparer.Ordinal);
+
     [Fact]
     public void Exclusions_hold_only_simd_files_of_the_suite()
     {
@@ -48,4 +54,21 @@ public sealed class SpecSuiteTests(ITestOutputHelper output)
         Assert.All(suite.IncludedFiles, f => Assert.False(f.StartsWith("simd_", StringComparison.Ordinal), f));
         output.WriteLine($"{suite.IncludedFiles.Count} files run, {suite.ExcludedFiles.Count} excluded (simd_*) from {suite.Directory}");
     }
+
+    [Theory]
+    [MemberData(nameof(RuntimeIds))]
+    public void A_runtime_with_simd_runs_every_file_and_one_without_runs_all_but_simd(string runtime)
+    {
+        var suite = SpecSuite.Locate();
+        var capabilities = CapabilitiesOf(runtime);
+        var excluded = suite.ExcludedFilesFor(capabilities);
+        if (capabilities.Contains(Polymath.Sdk.Capabilities.WasmSimd128))
+            Assert.Empty(excluded);
+        else
+            Assert.Equal(suite.ExcludedFiles, excluded);
+        output.WriteLine($"[{runtime}] {suite.IncludedFilesFor(capabilities).Count} of {suite.AllFiles.Count} files run");
+    }
+
+    /// <summary>Every runtime id.</summary>
+    public static TheoryData<string> RuntimeIds() => new(ConformanceRuntimes.All.Keys);
 }

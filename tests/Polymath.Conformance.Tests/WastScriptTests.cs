@@ -64,8 +64,10 @@ public sealed class WastScriptTests
     public void Bad_commands_keep_their_error_and_do_not_stop_the_script()
     {
         var c = WastScript.Parse(Sample, "x.wast").Commands;
-        Assert.Contains("v128", c[11].ParseError, StringComparison.Ordinal);
+        // v128 lane lists parse (the SIMD files run on runtimes with wasm.simd128).
+        Assert.Null(c[11].ParseError);
         Assert.Equal(16, c[11].Line);
+        Assert.Equal(Polymath.Wasm.ValueType.V128, Assert.Single(c[11].Expected).Type);
         Assert.Equal(WastCommandKind.Unknown, c[12].Kind);
         Assert.Contains("assert_frobnicate", c[12].ParseError, StringComparison.Ordinal);
         Assert.Contains("12x", c[13].ParseError, StringComparison.Ordinal);

@@ -45,6 +45,27 @@ public sealed class WastValueTests
     }
 
     [Fact]
+    public void V128_lane_lists_parse_little_endian_and_match_lane_by_lane()
+    {
+        var v = WastValue.ParseV128("i32", ["1", "2", "4294967295", "0"]);
+        Assert.Equal(0x0000_0002_0000_0001UL, v.Bits);
+        Assert.Equal(0x0000_0000_FFFF_FFFFUL, v.HighBits);
+        Assert.Equal(WasmValue.V128(v.Bits, v.HighBits), v.ToArgument(new HostReferences()));
+        Assert.True(v.Matches(WasmValue.V128(0x0000_0002_0000_0001UL, 0xFFFF_FFFFUL)));
+        Assert.False(v.Matches(WasmValue.V128(0x0000_0002_0000_0001UL, 0x1_FFFF_FFFFUL)));
+        Assert.Equal(0x8001UL, WastValue.ParseV128("i8", ["1", "128", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0"]).Bits);
+
+        var nan = WastValue.ParseV128("f32", ["nan:canonical", "nan:arithmetic", "1065353216", "0"]);
+        Assert.True(nan.Matches(WasmValue.V128(0x7FC0_0000_FFC0_0000UL, 0x3F80_0000UL)));
+        Assert.True(nan.Matches(WasmValue.V128(0x7FC0_0001_7FC0_0000UL, 0x3F80_0000UL)));   // arithmetic lane: any payload
+        Assert.False(nan.Matches(WasmValue.V128(0x7FC0_0000_7FC0_0001UL, 0x3F80_0000UL)));  // canonical lane: payload must be 0
+        Assert.False(nan.Matches(WasmValue.V128(0x7FC0_0000_7FC0_0000UL, 0x3F80_0001UL)));  // exact lane differs
+        Assert.Throws<FormatException>(() => nan.ToArgument(new HostReferences()));
+        Assert.Contains("4 values", Assert.Throws<FormatException>(() => WastValue.ParseV128("i32", ["1"])).Message, StringComparison.Ordinal);
+        Assert.Contains("i128", Assert.Throws<FormatException>(() => WastValue.ParseV128("i128", ["1"])).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Nan_patterns_and_references_parse()
     {
         Assert.Equal(WastValueKind.CanonicalNan, WastValue.Parse("f32", "nan:canonical").Kind);

@@ -8,6 +8,16 @@ namespace Polymath.Conformance;
 /// <param name="Line">The line number in the list.</param>
 public sealed record SpecExclusion(string Pattern, string Reason, int Line)
 {
+    /// <summary>
+    /// When set (<c>pattern unless capability # reason</c>), the entry applies only to runtimes that do not report this
+    /// capability; e.g. <c>simd_* unless wasm.simd128</c> runs the SIMD files on runtimes with SIMD.
+    /// </summary>
+    public string? UnlessCapability { get; init; }
+
+    /// <summary>True when the entry applies to a runtime with <paramref name="capabilities"/>.</summary>
+    public bool AppliesTo(IReadOnlyCollection<string> capabilities) =>
+        UnlessCapability is null || !capabilities.Contains(UnlessCapability);
+
     /// <summary>True when <paramref name="fileName"/> (a .wast file name, with or without the extension) matches the pattern.</summary>
     public bool Matches(string fileName)
     {
@@ -54,6 +64,10 @@ public sealed class SpecExclusions
     /// <summary>True when some entry matches <paramref name="fileName"/>.</summary>
     public bool IsExcluded(string fileName) => Entries.Any(e => e.Matches(fileName));
 
+    /// <summary>True when some entry that applies to a runtime with <paramref name="capabilities"/> matches <paramref name="fileName"/>.</summary>
+    public bool IsExcludedFor(string fileName, IReadOnlyCollection<string> capabilities) =>
+        Entries.Any(e => e.AppliesTo(capabilities) && e.Matches(fileName));
+
     /// <summary>The entry that matches <paramref name="fileName"/>, or null.</summary>
     public SpecExclusion? Find(string fileName) => Entries.FirstOrDefault(e => e.Matches(fileName));
 
@@ -80,9 +94,16 @@ public sealed class SpecExclusions
             var reason = trimmed[(hash + 1)..].Trim();
             if (pattern.Length == 0 || reason.Length == 0)
                 throw new FormatException($"{sourceName}:{lineNumber}: expected '<pattern>  # <reason>', got '{trimmed}'.");
+            string? unless = null;
+            var words = pattern.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+            if (words.Length == 3 && words[1] == "unless")
+            {
+                pattern = words[0];
+                unless = words[2];
+            }
             if (pattern.Any(char.IsWhiteSpace) || pattern.Contains('/') || pattern.Contains('\\'))
-                throw new FormatException($"{sourceName}:{lineNumber}: pattern '{pattern}' must be a bare .wast file name (no spaces or folders).");
-            entries.Add(new SpecExclusion(pattern, reason, lineNumber));
+                throw new FormatException($"{sourceName}:{lineNumber}: pattern '{pattern}' must be a bare .wast file name (no spaces or folders), optionally followed by 'unless <capability>'.");
+            entries.Add(new SpecExclusion(pattern, reason, lineNumber) { UnlessCapability = unless });
         }
         return new SpecExclusions(entries);
     }

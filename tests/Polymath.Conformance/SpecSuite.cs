@@ -71,6 +71,14 @@ public sealed class SpecSuite
     /// <summary>The <c>.wast</c> file names the exclusion list removes, sorted ordinally.</summary>
     public IReadOnlyList<string> ExcludedFiles => AllFiles.Where(Exclusions.IsExcluded).ToList();
 
+    /// <summary>The <c>.wast</c> file names run on a runtime with <paramref name="capabilities"/> (entries with <c>unless</c> honoured).</summary>
+    public IReadOnlyList<string> IncludedFilesFor(IReadOnlyCollection<string> capabilities) =>
+        AllFiles.Where(f => !Exclusions.IsExcludedFor(f, capabilities)).ToList();
+
+    /// <summary>The <c>.wast</c> file names not run on a runtime with <paramref name="capabilities"/>.</summary>
+    public IReadOnlyList<string> ExcludedFilesFor(IReadOnlyCollection<string> capabilities) =>
+        AllFiles.Where(f => Exclusions.IsExcludedFor(f, capabilities)).ToList();
+
     /// <summary>The full path of suite file <paramref name="fileName"/>.</summary>
     public string PathOf(string fileName) => Path.Combine(Directory, fileName);
 

@@ -241,18 +241,30 @@ public sealed class WastScript
             if (item.ValueKind != JsonValueKind.Object) throw new FormatException($"'{what}'[{i}] is not an object");
             var type = GetString(item, "type") ?? throw new FormatException($"'{what}'[{i}] has no 'type'");
             string? value = null;
+            List<string>? lanes = null;
             if (item.TryGetProperty("value", out var v))
             {
-                value = v.ValueKind switch
+                switch (v.ValueKind)
                 {
-                    JsonValueKind.String => v.GetString(),
-                    JsonValueKind.Array => throw new FormatException($"'{what}'[{i}]: lane lists ({type}) are v128 values, not representable at the Polymath.Sdk boundary"),
-                    _ => throw new FormatException($"'{what}'[{i}]: 'value' is a {v.ValueKind}, expected a string"),
-                };
+                    case JsonValueKind.String:
+                        value = v.GetString();
+                        break;
+                    case JsonValueKind.Array:
+                        lanes = [];
+                        foreach (var lane in v.EnumerateArray())
+                            lanes.Add(lane.ValueKind == JsonValueKind.String ? lane.GetString()! : throw new FormatException($"'{what}'[{i}]: a lane is a {lane.ValueKind}, expected a string"));
+                        break;
+                    default:
+                        throw new FormatException($"'{what}'[{i}]: 'value' is a {v.ValueKind}, expected a string");
+                }
             }
             try
             {
-                values.Add(WastValue.Parse(type, value));
+                values.Add(lanes is null
+                    ? WastValue.Parse(type, value)
+                    : type == "v128"
+                        ? WastValue.ParseV128(GetString(item, "lane_type") ?? throw new FormatException("a v128 value has no 'lane_type'"), lanes)
+                        : throw new FormatException($"a lane list is only valid for v128, not {type}"));
             }
             catch (FormatException e)
             {

@@ -33,10 +33,64 @@ public enum WastValueKind
 /// <param name="Bits">Number bits, or the host-reference number.</param>
 public readonly record struct WastValue(ValueType Type, WastValueKind Kind, ulong Bits)
 {
+    /// <summary>For a v128: its high 64 bits (<see cref="Bits"/> holds the low 64).</summary>
+    public ulong HighBits { get; init; }
+
+    /// <summary>For a v128 written as lanes: the lane width in bits (8, 16, 32 or 64).</summary>
+    public int LaneBits { get; init; }
+
+    /// <summary>For a v128 expectation with NaN patterns: the kind of each lane (float lanes only); null = exact bits.</summary>
+    public IReadOnlyList<WastValueKind>? LaneKinds { get; init; }
+
+    /// <summary>
+    /// Parses a v128 as wast2json writes it: a lane type (<c>i8 i16 i32 i64 f32 f64</c>) and one decimal string per
+    /// lane (float lanes may be <c>nan:canonical</c>/<c>nan:arithmetic</c> in expectations).
+    /// </summary>
+    /// <exception cref="FormatException">Unknown lane type, wrong lane count, or a lane that does not parse.</exception>
+    public static WastValue ParseV128(string laneType, IReadOnlyList<string> lanes)
+    {
+        ArgumentNullException.ThrowIfNull(laneType);
+        ArgumentNullException.ThrowIfNull(lanes);
+        int width = laneType switch
+        {
+            "i8" => 8, "i16" => 16, "i32" or "f32" => 32, "i64" or "f64" => 64,
+            _ => throw new FormatException($"unknown v128 lane type '{laneType}'"),
+        };
+        int count = 128 / width;
+        if (lanes.Count != count) throw new FormatException($"v128 with {laneType} lanes needs {count} values, got {lanes.Count}");
+        ulong low = 0, high = 0;
+        WastValueKind[]? kinds = null;
+        for (int i = 0; i < count; i++)
+        {
+            ulong lane = 0;
+            if (lanes[i] is "nan:canonical" or "nan:arithmetic" && laneType[0] == 'f')
+            {
+                kinds ??= new WastValueKind[count];
+                kinds[i] = lanes[i] == "nan:canonical" ? WastValueKind.CanonicalNan : WastValueKind.ArithmeticNan;
+            }
+            else
+            {
+                lane = ParseInteger(lanes[i], width, laneType);
+            }
+            int bit = i * width;
+            if (bit < 64) low |= lane << bit;
+            else high |= lane << (bit - 64);
+        }
+        return new WastValue(ValueType.V128, WastValueKind.Number, low) { HighBits = high, LaneBits = width, LaneKinds = kinds };
+    }
+
+    private static ulong Lane(ulong low, ulong high, int index, int width)
+    {
+        int bit = index * width;
+        ulong word = bit < 64 ? low : high;
+        ulong mask = width == 64 ? ulong.MaxValue : (1UL << width) - 1;
+        return (word >> (bit % 64)) & mask;
+    }
+
     /// <summary>
     /// Parses wast2json's type name and value text.
     /// </summary>
-    /// <exception cref="FormatException">Unknown type, a v128 value (not representable at the SDK boundary), or a value that does not parse.</exception>
+    /// <exception cref="FormatException">Unknown type, a v128 given as one string (v128 values are lane lists: <see cref="ParseV128"/>), or a value that does not parse.</exception>
     public static WastValue Parse(string type, string? value)
     {
         ArgumentNullException.ThrowIfNull(type);
@@ -48,7 +102,7 @@ public readonly record struct WastValue(ValueType Type, WastValueKind Kind, ulon
             "f64" => ValueType.F64,
             "funcref" => ValueType.FuncRef,
             "externref" => ValueType.ExternRef,
-            "v128" => throw new FormatException("v128 values (SIMD) are not representable at the Polymath.Sdk boundary (WasmValue holds at most 64 bits)"),
+            "v128" => value is null ? ValueType.V128 : throw new FormatException("a v128 value is a list of lanes (use ParseV128)"),
             _ => throw new FormatException($"unknown value type '{type}'"),
         };
         if (value is null) return new WastValue(valueType, WastValueKind.TypeOnly, 0);
@@ -118,7 +172,8 @@ public readonly record struct WastValue(ValueType Type, WastValueKind Kind, ulon
         ArgumentNullException.ThrowIfNull(hostReferences);
         return Kind switch
         {
-            WastValueKind.Number => WasmValue.FromBits(Type, Bits),
+            WastValueKind.Number when Type == ValueType.V128 && LaneKinds is null => WasmValue.V128(Bits, HighBits),
+            WastValueKind.Number when Type != ValueType.V128 => WasmValue.FromBits(Type, Bits),
             WastValueKind.NullReference => WasmValue.Null(Type),
             WastValueKind.ExternReference => WasmValue.ExternRef(hostReferences.Get(Bits)),
             _ => throw new FormatException($"{this} is a pattern, not a value, and cannot be passed as an argument"),
@@ -133,6 +188,22 @@ public readonly record struct WastValue(ValueType Type, WastValueKind Kind, ulon
     public bool Matches(in WasmValue actual)
     {
         if (actual.Type != Type) return false;
+        if (Type == ValueType.V128 && Kind == WastValueKind.Number)
+        {
+            if (LaneKinds is null) return actual.Bits == Bits && actual.HighBits == HighBits;
+            for (int i = 0; i < LaneKinds.Count; i++)
+            {
+                ulong got = Lane(actual.Bits, actual.HighBits, i, LaneBits);
+                bool ok = LaneKinds[i] switch
+                {
+                    WastValueKind.CanonicalNan => LaneBits == 32 ? IsCanonicalNan32((uint)got) : IsCanonicalNan64(got),
+                    WastValueKind.ArithmeticNan => LaneBits == 32 ? IsArithmeticNan32((uint)got) : IsArithmeticNan64(got),
+                    _ => got == Lane(Bits, HighBits, i, LaneBits),
+                };
+                if (!ok) return false;
+            }
+            return true;
+        }
         switch (Kind)
         {
             case WastValueKind.Number:
@@ -157,6 +228,16 @@ public readonly record struct WastValue(ValueType Type, WastValueKind Kind, ulon
     public override string ToString()
     {
         var type = Polymath.Wasm.ValueTypeExtensions.ToWat(Type);
+        if (Type == ValueType.V128 && Kind == WastValueKind.Number)
+        {
+            int width = LaneBits == 0 ? 32 : LaneBits;
+            var lanes = new string[128 / width];
+            for (int i = 0; i < lanes.Length; i++)
+                lanes[i] = LaneKinds is { } k && k[i] != WastValueKind.Number
+                    ? (k[i] == WastValueKind.CanonicalNan ? "nan:canonical" : "nan:arithmetic")
+                    : $"0x{Lane(Bits, HighBits, i, width):X}";
+            return $"v128:i{width}x{lanes.Length}[{string.Join(' ', lanes)}]";
+        }
         return Kind switch
         {
             WastValueKind.Number => Type switch
@@ -180,6 +261,7 @@ public readonly record struct WastValue(ValueType Type, WastValueKind Kind, ulon
     {
         return value.Type switch
         {
+            ValueType.V128 => new WastValue(ValueType.V128, WastValueKind.Number, value.Bits) { HighBits = value.HighBits, LaneBits = 32 }.ToString(),
             ValueType.I32 or ValueType.I64 or ValueType.F32 or ValueType.F64 =>
                 new WastValue(value.Type, WastValueKind.Number, value.Type is ValueType.I32 or ValueType.F32 ? value.Bits & 0xFFFF_FFFF : value.Bits).ToString(),
             ValueType.FuncRef => value.Reference is null ? "funcref:null" : value.Reference is IWasmFunction ? "funcref:(function)" : $"funcref:(not a function: {value.Reference.GetType().Name})",

@@ -1,32 +1,27 @@
 using System.Text;
 using Polymath.Experts;
-using Polymath.Runtime.Interpreter;
 using Polymath.Sdk;
 using Xunit;
 
 namespace Polymath.Experts.Tests;
 
-/// <summary>
-/// The larql ABI caller and the WASI shim against real modules on the interpreter. Each runtime plugin runs the same
-/// tests through a subclass that overrides <see cref="Engine"/> (see <see cref="CompilerAbiTests"/>).
-/// </summary>
+/// <summary>The larql ABI caller and the WASI shim against real modules on every runtime (<see cref="TestRuntimes"/>).</summary>
 public class AbiTests
 {
-    private static readonly IWasmEngine InterpreterEngine = new InterpreterRuntimePlugin().CreateEngine(new EngineOptions());
-
-    /// <summary>The engine under test.</summary>
-    protected virtual IWasmEngine Engine => InterpreterEngine;
-
-    private ExpertInstance Instance(byte[] wasm, WasiOptions? wasi = null, StoreLimits? limits = null) =>
-        ExpertInstance.Create(Engine, Engine.Compile(wasm), limits ?? StoreLimits.Default, wasi ?? WasiOptions.Denied);
+    private static ExpertInstance Instance(string runtime, byte[] wasm, WasiOptions? wasi = null, StoreLimits? limits = null)
+    {
+        var engine = TestRuntimes.Engine(runtime);
+        return ExpertInstance.Create(engine, engine.Compile(wasm), limits ?? StoreLimits.Default, wasi ?? WasiOptions.Denied);
+    }
 
     private static string? Call(ExpertInstance i, string op, string args = "{}", int max = 1 << 20) =>
         i.Call(Encoding.UTF8.GetBytes(op), Encoding.UTF8.GetBytes(args), default, max);
 
-    [Fact]
-    public void ReadsMetadataAndEchoes()
+    [Theory]
+    [MemberData(nameof(TestRuntimes.Names), MemberType = typeof(TestRuntimes))]
+    public void ReadsMetadataAndEchoes(string runtime)
     {
-        using var i = Instance(TestExperts.Echo());
+        using var i = Instance(runtime, TestExperts.Echo());
         var m = i.ReadMetadata("echo.wasm");
         Assert.Equal("echo", m.Id);
         Assert.Contains(m.Ops, o => o.Name == "echo" && o.Args.SequenceEqual(["x"]));
@@ -38,23 +33,26 @@ public class AbiTests
         Assert.Equal(7ul, r.LatencyNs);
     }
 
-    [Fact]
-    public void ZeroImportModuleWorksAndInitializeIsCalled()
+    [Theory]
+    [MemberData(nameof(TestRuntimes.Names), MemberType = typeof(TestRuntimes))]
+    public void ZeroImportModuleWorksAndInitializeIsCalled(string runtime)
     {
         var wasm = TestExperts.Echo(wasi: false);
-        Assert.Empty(Engine.Compile(wasm).Definition.Imports);
-        using var i = Instance(wasm);
+        Assert.Empty(TestRuntimes.Engine(runtime).Compile(wasm).Definition.Imports);
+        using var i = Instance(runtime, wasm);
         // larql_call traps unless _initialize ran.
         Assert.NotNull(Call(i, "echo", "[1,2]"));
     }
 
-    [Fact]
-    public void DeclineIsNull() { using var i = Instance(TestExperts.Echo()); Assert.Null(Call(i, "decline")); Assert.Null(Call(i, "no-such-op")); }
+    [Theory]
+    [MemberData(nameof(TestRuntimes.Names), MemberType = typeof(TestRuntimes))]
+    public void DeclineIsNull(string runtime) { using var i = Instance(runtime, TestExperts.Echo()); Assert.Null(Call(i, "decline")); Assert.Null(Call(i, "no-such-op")); }
 
-    [Fact]
-    public void GuestMemoryStaysFlatOver2000Calls()
+    [Theory]
+    [MemberData(nameof(TestRuntimes.Names), MemberType = typeof(TestRuntimes))]
+    public void GuestMemoryStaysFlatOver2000Calls(string runtime)
     {
-        using var i = Instance(TestExperts.Echo());
+        using var i = Instance(runtime, TestExperts.Echo());
         Call(i, "echo", """{"warm":"up"}""");
         uint pages = i.Memory.Pages;
         string args = "{\"x\":\"" + new string('y', 3000) + "\"}";
@@ -69,67 +67,83 @@ public class AbiTests
         Assert.Equal(pages, i.Memory.Pages);
     }
 
-    [Fact]
-    public void WildResultPointerIsAnAbiError()
+    [Theory]
+    [MemberData(nameof(TestRuntimes.Names), MemberType = typeof(TestRuntimes))]
+    public void WildResultPointerIsAnAbiError(string runtime)
     {
-        using var i = Instance(TestExperts.Echo());
+        using var i = Instance(runtime, TestExperts.Echo());
         var e = Assert.Throws<ExpertAbiException>(() => Call(i, "wild"));
         Assert.Equal(AbiViolation.WildPointer, e.Violation);
     }
 
-    [Fact]
-    public void MissingNulIsAnAbiError()
+    [Theory]
+    [MemberData(nameof(TestRuntimes.Names), MemberType = typeof(TestRuntimes))]
+    public void MissingNulIsAnAbiError(string runtime)
     {
-        using var i = Instance(TestExperts.Echo());
+        using var i = Instance(runtime, TestExperts.Echo());
         var e = Assert.Throws<ExpertAbiException>(() => Call(i, "nonul"));
         Assert.Equal(AbiViolation.MissingNul, e.Violation);
     }
 
-    [Fact]
-    public void OversizedResultIsRejectedWithoutScanningPastTheCap()
+    [Theory]
+    [MemberData(nameof(TestRuntimes.Names), MemberType = typeof(TestRuntimes))]
+    public void OversizedResultIsRejectedWithoutScanningPastTheCap(string runtime)
     {
-        using var i = Instance(TestExperts.Echo());
+        using var i = Instance(runtime, TestExperts.Echo());
         var e = Assert.Throws<ExpertAbiException>(() => Call(i, "huge", max: 1 << 20));
         Assert.Equal(AbiViolation.ResultTooLarge, e.Violation);
-        using var j = Instance(TestExperts.Echo());
+        using var j = Instance(runtime, TestExperts.Echo());
         Assert.Equal(2097152, Call(j, "huge", max: 4 << 20)!.Length);
     }
 
-    [Fact]
-    public void AllocReturningZeroIsRejected()
+    [Theory]
+    [MemberData(nameof(TestRuntimes.Names), MemberType = typeof(TestRuntimes))]
+    public void AllocReturningZeroIsRejected(string runtime)
     {
-        using var i = Instance(TestExperts.AllocZero());
+        using var i = Instance(runtime, TestExperts.AllocZero());
         var e = Assert.Throws<ExpertAbiException>(() => Call(i, "anything"));
         Assert.Equal(AbiViolation.AllocFailed, e.Violation);
     }
 
-    [Fact]
-    public void OldStyleMetadataIsAccepted()
+    [Theory]
+    [MemberData(nameof(TestRuntimes.Names), MemberType = typeof(TestRuntimes))]
+    public void OldStyleMetadataIsAccepted(string runtime)
     {
-        using var i = Instance(TestExperts.AllocZero());
+        using var i = Instance(runtime, TestExperts.AllocZero());
         var m = i.ReadMetadata("alloc_zero.wasm");
         Assert.True(m.IsOldStyle);
         Assert.Equal("anything", Assert.Single(m.Ops).Name);
     }
 
-    [Fact]
-    public void BadResultJsonIsInvalidResult()
+    [Theory]
+    [MemberData(nameof(TestRuntimes.Names), MemberType = typeof(TestRuntimes))]
+    public void BadResultJsonIsInvalidResult(string runtime)
     {
-        using var i = Instance(TestExperts.Echo());
+        using var i = Instance(runtime, TestExperts.Echo());
         string json = Call(i, "badjson")!;
         var e = Assert.Throws<ExpertAbiException>(() => ExpertResult.Parse(json, "echo", "badjson", 0));
         Assert.Equal(AbiViolation.InvalidResult, e.Violation);
     }
 
+    public static TheoryData<string, WasiGrants, int, int, int> GrantCases()
+    {
+        var data = new TheoryData<string, WasiGrants, int, int, int>();
+        foreach (var runtime in TestRuntimes.All.Keys)
+        {
+            data.Add(runtime, WasiGrants.All, 0, 1, 1);
+            data.Add(runtime, WasiGrants.None, 8, 760, 760);
+            data.Add(runtime, WasiGrants.Clock, 8, 1, 760);
+            data.Add(runtime, WasiGrants.Random | WasiGrants.Stdio, 0, 760, 1);
+        }
+        return data;
+    }
+
     [Theory]
-    [InlineData(WasiGrants.All, 0, 1, 1)]
-    [InlineData(WasiGrants.None, 8, 760, 760)]
-    [InlineData(WasiGrants.Clock, 8, 1, 760)]
-    [InlineData(WasiGrants.Random | WasiGrants.Stdio, 0, 760, 1)]
-    public void WasiGrantsOnAndOff(WasiGrants grants, int print, int clock, int random)
+    [MemberData(nameof(GrantCases))]
+    public void WasiGrantsOnAndOff(string runtime, WasiGrants grants, int print, int clock, int random)
     {
         var sink = new RecordingSink();
-        using var i = Instance(TestExperts.Echo(), new WasiOptions { Grants = grants, Output = sink });
+        using var i = Instance(runtime, TestExperts.Echo(), new WasiOptions { Grants = grants, Output = sink });
         int Value(string op) => ExpertResult.Parse(Call(i, op)!, "", "", 0).Value.GetInt32();
         Assert.Equal(print, Value("print"));
         Assert.Equal(clock, Value("clock"));   // errno * 10 + (time written ? 1 : 0)
@@ -137,29 +151,22 @@ public class AbiTests
         Assert.Equal(grants.HasFlag(WasiGrants.Stdio) ? "hello from wasm\n" : "", sink.Text);
     }
 
-    [Fact]
-    public void ProcExitTrapsWithTheCode()
+    [Theory]
+    [MemberData(nameof(TestRuntimes.Names), MemberType = typeof(TestRuntimes))]
+    public void ProcExitTrapsWithTheCode(string runtime)
     {
-        using var i = Instance(TestExperts.Echo());
+        using var i = Instance(runtime, TestExperts.Echo());
         var e = Assert.Throws<WasmTrapException>(() => Call(i, "exit"));
         Assert.Equal(TrapKind.Exit, e.Kind);
         Assert.Equal(3, e.ExitCode);
     }
 
-    [Fact]
-    public void NonWasiImportIsALinkErrorNamingIt()
+    [Theory]
+    [MemberData(nameof(TestRuntimes.Names), MemberType = typeof(TestRuntimes))]
+    public void NonWasiImportIsALinkErrorNamingIt(string runtime)
     {
         var wasm = TestExperts.Compile("(module (import \"env\" \"steal\" (func)) (memory (export \"memory\") 1))");
-        var e = Assert.Throws<WasmLinkException>(() => Instance(wasm));
+        var e = Assert.Throws<WasmLinkException>(() => Instance(runtime, wasm));
         Assert.Contains("env.steal", e.Message);
     }
-}
-
-/// <summary>The ABI tests on the compiler runtime (WebAssembly compiled to CIL).</summary>
-public sealed class CompilerAbiTests : AbiTests
-{
-    private static readonly IWasmEngine CompilerEngine = new Polymath.Runtime.Compiler.CompilerRuntimePlugin().CreateEngine(new EngineOptions());
-
-    /// <inheritdoc />
-    protected override IWasmEngine Engine => CompilerEngine;
 }

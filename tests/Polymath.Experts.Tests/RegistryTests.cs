@@ -20,21 +20,11 @@ public sealed class RegistryTests : IDisposable
         _dir.Dispose();
     }
 
-    /// <summary>The runtime plugins the limit and hostile-guest tests run on.</summary>
-    private static readonly IReadOnlyDictionary<string, Func<IRuntimePlugin>> Runtimes = new Dictionary<string, Func<IRuntimePlugin>>
-    {
-        ["interpreter"] = () => new InterpreterRuntimePlugin(),
-        ["compiler"] = () => new Polymath.Runtime.Compiler.CompilerRuntimePlugin(),
-    };
-
-    /// <summary>Every runtime id, for theories over runtimes.</summary>
-    public static TheoryData<string> RuntimeIds() => new(Runtimes.Keys);
-
     private ExpertRegistry Registry(Action<ExpertHostOptions>? configure = null, IWasiOutputSink? sink = null, string runtime = "interpreter")
     {
         var options = new ExpertHostOptions { Directory = _dir.Path, Watch = false };
         configure?.Invoke(options);
-        var registry = new ExpertRegistry(options, [RuntimeReport.FromPlugin(Runtimes[runtime](), PlatformInfo.Current)], PlatformInfo.Current, output: sink);
+        var registry = new ExpertRegistry(options, [RuntimeReport.FromPlugin(TestRuntimes.All[runtime](), PlatformInfo.Current)], PlatformInfo.Current, output: sink);
         _owned.Add(registry);
         registry.Reload();
         return registry;
@@ -105,7 +95,7 @@ public sealed class RegistryTests : IDisposable
         })
         {
             using var r = new ExpertRegistry(options,
-                [RuntimeReport.FromPlugin(Runtimes["compiler"](), platform, order: 0), RuntimeReport.FromPlugin(Runtimes["interpreter"](), platform, order: 1)], platform);
+                [RuntimeReport.FromPlugin(TestRuntimes.All["compiler"](), platform, order: 0), RuntimeReport.FromPlugin(TestRuntimes.All["interpreter"](), platform, order: 1)], platform);
             r.Reload();
             var info = Assert.Single(r.Experts);
             Assert.Equal(status, info.Status);
@@ -117,11 +107,10 @@ public sealed class RegistryTests : IDisposable
         }
     }
 
-    /// <summary>(runtime, op, manifest limits, expected limit) for every runtime.</summary>
     public static TheoryData<string, string, string, ExpertLimitKind> RunawayCases()
     {
         var data = new TheoryData<string, string, string, ExpertLimitKind>();
-        foreach (var runtime in Runtimes.Keys)
+        foreach (var runtime in TestRuntimes.All.Keys)
         {
             data.Add(runtime, "loop", ",\"limits\":{\"fuelPerCall\":2000000}", ExpertLimitKind.Fuel);
             data.Add(runtime, "loop", ",\"limits\":{\"timeoutMs\":200}", ExpertLimitKind.Timeout);
@@ -145,11 +134,10 @@ public sealed class RegistryTests : IDisposable
         Assert.Equal(ExpertCallOutcome.Result, r.Call("echo", "{}").Outcome);
     }
 
-    /// <summary>(runtime, op, expected trap, expected ABI violation) for every runtime.</summary>
     public static TheoryData<string, string, TrapKind?, AbiViolation?> HostileCases()
     {
         var data = new TheoryData<string, string, TrapKind?, AbiViolation?>();
-        foreach (var runtime in Runtimes.Keys)
+        foreach (var runtime in TestRuntimes.All.Keys)
         {
             data.Add(runtime, "trap", TrapKind.Unreachable, null);
             data.Add(runtime, "wild", null, AbiViolation.WildPointer);
@@ -176,7 +164,7 @@ public sealed class RegistryTests : IDisposable
     }
 
     [Theory]
-    [MemberData(nameof(RuntimeIds))]
+    [MemberData(nameof(TestRuntimes.Names), MemberType = typeof(TestRuntimes))]
     public void AllocZeroExpertTrapsWithAllocFailed(string runtime)
     {
         File.WriteAllBytes(Path.Combine(_dir.Path, "alloc_zero.wasm"), TestExperts.AllocZero());
@@ -259,7 +247,7 @@ public sealed class RegistryTests : IDisposable
     }
 
     [Theory]
-    [MemberData(nameof(RuntimeIds))]
+    [MemberData(nameof(TestRuntimes.Names), MemberType = typeof(TestRuntimes))]
     public void ConcurrentCallsUsePooledInstancesNeverShared(string runtime)
     {
         TestExperts.WritePackage(_dir.Path, "echo", TestExperts.Echo());

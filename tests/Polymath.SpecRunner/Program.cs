@@ -101,8 +101,9 @@ public static class Program
             : SpecExclusions.Parse($"{(filter.Contains('*') ? filter : "*" + filter + "*")} # --filter", "--filter");
         bool Selected(string file) => matcher is null || matcher.IsExcluded(file);
 
-        var excluded = suite.ExcludedFiles.Where(Selected).ToList();
-        var files = suite.IncludedFiles.Where(Selected).ToList();
+        var capabilities = run.Probe.Capabilities.ToHashSet(StringComparer.Ordinal);
+        var excluded = suite.ExcludedFilesFor(capabilities).Where(Selected).ToList();
+        var files = suite.IncludedFilesFor(capabilities).Where(Selected).ToList();
         if (files.Count == 0 && excluded.Count == 0)
         {
             Console.Error.WriteLine($"error: no .wast file matches '{filter}'");

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Side-by-side benchmark: every program in programs/ run natively (gcc -O2), under Node's
-# WebAssembly (V8), under Polymath's managed interpreter and under Polymath's compiler runtime
-# (WebAssembly -> CIL -> RyuJIT), in one run; checks the checksums agree and prints markdown tables
+# WebAssembly (V8), under Polymath's managed interpreter, its compiler runtime (WebAssembly -> CIL -> RyuJIT)
+# and its Wasmtime plugin, in one run; checks the checksums agree and prints markdown tables
 # (also written to results/compare-<date>.md).
 #
 # usage: tests/benchmarks/compare.sh [--reps R] [--only NAME] [--no-cli]
@@ -107,11 +107,13 @@ for entry in "${programs[@]}"; do
   measure v8 "$prog" "$n" node "$here/run-wasm.mjs" "$wasm" "$n" "$reps"
   [[ -n "$runner_dll" ]] && measure interp "$prog" "$n" dotnet "$runner_dll" "$wasm" "$n" "$reps" --count-instructions
   [[ -n "$runner_dll" ]] && measure compiler "$prog" "$n" dotnet "$runner_dll" "$wasm" "$n" "$reps" --count-instructions --runtime compiler
+  [[ -n "$runner_dll" ]] && measure wasmtime "$prog" "$n" dotnet "$runner_dll" "$wasm" "$n" "$reps" --runtime wasmtime
   # Whole-process figures: a fresh process making one call.
   measure native1 "$prog" "$n" "$here/build/$prog.native" "$n" 1
   measure v81 "$prog" "$n" node "$here/run-wasm.mjs" "$wasm" "$n" 1
   [[ -n "$runner_dll" ]] && measure interp1 "$prog" "$n" dotnet "$runner_dll" "$wasm" "$n" 1
   [[ -n "$runner_dll" ]] && measure compiler1 "$prog" "$n" dotnet "$runner_dll" "$wasm" "$n" 1 --runtime compiler
+  [[ -n "$runner_dll" ]] && measure wasmtime1 "$prog" "$n" dotnet "$runner_dll" "$wasm" "$n" 1 --runtime wasmtime
   [[ -n "$cli_dll" ]] && measure_cli "$prog" "$n"
 done
 

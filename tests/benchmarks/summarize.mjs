@@ -14,27 +14,27 @@ let mismatch = false;
 const out = [];
 out.push('Call time: one `run(n)` call in a started process (median of the calls; min in parentheses), ms.');
 out.push('');
-out.push('| program | n | checksum | native gcc -O2 | V8 (node) | interpreter | compiler | interp / V8 | interp / V8 (min) | compiler / V8 | compiler / V8 (min) | interp / native | V8 / native |');
-out.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+out.push('| program | n | checksum | native gcc -O2 | V8 (node) | interpreter | compiler | Wasmtime | interp / V8 | interp / V8 (min) | compiler / V8 | compiler / V8 (min) | Wasmtime / V8 | interp / native | V8 / native |');
+out.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const p of programs) {
-  const nat = get(p, 'native'), v8 = get(p, 'v8'), it = get(p, 'interp'), co = get(p, 'compiler');
+  const nat = get(p, 'native'), v8 = get(p, 'v8'), it = get(p, 'interp'), co = get(p, 'compiler'), wt = get(p, 'wasmtime');
   const sums = rows.filter(r => r.program === p).map(r => r.result.checksum >>> 0);
   const same = sums.every(s => s === sums[0]);
   if (!same) mismatch = true;
   const m = r => r && median(r.result.times_ms);
   const mn = r => r && Math.min(...r.result.times_ms);
   const cell = r => r ? `${ms(m(r))} (${ms(mn(r))})` : '–';
-  out.push(`| ${p} | ${nat?.n ?? ''} | ${same ? sums[0] + ' (all equal)' : 'MISMATCH ' + rows.filter(r => r.program === p).map(r => `${r.kind}=${r.result.checksum >>> 0}`).join(' ')} | ${cell(nat)} | ${cell(v8)} | ${cell(it)} | ${cell(co)} | ${ratio(m(it), m(v8))} | ${ratio(mn(it), mn(v8))} | ${ratio(m(co), m(v8))} | ${ratio(mn(co), mn(v8))} | ${ratio(m(it), m(nat))} | ${ratio(m(v8), m(nat))} |`);
+  out.push(`| ${p} | ${nat?.n ?? ''} | ${same ? sums[0] + ' (all equal)' : 'MISMATCH ' + rows.filter(r => r.program === p).map(r => `${r.kind}=${r.result.checksum >>> 0}`).join(' ')} | ${cell(nat)} | ${cell(v8)} | ${cell(it)} | ${cell(co)} | ${cell(wt)} | ${ratio(m(it), m(v8))} | ${ratio(mn(it), mn(v8))} | ${ratio(m(co), m(v8))} | ${ratio(mn(co), mn(v8))} | ${ratio(m(wt), m(v8))} | ${ratio(m(it), m(nat))} | ${ratio(m(v8), m(nat))} |`);
 }
 out.push('');
 out.push('Whole process: a fresh process that loads the module and makes one call, wall ms (first call, so V8 and .NET JIT warm-up included).');
 out.push('');
 const hasCli = rows.some(r => r.kind === 'cli');
-out.push(`| program | native | node run-wasm.mjs | interpreter runner | compiler runner |${hasCli ? ' polymath run |' : ''} interp runner / node |`);
-out.push(`|---|---|---|---|---|${hasCli ? '---|' : ''}---|`);
+out.push(`| program | native | node run-wasm.mjs | interpreter runner | compiler runner | Wasmtime runner |${hasCli ? ' polymath run |' : ''} interp runner / node |`);
+out.push(`|---|---|---|---|---|---|${hasCli ? '---|' : ''}---|`);
 for (const p of programs) {
   const t = k => get(p, k)?.process_ms;
-  out.push(`| ${p} | ${ms(t('native1'))} | ${ms(t('v81'))} | ${ms(t('interp1'))} | ${ms(t('compiler1'))} |${hasCli ? ` ${ms(t('cli'))} |` : ''} ${ratio(t('interp1'), t('v81'))} |`);
+  out.push(`| ${p} | ${ms(t('native1'))} | ${ms(t('v81'))} | ${ms(t('interp1'))} | ${ms(t('compiler1'))} | ${ms(t('wasmtime1'))} |${hasCli ? ` ${ms(t('cli'))} |` : ''} ${ratio(t('interp1'), t('v81'))} |`);
 }
 const it = rows.filter(r => r.kind === 'interp');
 if (it.length) {
@@ -67,6 +67,15 @@ if (co.length) {
     const cost = r.result.first_call_ms - median(r.result.times_ms) + r.result.compile_ms;
     out.push(`| ${r.program} | ${r.result.wasm_bytes} | ${ms(r.result.compile_ms)} | ${ms(r.result.instantiate_ms)} | ${ms(r.result.first_call_ms)} | ${ms(cost / kb)} | ${r.result.instructions ?? '–'} | ${ms(r.result.fuel_call_ms)} |`);
   }
+}
+const wts = rows.filter(r => r.kind === 'wasmtime');
+if (wts.length) {
+  out.push('');
+  out.push('Wasmtime details: compile (Polymath.Wasm decode + validate, then Cranelift) and instantiate times, ms.');
+  out.push('');
+  out.push('| program | compile ms | instantiate ms |');
+  out.push('|---|---|---|');
+  for (const r of wts) out.push(`| ${r.program} | ${ms(r.result.compile_ms)} | ${ms(r.result.instantiate_ms)} |`);
 }
 console.log(out.join('\n'));
 if (mismatch) {

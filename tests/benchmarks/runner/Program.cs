@@ -1,6 +1,7 @@
 // Runner for compare.sh: compiles and instantiates a benchmark .wasm with the managed interpreter runtime
-// (or, with --runtime compiler, the WebAssembly-to-CIL compiler runtime) and times its exported run(n).
-// usage: Polymath.Benchmarks.Runner FILE.wasm N REPS [--count-instructions] [--runtime interpreter|compiler]
+// (or, with --runtime compiler, the WebAssembly-to-CIL compiler runtime; --runtime wasmtime, Wasmtime) and times its
+// exported run(n).
+// usage: Polymath.Benchmarks.Runner FILE.wasm N REPS [--count-instructions] [--runtime interpreter|compiler|wasmtime]
 // For the compiler, "first_call_ms" is the first call's wall time (CIL emission and JIT compilation included).
 // prints one JSON line {"checksum":C,"times_ms":[...],"compile_ms":T,"instantiate_ms":T}: each time is
 // the wall time (Stopwatch) of one run(n) call, excluding process start, compilation and instantiation.
@@ -22,19 +23,24 @@ if (runtimeAt >= 0 && runtimeAt + 1 < args.Length)
 }
 if (args.Length > 0 && args[0] == "--expert-calls") return ExpertCalls.Run(args, runtimeId);
 bool countInstructions = args.Length == 4 && args[3] == "--count-instructions";
-if ((args.Length != 3 && !countInstructions) || runtimeId is not ("interpreter" or "compiler")
+if ((args.Length != 3 && !countInstructions) || runtimeId is not ("interpreter" or "compiler" or "wasmtime")
     || !int.TryParse(args[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out int n)
     || !int.TryParse(args[2], NumberStyles.Integer, CultureInfo.InvariantCulture, out int reps)
     || reps < 1)
 {
-    Console.Error.WriteLine("usage: Polymath.Benchmarks.Runner FILE.wasm N REPS [--count-instructions] [--runtime interpreter|compiler] (REPS >= 1)");
+    Console.Error.WriteLine("usage: Polymath.Benchmarks.Runner FILE.wasm N REPS [--count-instructions] [--runtime interpreter|compiler|wasmtime] (REPS >= 1)");
     return 2;
 }
 
 try
 {
     byte[] wasm = File.ReadAllBytes(args[0]);
-    IRuntimePlugin plugin = runtimeId == "compiler" ? new Polymath.Runtime.Compiler.CompilerRuntimePlugin() : new InterpreterRuntimePlugin();
+    IRuntimePlugin plugin = runtimeId switch
+    {
+        "compiler" => new Polymath.Runtime.Compiler.CompilerRuntimePlugin(),
+        "wasmtime" => new Polymath.Runtime.Wasmtime.WasmtimeRuntimePlugin(),
+        _ => new InterpreterRuntimePlugin(),
+    };
     var probe = plugin.Probe(PlatformInfo.Current);
     if (!probe.IsAvailable)
     {
