@@ -32,6 +32,34 @@ public sealed class PolymathHostOptions
     /// </summary>
     public bool? NoDynamicCode { get; set; }
 
+    /// <summary>Environment variable naming the compiled-code cache directory (<c>off</c> disables the cache).</summary>
+    public const string CodeCacheVariable = "POLYMATH_CODE_CACHE";
+    /// <summary>Configuration key naming the compiled-code cache directory (<c>off</c> disables the cache).</summary>
+    public const string CodeCacheKey = "Polymath:CodeCacheDirectory";
+
+    /// <summary>
+    /// The compiled-code cache the host owns: runtimes that compile to machine code (Wasmtime) keep serialized modules
+    /// there between processes, keyed by the wasm's hash, and only ever read code from it (never from a package).
+    /// Null: <c>POLYMATH_CODE_CACHE</c>, then <c>Polymath:CodeCacheDirectory</c>, then <see cref="DefaultCodeCacheDirectory"/>;
+    /// <c>off</c> at any level disables the cache.
+    /// </summary>
+    public string? CodeCacheDirectory { get; set; }
+
+    /// <summary>The default cache: <c>$XDG_CACHE_HOME/polymath/code</c>, else <c>~/.cache/polymath/code</c> (on Windows, under LocalApplicationData).</summary>
+    public static string DefaultCodeCacheDirectory
+    {
+        get
+        {
+            if (OperatingSystem.IsWindows())
+                return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "polymath", "code");
+            string? xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
+            string root = !string.IsNullOrWhiteSpace(xdg) && Path.IsPathRooted(xdg)
+                ? xdg
+                : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
+            return Path.Combine(root, "polymath", "code");
+        }
+    }
+
     /// <summary>How many full garbage collections an unload waits for before it reports the context as still alive. Default 10.</summary>
     public int UnloadGcPasses { get; set; } = 10;
 }

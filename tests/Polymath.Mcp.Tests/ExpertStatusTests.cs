@@ -49,11 +49,12 @@ public sealed class ExpertStatusTests
         string dir = TestPaths.TempExperts("arithmetic", "hash");
         try
         {
+            // A platform without dynamic code (--no-dynamic-code) leaves only the interpreter, which has no JIT.
             EditManifest(dir, "arithmetic", m => m["prefers"] = new JsonArray("exec.jit"));  // the interpreter has no JIT: degraded
             EditManifest(dir, "hash", m => m["requires"] = new JsonArray("exec.jit"));       // cannot run here: unavailable
             File.WriteAllBytes(Path.Combine(dir, "oddnames.wasm"), OddNamesExpert());        // bare module, no manifest
 
-            await using var client = await McpClientProcess.StdioAsync(dir);
+            await using var client = await McpClientProcess.StdioAsync(dir, "--no-dynamic-code");
             var tools = await client.ListToolsAsync();
             var names = tools.Select(t => t!["name"]!.GetValue<string>()).ToHashSet(StringComparer.Ordinal);
 

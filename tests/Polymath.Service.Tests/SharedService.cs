@@ -9,7 +9,9 @@ public sealed class SharedService : IAsyncLifetime
     public async Task InitializeAsync()
     {
         ExpertsDirectory = TestExperts.CreateDirectory();
-        Service = await ServiceProcess.StartAsync(ExpertsDirectory, "--Service:TcpPort=0", "--Service:MaxInFlightPerConnection=64", "--Service:MaxConnections=200");
+        // --no-dynamic-code: the interpreter only, so that what these protocol tests expect (runtime "interpreter", the
+        // exec.jit expert unavailable) does not depend on which JIT runtimes this machine has.
+        Service = await ServiceProcess.StartAsync(ExpertsDirectory, "--no-dynamic-code", "--Service:TcpPort=0", "--Service:MaxInFlightPerConnection=64", "--Service:MaxConnections=200");
     }
 
     public async Task DisposeAsync()

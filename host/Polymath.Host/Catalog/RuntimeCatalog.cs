@@ -20,6 +20,7 @@ namespace Polymath.Host.Catalog;
 public sealed class RuntimeCatalog : IDisposable
 {
     private readonly ILogger _logger;
+    private readonly ILoggerFactory? _loggerFactory;
     private readonly int _unloadGcPasses;
     private readonly Lock _lock = new();
     private readonly Dictionary<string, LoadedPlugin> _loaded = new(StringComparer.Ordinal);
@@ -27,7 +28,12 @@ public sealed class RuntimeCatalog : IDisposable
     private bool _disposed;
 
     /// <summary>Creates a catalog over <paramref name="manifest"/> for <paramref name="platform"/>. Nothing is loaded until <see cref="Probe"/>.</summary>
-    public RuntimeCatalog(PluginManifest manifest, PlatformSelection platform, ILoggerFactory? loggerFactory = null, int unloadGcPasses = 10)
+    /// <param name="manifest">The plugins.json.</param>
+    /// <param name="platform">The selected platform.</param>
+    /// <param name="loggerFactory">Where the catalog and the engines it creates log.</param>
+    /// <param name="unloadGcPasses">Garbage collections an unload waits for.</param>
+    /// <param name="codeCacheDirectory">The compiled-code cache handed to every engine (<see cref="EngineOptions.CodeCacheDirectory"/>); null = none.</param>
+    public RuntimeCatalog(PluginManifest manifest, PlatformSelection platform, ILoggerFactory? loggerFactory = null, int unloadGcPasses = 10, string? codeCacheDirectory = null)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         ArgumentNullException.ThrowIfNull(platform);
@@ -35,8 +41,13 @@ public sealed class RuntimeCatalog : IDisposable
         Manifest = manifest;
         Selection = platform;
         _unloadGcPasses = unloadGcPasses;
+        _loggerFactory = loggerFactory;
+        CodeCacheDirectory = codeCacheDirectory;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<RuntimeCatalog>();
     }
+
+    /// <summary>The compiled-code cache every engine of this catalog gets (null = none).</summary>
+    public string? CodeCacheDirectory { get; }
 
     /// <summary>
     /// Creates a catalog from options, reading plugins.json and resolving the platform with the precedence documented on
@@ -51,7 +62,22 @@ public sealed class RuntimeCatalog : IDisposable
         var pluginsFile = ResolvePluginsFile(options, configuration, environment);
         var manifest = PluginManifestReader.Load(pluginsFile);
         var platform = PlatformResolver.Resolve(options.Platform, options.NoDynamicCode, configuration, environment);
-        return new RuntimeCatalog(manifest, platform, loggerFactory, options.UnloadGcPasses);
+        return new RuntimeCatalog(manifest, platform, loggerFactory, options.UnloadGcPasses, ResolveCodeCacheDirectory(options, configuration, environment));
+    }
+
+    /// <summary>
+    /// The compiled-code cache the options select: explicit, then <c>POLYMATH_CODE_CACHE</c>, then
+    /// <c>Polymath:CodeCacheDirectory</c>, then the default; <c>off</c> at the first level that names one gives null.
+    /// </summary>
+    public static string? ResolveCodeCacheDirectory(PolymathHostOptions options, IConfiguration? configuration = null, Func<string, string?>? environment = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        environment ??= Environment.GetEnvironmentVariable;
+        string? chosen = !string.IsNullOrWhiteSpace(options.CodeCacheDirectory) ? options.CodeCacheDirectory
+            : environment(PolymathHostOptions.CodeCacheVariable) is { } env && !string.IsNullOrWhiteSpace(env) ? env
+            : configuration?[PolymathHostOptions.CodeCacheKey] is { } cfg && !string.IsNullOrWhiteSpace(cfg) ? cfg
+            : PolymathHostOptions.DefaultCodeCacheDirectory;
+        return string.Equals(chosen, "off", StringComparison.OrdinalIgnoreCase) ? null : Path.GetFullPath(chosen);
     }
 
     /// <summary>The plugins.json path the options select: explicit, then <c>POLYMATH_PLUGINS</c>, then <c>Polymath:PluginsFile</c>, then the default.</summary>
@@ -138,6 +164,8 @@ public sealed class RuntimeCatalog : IDisposable
         Log.CreatingEngine(_logger, plugin.Entry.Id);
         options ??= new EngineOptions();
         options.Platform = Platform;
+        options.CodeCacheDirectory ??= CodeCacheDirectory;
+        options.LoggerFactory ??= _loggerFactory;
         return plugin.Plugin.CreateEngine(options);
     }
 
