@@ -32,7 +32,8 @@ public sealed partial class CliTests(SharedService shared)
     public void CallThroughTheServicePrintsWhatTheInProcessCallPrints(string op, string args, bool json)
     {
         string[] extra = json ? ["--json"] : [];
-        var local = Polymath(["call", op, args, "--dir", shared.ExpertsDirectory, .. extra]);
+        // The shared service runs with --no-dynamic-code (the interpreter); the in-process call must bind the same way.
+        var local = Polymath(["call", op, args, "--dir", shared.ExpertsDirectory, "--no-dynamic-code", .. extra]);
         var remote = Polymath(["call", op, args, "--server", shared.Service.SocketPath, .. extra]);
         Assert.Equal(local.Code, remote.Code);
         // latency_ns is measured per call; every other byte is the same.
