@@ -207,6 +207,26 @@ public class HostileModuleTests
     }
 
     [Fact]
+    public void A_loop_of_one_page_grows_sees_cancellation_within_one_grow()
+    {
+        // Each grow copies the whole memory into a new array for one unit of fuel: up to the 1,024th iteration
+        // (the loop-header poll) that is ~34 GB of copying; polling after each grow stops it at once.
+        var (_, inst) = Load("""
+            (module
+              (memory 1)
+              (func (export "spin") (loop $l (drop (memory.grow (i32.const 1))) (br $l)))
+              (func (export "good") (result i32) (i32.const 42)))
+            """, new StoreLimits { MaxMemoryPages = 8192 });
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
+        var spin = inst.GetFunction("spin")!;
+        var clock = Stopwatch.StartNew();
+        var e = Assert.Throws<WasmTrapException>(() => spin.Invoke([], [], new CallOptions { CancellationToken = cts.Token }));
+        Assert.Equal(TrapKind.Interrupted, e.Kind);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"cancellation took {clock.Elapsed}");
+        Assert.Equal(42, Call(inst, "good")[0].AsI32);
+    }
+
+    [Fact]
     public void Branches_to_many_valued_labels_cannot_blow_up_translation()
     {
         // Each `br_if 0` below must move 300 values (one extra value sits under them): 4 bytes of wasm become ~600
