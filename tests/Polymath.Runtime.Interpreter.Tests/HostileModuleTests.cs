@@ -53,12 +53,10 @@ public class HostileModuleTests
         // 49,000 i64 locals (the reader accepts 50,000) is ~392 KB a frame: the call-depth limit of 10,000 alone
         // would let the value stack reach ~3.9 GB; the default 64 MiB cap stops it after ~170 frames.
         var (store, inst) = Load(ManyLocalsModule(49_000));
-        long before = GC.GetTotalMemory(forceFullCollection: false);
         var e = Traps(inst, "forever", WasmValue.I32(0));
         Assert.Equal(TrapKind.CallStackExhausted, e.Kind);
         Assert.Equal("forever", e.WasmStack[0].FunctionName);
         Assert.True(store.Stack.Length <= 1 << 16, $"an idle store keeps a {store.Stack.Length}-slot value stack");
-        Assert.True(GC.GetTotalMemory(forceFullCollection: true) - before < 32L << 20, "the grown value stack was not released");
         Assert.Equal(42, Call(inst, "good")[0].AsI32);
         Assert.Equal(10, Call(inst, "deep", WasmValue.I32(10))[0].AsI32);
     }
