@@ -10,6 +10,7 @@ namespace Polymath.Runtime.Interpreter.Tests;
 /// grow (-1) or a clear compile/link error, never an OutOfMemoryException or a huge allocation, and the same store
 /// (or engine) must keep answering a good call afterwards.
 /// </summary>
+[Collection(ExhaustionCollection.Name)]
 public class HostileModuleTests
 {
     private static readonly IWasmEngine Engine = new InterpreterRuntimePlugin().CreateEngine(new EngineOptions());
