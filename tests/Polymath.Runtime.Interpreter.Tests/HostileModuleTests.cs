@@ -226,6 +226,29 @@ public class HostileModuleTests
     }
 
     [Fact]
+    public void A_huge_br_table_to_a_many_valued_label_shares_one_stub()
+    {
+        // 30,000 entries (and the default) to labels that need 100 moves each: one stub per label (~200 ints)
+        // rather than one per entry (~6M ints, past the translation limit for this ~35 KB body).
+        const int arity = 100, entries = 30_000;
+        var results = string.Concat(Enumerable.Repeat(" i32", arity));
+        var wat = new StringBuilder($"(module (func (export \"f\") (param i32) (result{results}) (block $outer (result{results}) (block $inner (result{results}) (i32.const 9)");
+        for (int i = 0; i < arity; i++) wat.Append(" (i32.const ").Append(i).Append(')');
+        wat.Append(" (br_table");
+        for (int i = 0; i < entries; i++) wat.Append(i % 2 == 0 ? " $inner" : " $outer");
+        wat.Append(" $outer (local.get 0))))) (func (export \"good\") (result i32) (i32.const 42)))");
+        var module = Engine.Compile(Wat.ToWasm(wat.ToString()));
+        var inst = Engine.CreateStore(StoreLimits.Default).Instantiate(module, []);
+        foreach (int index in new[] { 0, 1, 29_998, 29_999, 30_000, -1 })
+        {
+            var r = Call(inst, "f", WasmValue.I32(index));
+            Assert.Equal(0, r[0].AsI32);
+            Assert.Equal(arity - 1, r[arity - 1].AsI32);
+        }
+        Assert.Equal(42, Call(inst, "good")[0].AsI32);
+    }
+
+    [Fact]
     public void Branches_to_many_valued_labels_cannot_blow_up_translation()
     {
         // Each `br_if 0` below must move 300 values (one extra value sits under them): 4 bytes of wasm become ~600
