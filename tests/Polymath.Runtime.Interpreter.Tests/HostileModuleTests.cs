@@ -63,6 +63,21 @@ public class HostileModuleTests
     }
 
     [Fact]
+    public void Under_a_heap_limit_a_refused_stack_growth_is_a_trap_not_an_out_of_memory_exception()
+    {
+        // The test project runs with System.GC.HeapHardLimit = 768 MiB (see the csproj). With no byte cap, the
+        // value stack doubles until the heap refuses (a 512 MiB or 1 GiB array): that must be the trap.
+        const long heapLimit = 768L << 20;
+        long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        Assert.True(available <= heapLimit,
+            $"this test needs the GC heap limit of the test project's csproj (System.GC.HeapHardLimit = {heapLimit}); the runtime reports {available} bytes available");
+        var (store, inst) = Load(ManyLocalsModule(49_000), new StoreLimits { MaxValueStackBytes = long.MaxValue, MaxCallDepth = 100_000 });
+        Assert.Equal(TrapKind.CallStackExhausted, Traps(inst, "forever", WasmValue.I32(0)).Kind);
+        Assert.True(store.Stack.Length <= 1 << 16);
+        Assert.Equal(42, Call(inst, "good")[0].AsI32);
+    }
+
+    [Fact]
     public void Value_stack_cap_is_the_store_limit_and_the_store_recovers()
     {
         // 1 MiB = 131,072 slots; a frame of this function is ~1,000 slots.
@@ -215,7 +230,7 @@ public class HostileModuleTests
               (memory 1)
               (func (export "spin") (loop $l (drop (memory.grow (i32.const 1))) (br $l)))
               (func (export "good") (result i32) (i32.const 42)))
-            """, new StoreLimits { MaxMemoryPages = 8192 });
+            """, new StoreLimits { MaxMemoryPages = 4096 });
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
         var spin = inst.GetFunction("spin")!;
         var clock = Stopwatch.StartNew();
