@@ -29,7 +29,8 @@ public sealed class InterpreterRuntimePlugin : IRuntimePlugin
         if (platform.Architecture == Architecture.S390x || (!platform.IsSimulated && !BitConverter.IsLittleEndian))
             return RuntimeProbeResult.Unavailable("the interpreter assumes a little-endian machine (WebAssembly memory is little-endian)");
         return RuntimeProbeResult.Available(
-            $"managed interpreter: runs wherever .NET runs ({platform.RuntimeIdentifier}, no dynamic code needed)",
+            $"managed interpreter: runs wherever .NET runs ({platform.RuntimeIdentifier}, no dynamic code needed); " +
+            $"memories up to {MemoryInstance.ArrayMaxPages} pages (one .NET array), larger growth returns -1",
             ProvidedCapabilities);
     }
 

@@ -43,7 +43,11 @@ internal sealed class InterpFunction : IWasmFunction
 /// <summary>A linear memory: one flat byte array.</summary>
 internal sealed class MemoryInstance : IWasmMemory
 {
-    /// <summary>Largest page count a .NET byte array can hold (Array.MaxLength / 65536).</summary>
+    /// <summary>
+    /// Largest page count a .NET byte array can hold: Array.MaxLength / 65536 = 32767 pages (2 GiB - 64 KiB). Memory is
+    /// one flat byte[] (see RATIONALE.md), so this is the interpreter's ceiling whatever the module or
+    /// <see cref="StoreLimits.MaxMemoryPages"/> allow; growth beyond it returns -1 as the spec permits.
+    /// </summary>
     internal static readonly uint ArrayMaxPages = (uint)(Array.MaxLength / MemoryType.PageSize);
 
     public MemoryInstance(InterpreterStore store, MemoryType type)
@@ -54,7 +58,11 @@ internal sealed class MemoryInstance : IWasmMemory
         if (type.Limits.Min > cap)
             throw new WasmLinkException($"memory minimum of {type.Limits.Min} pages exceeds this store's cap of {cap} pages (StoreLimits.MaxMemoryPages = {store.Limits.MaxMemoryPages})");
         Pages = type.Limits.Min;
-        Data = Pages == 0 ? [] : new byte[(long)Pages * MemoryType.PageSize];
+        try { Data = Pages == 0 ? [] : new byte[(long)Pages * MemoryType.PageSize]; }
+        catch (OutOfMemoryException e)
+        {
+            throw new WasmLinkException($"memory minimum of {type.Limits.Min} pages could not be allocated: {e.Message}");
+        }
     }
 
     public InterpreterStore Store { get; }
@@ -90,11 +98,19 @@ internal sealed class TableInstance : IWasmTable
         Store = store;
         ElementType = type.ElementType;
         Max = type.Limits.Max;
-        if (type.Limits.Min > store.Limits.MaxTableElements)
-            throw new WasmLinkException($"table minimum of {type.Limits.Min} elements exceeds this store's cap of {store.Limits.MaxTableElements} (StoreLimits.MaxTableElements)");
-        Elements = new ulong[type.Limits.Min];
+        uint cap = Math.Min(store.Limits.MaxTableElements, ArrayMaxElements);
+        if (type.Limits.Min > cap)
+            throw new WasmLinkException($"table minimum of {type.Limits.Min} elements exceeds this store's cap of {cap} (StoreLimits.MaxTableElements = {store.Limits.MaxTableElements}; one array holds at most {ArrayMaxElements})");
+        try { Elements = new ulong[type.Limits.Min]; }
+        catch (OutOfMemoryException e)
+        {
+            throw new WasmLinkException($"table minimum of {type.Limits.Min} elements could not be allocated: {e.Message}");
+        }
         if (initial != 0) Array.Fill(Elements, initial);
     }
+
+    /// <summary>Largest element count one .NET array holds: the table's ceiling whatever the limits say.</summary>
+    internal static readonly uint ArrayMaxElements = (uint)Array.MaxLength;
 
     public InterpreterStore Store { get; }
     public ulong[] Elements;
@@ -122,10 +138,12 @@ internal sealed class TableInstance : IWasmTable
     {
         uint old = Size;
         ulong target = (ulong)old + delta;
-        ulong limit = Math.Min(Max ?? uint.MaxValue, Store.Limits.MaxTableElements);
+        ulong limit = Math.Min(Math.Min(Max ?? uint.MaxValue, Store.Limits.MaxTableElements), ArrayMaxElements);
         if (target > limit) return -1;
         if (delta == 0) return (int)old;
-        var e = new ulong[target];
+        ulong[] e;
+        try { e = new ulong[target]; }
+        catch (OutOfMemoryException) { return -1; }
         Array.Copy(Elements, e, Elements.Length);
         if (init != 0) Array.Fill(e, init, (int)old, (int)delta);
         Elements = e;
@@ -209,8 +227,17 @@ internal sealed partial class InterpreterStore : IWasmStore
     private readonly NoCallerContext _noCaller;
     private int _hostDepth;
 
-    internal ulong[] Stack = new ulong[1 << 14];
-    internal Frame[] Frames = new Frame[256];
+    /// <summary>The value stack's size when idle: a call that grew it beyond <see cref="RetainedStackSlots"/> leaves it this small again.</summary>
+    private const int InitialStackSlots = 1 << 14;
+    /// <summary>The largest value stack (512 KiB) an idle store keeps; see <see cref="ShrinkAfterCall"/>.</summary>
+    private const int RetainedStackSlots = 1 << 16;
+    private const int InitialFrames = 256;
+    /// <summary>The largest frame stack an idle store keeps.</summary>
+    private const int RetainedFrames = 4096;
+
+    /// <summary>The value stack; never longer than the cap (a cap below the initial size makes it that small).</summary>
+    internal ulong[] Stack;
+    internal Frame[] Frames = new Frame[InitialFrames];
     internal int FrameCount;
     internal int StackTop;
     internal long FuelLeft;
@@ -222,7 +249,13 @@ internal sealed partial class InterpreterStore : IWasmStore
         _engine = engine;
         Limits = limits;
         _noCaller = new NoCallerContext(this);
+        // The value-stack cap in slots: StoreLimits.MaxValueStackBytes, never above what one array holds.
+        _maxStackSlots = (int)Math.Clamp(limits.MaxValueStackBytes / sizeof(ulong), 0, Array.MaxLength);
+        Stack = new ulong[Math.Min(InitialStackSlots, _maxStackSlots)];
     }
+
+    /// <summary>The value stack never grows beyond this many slots (see RATIONALE.md, "The value stack").</summary>
+    private readonly int _maxStackSlots;
 
     public StoreLimits Limits { get; }
     public ulong LastCallFuelConsumed { get; private set; }
@@ -300,25 +333,52 @@ internal sealed partial class InterpreterStore : IWasmStore
 
     // ---------------------------------------------------------------- calls
 
-    private void EnsureStack(int needed)
+    /// <summary>
+    /// Makes slots below <paramref name="needed"/> exist: doubles the value stack (in 64-bit arithmetic, clamped
+    /// to the cap, so the size never overflows). False, with the stack unchanged, when <paramref name="needed"/>
+    /// exceeds <see cref="StoreLimits.MaxValueStackBytes"/> or the runtime cannot allocate the larger array:
+    /// the caller traps with <see cref="TrapKind.CallStackExhausted"/>; an <see cref="OutOfMemoryException"/> never escapes.
+    /// </summary>
+    private bool TryEnsureStack(long needed)
     {
-        if (needed <= Stack.Length) return;
-        int size = Stack.Length;
-        while (size < needed) size *= 2;
-        Array.Resize(ref Stack, size);
+        if (needed <= Stack.Length) return true;
+        if (needed > _maxStackSlots) return false;
+        long size = Math.Clamp(Math.Max(needed, 2L * Stack.Length), needed, _maxStackSlots);
+        try { Array.Resize(ref Stack, (int)size); }
+        catch (OutOfMemoryException) { return false; }
+        return true;
     }
 
-    internal void EnsureFrames(int needed)
+    /// <summary>
+    /// Makes room for <paramref name="needed"/> saved frames. The frame stack counts against the same byte cap
+    /// (a call that passes no arguments from a frame with no locals does not move the value stack, so only
+    /// <see cref="StoreLimits.MaxCallDepth"/> and this bound its frames); false when the cap or the allocator refuses.
+    /// </summary>
+    internal bool TryEnsureFrames(int needed)
     {
-        if (needed <= Frames.Length) return;
-        Array.Resize(ref Frames, Math.Max(needed, Frames.Length * 2));
+        if (needed <= Frames.Length) return true;
+        long cap = Math.Min(Limits.MaxValueStackBytes / Unsafe.SizeOf<Frame>(), Array.MaxLength);
+        if (needed > cap) return false;
+        long size = Math.Clamp(2L * Frames.Length, needed, cap);
+        try { Array.Resize(ref Frames, (int)size); }
+        catch (OutOfMemoryException) { return false; }
+        return true;
     }
 
-    /// <summary>Grows the value stack so that slots below <paramref name="needed"/> exist; returns the (possibly new) array.</summary>
-    internal ulong[] GrowStack(int needed)
+    /// <summary>
+    /// Grows the value stack so that slots below <paramref name="needed"/> exist; returns the (possibly new) array,
+    /// or null when the cap (or the allocator) refuses: the interpreter then traps with <see cref="TrapKind.CallStackExhausted"/>.
+    /// </summary>
+    internal ulong[]? GrowStack(long needed) => TryEnsureStack(needed) ? Stack : null;
+
+    /// <summary>
+    /// After the outermost call: a value or frame stack that a deep call grew beyond a modest size is dropped for
+    /// a small one, so an idle (pooled) store does not keep what one hostile or unusually deep call needed.
+    /// </summary>
+    private void ShrinkAfterCall()
     {
-        EnsureStack(needed);
-        return Stack;
+        if (Stack.Length > RetainedStackSlots) Stack = new ulong[Math.Min(InitialStackSlots, _maxStackSlots)];
+        if (Frames.Length > RetainedFrames) Frames = new Frame[InitialFrames];
     }
 
     internal void Invoke(InterpFunction f, ReadOnlySpan<WasmValue> args, Span<WasmValue> results, CallOptions options)
@@ -343,7 +403,13 @@ internal sealed partial class InterpreterStore : IWasmStore
 
         var code = f.Code!;
         int fp = StackTop;
-        EnsureStack(fp + code.FrameSize);
+        if (!TryEnsureStack((long)fp + code.FrameSize))
+        {
+            var e = new WasmTrapException(TrapKind.CallStackExhausted,
+                $"call stack exhausted: the value stack would exceed {Limits.MaxValueStackBytes} bytes (StoreLimits.MaxValueStackBytes)", BuildStack(f, FrameCount));
+            if (_execDepth == 0) ShrinkAfterCall();
+            throw e;
+        }
         var stack = Stack;
         for (int i = 0; i < args.Length; i++) stack[fp + i] = ToSlot(type.Parameters[i], args[i]);
 
@@ -358,6 +424,8 @@ internal sealed partial class InterpreterStore : IWasmStore
             if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
                 throw new WasmTrapException(TrapKind.CallStackExhausted, "call stack exhausted (host re-entry nesting)", BuildStack(f, FrameCount));
             Interpreter.Run(this, f, fp, metered: options.Fuel is not null || options.CancellationToken.CanBeCanceled);
+            stack = Stack;
+            for (int i = 0; i < type.Results.Length; i++) results[i] = FromSlot(type.Results[i], stack[fp + i]);
         }
         finally
         {
@@ -366,9 +434,8 @@ internal sealed partial class InterpreterStore : IWasmStore
             FrameCount = savedFrames;
             CurrentToken = savedTokenOuter;
             LastCallFuelConsumed = options.Fuel is null ? 0 : (ulong)(budget - Math.Max(FuelLeft, 0));
+            if (_execDepth == 0) ShrinkAfterCall();
         }
-        stack = Stack;
-        for (int i = 0; i < type.Results.Length; i++) results[i] = FromSlot(type.Results[i], stack[fp + i]);
     }
 
     /// <summary>Calls a host function from wasm: arguments at <paramref name="argSlot"/>, results written back there.</summary>

@@ -37,6 +37,14 @@ public sealed record StoreLimits
 
     /// <summary>Maximum wasm call depth; deeper calls trap with <see cref="TrapKind.CallStackExhausted"/>.</summary>
     public int MaxCallDepth { get; init; } = 10_000;
+
+    /// <summary>
+    /// Cap on the bytes a runtime may use for the wasm value stack (locals and operands of all active frames);
+    /// a call that would need more traps with <see cref="TrapKind.CallStackExhausted"/>. It bounds deep recursion
+    /// of functions with many locals, which <see cref="MaxCallDepth"/> alone does not. Default 64 MiB.
+    /// Runtimes whose stack is not theirs to size (a JIT on the native stack) may ignore it.
+    /// </summary>
+    public long MaxValueStackBytes { get; init; } = 64L << 20;
 }
 
 /// <summary>Per-call execution limits.</summary>

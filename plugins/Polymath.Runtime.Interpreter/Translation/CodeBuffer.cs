@@ -1,3 +1,5 @@
+using Polymath.Wasm;
+
 namespace Polymath.Runtime.Interpreter;
 
 /// <summary>
@@ -17,6 +19,15 @@ internal sealed class CodeBuffer
     /// <summary>Code positions holding a branch target, and the start of the op each belongs to: targets are
     /// written as absolute positions while translating and made relative to their op at the end.</summary>
     private readonly List<int> _targetPositions = new(32), _targetOps = new(32);
+
+    /// <summary>
+    /// The most ints this function's code may take (see <see cref="Translator"/>: proportional to the body's size,
+    /// with an absolute ceiling); emitting more throws a <see cref="WasmModuleException"/> instead of exhausting memory.
+    /// </summary>
+    public int Limit { get; set; } = int.MaxValue;
+
+    /// <summary>The funcidx being translated, named by the error when <see cref="Limit"/> is exceeded.</summary>
+    public uint FunctionIndex { get; set; }
 
     /// <summary>The number of ints emitted: the position of the next one.</summary>
     public int Count => _code.Count;
@@ -44,11 +55,20 @@ internal sealed class CodeBuffer
     public void Begin(Op op)
     {
         _opStarts.Add(_code.Count);
-        _code.Add((int)op);
+        Append((int)op);
     }
 
     /// <summary>Appends an operand of the current op.</summary>
-    public void Add(int operand) => _code.Add(operand);
+    public void Add(int operand) => Append(operand);
+
+    private void Append(int value)
+    {
+        if (_code.Count >= Limit)
+            throw new WasmModuleException(WasmErrorKind.Invalid,
+                $"function too large for the interpreter: its translated code would exceed {Limit} ints (an implementation limit proportional to the body's size)",
+                functionIndex: FunctionIndex);
+        _code.Add(value);
+    }
 
     /// <summary>Whether the op emitted last is <paramref name="op"/> and may be fused (it starts after the barrier).</summary>
     public bool LastIs(Op op, out int start)
@@ -77,7 +97,7 @@ internal sealed class CodeBuffer
     {
         int position = _code.Count;
         MarkTarget(position, LastStart);
-        _code.Add(None);
+        Append(None);
         return position;
     }
 
@@ -95,7 +115,7 @@ internal sealed class CodeBuffer
         CloseRun();
         RunStart = _code.Count;
         Begin(loop ? Op.FuelLoop : Op.Fuel);
-        _code.Add(0);
+        Append(0);
         RunLength = 0;
         FusionBarrier = RunStart;
     }

@@ -109,14 +109,19 @@ internal sealed partial class Translator
         int first = _code.Count;
         for (int i = 0; i <= table.Count; i++) _code.AddUnresolvedTarget();
         int entry = first;
-        foreach (uint labelidx in table) ResolveBranchTableEntry(entry++, (int)labelidx);
-        ResolveBranchTableEntry(entry, (int)table.Default);
+        Dictionary<int, int>? stubs = null;
+        foreach (uint labelidx in table) ResolveBranchTableEntry(entry++, (int)labelidx, ref stubs);
+        ResolveBranchTableEntry(entry, (int)table.Default, ref stubs);
         _unreachable = true;
         _code.CloseRun();
     }
 
-    /// <summary>Points a <c>br_table</c> entry at its label, or at a stub of moves then a branch when the label needs them.</summary>
-    private void ResolveBranchTableEntry(int position, int labelidx)
+    /// <summary>
+    /// Points a <c>br_table</c> entry at its label, or at a stub of moves then a branch when the label needs them.
+    /// Entries for the same label share one stub (<paramref name="stubs"/>: labelidx → stub position; the operand
+    /// stack is the same for every entry), so N entries to a many-valued label cost N ints, not N stubs.
+    /// </summary>
+    private void ResolveBranchTableEntry(int position, int labelidx, ref Dictionary<int, int>? stubs)
     {
         ref ControlFrame frame = ref _control.Label(labelidx);
         if (!NeedsMoves(frame, _operands.Height))
@@ -124,10 +129,15 @@ internal sealed partial class Translator
             if (frame.Kind == BlockKind.Loop) _code[position] = frame.LoopStart;
             else (frame.BranchFixups ??= []).Add(position);
         }
+        else if (stubs is not null && stubs.TryGetValue(labelidx, out int stub))
+        {
+            _code[position] = stub;
+        }
         else
         {
             _code.FusionBarrier = _code.Count;
             _code[position] = _code.Count;
+            (stubs ??= new()).Add(labelidx, _code.Count);
             EmitBranch(labelidx);
         }
     }

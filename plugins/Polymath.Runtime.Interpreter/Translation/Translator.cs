@@ -26,6 +26,13 @@ internal sealed partial class Translator
 
     private Translator(Module module) => _module = module;
 
+    /// <summary>Translated code may take this many ints per byte of the body (legitimate code needs a few)…</summary>
+    private const int CodeIntsPerBodyByte = 32;
+    /// <summary>…plus this many…</summary>
+    private const int CodeIntsBase = 1 << 20;
+    /// <summary>…and never more than this (128 MiB): a few bytes of branches with many-valued labels cannot make gigabytes of moves.</summary>
+    private const int CodeIntsCeiling = 1 << 25;
+
     public static CompiledCode Translate(Module module, uint funcidx)
     {
         var t = new Translator(module);
@@ -39,6 +46,8 @@ internal sealed partial class Translator
         var body = _module.Codes[defined];
         _operands.Reset(type.Parameters.Length + body.LocalCount);
         _control.Reset(type.Results.Length);
+        _code.FunctionIndex = funcidx;
+        _code.Limit = (int)Math.Min((long)CodeIntsPerBodyByte * body.Code.Length + CodeIntsBase, CodeIntsCeiling);
         _code.StartRun(loop: false);
         var r = new InstructionReader(body.Code.Span, body.CodeOffset);
         while (true)
