@@ -1,0 +1,4 @@
+namespace Polymath.Wasm;
+
+/// <summary>A global type: value type and mutability.</summary>
+public sealed record GlobalType(ValueType ValueType, bool Mutable);
