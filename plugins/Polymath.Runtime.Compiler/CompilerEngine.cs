@@ -23,9 +23,14 @@ public sealed class CompilerEngine : IWasmEngine
 
     /// <inheritdoc />
     /// <exception cref="WasmModuleException">Malformed or invalid, or uses SIMD (reported as invalid: "SIMD instructions are not supported by the compiler runtime").</exception>
-    public IWasmModule Compile(ReadOnlyMemory<byte> wasm)
+    public IWasmModule Compile(ReadOnlyMemory<byte> wasm) => Compile(ModuleReader.ReadAndValidate(wasm), wasm);
+
+    /// <inheritdoc />
+    /// <remarks>Trusts <paramref name="module"/> (already read and validated); the bytes are not used (code is compiled lazily from the module's bodies).</remarks>
+    /// <exception cref="WasmModuleException">The module uses SIMD (reported as invalid: "SIMD instructions are not supported by the compiler runtime").</exception>
+    public IWasmModule Compile(Module module, ReadOnlyMemory<byte> wasm)
     {
-        var module = ModuleReader.ReadAndValidate(wasm);
+        ArgumentNullException.ThrowIfNull(module);
         if (module.Features.HasFlag(WasmFeatures.Simd))
             throw new WasmModuleException(WasmErrorKind.Invalid, "SIMD instructions are not supported by the compiler runtime (capability wasm.simd128 is not provided)");
         var signatures = new Signature[module.Types.Count];

@@ -59,10 +59,14 @@ public sealed class InterpreterEngine : IWasmEngine
 
     /// <inheritdoc />
     /// <exception cref="WasmModuleException">Malformed or invalid, or uses SIMD (reported as invalid with the reason "SIMD instructions are not supported by the interpreter runtime").</exception>
-    public IWasmModule Compile(ReadOnlyMemory<byte> wasm)
+    public IWasmModule Compile(ReadOnlyMemory<byte> wasm) => Compile(ModuleReader.ReadAndValidate(wasm), wasm);
+
+    /// <inheritdoc />
+    /// <remarks>Trusts <paramref name="module"/> (already read and validated) and only translates its code; the bytes are not used.</remarks>
+    /// <exception cref="WasmModuleException">The module uses SIMD (reported as invalid with the reason "SIMD instructions are not supported by the interpreter runtime").</exception>
+    public IWasmModule Compile(Module module, ReadOnlyMemory<byte> wasm)
     {
-        var module = ModuleReader.Read(wasm);
-        ModuleValidator.Validate(module);
+        ArgumentNullException.ThrowIfNull(module);
         if (module.Features.HasFlag(WasmFeatures.Simd))
             throw new WasmModuleException(WasmErrorKind.Invalid, "SIMD instructions are not supported by the interpreter runtime (capability wasm.simd128 is not provided)");
         var codes = new CompiledCode[module.Functions.Count];

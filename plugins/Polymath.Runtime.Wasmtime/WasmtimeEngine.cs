@@ -103,10 +103,13 @@ internal sealed class WasmtimeEngine : IWasmEngine
         if (Volatile.Read(ref _disposed) == 0) Engine.IncrementEpoch();
     }
 
-    public IWasmModule Compile(ReadOnlyMemory<byte> wasm)
+    public IWasmModule Compile(ReadOnlyMemory<byte> wasm) => Compile(ModuleReader.ReadAndValidate(wasm), wasm);
+
+    // The definition is trusted (already read and validated by Polymath.Wasm); Wasmtime still decodes and validates the
+    // bytes inside Module.FromBytes, which no embedding API lets us skip (see RATIONALE.md).
+    public IWasmModule Compile(Polymath.Wasm.Module definition, ReadOnlyMemory<byte> wasm)
     {
-        var definition = ModuleReader.Read(wasm);
-        ModuleValidator.Validate(definition);
+        ArgumentNullException.ThrowIfNull(definition);
         global::Wasmtime.Module? compiled = Cache?.TryLoad(Engine, wasm.Span);
         if (compiled is null)
         {

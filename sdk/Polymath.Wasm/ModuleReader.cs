@@ -12,7 +12,8 @@ namespace Polymath.Wasm;
 /// Hostile input: every declared count is checked against the bytes left before anything is allocated,
 /// nothing recurses on input nesting, and any exception other than <see cref="WasmModuleException"/> is a
 /// bug that is still reported as a malformed module. Function bodies are not decoded into instructions
-/// here, only delimited (<see cref="FunctionBody.Code"/>); the validator decodes them.
+/// here, only delimited (<see cref="FunctionBody.Code"/>); the validator decodes them. Each read adds one to the
+/// <c>polymath.wasm.modules.read</c> counter of the <c>Polymath.Wasm</c> meter.
 /// </remarks>
 public static class ModuleReader
 {
@@ -23,6 +24,7 @@ public static class ModuleReader
     /// <exception cref="WasmModuleException">The binary is malformed.</exception>
     public static Module Read(ReadOnlyMemory<byte> wasm)
     {
+        WasmMetrics.ModulesRead.Add(1);
         try
         {
             return new State(wasm).ReadModule();

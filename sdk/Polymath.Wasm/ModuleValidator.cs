@@ -12,7 +12,8 @@ namespace Polymath.Wasm;
 /// Error messages follow the spec testsuite's wording ("type mismatch", "unknown local", …).
 /// If an invalid construct is found, all bodies are then scanned for well-formedness first, so that a
 /// malformed binary is reported as malformed (decoding precedes validation in the spec) whatever the order.
-/// The SIMD instructions are validated too (and set <see cref="WasmFeatures.Simd"/>).
+/// The SIMD instructions are validated too (and set <see cref="WasmFeatures.Simd"/>). Each validation adds one to
+/// the <c>polymath.wasm.modules.validated</c> counter of the <c>Polymath.Wasm</c> meter.
 /// </remarks>
 public static class ModuleValidator
 {
@@ -21,6 +22,7 @@ public static class ModuleValidator
     public static void Validate(Module module)
     {
         ArgumentNullException.ThrowIfNull(module);
+        WasmMetrics.ModulesValidated.Add(1);
         try
         {
             var v = new Validator(module);

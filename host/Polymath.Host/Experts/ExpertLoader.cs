@@ -56,7 +56,7 @@ internal sealed class ExpertLoader(ExpertHostOptions options, IReadOnlyList<Runt
             try
             {
                 engine = engines.Get(target);
-                compiled = engine.Compile(package.Wasm);
+                compiled = engine.Compile(definition, package.Wasm); // the module read and validated in step 1: not read again
                 Log.ModuleCompiled(logger, source, target.Id, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
             }
             catch (Exception e) when (e is WasmModuleException or RuntimeNotAvailableException)
