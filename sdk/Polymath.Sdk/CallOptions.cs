@@ -1,0 +1,11 @@
+namespace Polymath.Sdk;
+
+/// <summary>Per-call execution limits.</summary>
+public readonly record struct CallOptions
+{
+    /// <summary>Instruction budget for this call (null = unlimited). Running out traps with <see cref="TrapKind.OutOfFuel"/>. The exact accounting rule is the runtime's and is documented by it.</summary>
+    public ulong? Fuel { get; init; }
+
+    /// <summary>Cancels the call (used for wall-clock timeouts): the call traps with <see cref="TrapKind.Interrupted"/>.</summary>
+    public CancellationToken CancellationToken { get; init; }
+}
