@@ -164,4 +164,38 @@ public class CliTests
         Assert.True(code == 7, $"exit {code}: {stderr}");
         Assert.Equal("hi from wasi\n", stdout);
     }
+
+    [Fact]
+    public void InspectIrListsTheInterpretersTranslatedCode()
+    {
+        var wasm = Wat2Wasm("""
+            (module
+              (func (export "mix") (param i32 i32) (result i32) (i32.mul (i32.xor (local.get 0) (local.get 1)) (local.get 1)))
+              (func (export "spin") (param i32) (loop (br_if 0 (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))))
+            """);
+        var (code, stdout, stderr) = Polymath(null, "inspect", wasm, "--func", "mix", "--ir");
+        Assert.True(code == 0, stderr);
+        Assert.Contains("func 0 mix", stdout, StringComparison.Ordinal);
+        Assert.Contains("I32Xor", stdout, StringComparison.Ordinal);
+        Assert.Contains("I32Mul", stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("func 1", stdout, StringComparison.Ordinal);
+
+        // Every function when --func is absent; the metered variant of the loop has fuel ops, the fast one none.
+        (code, stdout, stderr) = Polymath(null, "inspect", wasm, "--ir");
+        Assert.True(code == 0, stderr);
+        Assert.Contains("func 1 spin", stdout, StringComparison.Ordinal);
+        string spin = stdout[stdout.IndexOf("func 1 spin", StringComparison.Ordinal)..];
+        int metered = spin.IndexOf("metered code", StringComparison.Ordinal);
+        Assert.True(metered > 0, stdout);
+        Assert.DoesNotContain("Fuel", spin[..metered], StringComparison.Ordinal);
+        Assert.Contains("Fuel", spin[metered..], StringComparison.Ordinal);
+
+        (code, _, stderr) = Polymath(null, "inspect", wasm, "--func", "nope", "--ir");
+        Assert.Equal(2, code);
+        Assert.Contains("no defined function 'nope'", stderr, StringComparison.Ordinal);
+
+        (code, _, stderr) = Polymath(null, "inspect", wasm, "--ir", "--cil");
+        Assert.Equal(2, code);
+        Assert.Contains("not both", stderr, StringComparison.Ordinal);
+    }
 }

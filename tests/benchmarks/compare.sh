@@ -6,7 +6,7 @@
 #
 # usage: tests/benchmarks/compare.sh [--reps R] [--only NAME] [--no-cli]
 #   --reps R    calls of run(n) per process (default 5)
-#   --only NAME run one program (fib, sieve, matmul, sha256)
+#   --only NAME run one program (fib, sieve, matmul, sha256, coremark)
 #   --no-cli    skip the whole-process `polymath run` column even when host/Polymath.Cli exists
 #   --no-interp native and V8 only (e.g. to check the programs where the interpreter is not built)
 #
@@ -33,7 +33,7 @@ while [[ $# -gt 0 ]]; do
 done
 
 # Program name and its n (sized so V8 takes roughly 10-30 ms per call on a 2020s x86-64 core).
-programs=("fib 32" "sieve 1" "matmul 4" "sha256 4")
+programs=("fib 32" "sieve 1" "matmul 4" "sha256 4" "coremark 3000")
 
 art="${POLYMATH_BENCH_ARTIFACTS:-/tmp/polymath-bench-artifacts}"
 results="$here/results"

@@ -77,6 +77,16 @@ if (wts.length) {
   out.push('|---|---|---|');
   for (const r of wts) out.push(`| ${r.program} | ${ms(r.result.compile_ms)} | ${ms(r.result.instantiate_ms)} |`);
 }
+const cm = programs.includes('coremark') ? 'coremark' : undefined;
+if (cm) {
+  // CoreMark-like score: iterations of run(n)'s loop per second, from the median call time.
+  const score = k => { const r = get(cm, k); return r ? r.n / (median(r.result.times_ms) / 1000) : undefined; };
+  const kinds = [['native', 'native gcc -O2'], ['v8', 'V8'], ['interp', 'interpreter'], ['compiler', 'compiler'], ['wasmtime', 'Wasmtime']];
+  const parts = kinds.filter(([k]) => score(k) !== undefined).map(([k, label]) => `${label} ${score(k).toFixed(0)}`);
+  const cw = score('compiler') !== undefined && score('wasmtime') !== undefined ? (score('compiler') / score('wasmtime')).toFixed(2) + '×' : '–';
+  out.push('');
+  out.push(`CoreMark-like score (iterations/s, median call): ${parts.join(', ')}; compiler / Wasmtime ${cw}`);
+}
 console.log(out.join('\n'));
 if (mismatch) {
   console.error('summarize.mjs: checksums differ between runtimes');

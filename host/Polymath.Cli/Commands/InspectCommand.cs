@@ -9,8 +9,8 @@ namespace Polymath.Cli.Commands;
 /// <c>polymath inspect FILE.wasm [--func NAME|INDEX] [--cil | --ir] [--runtime ID]</c>: prints what a runtime tier makes
 /// of a module's functions. <c>--cil</c> (the default) prints the CIL the compiler tier generates; the host reaches it
 /// without referencing the plugin, through the plugin assembly's public static
-/// <c>CilListing.Describe(ReadOnlyMemory&lt;byte&gt;, string?)</c>. <c>--ir</c> (the interpreter's internal code) is
-/// reported as not available: the interpreter plugin exposes no public dump of its code.
+/// <c>CilListing.Describe(ReadOnlyMemory&lt;byte&gt;, string?)</c>. <c>--ir</c> prints the interpreter tier's translated
+/// code (fast and metered variants), reached the same way through <c>IrListing.Describe</c> in the interpreter plugin.
 /// Exit codes: 0 ok, 2 usage, module or runtime error.
 /// </summary>
 public static class InspectCommand
@@ -18,17 +18,15 @@ public static class InspectCommand
     /// <summary>The type and method a runtime plugin exposes for CIL listings.</summary>
     public const string ListingTypeName = "Polymath.Runtime.Compiler.CilListing";
 
+    /// <summary>The type a runtime plugin exposes for listings of its internal (interpreter) code.</summary>
+    public const string IrListingTypeName = "Polymath.Runtime.Interpreter.IrListing";
+
     /// <summary>Runs the command.</summary>
     public static int Run(RuntimeCatalog catalog, string file, string? function, bool cil, bool ir, string? runtime, TextWriter output, TextWriter error)
     {
         if (cil && ir)
         {
             error.WriteLine("error: give --cil or --ir, not both");
-            return 2;
-        }
-        if (ir)
-        {
-            error.WriteLine("error: --ir is not available: the interpreter plugin keeps its translated code internal (no public code dump); use --cil for the compiler tier's CIL");
             return 2;
         }
         byte[] bytes;
@@ -39,16 +37,17 @@ public static class InspectCommand
             return 2;
         }
 
-        string runtimeId = runtime ?? "compiler";
+        string runtimeId = runtime ?? (ir ? "interpreter" : "compiler");
+        string listingType = ir ? IrListingTypeName : ListingTypeName;
         IWasmEngine engine;
         try { engine = catalog.CreateEngine(runtimeId); }
         catch (RuntimeNotAvailableException e) { error.WriteLine($"error: {e.Message}"); return 2; }
         using (engine)
         {
-            var describe = engine.GetType().Assembly.GetType(ListingTypeName)?.GetMethod("Describe", BindingFlags.Public | BindingFlags.Static, [typeof(ReadOnlyMemory<byte>), typeof(string)]);
+            var describe = engine.GetType().Assembly.GetType(listingType)?.GetMethod("Describe", BindingFlags.Public | BindingFlags.Static, [typeof(ReadOnlyMemory<byte>), typeof(string)]);
             if (describe is null || describe.ReturnType != typeof(string))
             {
-                error.WriteLine($"error: runtime '{runtimeId}' does not list generated code (its assembly has no public static {ListingTypeName}.Describe(ReadOnlyMemory<byte>, string?))");
+                error.WriteLine($"error: runtime '{runtimeId}' does not list generated code (its assembly has no public static {listingType}.Describe(ReadOnlyMemory<byte>, string?))");
                 return 2;
             }
             try
