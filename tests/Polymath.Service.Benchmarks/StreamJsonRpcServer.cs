@@ -52,20 +52,7 @@ internal sealed class StreamJsonRpcServer(ExpertHost host, string socketPath) : 
             var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
             using (var w = new Utf8JsonWriter(buffer))
             {
-                w.WriteStartObject();
-                w.WriteString("outcome", r.OutcomeName);
-                if (r.Result is { } res)
-                {
-                    w.WritePropertyName("value");
-                    res.Value.WriteTo(w);
-                    w.WriteNumber("confidence", res.Confidence);
-                    w.WriteNumber("latency_ns", r.LatencyNs);
-                    w.WriteString("expert_id", res.ExpertId);
-                    w.WriteString("op", res.Op);
-                    w.WriteString("runtime", r.RuntimeId);
-                }
-                else { w.WriteString("op", r.Op); w.WriteString("reason", r.Reason); }
-                w.WriteEndObject();
+                ExpertJson.WriteCallResult(w, r);
             }
             using var doc = JsonDocument.Parse(buffer.WrittenMemory);
             return doc.RootElement.Clone();

@@ -32,35 +32,7 @@ public static class CallCommand
         using var stream = new MemoryStream();
         using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
-            w.WriteStartObject();
-            w.WriteString("outcome", r.OutcomeName);
-            if (r.Result is { } res)
-            {
-                w.WritePropertyName("value");
-                res.Value.WriteTo(w);
-                w.WriteNumber("confidence", res.Confidence);
-                w.WriteNumber("latency_ns", r.LatencyNs);
-                w.WriteString("expert_id", res.ExpertId);
-                w.WriteString("op", res.Op);
-                w.WriteString("runtime", r.RuntimeId);
-            }
-            else
-            {
-                w.WriteString("op", r.Op);
-                if (r.ExpertId is not null) w.WriteString("expert_id", r.ExpertId);
-                if (r.RuntimeId is not null) w.WriteString("runtime", r.RuntimeId);
-                w.WriteString("reason", r.Reason);
-                if (r.Limit is { } l) w.WriteString("limit", ExpertCallResult.Name(l));
-                if (r.Trap is { } t) w.WriteString("trap", t.ToString());
-                if (r.Violation is { } v) w.WriteString("abi_violation", v.ToString());
-                if (r.WasmStack.Count > 0)
-                {
-                    w.WriteStartArray("wasm_stack");
-                    foreach (var f in r.WasmStack) w.WriteStringValue(f.ToString());
-                    w.WriteEndArray();
-                }
-            }
-            w.WriteEndObject();
+            ExpertJson.WriteCallResult(w, r);
         }
         return System.Text.Encoding.UTF8.GetString(stream.ToArray());
     }

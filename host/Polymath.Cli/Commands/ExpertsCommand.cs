@@ -26,7 +26,7 @@ public static class ExpertsCommand
                 w.WriteString("platform", host.Registry.Platform.RuntimeIdentifier);
                 w.WriteString("directory", host.Registry.Directory);
                 w.WriteStartArray("experts");
-                foreach (var e in experts) WriteExpert(w, e);
+                foreach (var e in experts) ExpertJson.WriteExpert(w, e);
                 w.WriteEndArray();
                 w.WriteEndObject();
             }
@@ -49,34 +49,5 @@ public static class ExpertsCommand
     /// <summary>The JSON spelling of a status: bound, degraded, unavailable.</summary>
     public static string Status(ExpertStatus status) => status.ToString().ToLowerInvariant();
 
-    private static void WriteExpert(Utf8JsonWriter w, ExpertInfo e)
-    {
-        w.WriteStartObject();
-        w.WriteString("id", e.Id);
-        w.WriteNumber("tier", e.Tier);
-        w.WriteString("version", e.Version);
-        w.WriteString("status", Status(e.Status));
-        if (e.RuntimeId is null) w.WriteNull("runtime"); else w.WriteString("runtime", e.RuntimeId);
-        w.WriteString("reason", e.Reason);
-        w.WriteStartArray("lost");
-        foreach (var l in e.Lost) w.WriteStringValue(l);
-        w.WriteEndArray();
-        if (e.Fix is null) w.WriteNull("fix"); else w.WriteString("fix", e.Fix);
-        w.WriteString("source", e.Source);
-        w.WriteStartArray("ops");
-        foreach (var op in e.Ops)
-        {
-            w.WriteStartObject();
-            w.WriteString("name", op.Name);
-            w.WriteStartArray("args");
-            foreach (var a in op.Args) w.WriteStringValue(a);
-            w.WriteEndArray();
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-        w.WriteStartArray("shadowed_ops");
-        foreach (var s in e.ShadowedOps) w.WriteStringValue(s);
-        w.WriteEndArray();
-        w.WriteEndObject();
-    }
+
 }

@@ -293,7 +293,7 @@ internal sealed class JsonRpcConnection
         string expertId = e.GetString()!;
         var expert = _server.Backend.Experts.FirstOrDefault(x => x.Id == expertId);
         if (expert is null) { ReplyError(id, RpcErrorCodes.InvalidParams, $"no expert with id '{expertId}'"); return; }
-        Reply(id, w => ExpertBackend.WriteExpert(w, expert));
+        Reply(id, w => ExpertJson.WriteExpert(w, expert));
     }
 
     private void Authenticate(RequestId id, JsonElement p)
@@ -323,7 +323,7 @@ internal sealed class JsonRpcConnection
         var w = StartMessage();
         work.Id.Write(w);
         w.WritePropertyName("result"u8);
-        ExpertBackend.WriteCallResult(w, result);
+        ExpertJson.WriteCallResult(w, result);
         Enqueue(w, holdsSlot: true);
     }
 

@@ -152,7 +152,7 @@ public sealed class JsonRpcServer : IHostedService, IDisposable
                 w.WriteStartObject();
                 w.WriteString("message"u8, change.Message);
                 w.WritePropertyName("expert"u8);
-                ExpertBackend.WriteExpert(w, change.Expert);
+                ExpertJson.WriteExpert(w, change.Expert);
                 w.WriteEndObject();
             });
     }
@@ -189,7 +189,7 @@ public sealed class JsonRpcServer : IHostedService, IDisposable
         w.WriteString("platform"u8, Backend.Platform);
         w.WriteString("directory"u8, Backend.Directory);
         w.WriteStartArray("experts"u8);
-        foreach (var e in Backend.Experts) ExpertBackend.WriteExpert(w, e);
+        foreach (var e in Backend.Experts) ExpertJson.WriteExpert(w, e);
         w.WriteEndArray();
         w.WriteEndObject();
     }
