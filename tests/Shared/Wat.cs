@@ -1,13 +1,16 @@
 using System.Diagnostics;
 
-namespace Polymath.Runtime.Wasmtime.Tests;
+namespace Polymath.Tests;
 
-/// <summary>Builds test modules from WAT with wabt's wat2wasm (fails loudly when it is missing).</summary>
+/// <summary>
+/// Builds test modules from WAT with wabt's wat2wasm (fails loudly when it is missing). One file, linked into each runtime
+/// plugin's test project (tests/Shared/).
+/// </summary>
 internal static class Wat
 {
     public static byte[] ToWasm(string wat)
     {
-        var dir = Directory.CreateTempSubdirectory("polymath-wasmtime-");
+        var dir = Directory.CreateTempSubdirectory("polymath-wat-");
         try
         {
             var src = Path.Combine(dir.FullName, "m.wat");
