@@ -35,7 +35,7 @@ public sealed class ExpertHost : IHostedService, IAsyncDisposable, IDisposable
     {
         await Registry.LoadAsync(cancellationToken).ConfigureAwait(false);
         if (_options.Watch && _watcher is null)
-            _watcher = new ExpertDirectoryWatcher(Registry, _options.DebounceMs, _logger);
+            _watcher = new ExpertDirectoryWatcher(Registry, _options.DebounceMs, _options.DirectoryCheckMs, _logger);
     }
 
     /// <summary>Stops watching the directory; loaded experts keep answering until the host is disposed.</summary>

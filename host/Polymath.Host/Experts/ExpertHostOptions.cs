@@ -23,16 +23,22 @@ public sealed class ExpertHostOptions
     /// </summary>
     public Dictionary<string, List<string>> Grants { get; set; } = new(StringComparer.Ordinal);
 
-    /// <summary>Default limits.</summary>
+    /// <summary>The operator's limits: ceilings that a manifest may lower for its expert, never raise; plus the args cap.</summary>
     public ExpertLimitDefaults Limits { get; set; } = new();
 
     /// <summary>Watch the directory and reload changed packages (default true).</summary>
     public bool Watch { get; set; } = true;
 
-    /// <summary>Quiet time after the last file event before reloading, in ms (default 300).</summary>
+    /// <summary>Quiet time after the last file event before reloading, in ms (default 300; 0..60,000).</summary>
     public int DebounceMs { get; set; } = 300;
 
-    /// <summary>Most idle instances kept per expert (default: 2 × processors).</summary>
+    /// <summary>
+    /// How often the watcher checks that the directory at <see cref="Directory"/> is still the one it watches (deleted and
+    /// recreated, or swapped by rename, it re-arms and reloads), in ms (default 1000; 10..60,000).
+    /// </summary>
+    public int DirectoryCheckMs { get; set; } = ExpertDirectoryWatcher.DefaultCheckIntervalMs;
+
+    /// <summary>Most idle instances kept per expert (default: 2 × processors; 0..1024).</summary>
     public int MaxIdleInstancesPerExpert { get; set; } = Environment.ProcessorCount * 2;
 
     /// <summary>The grants for <paramref name="expertId"/>: <c>*</c> plus its own entry.</summary>

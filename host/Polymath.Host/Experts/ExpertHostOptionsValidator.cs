@@ -10,6 +10,11 @@ namespace Polymath.Host.Experts;
 /// </summary>
 public sealed class ExpertHostOptionsValidator : IValidateOptions<ExpertHostOptions>
 {
+    private const int MaxIdleInstances = 1024;
+    private const int MaxTimeoutMs = 3_600_000;
+    private const int MaxResultBytes = 256 << 20;
+    private const int MaxCallDepth = 1_000_000;
+
     /// <summary>The shared instance.</summary>
     public static ExpertHostOptionsValidator Instance { get; } = new();
 
@@ -28,16 +33,20 @@ public sealed class ExpertHostOptionsValidator : IValidateOptions<ExpertHostOpti
         foreach (var (key, names) in options.Grants)
             if (!WasiGrantNames.TryParse(names, out _, out var unknown))
                 failures.Add($"{s}:Grants:{key}: '{unknown}' is not a WASI facility (wasi.stdio, wasi.clock, wasi.random)");
-        if (options.DebounceMs < 0) failures.Add($"{s}:DebounceMs must not be negative");
-        if (options.MaxIdleInstancesPerExpert < 0) failures.Add($"{s}:MaxIdleInstancesPerExpert must not be negative");
+        if (options.DebounceMs is < 0 or > 60_000) failures.Add($"{s}:DebounceMs must be 0..60000 (ms)");
+        if (options.DirectoryCheckMs is < 10 or > 60_000) failures.Add($"{s}:DirectoryCheckMs must be 10..60000 (ms)");
+        if (options.MaxIdleInstancesPerExpert is < 0 or > MaxIdleInstances) failures.Add($"{s}:MaxIdleInstancesPerExpert must be 0..{MaxIdleInstances}");
         var limits = options.Limits;
         if (limits is null) failures.Add($"{s}:Limits must not be null");
         else
         {
+            // Ceilings for every expert: each range keeps one call of one expert within what a host can afford.
             if (limits.MemoryPages is 0 or > 65536) failures.Add($"{s}:Limits:MemoryPages must be 1..65536");
-            if (limits.TimeoutMs <= 0) failures.Add($"{s}:Limits:TimeoutMs must be positive");
-            if (limits.MaxResultBytes <= 1) failures.Add($"{s}:Limits:MaxResultBytes must be at least 2");
-            if (limits.MaxCallDepth <= 0) failures.Add($"{s}:Limits:MaxCallDepth must be positive");
+            if (limits.FuelPerCall is 0) failures.Add($"{s}:Limits:FuelPerCall must be at least 1 (leave it unset for unmetered)");
+            if (limits.TimeoutMs is <= 0 or > MaxTimeoutMs) failures.Add($"{s}:Limits:TimeoutMs must be 1..{MaxTimeoutMs} (ms)");
+            if (limits.MaxResultBytes is <= 1 or > MaxResultBytes) failures.Add($"{s}:Limits:MaxResultBytes must be 2..{MaxResultBytes}");
+            if (limits.MaxCallDepth is <= 0 or > MaxCallDepth) failures.Add($"{s}:Limits:MaxCallDepth must be 1..{MaxCallDepth}");
+            if (limits.MaxArgsBytes is <= 1 or > ExpertLimitDefaults.MaxArgsBytesCeiling) failures.Add($"{s}:Limits:MaxArgsBytes must be 2..{ExpertLimitDefaults.MaxArgsBytesCeiling}");
         }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

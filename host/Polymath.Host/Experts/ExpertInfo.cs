@@ -7,8 +7,8 @@ public sealed record ExpertInfo
 {
     /// <summary>Expert id (for a package that failed before its id was known: the file or folder name).</summary>
     public required string Id { get; init; }
-    /// <summary>Tier.</summary>
-    public byte Tier { get; init; }
+    /// <summary>Tier (from the manifest, else the metadata); null for a package that failed before a tier was read.</summary>
+    public byte? Tier { get; init; }
     /// <summary>Version.</summary>
     public string Version { get; init; } = "";
     /// <summary>Description.</summary>
@@ -29,8 +29,12 @@ public sealed record ExpertInfo
     public string? Fix { get; init; }
     /// <summary>Its ops.</summary>
     public IReadOnlyList<OpSpec> Ops { get; init; } = [];
-    /// <summary>Ops it advertises that a lower-tier (or earlier) expert serves instead.</summary>
+    /// <summary>Ops it advertises that another expert serves instead (see <see cref="Conflicts"/> for who and why).</summary>
     public IReadOnlyList<string> ShadowedOps { get; init; } = [];
+    /// <summary>Every op this expert and another both claim, on both sides: who else claims it, who serves it and why.</summary>
+    public IReadOnlyList<OpConflict> Conflicts { get; init; } = [];
+    /// <summary>True for a signed package: a manifest with the sha256 of every payload, all verified (a bare .wasm is unsigned).</summary>
+    public bool Signed { get; init; }
     /// <summary>The grants in force.</summary>
     public WasiGrants Grants { get; init; }
     /// <summary>Limits in force.</summary>

@@ -16,7 +16,7 @@ public static class ExpertJson
         ArgumentNullException.ThrowIfNull(e);
         w.WriteStartObject();
         w.WriteString("id", e.Id);
-        w.WriteNumber("tier", e.Tier);
+        if (e.Tier is { } tier) w.WriteNumber("tier", tier); else w.WriteNull("tier"); // null: a failed package has no tier
         w.WriteString("version", e.Version);
         w.WriteString("status", e.Status.ToString().ToLowerInvariant());
         if (e.RuntimeId is null) w.WriteNull("runtime"); else w.WriteString("runtime", e.RuntimeId);

@@ -20,8 +20,11 @@ public sealed class ExpertRegistry : IDisposable
     private readonly RuntimeEngines _engines = new();
     private readonly ExpertLoader _loader;
     private readonly SemaphoreSlim _reloadLock = new(1, 1);
+    private readonly CancellationTokenSource _disposing = new();
+    private readonly int _maxArgsBytes;
     private OpTable _table = OpTable.Empty;
     private bool _disposed;
+    private int _disposedFlag;
 
     /// <summary>Creates an empty registry; call <see cref="LoadAsync"/> (or <see cref="Reload"/>) to load the directory.</summary>
     /// <param name="options">Directory, grants, limits (checked by <see cref="ExpertHostOptionsValidator"/>).</param>
@@ -40,6 +43,7 @@ public sealed class ExpertRegistry : IDisposable
         Runtimes = runtimes;
         Platform = platform;
         Directory = Path.GetFullPath(options.Directory);
+        _maxArgsBytes = options.Limits.MaxArgsBytes;
         _loader = new ExpertLoader(options, runtimes, platform, _engines, output ?? new LoggerWasiSink(_logger), _logger);
     }
 
@@ -61,7 +65,7 @@ public sealed class ExpertRegistry : IDisposable
     /// <summary>A package (or a new version of one) was rejected; the old version, if any, keeps serving.</summary>
     public event EventHandler<ExpertEventArgs>? ExpertRejected;
 
-    /// <summary>Every expert and every package that failed to load, sorted by tier then id.</summary>
+    /// <summary>Every expert and every package that failed to load, sorted by tier (unknown last) then id.</summary>
     public IReadOnlyList<ExpertInfo> Experts => Volatile.Read(ref _table).ToInfos();
 
     /// <summary>The op table: op → expert id that serves it.</summary>
@@ -73,63 +77,118 @@ public sealed class ExpertRegistry : IDisposable
         Volatile.Read(ref _table).Experts.FirstOrDefault(e => e.Id == expertId)?.IdleInstances ?? 0;
 
     /// <summary>Loads (or reloads) the directory.</summary>
+    /// <exception cref="ObjectDisposedException">The registry was disposed.</exception>
     public Task LoadAsync(CancellationToken cancellationToken = default) => Task.Run(() => Reload(cancellationToken), cancellationToken);
 
     /// <summary>
     /// Rescans the directory: unchanged packages stay, changed ones are fully validated before they replace the
     /// old version (a bad new version is rejected and the old one keeps serving), removed ones drain and unload.
-    /// The op table swaps atomically.
+    /// The op table swaps atomically. Whatever one package does (a malformed manifest, a payload path the file system
+    /// refuses, a loader that throws) rejects that package only; a missing directory keeps the loaded experts serving.
     /// </summary>
+    /// <exception cref="ObjectDisposedException">The registry was disposed (also when it is disposed while this waits or runs).</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; the table is unchanged.</exception>
     public void Reload(CancellationToken cancellationToken = default)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        _reloadLock.Wait(cancellationToken);
-        try { ReloadLocked(cancellationToken); }
-        finally { _reloadLock.Release(); }
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed), this);
+        CancellationTokenSource linked;
+        try { linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposing.Token); }
+        catch (ObjectDisposedException) { throw new ObjectDisposedException(nameof(ExpertRegistry)); }
+        using (linked)
+        {
+            try { _reloadLock.Wait(linked.Token); }
+            catch (OperationCanceledException) when (Volatile.Read(ref _disposed)) { throw new ObjectDisposedException(nameof(ExpertRegistry)); }
+            try
+            {
+                // Dispose may have run between the first check and the lock: never load into disposed engines.
+                ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed), this);
+                ReloadLocked(linked.Token);
+            }
+            catch (OperationCanceledException) when (Volatile.Read(ref _disposed)) { throw new ObjectDisposedException(nameof(ExpertRegistry)); }
+            finally { _reloadLock.Release(); }
+        }
     }
 
     private void ReloadLocked(CancellationToken cancellationToken)
     {
         var old = Volatile.Read(ref _table);
         var oldBySource = old.Experts.ToDictionary(e => e.Package.Source, StringComparer.Ordinal);
-        bool exists = System.IO.Directory.Exists(Directory);
-        var paths = exists ? ExpertPackageReader.Discover(Directory) : [];
-        if (!exists) Log.ExpertsDirectoryMissing(_logger, Directory);
+        if (!System.IO.Directory.Exists(Directory))
+        {
+            if (old.Experts.Count > 0 || old.Failures.Count > 0)
+            {
+                // Deleted, or between the two renames of a swap: keep serving; the watcher reloads when it returns.
+                Log.DirectoryMissingKeptTable(_logger, Directory, old.Experts.Count);
+                return;
+            }
+            Log.ExpertsDirectoryMissing(_logger, Directory);
+        }
+        IReadOnlyList<string> paths;
+        try { paths = System.IO.Directory.Exists(Directory) ? ExpertPackageReader.Discover(Directory) : []; }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Log.DiscoverFailed(_logger, e, Directory);
+            return;
+        }
 
         var experts = new List<LoadedExpert>();
         var failures = new List<LoadFailure>();
         var loaded = new List<LoadedExpert>();
         var retired = new List<LoadedExpert>();
-        foreach (var path in paths)
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            oldBySource.TryGetValue(path, out var previous);
-            ExpertPackage package;
-            try { package = ExpertPackageReader.Read(path); }
-            catch (ExpertPackageException e) { Reject(path, previous, e.Message, null); continue; }
-            if (previous is not null && previous.Package.Fingerprint == package.Fingerprint)
+            foreach (var path in paths)
             {
-                experts.Add(previous);
-                continue;
+                cancellationToken.ThrowIfCancellationRequested();
+                oldBySource.TryGetValue(path, out var previous);
+                ExpertPackage package;
+                try { package = ExpertPackageReader.Read(path); }
+                catch (ExpertPackageException e) { Reject(path, previous, e.Message, null); continue; }
+                catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    Log.PackageThrew(_logger, e, path);
+                    Reject(path, previous, $"the package cannot be read: {e.Message}", null);
+                    continue;
+                }
+                if (previous is not null && previous.Package.Fingerprint == package.Fingerprint)
+                {
+                    previous.RejectedUpdate = null; // the good version is back (or never left): nothing is rejected now
+                    experts.Add(previous);
+                    continue;
+                }
+                LoadedExpert? expert;
+                LoadFailure? failure;
+                try { (expert, failure) = _loader.Load(package); }
+                catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    Log.PackageThrew(_logger, e, path);
+                    (expert, failure) = (null, new LoadFailure(path, Path.GetFileNameWithoutExtension(path), $"loading the package failed: {e.GetType().Name}: {e.Message}", null));
+                }
+                if (expert is null) { Reject(path, previous, failure!.Reason, failure.Fix); continue; }
+                experts.Add(expert);
+                loaded.Add(expert);
+                if (previous is not null) retired.Add(previous);
             }
-            var (expert, failure) = _loader.Load(package);
-            if (expert is null) { Reject(path, previous, failure!.Reason, failure.Fix); continue; }
-            experts.Add(expert);
-            loaded.Add(expert);
-            if (previous is not null) retired.Add(previous);
         }
+        catch
+        {
+            foreach (var e in loaded) e.Release(); // cancelled (or disposed) mid-scan: the old table stays, nothing new leaks
+            throw;
+        }
+        var live = new HashSet<string>(paths, StringComparer.Ordinal);
         foreach (var e in old.Experts)
-            if (!paths.Contains(e.Package.Source, StringComparer.Ordinal)) retired.Add(e);
+            if (!live.Contains(e.Package.Source)) retired.Add(e);
 
-        // Two packages with the same id: the first by path wins, the other is reported.
+        // Two packages with the same id: a signed package beats an unsigned one, then the first by path wins; the other is reported.
         var byId = new Dictionary<string, LoadedExpert>(StringComparer.Ordinal);
-        foreach (var e in experts.ToList())
+        foreach (var e in experts.OrderByDescending(x => OpTable.IsSigned(x.Package)).ThenBy(x => x.Package.Source, StringComparer.Ordinal).ToList())
         {
             if (byId.TryGetValue(e.Id, out var first))
             {
                 experts.Remove(e);
+                string why = OpTable.IsSigned(first.Package) && !OpTable.IsSigned(e.Package) ? "it is signed and this one is not" : "its path sorts first";
                 failures.Add(new LoadFailure(e.Package.Source, e.Id,
-                    $"duplicate expert id '{e.Id}': {first.Package.Source} already provides it", "remove or rename one of the packages"));
+                    $"duplicate expert id '{e.Id}': {first.Package.Source} already provides it and wins because {why}", "remove or rename one of the packages"));
                 if (loaded.Remove(e)) e.Release();
                 else retired.Add(e);
             }
@@ -143,24 +202,25 @@ public sealed class ExpertRegistry : IDisposable
         {
             string message = $"expert '{e.Id}' {e.Package.Source} unloaded (in-flight calls finish on it)";
             Log.ExpertUnloaded(_logger, message);
-            Raise(ExpertUnloaded, e.ToInfo([]), message);
+            Raise(ExpertUnloaded, nameof(ExpertUnloaded), e.ToInfo([]), message);
             e.Release();
         }
         foreach (var e in loaded)
         {
-            var info = e.ToInfo(next.ShadowedOps(e));
+            var info = next.ToInfo(e);
             string status = info.Status.ToString().ToLowerInvariant();
             string message = $"expert '{e.Id}' {info.Version} loaded from {e.Package.Source}: {status} ({info.Reason})";
             Log.ExpertLoaded(_logger, message);
-            Raise(ExpertLoaded, info, message);
+            Raise(ExpertLoaded, nameof(ExpertLoaded), info, message);
+            if (e.Limits.Clamped.Count > 0) Log.LimitsClamped(_logger, e.Id, e.Package.Source, string.Join("; ", e.Limits.Clamped));
             if (e.Binding.Status != ExpertStatus.Bound)
             {
                 message = $"expert '{e.Id}' is {status}: {info.Reason}{(info.Fix is null ? "" : $"; fix: {info.Fix}")}";
                 Log.ExpertDegraded(_logger, message);
-                Raise(ExpertDegraded, info, message);
+                Raise(ExpertDegraded, nameof(ExpertDegraded), info, message);
             }
-            foreach (var op in info.ShadowedOps)
-                Log.OpShadowed(_logger, op, e.Id, next.Ops[op].Expert.Id);
+            foreach (var c in info.Conflicts)
+                if (!c.Wins) { Log.OpShadowed(_logger, c.Op, e.Id, c.OtherId); Log.OpConflict(_logger, c.Explanation); }
         }
 
         void Reject(string path, LoadedExpert? previous, string reason, string? fix)
@@ -171,7 +231,7 @@ public sealed class ExpertRegistry : IDisposable
                 experts.Add(previous);
                 string message = $"new version of '{previous.Id}' at {path} rejected, previous version keeps serving: {reason}";
                 Log.ExpertRejected(_logger, message);
-                Raise(ExpertRejected, previous.ToInfo([]), message);
+                Raise(ExpertRejected, nameof(ExpertRejected), previous.ToInfo([]), message);
             }
             else
             {
@@ -180,7 +240,7 @@ public sealed class ExpertRegistry : IDisposable
                 failures.Add(failure);
                 string message = $"package {path} rejected: {reason}";
                 Log.ExpertRejected(_logger, message);
-                Raise(ExpertRejected, failure.ToInfo(), message);
+                Raise(ExpertRejected, nameof(ExpertRejected), failure.ToInfo(), message);
             }
         }
     }
@@ -198,6 +258,14 @@ public sealed class ExpertRegistry : IDisposable
         ArgumentNullException.ThrowIfNull(op);
         if (op.Length == 0) return new ExpertCallResult { Outcome = ExpertCallOutcome.InvalidArgs, Op = op, Reason = "the op name is empty" };
         if (string.IsNullOrWhiteSpace(argsJson)) argsJson = "{}";
+        // The caller's args are bounded before anything is copied or encoded: a UTF-16 char is 1 to 3 UTF-8 bytes, so
+        // only a string between cap/3 and cap chars needs counting (no allocation). Attributed to the caller: no expert id.
+        if (argsJson.Length > _maxArgsBytes || ((long)argsJson.Length * 3 > _maxArgsBytes && Encoding.UTF8.GetByteCount(argsJson) > _maxArgsBytes))
+            return new ExpertCallResult
+            {
+                Outcome = ExpertCallOutcome.InvalidArgs, Op = op,
+                Reason = $"the args are larger than the host's cap of {_maxArgsBytes} bytes ({ExpertHostOptions.SectionName}:Limits:MaxArgsBytes)",
+            };
         byte[] args = Encoding.UTF8.GetBytes(argsJson);
         if (!ExpertInvoker.IsValidJson(args, out string? jsonError))
             return new ExpertCallResult { Outcome = ExpertCallOutcome.InvalidArgs, Op = op, Reason = $"args are not valid JSON: {jsonError}" };
@@ -206,7 +274,9 @@ public sealed class ExpertRegistry : IDisposable
         {
             var table = Volatile.Read(ref _table);
             if (!table.Ops.TryGetValue(op, out var route))
-                return new ExpertCallResult { Outcome = ExpertCallOutcome.UnknownOp, Op = op, Reason = $"no expert advertises op '{op}'" };
+                return table.Unreadable.Count == 0
+                    ? new ExpertCallResult { Outcome = ExpertCallOutcome.UnknownOp, Op = op, Reason = $"no expert advertises op '{op}'" }
+                    : UnreadableOps(op, table);
             var expert = route.Expert;
             if (!expert.TryAcquire())
             {
@@ -218,17 +288,41 @@ public sealed class ExpertRegistry : IDisposable
         }
     }
 
-    private void Raise(EventHandler<ExpertEventArgs>? handler, ExpertInfo info, string message)
+    /// <summary>No readable expert has the op, but some experts' ops are unknown: say why instead of <c>unknown_op</c>.</summary>
+    private static ExpertCallResult UnreadableOps(string op, OpTable table)
     {
-        try { handler?.Invoke(this, new ExpertEventArgs(info, message)); }
-        catch (Exception e) { Log.EventHandlerThrew(_logger, e); }
+        var first = table.Unreadable[0];
+        string more = table.Unreadable.Count == 1 ? "" : $" (and {table.Unreadable.Count - 1} more)";
+        string fix = first.Binding.Fix is null ? "" : $"; fix: {first.Binding.Fix}";
+        return new ExpertCallResult
+        {
+            Outcome = ExpertCallOutcome.Unavailable, Op = op,
+            Reason = $"no loaded expert advertises op '{op}', and the ops of expert '{first.Id}'{more} are unknown because it cannot run here: {first.Binding.Reason}{fix}",
+        };
     }
 
-    /// <summary>Unloads every expert (instances are released when their last call finishes) and disposes the engines.</summary>
+    /// <summary>Runs every handler of <paramref name="handler"/> on its own: one that throws is logged and the others still run.</summary>
+    private void Raise(EventHandler<ExpertEventArgs>? handler, string eventName, ExpertInfo info, string message)
+    {
+        if (handler is null) return;
+        var args = new ExpertEventArgs(info, message);
+        foreach (var d in handler.GetInvocationList())
+        {
+            try { ((EventHandler<ExpertEventArgs>)d)(this, args); }
+            catch (Exception e) { Log.RegistryHandlerThrew(_logger, e, eventName); }
+        }
+    }
+
+    /// <summary>
+    /// Unloads every expert (instances are released when their last call finishes) and disposes the engines. A reload in
+    /// flight is cancelled at its next package and waited for; a later <see cref="Reload"/> throws
+    /// <see cref="ObjectDisposedException"/>. Calls after this answer <c>unknown_op</c>.
+    /// </summary>
     public void Dispose()
     {
-        if (_disposed) return;
-        _disposed = true;
+        if (Interlocked.Exchange(ref _disposedFlag, 1) == 1) return;
+        Volatile.Write(ref _disposed, true);
+        _disposing.Cancel();
         _reloadLock.Wait();
         try
         {

@@ -94,4 +94,36 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 223, Level = LogLevel.Error, Message = "Reloading experts from {Directory} failed")]
     public static partial void ReloadFailed(ILogger logger, Exception exception, string directory);
+
+    // ---- experts: registry and watcher robustness (650-699) ----------------------------------------------------------
+
+    [LoggerMessage(EventId = 650, Level = LogLevel.Warning, Message = "Expert {ExpertId} ({Source}) asks for more than the operator allows; clamped: {Clamped}")]
+    public static partial void LimitsClamped(ILogger logger, string expertId, string source, string clamped);
+
+    [LoggerMessage(EventId = 651, Level = LogLevel.Information, Message = "Op conflict: {Explanation}")]
+    public static partial void OpConflict(ILogger logger, string explanation);
+
+    [LoggerMessage(EventId = 652, Level = LogLevel.Warning, Message = "Reading or loading package {Source} threw; that package is rejected, the others are unaffected")]
+    public static partial void PackageThrew(ILogger logger, Exception exception, string source);
+
+    [LoggerMessage(EventId = 653, Level = LogLevel.Error, Message = "Listing the experts directory {Directory} failed; the loaded experts keep serving")]
+    public static partial void DiscoverFailed(ILogger logger, Exception exception, string directory);
+
+    [LoggerMessage(EventId = 654, Level = LogLevel.Warning, Message = "Experts directory {Directory} is missing; the {Count} loaded experts keep serving until it returns")]
+    public static partial void DirectoryMissingKeptTable(ILogger logger, string directory, int count);
+
+    [LoggerMessage(EventId = 655, Level = LogLevel.Error, Message = "A handler of the experts directory watcher's Reloaded event threw; the watcher goes on")]
+    public static partial void ReloadedHandlerThrew(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 656, Level = LogLevel.Information, Message = "Experts directory {Directory} was replaced or recreated; watching the new one and reloading")]
+    public static partial void WatcherRearmed(ILogger logger, string directory);
+
+    [LoggerMessage(EventId = 657, Level = LogLevel.Warning, Message = "Experts directory {Directory} is gone; hot reload resumes when it returns")]
+    public static partial void WatcherDirectoryGone(ILogger logger, string directory);
+
+    [LoggerMessage(EventId = 658, Level = LogLevel.Error, Message = "The experts directory watcher failed in {Step}; it goes on")]
+    public static partial void WatcherStepFailed(ILogger logger, Exception exception, string step);
+
+    [LoggerMessage(EventId = 659, Level = LogLevel.Error, Message = "A handler of the registry's {EventName} event threw; the other handlers still ran")]
+    public static partial void RegistryHandlerThrew(ILogger logger, Exception exception, string eventName);
 }
