@@ -202,7 +202,7 @@ public sealed class ExpertRegistry : IDisposable
         {
             string message = $"expert '{e.Id}' {e.Package.Source} unloaded (in-flight calls finish on it)";
             Log.ExpertUnloaded(_logger, message);
-            Raise(ExpertUnloaded, nameof(ExpertUnloaded), e.ToInfo([]), message);
+            Raise(ExpertUnloaded, nameof(ExpertUnloaded), old.ToInfo(e), message);
             e.Release();
         }
         foreach (var e in loaded)
@@ -231,7 +231,7 @@ public sealed class ExpertRegistry : IDisposable
                 experts.Add(previous);
                 string message = $"new version of '{previous.Id}' at {path} rejected, previous version keeps serving: {reason}";
                 Log.ExpertRejected(_logger, message);
-                Raise(ExpertRejected, nameof(ExpertRejected), previous.ToInfo([]), message);
+                Raise(ExpertRejected, nameof(ExpertRejected), old.ToInfo(previous), message);
             }
             else
             {
