@@ -46,7 +46,13 @@ public sealed class ListingTests
             Assert.True(x.Status == ExpertStatus.Unavailable, $"{x.Id}: {x.Status} ({x.Reason})");
             Assert.False(string.IsNullOrWhiteSpace(x.Reason), $"{x.Id}: no reason");
         }
-        Assert.Empty(host.Registry.Ops);
+        // Their ops stay routed (the manifests name them) so a call says why it cannot run instead of unknown_op.
+        Assert.NotEmpty(host.Registry.Ops);
+        foreach (var op in host.Registry.Ops.Keys)
+        {
+            var call = host.Registry.Call(op, "{}");
+            Assert.True(call.Outcome == ExpertCallOutcome.Unavailable && !string.IsNullOrWhiteSpace(call.Reason), $"{op}: {call.OutcomeName} {call.Reason}");
+        }
     }
 
     /// <summary>19 experts, 126 ops, every one bound (not degraded, not unavailable) and every op routed to its expert.</summary>
