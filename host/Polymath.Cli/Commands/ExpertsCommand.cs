@@ -34,20 +34,26 @@ public static class ExpertsCommand
         }
         else
         {
-            await output.WriteLineAsync($"{experts.Count} experts in {host.Registry.Directory} for {host.Registry.Platform}").ConfigureAwait(false);
+            await output.WriteLineAsync($"{experts.Count} experts in {H(host.Registry.Directory)} for {host.Registry.Platform}").ConfigureAwait(false);
             foreach (var e in experts)
             {
-                await output.WriteLineAsync($"{e.Id,-16} tier {e.Tier,-3} {e.Version,-8} {Status(e.Status),-11} {e.RuntimeId ?? "-",-12} {e.Ops.Count,3} ops").ConfigureAwait(false);
-                await output.WriteLineAsync($"    {e.Reason}{(e.Fix is null ? "" : $" (fix: {e.Fix})")}").ConfigureAwait(false);
-                if (e.Ops.Count > 0) await output.WriteLineAsync($"    ops: {string.Join(", ", e.Ops.Select(o => o.Name))}").ConfigureAwait(false);
-                if (e.ShadowedOps.Count > 0) await output.WriteLineAsync($"    shadowed: {string.Join(", ", e.ShadowedOps)}").ConfigureAwait(false);
+                await output.WriteLineAsync($"{H(e.Id),-16} tier {TierText(e.Tier),-3} {H(e.Version),-8} {Status(e.Status),-11} {H(e.RuntimeId ?? "-"),-12} {e.Ops.Count,3} ops").ConfigureAwait(false);
+                await output.WriteLineAsync($"    {H(e.Reason)}{(e.Fix is null ? "" : $" (fix: {H(e.Fix)})")}").ConfigureAwait(false);
+                if (e.Ops.Count > 0) await output.WriteLineAsync($"    ops: {string.Join(", ", e.Ops.Select(o => H(o.Name)))}").ConfigureAwait(false);
+                if (e.ShadowedOps.Count > 0) await output.WriteLineAsync($"    shadowed: {string.Join(", ", e.ShadowedOps.Select(H))}").ConfigureAwait(false);
             }
         }
         return experts.Any(e => e.Status == ExpertStatus.Unavailable) ? 1 : 0;
     }
 
+    private static string H(string? text) => HumanText.Sanitize(text);
+
     /// <summary>The JSON spelling of a status: bound, degraded, unavailable.</summary>
     public static string Status(ExpertStatus status) => status.ToString().ToLowerInvariant();
 
+    /// <summary>A tier for the table: the number, or "-" when unknown (255 marks a package that failed before its tier was known).</summary>
+    public static string TierText(byte tier) => tier == byte.MaxValue ? "-" : tier.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <summary>A tier for the table: the number, or "-" when absent.</summary>
+    public static string TierText(byte? tier) => tier is { } t ? TierText(t) : "-";
 }
