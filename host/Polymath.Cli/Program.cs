@@ -153,13 +153,16 @@ root.Subcommands.Add(newCommand);
 
 // No response files: `@FILE` is an argument (polymath call OP @args.json reads the op's args from a file).
 var parsed = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
-// A command line that does not parse: one line per problem, naming the option and what it accepts, and exit code 2.
+// A command line that does not parse: one line, naming the option and what it accepts, and exit code 2.
 if (parsed.Errors.Count > 0)
 {
     var path = new List<string>();
     for (var r = parsed.CommandResult; r is not null; r = r.Parent as System.CommandLine.Parsing.CommandResult) path.Insert(0, r.Command.Name);
-    for (int i = 0; i < parsed.Errors.Count; i++)
-        Console.Error.WriteLine($"error: {HumanText.Sanitize(parsed.Errors[i].Message)}{(i == 0 ? $" (see '{string.Join(' ', path)} --help')" : "")}");
+    // The first problem only: later ones are usually its consequences ("frobnicate" → "required command not provided").
+    string message = parsed.UnmatchedTokens.Count > 0
+        ? $"unrecognized command, option or argument '{parsed.UnmatchedTokens[0]}'"
+        : parsed.Errors[0].Message;
+    Console.Error.WriteLine($"error: {HumanText.Sanitize(message)} (see '{string.Join(' ', path)} --help')");
     return 2;
 }
 try
