@@ -325,6 +325,66 @@ public class CliHostileTests
         AssertNeighbourAnswers(dir);
     }
 
+    [Fact]
+    public void InspectEscapesFunctionNamesThatWouldForgeListingLines()
+    {
+        // An export name with a line break, a fake listing line and an SGR escape.
+        var wasm = WriteModule("""(module (func (export "f\0afunc 9 FAKE\1b[31m") (param i32) (result i32) (local.get 0)))""");
+        var r = CliProcess.Run("inspect", wasm, "--ir");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        AssertHumanSafe(r.Stdout, "inspect stdout");
+        Assert.DoesNotContain(r.Stdout.Split('\n'), line => line.StartsWith("func 9", StringComparison.Ordinal));
+        Assert.Contains("f\\nfunc 9 FAKE\\x1b[31m", r.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StatusEscapesOpNamesForTheTerminalAndForSpectreMarkup()
+    {
+        string[] ops = ["[red]x[/]", "[/]", $"op{Esc}[31m"];
+        string metadata = JsonSerializer.Serialize(new
+        {
+            id = "marked", tier = 1, description = "markup", version = "1.0.0",
+            ops = ops.Select(o => new { name = o, args = Array.Empty<string>() }),
+        });
+        var dir = HostileExperts.Directory(("marked.wasm", HostileExperts.Build(metadata, """{"value":1}""")), ("good.wasm", HostileExperts.Good()));
+        string socket = Path.Combine(System.IO.Directory.CreateTempSubdirectory("polymath-status-").FullName, "s.sock");
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "cli", "polymath.dll"), "serve", "--socket", socket, $"--Experts:Directory={dir}" })
+            start.ArgumentList.Add(a);
+        start.Environment["POLYMATH_CODE_CACHE"] = "off";
+        using var serve = System.Diagnostics.Process.Start(start)!;
+        var serveOutput = serve.StandardError.ReadToEndAsync();
+        _ = serve.StandardOutput.ReadToEndAsync();
+        try
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            while (!File.Exists(socket))
+            {
+                Assert.False(serve.HasExited, "polymath serve exited early");
+                Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), "polymath serve did not create its socket within 60 s");
+                await Task.Delay(100);
+            }
+            foreach (var op in ops)
+            {
+                var call = CliProcess.Run("call", op, "{}", "--server", socket, "--json");
+                Assert.True(call.ExitCode == 0, $"{op}: {call.Stdout} {call.Stderr}");
+            }
+            var status = CliProcess.Run("status", "--server", socket);
+            Assert.True(status.ExitCode == 0, status.Stdout + status.Stderr);
+            AssertHumanSafe(status.Stdout, "status stdout");
+            Assert.Contains("[red]x[/]", status.Stdout, StringComparison.Ordinal);
+            Assert.Contains("[/]", status.Stdout, StringComparison.Ordinal);
+            Assert.Contains("op\\x1b[31m", status.Stdout, StringComparison.Ordinal);
+            AssertNeighbourAnswers(dir);
+        }
+        finally
+        {
+            if (!serve.HasExited) serve.Kill(entireProcessTree: true);
+            await serve.WaitForExitAsync();
+            _ = await serveOutput;
+        }
+    }
+
     private static string WriteModule(string wat)
     {
         string path = Path.Combine(System.IO.Directory.CreateTempSubdirectory("polymath-run-").FullName, "m.wasm");

@@ -53,9 +53,8 @@ public static class InspectCommand
             }
             try
             {
-                // Function and export names come from the module: each line of the listing is escaped (HumanText).
                 var listing = (string)describe.Invoke(null, [new ReadOnlyMemory<byte>(bytes), function])!;
-                output.Write(string.Join('\n', listing.Split('\n').Select(line => HumanText.Sanitize(line.TrimEnd('\r')))));
+                output.Write(SanitizeListing(listing, bytes));
                 return 0;
             }
             catch (TargetInvocationException e) when (e.InnerException is WasmModuleException m)
@@ -69,5 +68,23 @@ public static class InspectCommand
                 return 2;
             }
         }
+    }
+
+    /// <summary>
+    /// Function and export names come from the module, so a listing is escaped for the terminal: every name that
+    /// <see cref="HumanText"/> would change is first replaced whole by its escaped form (a name holding a line break
+    /// cannot start a forged line), then each line is escaped.
+    /// </summary>
+    private static string SanitizeListing(string listing, byte[] bytes)
+    {
+        // The listing succeeded, so the module reads.
+        var module = ModuleReader.Read(bytes);
+        var names = module.Exports.Select(e => e.Name)
+            .Concat(Enumerable.Range(0, module.TotalFunctionCount).Select(i => module.GetFunctionName((uint)i)).OfType<string>())
+            .Where(n => n.Length > 0 && HumanText.Sanitize(n) != n)
+            .Distinct(StringComparer.Ordinal)
+            .OrderByDescending(n => n.Length);
+        foreach (var name in names) listing = listing.Replace(name, HumanText.Sanitize(name), StringComparison.Ordinal);
+        return string.Join('\n', listing.Split('\n').Select(line => HumanText.Sanitize(line.TrimEnd('\r'))));
     }
 }
