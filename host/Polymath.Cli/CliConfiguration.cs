@@ -36,8 +36,8 @@ internal static class CliConfiguration
             builder.AddJsonFile(local, optional: true, reloadOnChange: false);
         builder.AddEnvironmentVariables(EnvironmentPrefix);
         try { return builder.Build(); }
-        catch (InvalidDataException e) { throw new CliUsageException($"cannot read {FileName}: {e.Message}"); }
-        catch (FormatException e) { throw new CliUsageException($"cannot read {FileName}: {e.Message}"); }
+        catch (InvalidDataException e) { throw new CliUsageException($"cannot read {FileName}: {HumanText.Sanitize(e.Message)}"); }
+        catch (FormatException e) { throw new CliUsageException($"cannot read {FileName}: {HumanText.Sanitize(e.Message)}"); }
     }
 
     /// <summary>

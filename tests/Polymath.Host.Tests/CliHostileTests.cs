@@ -10,9 +10,14 @@ namespace Polymath.Host.Tests;
 /// attribution or infinite numbers; modules that loop or exit with codes an exit status cannot carry; and command lines
 /// full of garbage. Each runs the real CLI and checks the clear outcome and that a good neighbour still answers.
 /// </summary>
-public class CliHostileTests
+public sealed class CliHostileTests : IDisposable
 {
     private const string Esc = "\u001b";
+
+    // Everything a test writes (packages, modules, FIFOs, sockets) lives here and is deleted after it.
+    private readonly string _root = System.IO.Directory.CreateTempSubdirectory("polymath-cli-hostile-").FullName;
+
+    public void Dispose() => System.IO.Directory.Delete(_root, recursive: true);
 
     /// <summary>Fails when <paramref name="text"/> holds anything that can drive a terminal or forge a line: every
     /// control character but '\n', C1 controls, format characters (bidi overrides…), line/paragraph separators, lone surrogates.</summary>
@@ -62,7 +67,7 @@ public class CliHostileTests
             id, tier = 1, description = "d\u0007\u2028", version = "1.0\n2",
             ops = ops.Select(o => new { name = o, args = Array.Empty<string>() }),
         }, new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
-        var dir = HostileExperts.Directory(("a_evil.wasm", HostileExperts.Build(metadata, """{"value":1}""")), ("good.wasm", HostileExperts.Good()));
+        var dir = HostileExperts.Directory(_root, ("a_evil.wasm", HostileExperts.Build(metadata, """{"value":1}""")), ("good.wasm", HostileExperts.Good()));
 
         var human = CliProcess.Run("experts", "--dir", dir, "-v");
         AssertHumanSafe(human.Stdout, "experts stdout");
@@ -92,7 +97,7 @@ public class CliHostileTests
         string value = $"x{Esc}[2J\u202ey\u009bz";
         string result = "{\"value\":\"x\\u001b[2J\u202ey\u009bz\",\"confidence\":0.5,\"latency_ns\":0,\"expert_id\":\"arithmetic\",\"op\":\"gcd\"}";
         string metadata = """{"id":"liar","tier":1,"description":"spoofs","version":"1.0.0","ops":[{"name":"tell","args":[]}]}""";
-        var dir = HostileExperts.Directory(("liar.wasm", HostileExperts.Build(metadata, result)), ("good.wasm", HostileExperts.Good()));
+        var dir = HostileExperts.Directory(_root, ("liar.wasm", HostileExperts.Build(metadata, result)), ("good.wasm", HostileExperts.Good()));
 
         var json = CliProcess.Run("call", "tell", "{}", "--dir", dir, "--json");
         Assert.True(json.ExitCode == 0, json.Stdout + json.Stderr);
@@ -121,7 +126,7 @@ public class CliHostileTests
     {
         string metadata = """{"id":"big","tier":1,"description":"overflows","version":"1.0.0","ops":[{"name":"huge_confidence","args":[]}]}""";
         string result = $$"""{"value":7,"confidence":{{confidence}},"latency_ns":0,"expert_id":"big","op":"huge_confidence"}""";
-        var dir = HostileExperts.Directory(("big.wasm", HostileExperts.Build(metadata, result)), ("good.wasm", HostileExperts.Good()));
+        var dir = HostileExperts.Directory(_root, ("big.wasm", HostileExperts.Build(metadata, result)), ("good.wasm", HostileExperts.Good()));
 
         var r = CliProcess.Run("call", "huge_confidence", "{}", "--dir", dir, "--json");
         Assert.DoesNotContain("Unhandled", r.Stderr, StringComparison.Ordinal);
@@ -207,7 +212,7 @@ public class CliHostileTests
     public void EveryNumericOptionNamesItsRange()
     {
         var wasm = WriteModule("""(module (func (export "f")))""");
-        var dir = HostileExperts.Directory(("good.wasm", HostileExperts.Good()));
+        var dir = HostileExperts.Directory(_root, ("good.wasm", HostileExperts.Good()));
         string[] bad = ["-5", "0", "99999999999999999999999", "ten", "1.5", ""];
         var cases = new List<(string[] Args, string Option, string Range)>();
         foreach (var v in bad)
@@ -237,7 +242,7 @@ public class CliHostileTests
     [Fact]
     public void FailedPackagesShowNoTier()
     {
-        var dir = HostileExperts.Directory(("broken.wasm", [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0xff]), ("good.wasm", HostileExperts.Good()));
+        var dir = HostileExperts.Directory(_root, ("broken.wasm", [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0xff]), ("good.wasm", HostileExperts.Good()));
         var human = CliProcess.Run("experts", "--dir", dir);
         Assert.Equal(1, human.ExitCode);
         var broken = human.Stdout.Split('\n').Single(l => l.StartsWith("broken", StringComparison.Ordinal));
@@ -256,7 +261,7 @@ public class CliHostileTests
     public void ModulesWhoseMetadataOrInitializeLoopsDoNotHangACommand()
     {
         string metadata = """{"id":"spinner","tier":1,"description":"loops","version":"1.0.0","ops":[{"name":"never","args":[]}]}""";
-        var dir = HostileExperts.Directory(
+        var dir = HostileExperts.Directory(_root, 
             ("loop_metadata.wasm", HostileExperts.Build(metadata, """{"value":1}""", metadataBody: "(loop (br 0)) (i32.const 0)")),
             ("loop_initialize.wasm", HostileExperts.Build(metadata.Replace("spinner", "spinner2", StringComparison.Ordinal), """{"value":1}""", initializeBody: "(loop (br 0))")),
             ("good.wasm", HostileExperts.Good()));
@@ -280,8 +285,8 @@ public class CliHostileTests
     [Fact]
     public void GarbageCommandLinesGetOneLineAndAnExitCode()
     {
-        var dir = HostileExperts.Directory(("good.wasm", HostileExperts.Good()));
-        string scratch = System.IO.Directory.CreateTempSubdirectory("polymath-garbage-").FullName;
+        var dir = HostileExperts.Directory(_root, ("good.wasm", HostileExperts.Good()));
+        string scratch = HostileExperts.NewDirectory(_root, "garbage-");
         string fifo = Path.Combine(scratch, "args.fifo");
         var mkfifo = System.Diagnostics.Process.Start("mkfifo", [fifo]);
         mkfifo.WaitForExit();
@@ -346,8 +351,8 @@ public class CliHostileTests
             id = "marked", tier = 1, description = "markup", version = "1.0.0",
             ops = ops.Select(o => new { name = o, args = Array.Empty<string>() }),
         });
-        var dir = HostileExperts.Directory(("marked.wasm", HostileExperts.Build(metadata, """{"value":1}""")), ("good.wasm", HostileExperts.Good()));
-        string socket = Path.Combine(System.IO.Directory.CreateTempSubdirectory("polymath-status-").FullName, "s.sock");
+        var dir = HostileExperts.Directory(_root, ("marked.wasm", HostileExperts.Build(metadata, """{"value":1}""")), ("good.wasm", HostileExperts.Good()));
+        string socket = Path.Combine(HostileExperts.NewDirectory(_root, "status-"), "s.sock");
         var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "cli", "polymath.dll"), "serve", "--socket", socket, $"--Experts:Directory={dir}" })
             start.ArgumentList.Add(a);
@@ -385,9 +390,9 @@ public class CliHostileTests
         }
     }
 
-    private static string WriteModule(string wat)
+    private string WriteModule(string wat)
     {
-        string path = Path.Combine(System.IO.Directory.CreateTempSubdirectory("polymath-run-").FullName, "m.wasm");
+        string path = Path.Combine(HostileExperts.NewDirectory(_root, "module-"), "m.wasm");
         File.WriteAllBytes(path, Wat.ToWasm(wat));
         return path;
     }

@@ -44,13 +44,17 @@ internal static class HostileExperts
         Build($$"""{"id":"{{id}}","tier":1,"description":"a good neighbour","version":"1.0.0","ops":[{"name":"{{op}}","args":[]}]}""",
               $$"""{"value":42,"confidence":1.0,"latency_ns":0,"expert_id":"{{id}}","op":"{{op}}"}""");
 
-    /// <summary>A new empty directory holding the given bare <c>.wasm</c> packages (file name → bytes).</summary>
-    public static string Directory(params (string Name, byte[] Bytes)[] files)
+    /// <summary>A new directory under <paramref name="root"/> holding the given bare <c>.wasm</c> packages (file name → bytes).</summary>
+    public static string Directory(string root, params (string Name, byte[] Bytes)[] files)
     {
-        var dir = System.IO.Directory.CreateTempSubdirectory("polymath-hostile-").FullName;
+        var dir = NewDirectory(root, "experts-");
         foreach (var (name, bytes) in files) File.WriteAllBytes(Path.Combine(dir, name), bytes);
         return dir;
     }
+
+    /// <summary>A new directory under <paramref name="root"/> named <paramref name="prefix"/> and a random suffix.</summary>
+    public static string NewDirectory(string root, string prefix) =>
+        System.IO.Directory.CreateDirectory(Path.Combine(root, prefix + Path.GetRandomFileName())).FullName;
 
     private static string Escape(byte[] bytes)
     {

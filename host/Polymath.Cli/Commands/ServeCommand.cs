@@ -34,7 +34,7 @@ public static class ServeCommand
         }
         catch (Exception e) when (e is FileNotFoundException or InvalidDataException or FormatException or ArgumentException or InvalidOperationException)
         {
-            await error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
+            await error.WriteLineAsync($"error: {HumanText.Sanitize(e.Message)}").ConfigureAwait(false);
             return 2;
         }
         using (host)
@@ -43,7 +43,7 @@ public static class ServeCommand
             catch (Exception e) when (e is OptionsValidationException or ArgumentException or InvalidOperationException or IOException or System.Net.Sockets.SocketException or UnauthorizedAccessException
                                           or Polymath.Host.Manifest.PluginManifestException or Polymath.Host.Platform.PlatformOverrideException)
             {
-                await error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
+                await error.WriteLineAsync($"error: {HumanText.Sanitize(e.Message)}").ConfigureAwait(false);
                 try { await host.StopAsync().ConfigureAwait(false); }
 #pragma warning disable CA1031 // already failing: the first error is the one reported
                 catch (Exception) { }
