@@ -20,8 +20,8 @@ internal static class CliNumbers
     /// <summary>Wall-clock timeouts in milliseconds: 1 to 2^31 − 1 (about 24.8 days).</summary>
     public static readonly (ulong Min, ulong Max) TimeoutMs = (1, int.MaxValue);
 
-    /// <summary>TCP ports: 1 to 65,535.</summary>
-    public static readonly (ulong Min, ulong Max) Port = (1, 65535);
+    /// <summary>TCP ports: 0 (any free port, as Service:TcpPort) to 65,535.</summary>
+    public static readonly (ulong Min, ulong Max) Port = (0, 65535);
 
     /// <summary>An option taking a whole number in <paramref name="range"/>.</summary>
     public static Option<ulong?> Option(string name, string description, (ulong Min, ulong Max) range) => new(name)

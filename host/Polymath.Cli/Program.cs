@@ -113,7 +113,7 @@ root.Subcommands.Add(mcp);
 // serve / status: the headless service (docs/service.md, docs/protocol.md)
 var configOption = new Option<string?>("--config") { Description = "JSON configuration file (sections Service, Experts, Polymath, Serilog)" };
 var socketOption = new Option<string?>("--socket") { Description = "Unix socket path (Service:SocketPath; empty = none)" };
-var tcpOption = CliNumbers.Option("--tcp", "Also listen on TCP 127.0.0.1:PORT (Service:TcpPort)", CliNumbers.Port);
+var tcpOption = CliNumbers.Option("--tcp", "Also listen on TCP 127.0.0.1:PORT (Service:TcpPort; 0 = any free port)", CliNumbers.Port);
 var serve = new Command("serve", "Run the headless service: JSON-RPC 2.0 over a Unix socket and/or TCP; further --Section:Key=value pairs override configuration");
 serve.Options.Add(configOption);
 serve.Options.Add(socketOption);

@@ -220,13 +220,18 @@ public sealed class CliHostileTests : IDisposable
             cases.Add((["run", wasm, "--invoke", "f", "--fuel", v], "--fuel", "from 1 to 18446744073709551615"));
             cases.Add((["run", wasm, "--invoke", "f", "--max-memory-pages", v], "--max-memory-pages", "from 1 to 65536"));
             cases.Add((["run", wasm, "--invoke", "f", "--timeout", v], "--timeout", "from 1 to 2147483647"));
-            cases.Add((["serve", "--socket", "", "--tcp", v], "--tcp", "from 1 to 65535"));
+            if (v != "0") cases.Add((["serve", "--socket", "", "--tcp", v], "--tcp", "from 0 to 65535"));
             cases.Add((["call", "hello", "{}", "--dir", dir, "--limit", $"TimeoutMs={v}"], "TimeoutMs must be", "from 1 to 2147483647"));
             cases.Add((["experts", "--dir", dir, "--limit", $"MemoryPages={v}"], "MemoryPages must be", "from 1 to 65536"));
             cases.Add((["experts", "--dir", dir, "--limit", $"FuelPerCall={v}"], "FuelPerCall must be", "from 1 to 18446744073709551615"));
             cases.Add((["experts", "--dir", dir, "--limit", $"MaxResultBytes={v}"], "MaxResultBytes must be", "from 2 to 2147483647"));
             cases.Add((["experts", "--dir", dir, "--limit", $"MaxCallDepth={v}"], "MaxCallDepth must be", "from 1 to 2147483647"));
         }
+        // Just past the top of the narrower ranges.
+        cases.Add((["serve", "--socket", "", "--tcp", "65536"], "--tcp", "from 0 to 65535"));
+        cases.Add((["run", wasm, "--invoke", "f", "--max-memory-pages", "65537"], "--max-memory-pages", "from 1 to 65536"));
+        cases.Add((["experts", "--dir", dir, "--limit", "MemoryPages=65537"], "MemoryPages must be", "from 1 to 65536"));
+        cases.Add((["run", wasm, "--invoke", "f", "--timeout", "2147483648"], "--timeout", "from 1 to 2147483647"));
         foreach (var (args, option, range) in cases)
         {
             var r = CliProcess.Run(args);
