@@ -30,8 +30,10 @@ internal static class CliConfiguration
     public static IConfigurationRoot Build()
     {
         string besideBinary = Path.Combine(AppContext.BaseDirectory, FileName);
+        CliInput.EnsureRegularFile(besideBinary, "the settings file");
         var builder = new ConfigurationBuilder().AddJsonFile(besideBinary, optional: true, reloadOnChange: false);
         string local = Path.GetFullPath(FileName);
+        CliInput.EnsureRegularFile(local, "the settings file");
         if (!string.Equals(local, besideBinary, StringComparison.Ordinal))
             builder.AddJsonFile(local, optional: true, reloadOnChange: false);
         builder.AddEnvironmentVariables(EnvironmentPrefix);

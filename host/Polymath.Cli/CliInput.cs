@@ -37,21 +37,21 @@ internal static class CliInput
             return Decode(ReadBounded(input, MaxArgsBytes, "standard input (args)"), "standard input (args)");
         }
         if (argument is { Length: > 1 } && argument[0] == '@')
-            return ReadText(argument[1..], "the args file", MaxArgsBytes);
+            return ReadText(argument[1..], "the args file", MaxArgsBytes, "; give a regular file, or - for standard input");
         return argument;
     }
 
     /// <summary>A regular file's text (strict UTF-8), at most <paramref name="maxBytes"/> bytes.</summary>
     /// <exception cref="CliUsageException">It cannot be read, is not a regular file, is too large or is not UTF-8.</exception>
-    public static string ReadText(string path, string what, int maxBytes)
+    public static string ReadText(string path, string what, int maxBytes, string hint = "")
     {
-        var bytes = ReadFile(path, what, maxBytes);
+        var bytes = ReadFile(path, what, maxBytes, hint);
         return Decode(bytes, $"{what} {HumanText.Sanitize(path)}");
     }
 
     /// <summary>A regular file's bytes, at most <paramref name="maxBytes"/>.</summary>
     /// <exception cref="CliUsageException">It cannot be read, is not a regular file or is too large.</exception>
-    public static byte[] ReadFile(string path, string what, int maxBytes)
+    public static byte[] ReadFile(string path, string what, int maxBytes, string hint = "")
     {
         ArgumentNullException.ThrowIfNull(path);
         string shown = $"{what} {HumanText.Sanitize(path)}";
@@ -61,7 +61,7 @@ internal static class CliInput
             throw new CliUsageException($"{shown} is a directory, not a file");
         try
         {
-            using var stream = OpenRegularFile(path, shown);
+            using var stream = OpenRegularFile(path, shown, hint);
             return ReadBounded(stream, maxBytes, shown);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
@@ -70,7 +70,26 @@ internal static class CliInput
         }
     }
 
-    private static FileStream OpenRegularFile(string path, string shown)
+    /// <summary>
+    /// Checks, without blocking, that <paramref name="path"/> is not a directory, FIFO, socket or terminal before another
+    /// component opens it (plugins.json, a configuration file); a missing file is left for that component to report.
+    /// </summary>
+    /// <exception cref="CliUsageException">It exists and is not a regular file.</exception>
+    public static void EnsureRegularFile(string path, string what)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        string shown = $"{what} {HumanText.Sanitize(path)}";
+        if (path.Contains('\0', StringComparison.Ordinal)) throw new CliUsageException($"{shown}: not a valid path");
+        if (Directory.Exists(path)) throw new CliUsageException($"{shown} is a directory, not a file");
+        if (!File.Exists(path)) return;
+        try { OpenRegularFile(path, shown, "").Dispose(); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliUsageException($"cannot read {shown}: {HumanText.Sanitize(e.Message)}");
+        }
+    }
+
+    private static FileStream OpenRegularFile(string path, string shown, string hint)
     {
         if (OperatingSystem.IsWindows())
             return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1);
@@ -92,7 +111,7 @@ internal static class CliInput
         if (!stream.CanSeek)
         {
             stream.Dispose();
-            throw new CliUsageException($"{shown} is not a regular file (a FIFO, socket or terminal); give a regular file, or - for standard input");
+            throw new CliUsageException($"{shown} is not a regular file (a FIFO, socket or terminal){hint}");
         }
         return stream;
     }

@@ -236,6 +236,8 @@ async Task<int> WithExperts(ParseResult pr, string? directory, Func<Polymath.Hos
 
 RuntimeCatalog? CreateCatalog(ParseResult pr, Microsoft.Extensions.Logging.ILoggerFactory loggerFactory, Microsoft.Extensions.Configuration.IConfiguration? configuration = null)
 {
+    // A FIFO named by --plugins would block the manifest reader's open forever.
+    if (pr.GetValue(pluginsOption) is { } plugins) CliInput.EnsureRegularFile(plugins, "--plugins");
     try
     {
         return RuntimeCatalog.Create(new PolymathHostOptions

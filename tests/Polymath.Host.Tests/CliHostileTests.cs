@@ -325,6 +325,10 @@ public sealed class CliHostileTests : IDisposable
             (["run", file], null, 2, "magic"),
             (["run", wasm, "--invoke", "nope"], null, 2, "no exported function 'nope'"),
             (["inspect", fifo, "--ir"], null, 2, "is not a regular file"),
+            (["probe", "--plugins", fifo], null, 2, "--plugins " + fifo + " is not a regular file"),
+            (["probe", "--plugins", scratch], null, 2, "is a directory"),
+            (["serve", "--config", fifo], null, 2, "the configuration file " + fifo + " is not a regular file"),
+            (["serve", "--config", scratch], null, 2, "is a directory"),
         };
         foreach (var (args, stdin, exit, expected) in cases)
         {

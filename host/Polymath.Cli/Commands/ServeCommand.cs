@@ -18,6 +18,17 @@ public static class ServeCommand
         ArgumentNullException.ThrowIfNull(overrides);
         ArgumentNullException.ThrowIfNull(hostOptions);
         ArgumentNullException.ThrowIfNull(error);
+        try
+        {
+            // A FIFO given as --config or --plugins would block the configuration's open forever.
+            if (configFile is not null) CliInput.EnsureRegularFile(configFile, "the configuration file");
+            if (hostOptions.PluginsFile is not null) CliInput.EnsureRegularFile(hostOptions.PluginsFile, "--plugins");
+        }
+        catch (CliUsageException e)
+        {
+            await error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
+            return 2;
+        }
         var commandLine = new List<string>(overrides);
         if (socket is not null) commandLine.Add($"--{ServiceOptions.SectionName}:SocketPath={socket}");
         if (tcpPort is int port) commandLine.Add($"--{ServiceOptions.SectionName}:TcpPort={port}");
