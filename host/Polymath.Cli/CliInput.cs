@@ -95,6 +95,7 @@ internal static class CliInput
             return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1);
         // Opening a FIFO for reading blocks until a writer appears; O_NONBLOCK makes the open return at once, and a
         // FIFO, socket or terminal then shows itself by not being seekable.
+        if (!LibcResolverSet) throw new InvalidOperationException("the libc resolver was not installed");
         int flags = OperatingSystem.IsLinux() ? LinuxNonBlock | LinuxCloseOnExec : BsdNonBlock | BsdCloseOnExec;
         int fd = Open(path, flags);
         if (fd < 0)
@@ -146,6 +147,25 @@ internal static class CliInput
 
     private const int LinuxNonBlock = 0x800, LinuxCloseOnExec = 0x80000;
     private const int BsdNonBlock = 0x4, BsdCloseOnExec = 0x1000000;
+
+    // "libc" alone resolves through the development symlink libc.so (a linker script where libc6-dev is installed, absent
+    // on a runtime-only machine): name the real C library first.
+    private static readonly bool LibcResolverSet = SetLibcResolver();
+
+    private static bool SetLibcResolver()
+    {
+        NativeLibrary.SetDllImportResolver(typeof(CliInput).Assembly, (name, _, _) =>
+        {
+            if (name != "libc") return IntPtr.Zero;
+            string[] candidates = OperatingSystem.IsLinux()
+                ? ["libc.so.6", $"libc.musl-{RuntimeInformation.ProcessArchitecture switch { Architecture.X64 => "x86_64", Architecture.Arm64 => "aarch64", Architecture.Arm => "armv7", Architecture.X86 => "x86", _ => "unknown" }}.so.1"]
+                : ["/usr/lib/libSystem.B.dylib", "libc.dylib"];
+            foreach (var candidate in candidates)
+                if (NativeLibrary.TryLoad(candidate, out var handle)) return handle;
+            return IntPtr.Zero;
+        });
+        return true;
+    }
 
     [DllImport("libc", EntryPoint = "open", SetLastError = true)]
     private static extern int Open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
