@@ -62,7 +62,7 @@ internal static class HumanText
     {
         using var stream = new MemoryStream();
         using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-            value.WriteTo(w);
+            Polymath.Host.Experts.ExpertJson.WriteValue(w, value); // a lone surrogate escape becomes U+FFFD, never an exception
         string text = Encoding.UTF8.GetString(stream.ToArray());
         // Outside strings compact JSON has no characters Sanitize escapes, so each one found is inside a string.
         var sb = new StringBuilder(text.Length);

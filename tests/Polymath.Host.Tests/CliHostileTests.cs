@@ -148,6 +148,28 @@ public sealed class CliHostileTests : IDisposable
         AssertNeighbourAnswers(dir);
     }
 
+    [Fact]
+    public void CallSurvivesALoneSurrogateInTheValue()
+    {
+        string metadata = """{"id":"halfpair","tier":1,"description":"lone surrogate","version":"1.0.0","ops":[{"name":"half","args":[]}]}""";
+        var dir = HostileExperts.Directory(_root, ("halfpair.wasm", HostileExperts.Build(metadata, """{"value":"a\udfffb"}""")), ("good.wasm", HostileExperts.Good()));
+        foreach (var json in new[] { true, false })
+        {
+            var r = CliProcess.Run(json ? ["call", "half", "{}", "--dir", dir, "--json"] : ["call", "half", "{}", "--dir", dir]);
+            Assert.True(r.ExitCode is 0 or 1, r.Stdout + r.Stderr);
+            Assert.DoesNotContain("error:", r.Stderr, StringComparison.Ordinal);
+            AssertHumanSafe(r.Stderr, "call stderr");
+            AssertHumanSafe(r.Stdout, "call stdout");
+            // Either the reader refuses the string (a named error) or the writer writes U+FFFD for the lone surrogate.
+            if (r.ExitCode == 0)
+            {
+                using var doc = JsonDocument.Parse(r.Stdout);
+                Assert.Equal("a\uFFFDb", json ? doc.RootElement.GetProperty("value").GetString() : doc.RootElement.GetString());
+            }
+        }
+        AssertNeighbourAnswers(dir);
+    }
+
     [Theory]
     [InlineData(0, 0)]
     [InlineData(7, 7)]
