@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using Polymath.Experts;
 using Polymath.Host.Experts;
@@ -31,14 +30,16 @@ internal static class CliConfiguration
     public static IConfigurationRoot Build()
     {
         string besideBinary = Path.Combine(AppContext.BaseDirectory, FileName);
+        CliInput.EnsureRegularFile(besideBinary, "the settings file");
         var builder = new ConfigurationBuilder().AddJsonFile(besideBinary, optional: true, reloadOnChange: false);
         string local = Path.GetFullPath(FileName);
+        CliInput.EnsureRegularFile(local, "the settings file");
         if (!string.Equals(local, besideBinary, StringComparison.Ordinal))
             builder.AddJsonFile(local, optional: true, reloadOnChange: false);
         builder.AddEnvironmentVariables(EnvironmentPrefix);
         try { return builder.Build(); }
-        catch (InvalidDataException e) { throw new CliUsageException($"cannot read {FileName}: {e.Message}"); }
-        catch (FormatException e) { throw new CliUsageException($"cannot read {FileName}: {e.Message}"); }
+        catch (InvalidDataException e) { throw new CliUsageException($"cannot read {FileName}: {HumanText.Sanitize(e.Message)}"); }
+        catch (FormatException e) { throw new CliUsageException($"cannot read {FileName}: {HumanText.Sanitize(e.Message)}"); }
     }
 
     /// <summary>
@@ -56,9 +57,9 @@ internal static class CliConfiguration
             string id = eq < 0 ? "*" : grant[..eq].Trim();
             var names = (eq < 0 ? grant : grant[(eq + 1)..]).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             if (id.Length == 0 || names.Length == 0)
-                throw new CliUsageException($"--grant '{grant}': expected FACILITY[,FACILITY] or EXPERT_ID=FACILITY[,FACILITY]");
+                throw new CliUsageException($"--grant '{HumanText.Sanitize(grant)}': expected FACILITY[,FACILITY] or EXPERT_ID=FACILITY[,FACILITY]");
             if (!WasiGrantNames.TryParse(names, out _, out var unknown))
-                throw new CliUsageException($"--grant '{grant}': '{unknown}' is not a WASI facility (wasi.stdio, wasi.clock, wasi.random)");
+                throw new CliUsageException($"--grant '{HumanText.Sanitize(grant)}': '{HumanText.Sanitize(unknown)}' is not a WASI facility (wasi.stdio, wasi.clock, wasi.random)");
             added.Add((id, names));
         }
         var set = new List<Action<ExpertLimitDefaults>>();
@@ -66,20 +67,20 @@ internal static class CliConfiguration
         {
             // --limit TimeoutMs=500 (a key of Experts:Limits)
             int eq = limit.IndexOf('=', StringComparison.Ordinal);
-            string key = eq < 0 ? "" : limit[..eq].Trim();
-            bool ok = ulong.TryParse(eq < 0 ? "" : limit[(eq + 1)..].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out ulong n);
-            Action<ExpertLimitDefaults>? action = key.ToUpperInvariant() switch
+            string key = eq < 0 ? limit.Trim() : limit[..eq].Trim();
+            if (CliNumbers.LimitRange(key) is not { } range)
+                throw new CliUsageException($"--limit '{HumanText.Sanitize(limit)}': expected NAME=N with NAME one of MemoryPages, FuelPerCall, TimeoutMs, MaxResultBytes, MaxArgsBytes, MaxCallDepth");
+            if ((eq < 0 ? null : CliNumbers.TryParse(limit[(eq + 1)..], range)) is not { } n)
+                throw new CliUsageException($"--limit '{HumanText.Sanitize(limit)}': {key} must be {CliNumbers.Describe(range)}");
+            set.Add(key.ToUpperInvariant() switch
             {
-                "MEMORYPAGES" when n <= uint.MaxValue => l => l.MemoryPages = (uint)n,
+                "MEMORYPAGES" => l => l.MemoryPages = (uint)n,
                 "FUELPERCALL" => l => l.FuelPerCall = n,
-                "TIMEOUTMS" when n <= int.MaxValue => l => l.TimeoutMs = (int)n,
-                "MAXRESULTBYTES" when n <= int.MaxValue => l => l.MaxResultBytes = (int)n,
-                "MAXCALLDEPTH" when n <= int.MaxValue => l => l.MaxCallDepth = (int)n,
-                _ => null,
-            };
-            if (!ok || action is null)
-                throw new CliUsageException($"--limit '{limit}': expected NAME=N with NAME one of MemoryPages, FuelPerCall, TimeoutMs, MaxResultBytes, MaxCallDepth");
-            set.Add(action);
+                "TIMEOUTMS" => l => l.TimeoutMs = (int)n,
+                "MAXRESULTBYTES" => l => l.MaxResultBytes = (int)n,
+                "MAXARGSBYTES" => l => l.MaxArgsBytes = (int)n,
+                _ => l => l.MaxCallDepth = (int)n,
+            });
         }
         return o =>
         {
@@ -96,24 +97,5 @@ internal static class CliConfiguration
                 o.Limits = limits;
             }
         };
-    }
-
-    /// <summary>
-    /// The ARGS_JSON of <c>polymath call</c>: inline JSON, <c>-</c> for standard input, or <c>@FILE</c> for a file's content.
-    /// </summary>
-    /// <exception cref="CliUsageException">The file cannot be read.</exception>
-    public static string? ReadArgs(string? argument, TextReader stdin)
-    {
-        if (argument == "-") return stdin.ReadToEnd();
-        if (argument is { Length: > 1 } && argument[0] == '@')
-        {
-            string path = argument[1..];
-            try { return File.ReadAllText(path); }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                throw new CliUsageException($"cannot read the args file {path}: {e.Message}");
-            }
-        }
-        return argument;
     }
 }

@@ -30,8 +30,9 @@ var fileArgument = new Argument<string>("FILE") { Description = "The .wasm modul
 var argsArgument = new Argument<string[]>("ARGS") { Description = "Arguments for the invoked export, parsed per its parameter types", Arity = ArgumentArity.ZeroOrMore };
 var invokeOption = new Option<string?>("--invoke") { Description = "Name of the exported function to call" };
 var runtimeOption = new Option<string?>("--runtime") { Description = "Runtime plugin id (default: the preferred available one)" };
-var fuelOption = new Option<ulong?>("--fuel") { Description = "Instruction budget for the call" };
-var pagesOption = new Option<uint?>("--max-memory-pages") { Description = "Cap on linear memory size in 64 KiB pages" };
+var fuelOption = CliNumbers.Option("--fuel", "Instruction budget of each guest entry (_initialize, then the export)", CliNumbers.Fuel);
+var pagesOption = CliNumbers.Option("--max-memory-pages", "Cap on linear memory size in 64 KiB pages", CliNumbers.MemoryPages);
+var timeoutOption = CliNumbers.Option("--timeout", "Wall-clock limit for the whole run in milliseconds (default: none)", CliNumbers.TimeoutMs);
 var run = new Command("run", "Run an export of a WebAssembly module and print its results");
 run.Arguments.Add(fileArgument);
 run.Arguments.Add(argsArgument);
@@ -39,8 +40,9 @@ run.Options.Add(invokeOption);
 run.Options.Add(runtimeOption);
 run.Options.Add(fuelOption);
 run.Options.Add(pagesOption);
+run.Options.Add(timeoutOption);
 run.SetAction(pr => WithCatalog(pr, catalog => RunCommand.Run(catalog, pr.GetValue(fileArgument)!, pr.GetValue(invokeOption),
-    pr.GetValue(argsArgument) ?? [], pr.GetValue(runtimeOption), pr.GetValue(fuelOption), pr.GetValue(pagesOption), Console.Out, Console.Error)));
+    pr.GetValue(argsArgument) ?? [], pr.GetValue(runtimeOption), pr.GetValue(fuelOption), (uint?)pr.GetValue(pagesOption), (int?)pr.GetValue(timeoutOption), Console.Out, Console.Error)));
 root.Subcommands.Add(run);
 
 // inspect: what a runtime tier makes of a module's functions
@@ -62,7 +64,7 @@ root.Subcommands.Add(inspect);
 // experts / call: the expert registry over the experts directory (docs/experts.md)
 var dirOption = new Option<string?>("--dir") { Description = "Experts directory (default: Experts:Directory from appsettings.json or POLYMATH_Experts__Directory, then ./experts)" };
 var grantOption = new Option<string[]>("--grant") { Description = "Grant WASI facilities: FACILITY[,FACILITY] to every expert or ID=FACILITY[,FACILITY] (repeatable; adds to Experts:Grants)" };
-var limitOption = new Option<string[]>("--limit") { Description = "Default limit NAME=N: MemoryPages, FuelPerCall, TimeoutMs, MaxResultBytes, MaxCallDepth (repeatable; overrides Experts:Limits)" };
+var limitOption = new Option<string[]>("--limit") { Description = "Default limit NAME=N: MemoryPages, FuelPerCall, TimeoutMs, MaxResultBytes, MaxArgsBytes, MaxCallDepth (repeatable; overrides Experts:Limits; each is a ceiling manifests can only lower)" };
 var expertsJsonOption = new Option<bool>("--json") { Description = "Print the documented JSON" };
 var experts = new Command("experts", "List every expert, its ops, status (bound / degraded / unavailable), runtime and reason");
 experts.Options.Add(dirOption);
@@ -77,6 +79,12 @@ var callArgsArgument = new Argument<string?>("ARGS_JSON") { Description = "The o
 var call = new Command("call", "Call one op; the exit code is 0 only for a result");
 call.Arguments.Add(opArgument);
 call.Arguments.Add(callArgsArgument);
+// A token that looks like an option is not JSON args: say so instead of calling the op with it.
+callArgsArgument.Validators.Add(r =>
+{
+    if (r.Tokens.Count > 0 && r.Tokens[0].Value is { Length: > 1 } t && t[0] == '-')
+        r.AddError($"unknown option '{HumanText.Sanitize(t)}' (ARGS_JSON is a JSON object, - for stdin or @FILE)");
+});
 call.Options.Add(dirOption);
 call.Options.Add(grantOption);
 call.Options.Add(limitOption);
@@ -86,8 +94,8 @@ var tokenFileOption = new Option<string?>("--token-file") { Description = "File 
 call.Options.Add(serverOption);
 call.Options.Add(tokenFileOption);
 call.SetAction((pr, ct) => pr.GetValue(serverOption) is { } server
-    ? RemoteCallCommand.RunAsync(server, ReadToken(pr.GetValue(tokenFileOption)), pr.GetValue(opArgument)!, CliConfiguration.ReadArgs(pr.GetValue(callArgsArgument), Console.In), pr.GetValue(expertsJsonOption), Console.Out, Console.Error, ct)
-    : WithExperts(pr, pr.GetValue(dirOption), b => CallCommand.RunAsync(b, pr.GetValue(opArgument)!, CliConfiguration.ReadArgs(pr.GetValue(callArgsArgument), Console.In), pr.GetValue(expertsJsonOption), Console.Out, ct)));
+    ? RemoteCallCommand.RunAsync(server, ReadToken(pr.GetValue(tokenFileOption)), pr.GetValue(opArgument)!, CliInput.ReadArgs(pr.GetValue(callArgsArgument), Console.OpenStandardInput), pr.GetValue(expertsJsonOption), Console.Out, Console.Error, ct)
+    : WithExperts(pr, pr.GetValue(dirOption), b => CallCommand.RunAsync(b, pr.GetValue(opArgument)!, CliInput.ReadArgs(pr.GetValue(callArgsArgument), Console.OpenStandardInput), pr.GetValue(expertsJsonOption), Console.Out, ct)));
 root.Subcommands.Add(call);
 
 // mcp: every bound op as a Model Context Protocol tool (docs/mcp.md)
@@ -105,13 +113,13 @@ root.Subcommands.Add(mcp);
 // serve / status: the headless service (docs/service.md, docs/protocol.md)
 var configOption = new Option<string?>("--config") { Description = "JSON configuration file (sections Service, Experts, Polymath, Serilog)" };
 var socketOption = new Option<string?>("--socket") { Description = "Unix socket path (Service:SocketPath; empty = none)" };
-var tcpOption = new Option<int?>("--tcp") { Description = "Also listen on TCP 127.0.0.1:PORT (Service:TcpPort)" };
+var tcpOption = CliNumbers.Option("--tcp", "Also listen on TCP 127.0.0.1:PORT (Service:TcpPort; 0 = any free port)", CliNumbers.Port);
 var serve = new Command("serve", "Run the headless service: JSON-RPC 2.0 over a Unix socket and/or TCP; further --Section:Key=value pairs override configuration");
 serve.Options.Add(configOption);
 serve.Options.Add(socketOption);
 serve.Options.Add(tcpOption);
 serve.TreatUnmatchedTokensAsErrors = false;
-serve.SetAction(pr => ServeCommand.RunAsync(pr.GetValue(configOption), pr.GetValue(socketOption), pr.GetValue(tcpOption), pr.UnmatchedTokens,
+serve.SetAction(pr => ServeCommand.RunAsync(pr.GetValue(configOption), pr.GetValue(socketOption), (int?)pr.GetValue(tcpOption), pr.UnmatchedTokens,
     new PolymathHostOptions { PluginsFile = pr.GetValue(pluginsOption), Platform = pr.GetValue(platformOption), NoDynamicCode = pr.GetValue(noDynamicOption) ? true : null }, Console.Error));
 root.Subcommands.Add(serve);
 
@@ -145,10 +153,50 @@ root.Subcommands.Add(newCommand);
 
 // No response files: `@FILE` is an argument (polymath call OP @args.json reads the op's args from a file).
 var parsed = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
-// serve handles SIGTERM/SIGINT itself (Generic Host: drain, then exit); System.CommandLine must not end it after 2 s.
-return parsed.CommandResult.Command == serve ? parsed.Invoke(new InvocationConfiguration { ProcessTerminationTimeout = null }) : parsed.Invoke();
+// A command line that does not parse: one line, naming the option and what it accepts, and exit code 2.
+if (parsed.Errors.Count > 0)
+{
+    var path = new List<string>();
+    for (var r = parsed.CommandResult; r is not null; r = r.Parent as System.CommandLine.Parsing.CommandResult) path.Insert(0, r.Command.Name);
+    // The first problem only: later ones are usually its consequences ("frobnicate" → "required command not provided").
+    string message = parsed.UnmatchedTokens.Count > 0
+        ? $"unrecognized command, option or argument '{parsed.UnmatchedTokens[0]}'"
+        : parsed.Errors[0].Message;
+    Console.Error.WriteLine($"error: {HumanText.Sanitize(message)} (see '{string.Join(' ', path)} --help')");
+    return 2;
+}
+try
+{
+    // serve handles SIGTERM/SIGINT itself (Generic Host: drain, then exit); System.CommandLine must not end it after 2 s.
+    return parsed.Invoke(parsed.CommandResult.Command == serve
+        ? new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false }
+        : new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+}
+// Whatever a command did not handle ends as one line on stderr, never a stack trace (-v adds it).
+catch (Exception e) when (Unwrap(e) is CliUsageException usage)
+{
+    Console.Error.WriteLine($"error: {usage.Message}");
+    return 2;
+}
+catch (Exception e) when (Unwrap(e) is OperationCanceledException)
+{
+    Console.Error.WriteLine("error: cancelled");
+    return 130;
+}
+#pragma warning disable CA1031 // the last resort: report, do not crash
+catch (Exception e)
+#pragma warning restore CA1031
+{
+    var inner = Unwrap(e);
+    Console.Error.WriteLine($"error: {HumanText.Sanitize(inner.Message)} ({inner.GetType().Name})");
+    if (parsed.GetValue(verboseOption))
+        foreach (var line in inner.ToString().Split('\n')) Console.Error.WriteLine(HumanText.Sanitize(line.TrimEnd('\r')));
+    return 1;
+}
 
-static string? ReadToken(string? file) => file is null ? null : File.ReadAllText(file).Trim();
+static Exception Unwrap(Exception e) => e is AggregateException { InnerExceptions.Count: 1 } a ? Unwrap(a.InnerExceptions[0]) : e;
+
+static string? ReadToken(string? file) => file is null ? null : CliInput.ReadText(file, "the token file", CliInput.MaxTokenBytes).Trim();
 
 int WithCatalog(ParseResult pr, Func<RuntimeCatalog, int> action)
 {
@@ -164,6 +212,8 @@ async Task<int> WithExperts(ParseResult pr, string? directory, Func<Polymath.Hos
     try
     {
         // One configuration for the catalog and the experts: appsettings.json, POLYMATH_ environment, options (CliConfiguration).
+        if (directory is not null && (File.Exists(directory) || directory.Contains('\0', StringComparison.Ordinal)))
+            throw new CliUsageException($"--dir {HumanText.Sanitize(directory)}: not a directory");
         var configuration = CliConfiguration.Build();
         var fromOptions = CliConfiguration.Apply(directory, pr.GetValue(grantOption) ?? [], pr.GetValue(limitOption) ?? []);
         if (CreateCatalog(pr, loggerFactory, configuration) is not { } catalog) return 2;
@@ -179,13 +229,15 @@ async Task<int> WithExperts(ParseResult pr, string? directory, Func<Polymath.Hos
     }
     catch (Exception e) when (e is CliUsageException or Microsoft.Extensions.Options.OptionsValidationException or InvalidOperationException { InnerException: not null })
     {
-        Console.Error.WriteLine($"error: {e.Message}");
+        Console.Error.WriteLine($"error: {HumanText.Sanitize(e.Message)}");
         return 2;
     }
 }
 
 RuntimeCatalog? CreateCatalog(ParseResult pr, Microsoft.Extensions.Logging.ILoggerFactory loggerFactory, Microsoft.Extensions.Configuration.IConfiguration? configuration = null)
 {
+    // A FIFO named by --plugins would block the manifest reader's open forever.
+    if (pr.GetValue(pluginsOption) is { } plugins) CliInput.EnsureRegularFile(plugins, "--plugins");
     try
     {
         return RuntimeCatalog.Create(new PolymathHostOptions
@@ -197,7 +249,7 @@ RuntimeCatalog? CreateCatalog(ParseResult pr, Microsoft.Extensions.Logging.ILogg
     }
     catch (Exception e) when (e is PluginManifestException or PlatformOverrideException)
     {
-        Console.Error.WriteLine($"error: {e.Message}");
+        Console.Error.WriteLine($"error: {HumanText.Sanitize(e.Message)}");
         return null;
     }
 }

@@ -145,7 +145,9 @@ public sealed class WasiPreview1
         linker.DefineFunction(ModuleName, "fd_write", I32x4ToI32,
             (ctx, a, r) => r[0] = WasmValue.I32(Mem(ctx, out var m) ? FdWrite(m, a[0].AsI32, a[1].AsI32, a[2].AsI32, a[3].AsI32) : Fault));
         linker.DefineFunction(ModuleName, "proc_exit", ProcExitType,
-            static (_, a, _) => throw new WasmTrapException(TrapKind.Exit, $"proc_exit({a[0].AsI32})") { ExitCode = a[0].AsI32 });
+            // The WASI exit code is a u32: the message shows it unsigned (proc_exit(4294967295), not -1); ExitCode keeps the
+            // 32 bits, and a front end that becomes a process must map codes above 255 (polymath run: to 1).
+            static (_, a, _) => throw new WasmTrapException(TrapKind.Exit, $"proc_exit({(uint)a[0].AsI32})") { ExitCode = a[0].AsI32 });
         HostFunctionCallback sizes = (ctx, a, r) => r[0] = WasmValue.I32(Mem(ctx, out var m) ? SizesGet(m, a[0].AsI32, a[1].AsI32) : Fault);
         linker.DefineFunction(ModuleName, "args_sizes_get", I32x2ToI32, sizes);
         linker.DefineFunction(ModuleName, "environ_sizes_get", I32x2ToI32, sizes);

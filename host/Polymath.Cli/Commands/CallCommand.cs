@@ -8,7 +8,9 @@ namespace Polymath.Cli.Commands;
 /// object: <c>outcome</c> (result, declined, unknown_op, unavailable, limit_exceeded, trapped, invalid_args); for a
 /// result the larql ExpertResult fields <c>value, confidence, latency_ns</c> (host-measured), <c>expert_id, op</c> plus
 /// <c>runtime</c>; otherwise <c>reason</c> (and <c>limit</c>, <c>trap</c>, <c>wasm_stack</c> when they apply).
-/// Exit code 0 only for a result.
+/// Exit code 0 only for a result. Without <c>--json</c> it prints the value alone (compact JSON, with control and
+/// format characters as <c>\uHHHH</c> escapes) or <c>outcome: reason</c> (escaped by <see cref="HumanText"/>). The result
+/// is attributed by the host (the op and expert the call was routed to), never by the guest's own fields.
 /// </summary>
 public static class CallCommand
 {
@@ -20,8 +22,8 @@ public static class CallCommand
         await host.StartAsync(cancellationToken).ConfigureAwait(false);
         var r = await host.CallAsync(op, argsJson, cancellationToken).ConfigureAwait(false);
         if (json) await output.WriteLineAsync(ToJson(r)).ConfigureAwait(false);
-        else if (r.IsResult) await output.WriteLineAsync(r.Result!.Value.GetRawText()).ConfigureAwait(false);
-        else await output.WriteLineAsync($"{r.OutcomeName}: {r.Reason}").ConfigureAwait(false);
+        else if (r.IsResult) await output.WriteLineAsync(HumanText.Json(r.Result!.Value)).ConfigureAwait(false);
+        else await output.WriteLineAsync($"{r.OutcomeName}: {HumanText.Sanitize(r.Reason)}").ConfigureAwait(false);
         return r.IsResult ? 0 : 1;
     }
 

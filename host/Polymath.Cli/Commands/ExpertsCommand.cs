@@ -6,7 +6,7 @@ namespace Polymath.Cli.Commands;
 /// <summary>
 /// <c>polymath experts [--dir DIR] [--platform RID] [--json]</c>: every expert, its ops, status, runtime and reason.
 /// Framework-neutral: Program.cs parses the options and calls <see cref="RunAsync"/>.
-/// JSON schema: <c>{"platform": rid, "directory": path, "experts": [{"id","tier","version","status","runtime","reason","lost","fix","source","ops":[{"name","args"}],"shadowed_ops"}]}</c>.
+/// JSON schema: <c>{"platform": rid, "directory": path, "experts": [{"id","tier","version","status","runtime","reason","lost","fix","source","ops":[{"name","args"}],"shadowed_ops","signed","conflicts":[{"op","other_id","other_source","wins","rule","explanation"}],"clamped_limits","rejected_update"}]}</c>.
 /// </summary>
 public static class ExpertsCommand
 {
@@ -34,20 +34,26 @@ public static class ExpertsCommand
         }
         else
         {
-            await output.WriteLineAsync($"{experts.Count} experts in {host.Registry.Directory} for {host.Registry.Platform}").ConfigureAwait(false);
+            await output.WriteLineAsync($"{experts.Count} experts in {H(host.Registry.Directory)} for {host.Registry.Platform}").ConfigureAwait(false);
             foreach (var e in experts)
             {
-                await output.WriteLineAsync($"{e.Id,-16} tier {e.Tier,-3} {e.Version,-8} {Status(e.Status),-11} {e.RuntimeId ?? "-",-12} {e.Ops.Count,3} ops").ConfigureAwait(false);
-                await output.WriteLineAsync($"    {e.Reason}{(e.Fix is null ? "" : $" (fix: {e.Fix})")}").ConfigureAwait(false);
-                if (e.Ops.Count > 0) await output.WriteLineAsync($"    ops: {string.Join(", ", e.Ops.Select(o => o.Name))}").ConfigureAwait(false);
-                if (e.ShadowedOps.Count > 0) await output.WriteLineAsync($"    shadowed: {string.Join(", ", e.ShadowedOps)}").ConfigureAwait(false);
+                await output.WriteLineAsync($"{H(e.Id),-16} tier {TierText(e.Tier),-3} {H(e.Version),-8} {Status(e.Status),-11} {H(e.RuntimeId ?? "-"),-12} {e.Ops.Count,3} ops").ConfigureAwait(false);
+                await output.WriteLineAsync($"    {H(e.Reason)}{(e.Fix is null ? "" : $" (fix: {H(e.Fix)})")}").ConfigureAwait(false);
+                if (e.Ops.Count > 0) await output.WriteLineAsync($"    ops: {string.Join(", ", e.Ops.Select(o => H(o.Name)))}").ConfigureAwait(false);
+                if (e.ShadowedOps.Count > 0) await output.WriteLineAsync($"    shadowed: {string.Join(", ", e.ShadowedOps.Select(H))}").ConfigureAwait(false);
+                foreach (var c in e.Conflicts) await output.WriteLineAsync($"    conflict: {H(c.Explanation)}").ConfigureAwait(false);
+                if (e.Limits?.Clamped is { Count: > 0 } clamped) await output.WriteLineAsync($"    limits lowered to the operator's ceiling: {string.Join(", ", clamped.Select(H))}").ConfigureAwait(false);
+                if (e.RejectedUpdate is not null) await output.WriteLineAsync($"    newer version rejected, this one keeps serving: {H(e.RejectedUpdate)}").ConfigureAwait(false);
             }
         }
         return experts.Any(e => e.Status == ExpertStatus.Unavailable) ? 1 : 0;
     }
 
+    private static string H(string? text) => HumanText.Sanitize(text);
+
     /// <summary>The JSON spelling of a status: bound, degraded, unavailable.</summary>
     public static string Status(ExpertStatus status) => status.ToString().ToLowerInvariant();
 
-
+    /// <summary>A tier for the table: the number, or "-" when absent (a package that failed before its tier was known).</summary>
+    public static string TierText(byte? tier) => tier is { } t ? t.ToString(System.Globalization.CultureInfo.InvariantCulture) : "-";
 }

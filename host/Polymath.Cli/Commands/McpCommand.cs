@@ -25,14 +25,14 @@ public static class McpCommand
         try { settings.Validate(); }
         catch (ArgumentException e)
         {
-            await error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
+            await error.WriteLineAsync($"error: {HumanText.Sanitize(e.Message)}").ConfigureAwait(false);
             return 2;
         }
         ExpertHostAdapter adapter;
         try { adapter = await ExpertHostAdapter.StartAsync(builder, loggerFactory, cancellationToken).ConfigureAwait(false); }
         catch (ArgumentException e)
         {
-            await error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
+            await error.WriteLineAsync($"error: {HumanText.Sanitize(e.Message)}").ConfigureAwait(false);
             return 2;
         }
         await using (adapter.ConfigureAwait(false))
@@ -40,13 +40,13 @@ public static class McpCommand
             using var tools = new ExpertToolSet(adapter, loggerFactory.CreateLogger("Polymath.Mcp"));
             if (settings.Endpoint is null)
             {
-                await error.WriteLineAsync($"polymath mcp: {tools.Tools.Count} tools from {adapter.Directory} on stdio").ConfigureAwait(false);
+                await error.WriteLineAsync($"polymath mcp: {tools.Tools.Count} tools from {HumanText.Sanitize(adapter.Directory)} on stdio").ConfigureAwait(false);
                 await PolymathMcpServer.RunStdioAsync(tools, loggerFactory, cancellationToken).ConfigureAwait(false);
             }
             else
             {
                 await PolymathMcpServer.RunHttpAsync(tools, settings, loggerFactory,
-                    url => error.WriteLine($"polymath mcp: {tools.Tools.Count} tools from {adapter.Directory}; listening on {url}"),
+                    url => error.WriteLine($"polymath mcp: {tools.Tools.Count} tools from {HumanText.Sanitize(adapter.Directory)}; listening on {url}"),
                     cancellationToken).ConfigureAwait(false);
             }
         }

@@ -57,17 +57,17 @@ public static class ProbeCommand
         return Encoding.UTF8.GetString(stream.ToArray());
     }
 
-    /// <summary>A readable table.</summary>
+    /// <summary>A readable table; plugin ids, reasons and capabilities are escaped by <see cref="HumanText"/>.</summary>
     public static string ToTable(RuntimeCatalog catalog, IReadOnlyList<RuntimeReport> reports)
     {
         var p = catalog.Platform;
         var sb = new StringBuilder();
         sb.AppendLine($"Platform: {p}  [source: {catalog.Selection.Source}{(catalog.Selection.DynamicCodeSource is { } d ? ", " + d : "")}]");
         sb.AppendLine($"  os {p.OperatingSystem}, architecture {PlatformInfo.ArchitectureName(p.Architecture)}, pointer size {p.PointerSize}, SIMD {(p.IsSimdAccelerated ? "yes" : "no")}");
-        sb.AppendLine($"Plugins: {catalog.Manifest.FilePath}");
+        sb.AppendLine($"Plugins: {HumanText.Sanitize(catalog.Manifest.FilePath)}");
         sb.AppendLine();
         string[] head = ["RUNTIME", "TIER", "STATUS", "REASON / CAPABILITIES"];
-        var rows = reports.Select(r => new[] { r.Id, r.Tier?.ToName() ?? "-", r.StatusName, r.Reason }).ToList();
+        var rows = reports.Select(r => new[] { HumanText.Sanitize(r.Id), r.Tier?.ToName() ?? "-", r.StatusName, HumanText.Sanitize(r.Reason) }).ToList();
         var w0 = Math.Max(head[0].Length, rows.Select(r => r[0].Length).DefaultIfEmpty(0).Max());
         var w1 = Math.Max(head[1].Length, rows.Select(r => r[1].Length).DefaultIfEmpty(0).Max());
         var w2 = Math.Max(head[2].Length, rows.Select(r => r[2].Length).DefaultIfEmpty(0).Max());
@@ -77,7 +77,7 @@ public static class ProbeCommand
             var row = rows[i];
             sb.AppendLine($"{row[0].PadRight(w0)}  {row[1].PadRight(w1)}  {row[2].PadRight(w2)}  {row[3]}");
             if (reports[i].Capabilities.Count > 0)
-                sb.AppendLine($"{"".PadRight(w0 + w1 + w2 + 6)}{string.Join(" ", reports[i].Capabilities)}");
+                sb.AppendLine($"{"".PadRight(w0 + w1 + w2 + 6)}{string.Join(" ", reports[i].Capabilities.Select(HumanText.Sanitize))}");
         }
         if (rows.Count == 0) sb.AppendLine("(plugins.json lists no plugins)");
         return sb.ToString().TrimEnd();

@@ -19,13 +19,13 @@ public static class RemoteCallCommand
             await using var client = await PolymathClient.ConnectAsync(server, new PolymathClientOptions { Token = token }, cancellationToken).ConfigureAwait(false);
             var r = await client.CallAsync(op, argsJson, cancellationToken: cancellationToken).ConfigureAwait(false);
             if (json) await output.WriteLineAsync(r.Json).ConfigureAwait(false);
-            else if (r.IsResult) await output.WriteLineAsync(r.Value!.Value.GetRawText()).ConfigureAwait(false);
-            else await output.WriteLineAsync($"{Name(r.Outcome)}: {r.Reason}").ConfigureAwait(false);
+            else if (r.IsResult) await output.WriteLineAsync(HumanText.Json(r.Value!.Value)).ConfigureAwait(false);
+            else await output.WriteLineAsync($"{Name(r.Outcome)}: {HumanText.Sanitize(r.Reason)}").ConfigureAwait(false);
             return r.IsResult ? 0 : 1;
         }
         catch (Exception e) when (e is PolymathConnectionException or PolymathServiceException)
         {
-            await error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
+            await error.WriteLineAsync($"error: {HumanText.Sanitize(e.Message)}").ConfigureAwait(false);
             return 2;
         }
     }

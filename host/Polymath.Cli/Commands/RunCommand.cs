@@ -8,42 +8,55 @@ using ValueType = Polymath.Wasm.ValueType;
 namespace Polymath.Cli.Commands;
 
 /// <summary>
-/// <c>polymath run FILE.wasm [--invoke NAME] [ARGS...] [--runtime ID] [--fuel N] [--max-memory-pages N]</c>: calls an export
-/// with arguments parsed per its parameter types and prints one result per line, like <c>wasmtime run --invoke</c>;
-/// without <c>--invoke</c> runs a WASI command's <c>_start</c> (WASI preview 1 shim, every facility granted, exit code from proc_exit).
-/// Exit codes: 0 ok, 1 trap, 2 usage or module error.
+/// <c>polymath run FILE.wasm [--invoke NAME] [ARGS...] [--runtime ID] [--fuel N] [--max-memory-pages N] [--timeout MS]</c>:
+/// calls an export with arguments parsed per its parameter types and prints one result per line, like
+/// <c>wasmtime run --invoke</c>; without <c>--invoke</c> runs a WASI command's <c>_start</c> (WASI preview 1 shim, every
+/// facility granted, exit code from proc_exit). The limits are those of <c>call</c>: <c>--fuel</c> is the budget of each
+/// guest entry (<c>_initialize</c>, then the export), <c>--max-memory-pages</c> caps linear memory, <c>--timeout</c> is one
+/// wall-clock deadline for the whole run. Exit codes: 0 ok, 1 trap or limit exceeded, 2 usage or module error; a WASI
+/// exit code is the process's exit code when it is 0–255, and 1 otherwise (an exit status has 8 bits: 256 would
+/// read as success), with a note on stderr.
 /// </summary>
 public static class RunCommand
 {
     /// <summary>Runs the command.</summary>
     public static int Run(RuntimeCatalog catalog, string file, string? invoke, IReadOnlyList<string> args, string? runtime, ulong? fuel, uint? maxMemoryPages, TextWriter output, TextWriter error)
+        => Run(catalog, file, invoke, args, runtime, fuel, maxMemoryPages, null, output, error);
+
+    /// <summary>Runs the command with a wall-clock limit of <paramref name="timeoutMs"/> for the whole run (null: none).</summary>
+    public static int Run(RuntimeCatalog catalog, string file, string? invoke, IReadOnlyList<string> args, string? runtime, ulong? fuel, uint? maxMemoryPages, int? timeoutMs, TextWriter output, TextWriter error)
     {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(error);
         byte[] bytes;
-        try { bytes = File.ReadAllBytes(file); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        try { bytes = CliInput.ReadFile(file, "the module", CliInput.MaxModuleBytes); }
+        catch (CliUsageException e)
         {
-            error.WriteLine($"error: cannot read {file}: {e.Message}");
+            error.WriteLine($"error: {e.Message}");
             return 2;
         }
+        string shown = HumanText.Sanitize(file);
 
         IWasmEngine engine;
         try { engine = catalog.CreateEngine(runtime); }
-        catch (RuntimeNotAvailableException e) { error.WriteLine($"error: {e.Message}"); return 2; }
+        catch (RuntimeNotAvailableException e) { error.WriteLine($"error: {HumanText.Sanitize(e.Message)}"); return 2; }
         using (engine)
         {
             IWasmModule module;
             try { module = engine.Compile(bytes); }
-            catch (WasmModuleException e) { error.WriteLine($"error: {file}: {e.Message}"); return 2; }
+            catch (WasmModuleException e) { error.WriteLine($"error: {shown}: {HumanText.Sanitize(e.Message)}"); return 2; }
 
             var definition = module.Definition;
-            var functionExports = string.Join(", ", definition.Exports.Where(x => x.Kind == ExternKind.Function).Select(x => x.Name));
+            var functionExports = HumanText.Sanitize(string.Join(", ", definition.Exports.Where(x => x.Kind == ExternKind.Function).Select(x => x.Name)));
             bool command = invoke is null;
             if (command)
             {
                 // Like `wasmtime run FILE`: a WASI command module's _start.
                 if (!WasmLinker.IsCommand(definition))
                 {
-                    error.WriteLine($"error: {file} exports no _start (not a WASI command); use --invoke NAME. Exported functions: {functionExports}");
+                    error.WriteLine($"error: {shown} exports no _start (not a WASI command); use --invoke NAME. Exported functions: {functionExports}");
                     return 2;
                 }
                 if (args.Count > 0)
@@ -56,13 +69,13 @@ public static class RunCommand
             var export = definition.Exports.FirstOrDefault(x => x.Name == invoke);
             if (export is null || export.Kind != ExternKind.Function)
             {
-                error.WriteLine($"error: {file} has no exported function '{invoke}'; exported functions: {functionExports}");
+                error.WriteLine($"error: {shown} has no exported function '{HumanText.Sanitize(invoke)}'; exported functions: {functionExports}");
                 return 2;
             }
             var type = definition.GetFunctionType(export.Index);
             if (args.Count != type.Parameters.Length)
             {
-                error.WriteLine($"error: '{invoke}' has type {type} and takes {type.Parameters.Length} arguments, {args.Count} given");
+                error.WriteLine($"error: '{HumanText.Sanitize(invoke)}' has type {type} and takes {type.Parameters.Length} arguments, {args.Count} given");
                 return 2;
             }
             var arguments = new WasmValue[args.Count];
@@ -70,17 +83,21 @@ public static class RunCommand
             {
                 if (!TryParse(args[i], type.Parameters[i], out arguments[i]))
                 {
-                    error.WriteLine($"error: argument {i + 1} '{args[i]}' is not a valid {type.Parameters[i].ToWat()}");
+                    error.WriteLine($"error: argument {i + 1} '{HumanText.Sanitize(args[i])}' is not a valid {type.Parameters[i].ToWat()}");
                     return 2;
                 }
             }
 
             var limits = maxMemoryPages is { } pages ? StoreLimits.Default with { MaxMemoryPages = pages } : StoreLimits.Default;
-            using var store = engine.CreateStore(limits);
+            using var deadline = new CancellationTokenSource();
+            if (timeoutMs is { } ms) deadline.CancelAfter(ms);
             var results = new WasmValue[type.Results.Length];
+            IWasmStore? store = null;
+            ulong consumed;
             try
             {
-                var options = new CallOptions { Fuel = fuel };
+                store = engine.CreateStore(limits);
+                var options = new CallOptions { Fuel = fuel, CancellationToken = deadline.Token };
                 // The user runs their own module from the command line, so every WASI facility is granted and
                 // guest stdout/stderr go to this process's stdout/stderr. Imports other than WASI functions fail to link.
                 var linker = WasiPreview1.CreateLinker(new WasiOptions { Grants = WasiGrants.All, Output = new ConsoleSink(output, error) });
@@ -89,31 +106,61 @@ public static class RunCommand
                     int exitCode = linker.RunCommand(store, module, options);
                     output.Flush();
                     if (fuel is not null) error.WriteLine($"fuel consumed: {store.LastCallFuelConsumed}");
-                    return exitCode;
+                    return ExitStatus(exitCode, error);
                 }
                 var instance = linker.InstantiateReactor(store, module, options);
                 instance.GetFunction(invoke!)!.Invoke(arguments, results, options);
+                consumed = store.LastCallFuelConsumed;
             }
             catch (WasmTrapException trap) when (trap.Kind == TrapKind.Exit)
             {
                 output.Flush();
-                return trap.ExitCode;
+                return ExitStatus(trap.ExitCode, error);
             }
             catch (WasmTrapException trap)
             {
-                error.WriteLine($"error: wasm trap: {trap.Message}");
-                foreach (var frame in trap.WasmStack) error.WriteLine($"    at {frame}");
+                output.Flush();
+                error.WriteLine(trap.Kind switch
+                {
+                    TrapKind.Interrupted when deadline.IsCancellationRequested => $"error: timeout: --timeout {timeoutMs} ms exceeded",
+                    TrapKind.OutOfFuel => $"error: out of fuel: --fuel {fuel} exhausted",
+                    _ => $"error: wasm trap: {HumanText.Sanitize(trap.Message)}",
+                });
+                foreach (var frame in trap.WasmStack) error.WriteLine($"    at {HumanText.Sanitize(frame.ToString())}");
                 return 1;
             }
             catch (WasmLinkException e)
             {
-                error.WriteLine($"error: {e.Message}");
+                error.WriteLine($"error: {HumanText.Sanitize(e.Message)}");
                 return 2;
             }
+            catch (Exception e) when (e is WasmModuleException or InvalidOperationException or ArgumentException)
+            {
+                // Instantiation refused (e.g. the module's minimum memory is above --max-memory-pages).
+                error.WriteLine($"error: {shown}: {HumanText.Sanitize(e.Message)}");
+                return 2;
+            }
+            finally
+            {
+                store?.Dispose();
+            }
             foreach (var r in results) output.WriteLine(Format(r));
-            if (fuel is not null) error.WriteLine($"fuel consumed: {store.LastCallFuelConsumed}");
+            if (fuel is not null) error.WriteLine($"fuel consumed: {consumed}");
             return 0;
         }
+    }
+
+    /// <summary>
+    /// The process exit status for a WASI exit code: the code itself when it is 0–255; otherwise 1, with a note on
+    /// <paramref name="error"/> (an exit status has 8 bits, so 256 would read as success and 257 as 1).
+    /// </summary>
+    public static int ExitStatus(int wasiExitCode, TextWriter error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        uint code = unchecked((uint)wasiExitCode);
+        if (code <= 255) return (int)code;
+        error.WriteLine($"polymath: the module exited with code {code}, which an exit status (0-255) cannot carry; exiting with 1");
+        return 1;
     }
 
     /// <summary>Parses a command-line argument as a value of <paramref name="type"/> (integers may be negative or unsigned; floats accept nan, inf).</summary>

@@ -18,6 +18,17 @@ public static class ServeCommand
         ArgumentNullException.ThrowIfNull(overrides);
         ArgumentNullException.ThrowIfNull(hostOptions);
         ArgumentNullException.ThrowIfNull(error);
+        try
+        {
+            // A FIFO given as --config or --plugins would block the configuration's open forever.
+            if (configFile is not null) CliInput.EnsureRegularFile(configFile, "the configuration file");
+            if (hostOptions.PluginsFile is not null) CliInput.EnsureRegularFile(hostOptions.PluginsFile, "--plugins");
+        }
+        catch (CliUsageException e)
+        {
+            await error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
+            return 2;
+        }
         var commandLine = new List<string>(overrides);
         if (socket is not null) commandLine.Add($"--{ServiceOptions.SectionName}:SocketPath={socket}");
         if (tcpPort is int port) commandLine.Add($"--{ServiceOptions.SectionName}:TcpPort={port}");
@@ -34,7 +45,7 @@ public static class ServeCommand
         }
         catch (Exception e) when (e is FileNotFoundException or InvalidDataException or FormatException or ArgumentException or InvalidOperationException)
         {
-            await error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
+            await error.WriteLineAsync($"error: {HumanText.Sanitize(e.Message)}").ConfigureAwait(false);
             return 2;
         }
         using (host)
@@ -43,7 +54,7 @@ public static class ServeCommand
             catch (Exception e) when (e is OptionsValidationException or ArgumentException or InvalidOperationException or IOException or System.Net.Sockets.SocketException or UnauthorizedAccessException
                                           or Polymath.Host.Manifest.PluginManifestException or Polymath.Host.Platform.PlatformOverrideException)
             {
-                await error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
+                await error.WriteLineAsync($"error: {HumanText.Sanitize(e.Message)}").ConfigureAwait(false);
                 try { await host.StopAsync().ConfigureAwait(false); }
 #pragma warning disable CA1031 // already failing: the first error is the one reported
                 catch (Exception) { }

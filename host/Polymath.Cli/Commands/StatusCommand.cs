@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Polymath.Client;
+using Polymath.Host.Experts;
 using Spectre.Console;
 
 namespace Polymath.Cli.Commands;
@@ -25,9 +26,25 @@ public static class StatusCommand
         }
         catch (Exception e) when (e is PolymathConnectionException or PolymathServiceException)
         {
-            await error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
+            await error.WriteLineAsync($"error: {HumanText.Sanitize(e.Message)}").ConfigureAwait(false);
             return 2;
         }
+        try { return await PrintAsync(server, health, stats, json, output).ConfigureAwait(false); }
+        catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or FormatException or OverflowException)
+        {
+            await error.WriteLineAsync($"error: {HumanText.Sanitize(server)} answered health/stats in an unexpected form: {HumanText.Sanitize(e.Message)}").ConfigureAwait(false);
+            return 2;
+        }
+    }
+
+    // Every string that came from the service is escaped twice for the tables: control characters (HumanText) and
+    // Spectre.Console markup ('[' and ']'), so neither the terminal nor the markup parser can be driven by it.
+    private static string Cell(string? text) => Markup.Escape(HumanText.Sanitize(text));
+
+    private static string Cell(JsonElement value) => Cell(value.ValueKind == JsonValueKind.String ? value.GetString() : value.GetRawText());
+
+    private static async Task<int> PrintAsync(string server, JsonElement health, JsonElement stats, bool json, TextWriter output)
+    {
         bool serving = health.GetProperty("status").GetString() == "serving";
         if (json)
         {
@@ -36,9 +53,9 @@ public static class StatusCommand
             {
                 w.WriteStartObject();
                 w.WritePropertyName("health");
-                health.WriteTo(w);
+                ExpertJson.WriteValue(w, health);
                 w.WritePropertyName("stats");
-                stats.WriteTo(w);
+                ExpertJson.WriteValue(w, stats);
                 w.WriteEndObject();
             }
             await output.WriteLineAsync(System.Text.Encoding.UTF8.GetString(stream.ToArray())).ConfigureAwait(false);
@@ -46,20 +63,20 @@ public static class StatusCommand
         }
 
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
-        var summary = new Table().Title($"Polymath service at {Markup.Escape(server)}").AddColumn("").AddColumn("");
+        var summary = new Table().Title($"Polymath service at {Cell(server)}").AddColumn("").AddColumn("");
         summary.ShowHeaders = false;
         var experts = health.GetProperty("experts");
         var memory = stats.GetProperty("memory");
-        summary.AddRow("status", health.GetProperty("status").GetString()!);
-        summary.AddRow("version", health.GetProperty("version").GetString() ?? "");
-        summary.AddRow("platform", health.GetProperty("platform").GetString()!);
-        summary.AddRow("experts", $"{experts.GetProperty("total")} ({experts.GetProperty("bound")} bound, {experts.GetProperty("degraded")} degraded, {experts.GetProperty("unavailable")} unavailable)");
+        summary.AddRow("status", Cell(health.GetProperty("status")));
+        summary.AddRow("version", Cell(health.GetProperty("version")));
+        summary.AddRow("platform", Cell(health.GetProperty("platform")));
+        summary.AddRow("experts", $"{Cell(experts.GetProperty("total"))} ({Cell(experts.GetProperty("bound"))} bound, {Cell(experts.GetProperty("degraded"))} degraded, {Cell(experts.GetProperty("unavailable"))} unavailable)");
         summary.AddRow("uptime", TimeSpan.FromMilliseconds(stats.GetProperty("uptime_ms").GetInt64()).ToString(@"d\.hh\:mm\:ss", System.Globalization.CultureInfo.InvariantCulture));
-        summary.AddRow("connections", $"{stats.GetProperty("connections")} open, {stats.GetProperty("connections_total")} total");
-        summary.AddRow("in flight", stats.GetProperty("in_flight").ToString());
-        summary.AddRow("calls", stats.GetProperty("calls").ToString());
-        summary.AddRow("protocol errors", stats.GetProperty("protocol_errors").ToString());
-        summary.AddRow("idle instances", stats.GetProperty("instances_idle").ToString());
+        summary.AddRow("connections", $"{Cell(stats.GetProperty("connections"))} open, {Cell(stats.GetProperty("connections_total"))} total");
+        summary.AddRow("in flight", Cell(stats.GetProperty("in_flight")));
+        summary.AddRow("calls", Cell(stats.GetProperty("calls")));
+        summary.AddRow("protocol errors", Cell(stats.GetProperty("protocol_errors")));
+        summary.AddRow("idle instances", Cell(stats.GetProperty("instances_idle")));
         summary.AddRow("memory", $"{memory.GetProperty("working_set_bytes").GetInt64() / (1 << 20)} MiB working set, {memory.GetProperty("managed_bytes").GetInt64() / (1 << 20)} MiB managed");
         console.Write(summary);
 
@@ -67,8 +84,8 @@ public static class StatusCommand
         foreach (var op in stats.GetProperty("ops").EnumerateObject())
         {
             var outcomes = string.Join(", ", op.Value.GetProperty("outcomes").EnumerateObject().Select(o => $"{o.Name} {o.Value}"));
-            ops.AddRow(Markup.Escape(op.Name), op.Value.GetProperty("calls").ToString(), Markup.Escape(outcomes),
-                op.Value.GetProperty("latency_p50_us").ToString(), op.Value.GetProperty("latency_p99_us").ToString());
+            ops.AddRow(Cell(op.Name), Cell(op.Value.GetProperty("calls")), Cell(outcomes),
+                Cell(op.Value.GetProperty("latency_p50_us")), Cell(op.Value.GetProperty("latency_p99_us")));
         }
         console.Write(ops);
         return serving ? 0 : 1;

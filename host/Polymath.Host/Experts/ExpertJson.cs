@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
 using System.Text.Json;
 
 namespace Polymath.Host.Experts;
@@ -7,6 +10,14 @@ namespace Polymath.Host.Experts;
 /// <c>--json</c>, the service's replies): an expert as <c>polymath experts --json</c> lists it and a call result as
 /// <c>polymath call --json</c> prints it. The caller's writer decides encoding and indentation.
 /// </summary>
+/// <remarks>
+/// The writer never throws on what a package or guest supplied, and writes the values that JSON cannot carry in a
+/// defined way: a non-finite <c>confidence</c> (a guest wrote <c>1e39</c>, which is infinity as a float) is written as
+/// <c>null</c>; a lone UTF-16 surrogate (<c>"\udfff"</c>) in a string or in a result's <c>value</c> is written as
+/// U+FFFD; an unknown <c>tier</c> (a package that failed before its tier was known) is written as <c>null</c>.
+/// A result is attributed by the host: <c>expert_id</c> and <c>op</c> are the ones the call was routed to
+/// (<see cref="ExpertCallResult.ExpertId"/>, <see cref="ExpertCallResult.Op"/>), never the ones the guest wrote.
+/// </remarks>
 public static class ExpertJson
 {
     /// <summary>Writes an expert in the schema of <c>polymath experts --json</c> (also the service's <c>experts.list</c>).</summary>
@@ -16,7 +27,7 @@ public static class ExpertJson
         ArgumentNullException.ThrowIfNull(e);
         w.WriteStartObject();
         w.WriteString("id", e.Id);
-        if (e.Tier is { } tier) w.WriteNumber("tier", tier); else w.WriteNull("tier"); // null: a failed package has no tier
+        WriteTier(w, e.Tier);
         w.WriteString("version", e.Version);
         w.WriteString("status", e.Status.ToString().ToLowerInvariant());
         if (e.RuntimeId is null) w.WriteNull("runtime"); else w.WriteString("runtime", e.RuntimeId);
@@ -40,6 +51,24 @@ public static class ExpertJson
         w.WriteStartArray("shadowed_ops");
         foreach (var s in e.ShadowedOps) w.WriteStringValue(s);
         w.WriteEndArray();
+        w.WriteBoolean("signed", e.Signed);
+        w.WriteStartArray("conflicts");
+        foreach (var c in e.Conflicts)
+        {
+            w.WriteStartObject();
+            w.WriteString("op", c.Op);
+            w.WriteString("other_id", c.OtherId);
+            w.WriteString("other_source", c.OtherSource);
+            w.WriteBoolean("wins", c.Wins);
+            w.WriteString("rule", c.Rule);
+            w.WriteString("explanation", c.Explanation);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteStartArray("clamped_limits");
+        foreach (var l in e.Limits?.Clamped ?? []) w.WriteStringValue(l);
+        w.WriteEndArray();
+        if (e.RejectedUpdate is null) w.WriteNull("rejected_update"); else w.WriteString("rejected_update", e.RejectedUpdate);
         w.WriteEndObject();
     }
 
@@ -57,12 +86,12 @@ public static class ExpertJson
         if (r.Result is { } res)
         {
             w.WritePropertyName("value");
-            res.Value.WriteTo(w);
-            w.WriteNumber("confidence", res.Confidence);
+            WriteValue(w, res.Value);
+            if (float.IsFinite(res.Confidence)) w.WriteNumber("confidence", res.Confidence); else w.WriteNull("confidence");
             w.WriteNumber("latency_ns", r.LatencyNs);
-            w.WriteString("expert_id", res.ExpertId);
-            w.WriteString("op", res.Op);
-            w.WriteString("runtime", r.RuntimeId);
+            if (r.ExpertId is null) w.WriteNull("expert_id"); else w.WriteString("expert_id", r.ExpertId);
+            w.WriteString("op", r.Op);
+            if (r.RuntimeId is null) w.WriteNull("runtime"); else w.WriteString("runtime", r.RuntimeId);
         }
         else
         {
@@ -81,5 +110,68 @@ public static class ExpertJson
             }
         }
         w.WriteEndObject();
+    }
+
+    /// <summary>
+    /// Writes a JSON value a guest produced. Re-written compactly (no line breaks of the guest's own), with the
+    /// writer's escaping; a lone surrogate escape in one of its strings becomes U+FFFD instead of failing the write.
+    /// </summary>
+    public static void WriteValue(Utf8JsonWriter w, JsonElement value)
+    {
+        ArgumentNullException.ThrowIfNull(w);
+        if (!HasSurrogateEscape(JsonMarshal.GetRawUtf8Value(value)))
+        {
+            value.WriteTo(w);
+            return;
+        }
+        using var repaired = JsonDocument.Parse(ReplaceLoneSurrogateEscapes(value.GetRawText()));
+        repaired.RootElement.WriteTo(w);
+    }
+
+    // The "tier" field: a byte, or null when unknown (255 from the registry's failed packages, or an absent tier).
+    // null: a failed package has no tier.
+    private static void WriteTier(Utf8JsonWriter w, byte? tier)
+    {
+        if (tier is { } t) w.WriteNumber("tier", t); else w.WriteNull("tier");
+    }
+
+    // True when the raw JSON text has a \uD800-\uDFFF escape (the only way a parsed document can hold a lone surrogate).
+    private static bool HasSurrogateEscape(ReadOnlySpan<byte> raw)
+    {
+        for (int i = raw.IndexOf((byte)'\\'); i >= 0 && i + 1 < raw.Length; )
+        {
+            if (raw[i + 1] == (byte)'u' && i + 3 < raw.Length && raw[i + 2] is (byte)'d' or (byte)'D' && raw[i + 3] is >= (byte)'8' and <= (byte)'9' or >= (byte)'a' and <= (byte)'f' or >= (byte)'A' and <= (byte)'F')
+                return true;
+            int next = raw[(i + 2)..].IndexOf((byte)'\\');
+            if (next < 0) return false;
+            i += 2 + next;
+        }
+        return false;
+    }
+
+    // Rewrites \uD800-\uDFFF escapes that are not a high-low pair as \uFFFD; every other escape stays as it is.
+    private static string ReplaceLoneSurrogateEscapes(string raw)
+    {
+        var sb = new StringBuilder(raw.Length);
+        for (int i = 0; i < raw.Length; i++)
+        {
+            if (raw[i] != '\\' || i + 1 >= raw.Length) { sb.Append(raw[i]); continue; }
+            if (raw[i + 1] != 'u' || !TryEscape(raw, i, out int unit)) { sb.Append(raw, i, 2); i++; continue; }
+            if (char.IsHighSurrogate((char)unit) && TryEscape(raw, i + 6, out int low) && char.IsLowSurrogate((char)low))
+            {
+                sb.Append(raw, i, 12);
+                i += 11;
+            }
+            else if (char.IsSurrogate((char)unit)) { sb.Append("\\uFFFD"); i += 5; }
+            else { sb.Append(raw, i, 6); i += 5; }
+        }
+        return sb.ToString();
+    }
+
+    private static bool TryEscape(string raw, int at, out int unit)
+    {
+        unit = 0;
+        return at + 6 <= raw.Length && raw[at] == '\\' && raw[at + 1] == 'u'
+            && int.TryParse(raw.AsSpan(at + 2, 4), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out unit);
     }
 }
