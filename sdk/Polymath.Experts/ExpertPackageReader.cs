@@ -228,8 +228,7 @@ public static class ExpertPackageReader
 
     private static byte[] ReadFileBounded(string path, string source, string? field, long max)
     {
-        using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.None);
-        if (!fs.CanSeek) throw new ExpertPackageException(source, field, $"'{path}' is not a regular file");
+        using var fs = RegularFileOpener.OpenRead(path);
         long length = fs.Length;
         if (length > max) throw new ExpertPackageException(source, field, $"'{Path.GetFileName(path)}' is larger than the cap of {max} bytes");
         var bytes = new byte[length];

@@ -290,6 +290,22 @@ public sealed class HostileReaderTests : IDisposable
     }
 
     [Fact]
+    public void TheOpenItselfNeverBlocksNorFollowsASwappedInLink()
+    {
+        // What a FIFO or link swapped in between the check and the open meets: O_NONBLOCK and O_NOFOLLOW.
+        string fifo = Path.Combine(_dir.Path, "swapped.wasm");
+        HostileExperts.Fifo(fifo);
+        var e = HostileExperts.WithinSeconds(10, () => Assert.Throws<IOException>(() => RegularFileOpener.OpenRead(fifo)));
+        Assert.Contains("not a regular file", e.Message);
+        string real = Path.Combine(_dir.Path, "real.wasm");
+        File.WriteAllBytes(real, [1, 2, 3]);
+        using (var s = RegularFileOpener.OpenRead(real)) Assert.Equal(3, s.Length);
+        string link = Path.Combine(_dir.Path, "link.wasm");
+        File.CreateSymbolicLink(link, real);
+        Assert.Throws<IOException>(() => RegularFileOpener.OpenRead(link).Dispose());
+    }
+
+    [Fact]
     public void FifoManifestIsRefusedWithoutBlocking()
     {
         string dir = Path.Combine(_dir.Path, "pipemanifest");
