@@ -388,6 +388,20 @@ public sealed class HostileReaderTests : IDisposable
     }
 
     [Fact]
+    public void MalformedModuleIsSaidOnce()
+    {
+        File.WriteAllBytes(Path.Combine(_dir.Path, "garbage.wasm"), "not a module at all"u8.ToArray());
+        // (func (result i32) (i64.const 1)): well formed, invalid.
+        File.WriteAllBytes(Path.Combine(_dir.Path, "invalid.wasm"), [0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 5, 1, 0x60, 0, 1, 0x7f, 3, 2, 1, 0, 0x0a, 6, 1, 4, 0, 0x42, 1, 0x0b]);
+        var r = RegistryWithNeighbour();
+        string garbage = ReasonFor(r, "garbage.wasm"), invalid = ReasonFor(r, "invalid.wasm");
+        Assert.StartsWith("malformed module: ", garbage);
+        Assert.Equal(1, System.Text.RegularExpressions.Regex.Count(garbage, "malformed"));
+        Assert.StartsWith("invalid module: ", invalid);
+        Assert.Equal(1, System.Text.RegularExpressions.Regex.Count(invalid, "invalid module"));
+    }
+
+    [Fact]
     public void DiscoverSurvivesOddNamesAndLinkLoops()
     {
         File.WriteAllBytes(Path.Combine(_dir.Path, "new\nline.wasm"), [1]);
