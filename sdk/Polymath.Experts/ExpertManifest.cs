@@ -94,7 +94,7 @@ public sealed record ExpertManifest
                 foreach (var p in nativeEl.EnumerateObject())
                 {
                     try { _ = Polymath.Sdk.PlatformInfo.FromRuntimeIdentifier(p.Name); }
-                    catch (ArgumentException e) { throw new ExpertPackageException(source, $"payloads.native.{p.Name}", e.Message); }
+                    catch (ArgumentException e) { throw new ExpertPackageException(source, $"payloads.native.{Printable(p.Name)}", Printable(e.Message)); }
                     native[p.Name] = r.Payload(p.Value, $"payloads.native.{p.Name}", requireHashes);
                 }
             }
@@ -293,7 +293,7 @@ public sealed record ExpertManifest
                     throw new ExpertPackageException(source, $"{name}[{i}]", $"must be a string, found {Describe(item)}");
                 string s = item.GetString()!;
                 if (!CapabilityPattern.IsMatch(s))
-                    throw new ExpertPackageException(source, $"{name}[{i}]", $"'{s}' is not a capability name (lower-case, dot-separated, e.g. exec.jit)");
+                    throw new ExpertPackageException(source, $"{name}[{i}]", $"'{Printable(s)}' is not a capability name (lower-case, dot-separated, e.g. exec.jit)");
                 if (!list.Contains(s)) list.Add(s);
                 i++;
             }

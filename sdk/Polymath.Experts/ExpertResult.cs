@@ -50,7 +50,9 @@ public sealed record ExpertResult(JsonElement Value, float Confidence, ulong Lat
         }
         catch (JsonException ex)
         {
-            throw new ExpertAbiException(AbiViolation.InvalidResult, $"the result is not valid JSON: {ex.Message}", ex);
+            // The parser's message may quote the guest's text: control characters are escaped and the quote bounded.
+            string reason = StrictJson.Clip(ExpertManifest.Printable(ex.Message));
+            throw new ExpertAbiException(AbiViolation.InvalidResult, $"the result is not valid JSON: {reason}", ex);
         }
     }
 

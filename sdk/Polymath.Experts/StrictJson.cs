@@ -114,7 +114,7 @@ internal static class StrictJson
     {
         JsonDocument doc;
         try { doc = JsonDocument.Parse(text, options); }
-        catch (JsonException e) { throw new ExpertPackageException(source, null, $"{what} is not valid JSON: {e.Message}", e); }
+        catch (JsonException e) { throw new ExpertPackageException(source, null, $"{what} is not valid JSON: {Clip(e.Message)}", e); }
         catch (ArgumentException e)
         {
             // Raw (unescaped) lone surrogates cannot come from UTF-8 bytes, only from a string handed to the public API.
@@ -152,7 +152,7 @@ internal static class StrictJson
                     names ??= new HashSet<string>(StringComparer.Ordinal);
                     string field = Field(path, name);
                     if (!names.Add(name))
-                        throw new ExpertPackageException(source, field, $"appears twice (duplicate key '{name}'); each key may appear once");
+                        throw new ExpertPackageException(source, field, $"appears twice (duplicate key '{ExpertManifest.Printable(name)}'); each key may appear once");
                     Check(p.Value, field, source);
                 }
                 break;
@@ -177,7 +177,14 @@ internal static class StrictJson
         }
     }
 
-    private static string Field(string path, string name) => path.Length == 0 ? name : $"{path}.{name}";
+    private static string Field(string path, string name)
+    {
+        name = ExpertManifest.Printable(name);
+        return path.Length == 0 ? name : $"{path}.{name}";
+    }
+
+    /// <summary>Bounds a parser message, which may quote the rest of the input, to 300 characters.</summary>
+    public static string Clip(string message) => message.Length <= 300 ? message : message[..297] + "...";
 
     /// <summary>Shortens text quoted in a message to at most 40 characters.</summary>
     public static string Truncate(string s) => s.Length <= 40 ? s : s[..37] + "...";
