@@ -147,7 +147,9 @@ public static class ExpertPackageReader
                 {
                     if (byName.Count >= MaxZipEntries)
                         throw new ExpertPackageException(file, null, $"holds more than {MaxZipEntries} entries; a package holds a manifest and its payloads");
-                    byName[entry.FullName.Replace('\\', '/').TrimStart('/')] = entry;
+                    string name = entry.FullName.Replace('\\', '/').TrimStart('/');
+                    if (!byName.TryAdd(name, entry))
+                        throw new ExpertPackageException(file, null, $"holds two entries named '{name}'; which one is meant would be a guess");
                 }
             }
             catch (InvalidDataException e) { throw new ExpertPackageException(file, null, $"is not a readable zip archive (incomplete or corrupt): {e.Message}", e); }

@@ -357,6 +357,23 @@ public sealed class HostileReaderTests : IDisposable
         Assert.Contains("expert.json", e.Message);
     }
 
+    [Fact]
+    public void ZipWithTwoManifestsIsRefused()
+    {
+        var wasm = TestExperts.Echo("twice");
+        string zip = Path.Combine(_dir.Path, "twice.expert");
+        using (var z = ZipFile.Open(zip, ZipArchiveMode.Create))
+        {
+            foreach (var id in new[] { "twice", "other" })
+                using (var s = z.CreateEntry("expert.json").Open()) s.Write(Encoding.UTF8.GetBytes(TestExperts.Manifest(id, wasm)));
+            using (var s = z.CreateEntry("twice.wasm").Open()) s.Write(wasm);
+        }
+        var e = Assert.Throws<ExpertPackageException>(() => ExpertPackageReader.Read(zip));
+        Assert.Contains("two entries named 'expert.json'", e.Message);
+        var r = RegistryWithNeighbour();
+        Assert.Contains("two entries", ReasonFor(r, "twice.expert"));
+    }
+
     private static int PatchSize(byte[] zip, uint from, uint to)
     {
         int count = 0;
