@@ -51,6 +51,11 @@ public sealed record ExpertManifest
     /// Parses and validates a manifest. When <paramref name="requireHashes"/> is false, missing or empty
     /// <c>sha256</c> fields are accepted (used by <c>polymath pack</c>, which fills them in).
     /// </summary>
+    /// <remarks>
+    /// A leading byte order mark, comments and trailing commas are accepted. Rejected, naming the field: a string or key
+    /// with an unpaired UTF-16 surrogate, a number beyond the double range, a repeated key, nesting deeper than 64,
+    /// a payload path that is absolute, has '.', '..' or empty segments, or holds a control or non-portable character.
+    /// </remarks>
     /// <exception cref="ExpertPackageException">The JSON is malformed or a field is missing or wrong; the message names the field.</exception>
     public static ExpertManifest Parse(string json, string source, bool requireHashes = true)
     {
