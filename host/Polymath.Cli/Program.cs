@@ -134,11 +134,16 @@ root.Subcommands.Add(status);
 
 // pack
 var packDirArgument = new Argument<string>("DIR") { Description = "The expert package folder (with expert.json)" };
-var packOutputOption = new Option<string?>("--output", "-o") { Description = "The zip to write (default: <id>.expert beside the folder)" };
-var pack = new Command("pack", "Validate an expert package folder, fill in payload hashes and write the .expert zip");
+var packOutputOption = new Option<string?>("--output", "-o") { Description = "The zip to write, or a folder to write <id>.expert in (default: the current directory)" };
+var packWriteHashesOption = new Option<bool>("--write-hashes") { Description = "Also write the computed hashes into the folder's expert.json (only the hash values change)" };
+var packForceOption = new Option<bool>("--force") { Description = "Write the zip even inside the experts directory (Experts:Directory)" };
+var pack = new Command("pack", "Validate an expert package folder, compute payload hashes and write the .expert zip");
 pack.Arguments.Add(packDirArgument);
 pack.Options.Add(packOutputOption);
-pack.SetAction(pr => PackCommand.Run(pr.GetValue(packDirArgument)!, pr.GetValue(packOutputOption), Console.Out, Console.Error));
+pack.Options.Add(packWriteHashesOption);
+pack.Options.Add(packForceOption);
+pack.SetAction(pr => PackCommand.Run(pr.GetValue(packDirArgument)!, pr.GetValue(packOutputOption), pr.GetValue(packWriteHashesOption),
+    pr.GetValue(packForceOption), PackExpertsDirectory(), Console.Out, Console.Error));
 root.Subcommands.Add(pack);
 
 // new expert
@@ -197,6 +202,13 @@ catch (Exception e)
 static Exception Unwrap(Exception e) => e is AggregateException { InnerExceptions.Count: 1 } a ? Unwrap(a.InnerExceptions[0]) : e;
 
 static string? ReadToken(string? file) => file is null ? null : CliInput.ReadText(file, "the token file", CliInput.MaxTokenBytes).Trim();
+
+// pack refuses to write into the experts directory a registry would watch (Experts:Directory, default ./experts).
+static string? PackExpertsDirectory()
+{
+    try { return CliConfiguration.Build()["Experts:Directory"] ?? "experts"; }
+    catch (CliUsageException) { return "experts"; }
+}
 
 int WithCatalog(ParseResult pr, Func<RuntimeCatalog, int> action)
 {

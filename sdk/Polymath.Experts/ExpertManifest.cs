@@ -51,19 +51,19 @@ public sealed record ExpertManifest
     /// Parses and validates a manifest. When <paramref name="requireHashes"/> is false, missing or empty
     /// <c>sha256</c> fields are accepted (used by <c>polymath pack</c>, which fills them in).
     /// </summary>
+    /// <remarks>
+    /// A leading byte order mark, comments and trailing commas are accepted. Rejected, naming the field: a string or key
+    /// with an unpaired UTF-16 surrogate, a number beyond the double range, a repeated key, nesting deeper than 64,
+    /// a payload path that is absolute, has '.', '..' or empty segments, or holds a control or non-portable character.
+    /// </remarks>
     /// <exception cref="ExpertPackageException">The JSON is malformed or a field is missing or wrong; the message names the field.</exception>
     public static ExpertManifest Parse(string json, string source, bool requireHashes = true)
     {
-        JsonDocument doc;
-        try
-        {
-            doc = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
-        }
-        catch (JsonException e)
-        {
-            throw new ExpertPackageException(source, null, $"not valid JSON: {e.Message}", e);
-        }
-        using (doc)
+        ArgumentNullException.ThrowIfNull(json);
+        ArgumentNullException.ThrowIfNull(source);
+        // A UTF-8 byte order mark decoded into the string is accepted, as editors write one.
+        if (json.StartsWith('\uFEFF')) json = json[1..];
+        using (var doc = StrictJson.ParseChecked(json, source, "the manifest", null, StrictJson.PackageText))
         {
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
@@ -79,6 +79,7 @@ public sealed record ExpertManifest
                 throw new ExpertPackageException(source, "id", $"'{id}' is not a valid expert id (allowed: a-z, 0-9, '_' and '-')");
             string version = r.String(root, "version", required: true)!;
             if (version.Length == 0) throw new ExpertPackageException(source, "version", "must not be empty");
+            if (version.Any(char.IsControl)) throw new ExpertPackageException(source, "version", "must not contain control characters");
             byte tier = (byte)r.Integer(root, "tier", required: true, 0, 255)!.Value;
             string description = r.String(root, "description", required: false) ?? "";
 
@@ -98,7 +99,7 @@ public sealed record ExpertManifest
                 foreach (var p in nativeEl.EnumerateObject())
                 {
                     try { _ = Polymath.Sdk.PlatformInfo.FromRuntimeIdentifier(p.Name); }
-                    catch (ArgumentException e) { throw new ExpertPackageException(source, $"payloads.native.{p.Name}", e.Message); }
+                    catch (ArgumentException e) { throw new ExpertPackageException(source, $"payloads.native.{Printable(p.Name)}", Printable(e.Message)); }
                     native[p.Name] = r.Payload(p.Value, $"payloads.native.{p.Name}", requireHashes);
                 }
             }
@@ -206,13 +207,38 @@ public sealed record ExpertManifest
         }
     }
 
+    // Characters no portable file name may hold: control characters (NUL included) and the ones Windows reserves.
+    private static readonly System.Buffers.SearchValues<char> UnportablePathChars =
+        System.Buffers.SearchValues.Create("<>:\"|?*\u007F" + string.Concat(Enumerable.Range(0, 32).Select(i => (char)i)));
+
+    /// <summary>Why <paramref name="path"/> (with '/' separators) is not a usable payload path, or null when it is.</summary>
+    internal static string? PayloadPathProblem(string path)
+    {
+        int bad = path.AsSpan().IndexOfAny(UnportablePathChars);
+        if (bad >= 0)
+            return $"'{Printable(path)}' holds the character U+{(int)path[bad]:X4}, which a payload path may not contain (control characters and <>:\"|?* are not portable)";
+        if (path.StartsWith('/') || path.Split('/').Any(s => s is ".." or "." or ""))
+            return $"'{Printable(path)}' must be relative to the package and stay inside it (no leading '/', no '.', '..' or empty segments)";
+        if (path.Length > 1024) return $"is longer than 1024 characters";
+        return null;
+    }
+
+    /// <summary><paramref name="s"/> with control characters shown as \uXXXX, for messages.</summary>
+    internal static string Printable(string s)
+    {
+        if (!s.Any(char.IsControl)) return s;
+        var sb = new System.Text.StringBuilder(s.Length + 16);
+        foreach (char c in s) sb.Append(char.IsControl(c) ? $"\\u{(int)c:X4}" : c);
+        return sb.ToString();
+    }
+
     private readonly struct Reader(string source)
     {
         public void CheckKnown(JsonElement obj, string prefix, params string[] known)
         {
             foreach (var p in obj.EnumerateObject())
                 if (Array.IndexOf(known, p.Name) < 0)
-                    throw new ExpertPackageException(source, prefix + p.Name, $"is not a known field (known: {string.Join(", ", known)})");
+                    throw new ExpertPackageException(source, prefix + Printable(p.Name), $"is not a known field (known: {string.Join(", ", known)})");
         }
 
         public string? String(JsonElement obj, string name, bool required)
@@ -243,8 +269,8 @@ public sealed record ExpertManifest
             if (!el.TryGetProperty("path", out var pathEl) || pathEl.ValueKind != JsonValueKind.String || pathEl.GetString()!.Length == 0)
                 throw new ExpertPackageException(source, field + ".path", "is required and must be a non-empty string");
             string path = pathEl.GetString()!.Replace('\\', '/');
-            if (path.StartsWith('/') || path.Split('/').Any(s => s == "..") || (path.Length > 1 && path[1] == ':'))
-                throw new ExpertPackageException(source, field + ".path", $"'{path}' must be relative to the package and stay inside it");
+            if (PayloadPathProblem(path) is { } problem)
+                throw new ExpertPackageException(source, field + ".path", problem);
             string sha = "";
             if (el.TryGetProperty("sha256", out var shaEl))
             {
@@ -272,7 +298,7 @@ public sealed record ExpertManifest
                     throw new ExpertPackageException(source, $"{name}[{i}]", $"must be a string, found {Describe(item)}");
                 string s = item.GetString()!;
                 if (!CapabilityPattern.IsMatch(s))
-                    throw new ExpertPackageException(source, $"{name}[{i}]", $"'{s}' is not a capability name (lower-case, dot-separated, e.g. exec.jit)");
+                    throw new ExpertPackageException(source, $"{name}[{i}]", $"'{Printable(s)}' is not a capability name (lower-case, dot-separated, e.g. exec.jit)");
                 if (!list.Contains(s)) list.Add(s);
                 i++;
             }
@@ -291,6 +317,7 @@ public sealed record ExpertManifest
             {
                 string field = $"ops.{p.Name}";
                 if (p.Name.Length == 0) throw new ExpertPackageException(source, "ops", "has an empty op name");
+                if (p.Name.Any(char.IsControl)) throw new ExpertPackageException(source, "ops", $"has an op name with a control character ('{Printable(p.Name)}')");
                 if (p.Value.ValueKind != JsonValueKind.Object)
                     throw new ExpertPackageException(source, field, $"must be an object with 'description' and/or 'args', found {Describe(p.Value)}");
                 CheckKnown(p.Value, field + ".", "description", "args");

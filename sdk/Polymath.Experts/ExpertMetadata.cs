@@ -22,19 +22,21 @@ public sealed record ExpertMetadata
     /// Parses metadata JSON. Accepts <c>ops</c> as OpSpec objects (<c>{"name","args"}</c>) or as plain
     /// strings (pre-2026-04-22 experts), but not a mix.
     /// </summary>
-    /// <exception cref="ExpertPackageException">The JSON is not valid metadata; the message names the field.</exception>
+    /// <exception cref="ExpertPackageException">The JSON is not valid metadata (including lone surrogate escapes, numbers
+    /// beyond the double range and duplicate keys); the message names the field.</exception>
     public static ExpertMetadata Parse(string json, string source)
     {
-        JsonDocument doc;
-        try { doc = JsonDocument.Parse(json); }
-        catch (JsonException e) { throw new ExpertPackageException(source, null, $"larql_metadata is not valid JSON: {e.Message}", e); }
-        using (doc)
+        ArgumentNullException.ThrowIfNull(json);
+        ArgumentNullException.ThrowIfNull(source);
+        using (var doc = StrictJson.ParseChecked(json, source, "larql_metadata", "metadata", StrictJson.GuestText))
         {
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
                 throw new ExpertPackageException(source, "metadata", "must be a JSON object");
             if (!root.TryGetProperty("id", out var idEl) || idEl.ValueKind != JsonValueKind.String || idEl.GetString()!.Length == 0)
                 throw new ExpertPackageException(source, "metadata.id", "is required and must be a non-empty string");
+            if (idEl.GetString()!.Any(char.IsControl))
+                throw new ExpertPackageException(source, "metadata.id", $"'{ExpertManifest.Printable(idEl.GetString()!)}' must not contain control characters");
             if (!root.TryGetProperty("tier", out var tierEl) || tierEl.ValueKind != JsonValueKind.Number || !tierEl.TryGetInt32(out int tier) || tier is < 0 or > 255)
                 throw new ExpertPackageException(source, "metadata.tier", "is required and must be an integer 0..255");
             string description = root.TryGetProperty("description", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString()! : "";
@@ -77,6 +79,8 @@ public sealed record ExpertMetadata
                 }
                 else throw new ExpertPackageException(source, field, "must be an OpSpec object or an op-name string");
                 if (spec.Name.Length == 0) throw new ExpertPackageException(source, field, "has an empty op name");
+                if (spec.Name.Any(char.IsControl))
+                    throw new ExpertPackageException(source, field, $"has an op name with a control character ('{ExpertManifest.Printable(spec.Name)}')");
                 if (seen.Add(spec.Name)) ops.Add(spec);
                 i++;
             }

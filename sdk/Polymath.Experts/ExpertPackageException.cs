@@ -6,9 +6,9 @@ namespace Polymath.Experts;
 /// <summary>A package could not be read: the message names the file and, when known, the field.</summary>
 public sealed class ExpertPackageException : Exception
 {
-    /// <summary>Creates the exception.</summary>
+    /// <summary>Creates the exception. Control characters in the message (from a file name, say) are shown as <c>\uXXXX</c>.</summary>
     public ExpertPackageException(string source, string? field, string message, Exception? inner = null)
-        : base(field is null ? $"{source}: {message}" : $"{source}: field '{field}' {message}", inner)
+        : base(ExpertManifest.Printable(field is null ? $"{source}: {message}" : $"{source}: field '{field}' {message}"), inner)
     {
         Source = source;
         Field = field;

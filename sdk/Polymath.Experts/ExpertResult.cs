@@ -6,28 +6,69 @@ namespace Polymath.Experts;
 /// <param name="Value">The op's result (may be JSON null).</param>
 /// <param name="Confidence">The guest's confidence (larql experts always write 1.0).</param>
 /// <param name="LatencyNs">Call latency measured by the host, in nanoseconds.</param>
-/// <param name="ExpertId">The expert's id.</param>
-/// <param name="Op">The op name.</param>
+/// <param name="ExpertId">The expert the host routed the call to (never the guest's own claim).</param>
+/// <param name="Op">The op the host called (never the guest's own claim).</param>
 public sealed record ExpertResult(JsonElement Value, float Confidence, ulong LatencyNs, string ExpertId, string Op)
 {
-    /// <summary>Parses a guest's result JSON. <c>value</c> is required; missing <c>confidence</c>/<c>expert_id</c>/<c>op</c> take 1.0 and the given defaults.</summary>
-    /// <exception cref="ExpertAbiException">Not a JSON object with a <c>value</c>.</exception>
-    public static ExpertResult Parse(string json, string defaultExpertId, string defaultOp, ulong latencyNs)
+    /// <summary>
+    /// Parses a guest's result JSON. <c>value</c> is required; a missing or non-numeric <c>confidence</c> is 1.0. The
+    /// result is attributed to <paramref name="expertId"/> and <paramref name="op"/>, the host's routing: the guest's
+    /// own <c>expert_id</c> and <c>op</c> fields are ignored, so a guest cannot pass its answer off as another expert's.
+    /// </summary>
+    /// <exception cref="ExpertAbiException">
+    /// (<see cref="AbiViolation.InvalidResult"/>) Not a JSON object with one <c>value</c>; a string with an unpaired
+    /// UTF-16 surrogate (a lone <c>\uD800</c>-<c>\uDFFF</c> escape) anywhere; a <c>confidence</c> outside the range of a
+    /// 32-bit float (e.g. 1e39); a repeated <c>value</c>, <c>confidence</c>, <c>expert_id</c> or <c>op</c> key; or nesting
+    /// deeper than 64 levels.
+    /// </exception>
+    public static ExpertResult Parse(string json, string expertId, string op, ulong latencyNs)
     {
+        ArgumentNullException.ThrowIfNull(json);
+        int bad = StrictJson.FindUnpairedSurrogate(json);
+        if (bad >= 0)
+            throw new ExpertAbiException(AbiViolation.InvalidResult,
+                $"the result has an unpaired UTF-16 surrogate (a lone \\uD800-\\uDFFF escape) at {StrictJson.Position(json, bad)}; JSON text must encode whole characters");
         try
         {
-            using var doc = JsonDocument.Parse(json);
+            using var doc = JsonDocument.Parse(json, StrictJson.GuestText);
             var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("value", out var value))
+            if (root.ValueKind != JsonValueKind.Object)
                 throw new ExpertAbiException(AbiViolation.InvalidResult, "the result is not a JSON object with a 'value' field");
-            float confidence = root.TryGetProperty("confidence", out var c) && c.ValueKind == JsonValueKind.Number ? c.GetSingle() : 1.0f;
-            string id = root.TryGetProperty("expert_id", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString()! : defaultExpertId;
-            string op = root.TryGetProperty("op", out var o) && o.ValueKind == JsonValueKind.String ? o.GetString()! : defaultOp;
-            return new ExpertResult(value.Clone(), confidence, latencyNs, id, op);
+            JsonElement value = default;
+            bool hasValue = false, hasConfidence = false, hasId = false, hasOp = false;
+            float confidence = 1.0f;
+            foreach (var p in root.EnumerateObject())
+            {
+                if (p.NameEquals("value"u8)) { Once(ref hasValue, "value"); value = p.Value; }
+                else if (p.NameEquals("confidence"u8)) { Once(ref hasConfidence, "confidence"); confidence = ReadConfidence(p.Value); }
+                else if (p.NameEquals("expert_id"u8)) Once(ref hasId, "expert_id");
+                else if (p.NameEquals("op"u8)) Once(ref hasOp, "op");
+            }
+            if (!hasValue)
+                throw new ExpertAbiException(AbiViolation.InvalidResult, "the result is not a JSON object with a 'value' field");
+            return new ExpertResult(value.Clone(), confidence, latencyNs, expertId, op);
         }
         catch (JsonException ex)
         {
-            throw new ExpertAbiException(AbiViolation.InvalidResult, $"the result is not valid JSON: {ex.Message}", ex);
+            // The parser's message may quote the guest's text: control characters are escaped and the quote bounded.
+            string reason = StrictJson.Clip(ExpertManifest.Printable(ex.Message));
+            throw new ExpertAbiException(AbiViolation.InvalidResult, $"the result is not valid JSON: {reason}", ex);
         }
+    }
+
+    private static void Once(ref bool seen, string key)
+    {
+        if (seen) throw new ExpertAbiException(AbiViolation.InvalidResult, $"the result has the key '{key}' twice; each key may appear once");
+        seen = true;
+    }
+
+    private static float ReadConfidence(JsonElement c)
+    {
+        if (c.ValueKind != JsonValueKind.Number) return 1.0f;
+        double d = c.GetDouble();
+        if (!double.IsFinite(d) || Math.Abs(d) > float.MaxValue)
+            throw new ExpertAbiException(AbiViolation.InvalidResult,
+                $"the result's 'confidence' {StrictJson.Truncate(c.GetRawText())} is out of range for a 32-bit float (±3.4028235e38)");
+        return (float)d;
     }
 }

@@ -26,7 +26,7 @@ public class AbiTests
         Assert.Equal("echo", m.Id);
         Assert.Contains(m.Ops, o => o.Name == "echo" && o.Args.SequenceEqual(["x"]));
         string json = Call(i, "echo", """{"x":42}""")!;
-        var r = ExpertResult.Parse(json, "?", "?", 7);
+        var r = ExpertResult.Parse(json, "echo", "echo", 7); // attributed by the host's routing, not the guest's fields
         Assert.Equal(42, r.Value.GetProperty("x").GetInt32());
         Assert.Equal("echo", r.ExpertId);
         Assert.Equal("echo", r.Op);

@@ -66,7 +66,7 @@ public class PackageTests
         using var t = new TempDir();
         var dir = WriteFolder(t.Path, "demo", FakeWasm, withHash: false);
         Assert.Throws<ExpertPackageException>(() => ExpertPackageReader.Read(dir));
-        var (manifest, zip) = ExpertPacker.Pack(dir);
+        var (manifest, zip) = ExpertPacker.Pack(dir, Path.Combine(t.Path, "demo.expert"), writeHashes: true);
         Assert.Equal(ExpertPackageReader.Sha256(FakeWasm), manifest.Wasm.Sha256);
         Assert.Equal(Path.Combine(t.Path, "demo.expert"), zip);
         var fromZip = ExpertPackageReader.Read(zip);
@@ -81,7 +81,7 @@ public class PackageTests
     {
         using var t = new TempDir();
         var dir = WriteFolder(t.Path, "demo", FakeWasm);
-        var (_, zip) = ExpertPacker.Pack(dir);
+        var (_, zip) = ExpertPacker.Pack(dir, Path.Combine(t.Path, "demo.expert"));
         var bytes = File.ReadAllBytes(zip);
         string half = Path.Combine(t.Path, "half.expert");
         File.WriteAllBytes(half, bytes[..(bytes.Length / 2)]);

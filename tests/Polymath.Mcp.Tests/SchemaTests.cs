@@ -62,7 +62,7 @@ public sealed class SchemaTests
         string dir = TestPaths.TempExperts("date");
         try
         {
-            var (manifest, zip) = ExpertPacker.Pack(Path.Combine(dir, "date"));
+            var (manifest, zip) = ExpertPacker.Pack(Path.Combine(dir, "date"), Path.Combine(dir, "date.expert"), writeHashes: true);
             Assert.Equal(6, manifest.Ops.Count);
             string path = Path.Combine(dir, "date", ExpertManifest.FileName);
             var rewritten = ExpertManifest.Parse(File.ReadAllText(path), path);

@@ -2,18 +2,36 @@ using Polymath.Experts;
 
 namespace Polymath.Cli.Commands;
 
-/// <summary><c>polymath pack DIR [--output FILE]</c>: validates a package folder, fills in the hashes and writes the zip.</summary>
+/// <summary>
+/// <c>polymath pack DIR [--output FILE] [--write-hashes] [--force]</c>: validates a package folder, computes the payload
+/// hashes and writes the zip (by default <c>&lt;id&gt;.expert</c> in the current directory, like <c>npm pack</c>). The
+/// folder's <c>expert.json</c> is changed only with <c>--write-hashes</c>, and then only its hash values.
+/// </summary>
 public static class PackCommand
 {
-    /// <summary>Runs the command; returns 0 on success, 1 with the error (naming file and field) otherwise.</summary>
-    public static int Run(string folder, string? outputPath, TextWriter output, TextWriter error)
+    /// <summary>
+    /// Runs the command; returns 0 on success, 1 with the error (naming file and field) otherwise. A zip inside the
+    /// experts directory (<paramref name="expertsDirectory"/>) is refused unless <paramref name="force"/>: the registry
+    /// watching it would list the package twice (folder and zip) under one id.
+    /// </summary>
+    public static int Run(string folder, string? outputPath, bool writeHashes, bool force, string? expertsDirectory, TextWriter output, TextWriter error)
     {
+        ArgumentNullException.ThrowIfNull(folder);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(error);
         try
         {
-            var (manifest, zip) = ExpertPacker.Pack(folder, outputPath);
+            if (!force && expertsDirectory is not null && InsideExperts(outputPath, expertsDirectory) is { } watched)
+            {
+                error.WriteLine($"pack failed: refusing to write the zip into the experts directory '{watched}': a registry watching it would " +
+                    "find the package twice under one id. Write it elsewhere (the default is the current directory), or pass --force.");
+                return 1;
+            }
+            var (manifest, zip) = ExpertPacker.Pack(folder, outputPath, writeHashes);
             output.WriteLine($"packed '{manifest.Id}' {manifest.Version} (tier {manifest.Tier}) -> {zip}");
             output.WriteLine($"  {manifest.Wasm.Path} sha256 {manifest.Wasm.Sha256}");
             foreach (var (rid, p) in manifest.Native) output.WriteLine($"  native {rid}: {p.Path} sha256 {p.Sha256}");
+            if (writeHashes) output.WriteLine($"  hashes written to {Path.Combine(Path.GetFullPath(folder), ExpertManifest.FileName)}");
             return 0;
         }
         catch (ExpertPackageException e)
@@ -26,5 +44,32 @@ public static class PackCommand
             error.WriteLine($"pack failed: {e.Message}");
             return 1;
         }
+        catch (UnauthorizedAccessException e)
+        {
+            error.WriteLine($"pack failed: {e.Message}");
+            return 1;
+        }
+    }
+
+    /// <summary>The experts directory the output would land in (itself or a folder below it), or null.</summary>
+    private static string? InsideExperts(string? outputPath, string expertsDirectory)
+    {
+        string outputDir;
+        string experts;
+        try
+        {
+            outputDir = outputPath is null ? Environment.CurrentDirectory
+                : Directory.Exists(outputPath) ? Path.GetFullPath(outputPath) : Path.GetDirectoryName(Path.GetFullPath(outputPath)) ?? "";
+            experts = Path.TrimEndingDirectorySeparator(Path.GetFullPath(expertsDirectory));
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or IOException)
+        {
+            return null; // the packer reports an unusable output path itself
+        }
+        if (!Directory.Exists(experts)) return null;
+        outputDir = Path.TrimEndingDirectorySeparator(outputDir);
+        bool inside = string.Equals(outputDir, experts, StringComparison.Ordinal)
+            || outputDir.StartsWith(experts + Path.DirectorySeparatorChar, StringComparison.Ordinal);
+        return inside ? experts : null;
     }
 }

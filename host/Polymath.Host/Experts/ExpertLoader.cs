@@ -27,7 +27,7 @@ internal sealed class ExpertLoader(ExpertHostOptions options, IReadOnlyList<Runt
         // 1. Read and validate, once. The definition decides the ABI, imports and the features the runtime must support.
         Module definition;
         try { definition = ModuleReader.ReadAndValidate(package.Wasm); }
-        catch (WasmModuleException e) { return (null, Fail($"the WebAssembly module is {e.Kind.ToString().ToLowerInvariant()}: {e.Message}", "rebuild the module")); }
+        catch (WasmModuleException e) { return (null, Fail(e.Message, "rebuild the module")); } // e.Message already says "malformed module: …" / "invalid module: …"
         Log.ModuleValidated(logger, source, definition.Functions.Count, definition.Imports.Count);
         var abiProblems = ExpertInstance.CheckExports(definition);
         if (abiProblems.Count > 0) return (null, Fail($"not a larql expert: {string.Join("; ", abiProblems)}", "export memory, larql_alloc, larql_dealloc, larql_call and larql_metadata"));
