@@ -15,6 +15,9 @@ public sealed class ServiceMetrics : IDisposable
     /// <summary>The meter name.</summary>
     public const string MeterName = "Polymath";
 
+    /// <summary>The entry that counts calls no expert answered (unknown op, args refused before routing), whatever op they named.</summary>
+    public const string UnroutedOp = "(unrouted)";
+
     // Latency buckets: bucket i holds calls of [2^(i-1), 2^i) microseconds; bucket 0 is < 1 µs; the last is open-ended.
     private const int Buckets = 28;
 

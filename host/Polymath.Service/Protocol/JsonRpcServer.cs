@@ -69,7 +69,7 @@ public sealed class JsonRpcServer : IHostedService, IDisposable
             var address = IPAddress.Parse(Options.TcpAddress);
             var listener = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
             listener.Bind(new IPEndPoint(address, port));
-            listener.Listen(512);
+            listener.Listen(); // the system maximum backlog (somaxconn): bursts of connects wait instead of failing
             TcpEndPoint = (IPEndPoint)listener.LocalEndPoint!;
             _listeners.Add(listener);
             _acceptLoops.Add(AcceptLoopAsync(listener, requiresToken: _tokenHash is not null));
@@ -102,7 +102,7 @@ public sealed class JsonRpcServer : IHostedService, IDisposable
             int id = Interlocked.Increment(ref _nextId);
             var connection = new JsonRpcConnection(this, socket, id, requiresToken);
             Metrics.ConnectionChanged(1);
-            Logger.ConnectionOpened(id, socket.RemoteEndPoint?.ToString() is { Length: > 0 } r ? r : "unix socket");
+            if (Logger.IsEnabled(LogLevel.Debug)) Logger.ConnectionOpened(id, socket.RemoteEndPoint?.ToString() is { Length: > 0 } r ? r : "unix socket");
             var task = Task.Run(async () =>
             {
                 try { await connection.RunAsync().ConfigureAwait(false); }
