@@ -94,7 +94,7 @@ public sealed class ServiceMetrics : IDisposable
         Interlocked.Increment(ref counters.Latency[bucket]);
         if (_calls.Enabled || _duration.Enabled)
         {
-            var outcome = new KeyValuePair<string, object?>("outcome", ExpertBackend.OutcomeNames[outcomeIndex]);
+            var outcome = new KeyValuePair<string, object?>("outcome", Protocol.CallOutcomes.Names[outcomeIndex]);
             var opTag = new KeyValuePair<string, object?>("op", op);
             _calls.Add(1, opTag, outcome);
             _duration.Record(micros / 1e6, opTag);
@@ -105,7 +105,7 @@ public sealed class ServiceMetrics : IDisposable
     public void WriteStats(Utf8JsonWriter w)
     {
         ArgumentNullException.ThrowIfNull(w);
-        var names = ExpertBackend.OutcomeNames;
+        var names = Protocol.CallOutcomes.Names;
         w.WriteStartObject();
         w.WriteNumber("uptime_ms", (long)Stopwatch.GetElapsedTime(_started).TotalMilliseconds);
         w.WriteNumber("connections", Connections);
@@ -172,7 +172,7 @@ public sealed class ServiceMetrics : IDisposable
 
     private sealed class OpCounters
     {
-        public readonly long[] Outcomes = new long[ExpertBackend.OutcomeNames.Count];
+        public readonly long[] Outcomes = new long[Protocol.CallOutcomes.Names.Count];
         public readonly long[] Latency = new long[Buckets];
         public long AverageExecutionTicks;
         public long Executions;

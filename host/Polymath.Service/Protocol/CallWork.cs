@@ -63,7 +63,7 @@ internal sealed class CallWork : IThreadPoolWorkItem
                 _ => null,
             };
             if (Error is null)
-                Result = ExpertBackend.DeadlineExceeded(Op, _deadlineMs, (ulong)Stopwatch.GetElapsedTime(Arrived).Ticks * 100);
+                Result = CallOutcomes.DeadlineExceeded(Op, _deadlineMs, (ulong)Stopwatch.GetElapsedTime(Arrived).Ticks * 100);
         }
         catch (Exception e)
         {

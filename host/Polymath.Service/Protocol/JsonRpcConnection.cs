@@ -329,7 +329,7 @@ internal sealed class JsonRpcConnection
         if (p.ValueKind != JsonValueKind.Object || !p.TryGetProperty("id"u8, out var e) || e.ValueKind != JsonValueKind.String)
         { ReplyError(id, RpcErrorCodes.InvalidParams, "experts.describe needs params {\"id\": string}", batch); return; }
         string expertId = e.GetString()!;
-        var expert = _server.Backend.Experts.FirstOrDefault(x => x.Id == expertId);
+        var expert = _server.Registry.Experts.FirstOrDefault(x => x.Id == expertId);
         if (expert is null) { ReplyError(id, RpcErrorCodes.InvalidParams, $"no expert with id '{expertId}'", batch); return; }
         Reply(id, w => ExpertJson.WriteExpert(w, expert), batch);
     }
@@ -360,7 +360,7 @@ internal sealed class JsonRpcConnection
         // Per-op figures only for ops that reached an expert: op names a client makes up (unknown_op, args refused before
         // routing) share one entry, so they cannot grow the stats and the meter's tag set without bound.
         bool unrouted = result.Outcome == ExpertCallOutcome.UnknownOp || (result.Outcome == ExpertCallOutcome.InvalidArgs && result.ExpertId is null);
-        _server.Metrics.RecordCall(unrouted ? ServiceMetrics.UnroutedOp : work.Op, ExpertBackend.OutcomeIndex(result),
+        _server.Metrics.RecordCall(unrouted ? ServiceMetrics.UnroutedOp : work.Op, CallOutcomes.Index(result),
             Stopwatch.GetTimestamp() - work.Arrived, work.ExecutionTicks);
         var w = StartMessage();
         work.Id.Write(w);
@@ -369,7 +369,7 @@ internal sealed class JsonRpcConnection
         Respond(w, work.Batch);
     }
 
-    internal ExpertCallResult Execute(string op, string? args, CancellationToken token) => _server.Backend.Call(op, args, token);
+    internal ExpertCallResult Execute(string op, string? args, CancellationToken token) => _server.Registry.Call(op, args, token);
 
     internal ILogger Logger => _logger;
 
