@@ -117,6 +117,8 @@ public sealed class ServiceMetrics : IDisposable
         w.WriteNumber("managed_bytes", GC.GetTotalMemory(false));
         w.WriteNumber("working_set_bytes", Environment.WorkingSet);
         w.WriteNumber("gc_collections", GC.CollectionCount(0) + GC.CollectionCount(1) + GC.CollectionCount(2));
+        w.WriteNumber("allocated_bytes", GC.GetTotalAllocatedBytes());
+        w.WriteNumber("cpu_time_ms", (long)Environment.CpuUsage.TotalTime.TotalMilliseconds);
         w.WriteEndObject();
         long total = 0;
         var outcomeTotals = new long[names.Count];
