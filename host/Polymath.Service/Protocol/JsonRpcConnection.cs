@@ -38,6 +38,7 @@ internal sealed class JsonRpcConnection
     private readonly CancellationTokenSource _closing = new();
     private readonly ILogger _logger;
     private int _queuedNotifications;
+    private string? _lastOp;
     private bool _authenticated;
     private volatile bool _draining;
     private volatile bool _closeAfterReplies;
@@ -310,13 +311,15 @@ internal sealed class JsonRpcConnection
         if (p.TryGetProperty("deadline_ms"u8, out var d) && d.ValueKind != JsonValueKind.Null && (!d.TryGetInt32(out deadline) || deadline <= 0))
         { ReplyError(id, RpcErrorCodes.InvalidParams, "deadline_ms must be a positive integer (milliseconds)", batch); return; }
         if (_draining) { ReplyError(id, RpcErrorCodes.ShuttingDown, "the service is shutting down", batch); return; }
-        string op = opElement.GetString()!;
+        // A client usually calls the same op again: reuse its string (read only by this loop).
+        string op = _lastOp is { } previous && opElement.ValueEquals(previous) ? previous : _lastOp = opElement.GetString()!;
         // A call whose op has been fast (typically a few µs) runs inline when nothing else waits in the buffer: no
         // thread hop. Anything else — slow ops, ops not seen yet, pipelined bursts — runs on the thread pool, so
         // replies come back in any order and a slow call never holds up the connection.
         if (last && _server.Metrics.IsFast(op))
         {
-            new CallWork(this, id, op, args, deadline, arrived, batch, cancellable: false).Execute();
+            if (deadline == 0) RunInline(id, op, args, arrived, batch); // nothing can cancel it: no work item needed
+            else new CallWork(this, id, op, args, deadline, arrived, batch, cancellable: false).Execute();
             return;
         }
         var work = new CallWork(this, id, op, args, deadline, arrived, batch);
@@ -351,22 +354,36 @@ internal sealed class JsonRpcConnection
     internal void Complete(CallWork work)
     {
         _calls.TryRemove(new KeyValuePair<RequestId, CallWork>(work.Id, work));
-        if (work.Error is { } error)
+        if (work.Error is { } error) ReplyError(work.Id, error.Code, error.Message, work.Batch);
+        else ReplyResult(work.Id, work.Op, work.Arrived, work.ExecutionTicks, work.Result!, work.Batch);
+    }
+
+    // A fast call with no deadline, on the read loop: what CallWork does, without the work item.
+    private void RunInline(RequestId id, string op, string? args, long arrived, BatchReply? batch)
+    {
+        ExpertCallResult result;
+        long start = Stopwatch.GetTimestamp();
+        try { result = _server.Registry.Call(op, args, CancellationToken.None); }
+        catch (Exception e)
         {
-            ReplyError(work.Id, error.Code, error.Message, work.Batch);
+            _logger.CallFailed(e, LogText.Printable(op));
+            ReplyError(id, RpcErrorCodes.InternalError, $"internal error: {e.Message}", batch);
             return;
         }
-        var result = work.Result!;
+        ReplyResult(id, op, arrived, Stopwatch.GetTimestamp() - start, result, batch);
+    }
+
+    private void ReplyResult(RequestId id, string op, long arrived, long executionTicks, ExpertCallResult result, BatchReply? batch)
+    {
         // Per-op figures only for ops that reached an expert: op names a client makes up (unknown_op, args refused before
         // routing) share one entry, so they cannot grow the stats and the meter's tag set without bound.
         bool unrouted = result.Outcome == ExpertCallOutcome.UnknownOp || (result.Outcome == ExpertCallOutcome.InvalidArgs && result.ExpertId is null);
-        _server.Metrics.RecordCall(unrouted ? ServiceMetrics.UnroutedOp : work.Op, CallOutcomes.Index(result),
-            Stopwatch.GetTimestamp() - work.Arrived, work.ExecutionTicks);
+        _server.Metrics.RecordCall(unrouted ? ServiceMetrics.UnroutedOp : op, CallOutcomes.Index(result), Stopwatch.GetTimestamp() - arrived, executionTicks);
         var w = StartMessage();
-        work.Id.Write(w);
+        id.Write(w);
         w.WritePropertyName("result"u8);
         ExpertJson.WriteCallResult(w, result);
-        Respond(w, work.Batch);
+        Respond(w, batch);
     }
 
     internal ExpertCallResult Execute(string op, string? args, CancellationToken token) => _server.Registry.Call(op, args, token);
