@@ -87,12 +87,12 @@ static async Task<Result> Remote(string address, int clients, int seconds)
 
 static void PrintTable(Result inProcess, List<(string Name, Result R)> rows)
 {
-    Console.WriteLine("| path | p50 µs | p99 µs | calls/s | calls | overhead p50 µs | service CPU µs/call | service bytes/call | client CPU µs/call |");
-    Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    Console.WriteLine("| path | p50 µs | p99 µs | calls/s | calls | overhead p50 µs | service CPU µs/call | service bytes/call | client CPU µs/call | client bytes/call |");
+    Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     static string F(double v, string format) => double.IsNaN(v) ? "–" : v.ToString(format, System.Globalization.CultureInfo.InvariantCulture);
-    Console.WriteLine($"| in process (Registry.Call, 1 thread) | {inProcess.P50:F1} | {inProcess.P99:F1} | {inProcess.PerSecond:F0} | {inProcess.Count} | – | – | {F(inProcess.ServerBytes, "F0")} | – |");
+    Console.WriteLine($"| in process (Registry.Call, 1 thread) | {inProcess.P50:F1} | {inProcess.P99:F1} | {inProcess.PerSecond:F0} | {inProcess.Count} | – | – | {F(inProcess.ServerBytes, "F0")} | – | – |");
     foreach (var (name, r) in rows)
-        Console.WriteLine($"| {name} | {r.P50:F1} | {r.P99:F1} | {r.PerSecond:F0} | {r.Count} | {(name.Contains("16 clients", StringComparison.Ordinal) ? "(queueing)" : F(r.P50 - inProcess.P50, "F1"))} | {F(r.ServerCpuUs, "F1")} | {F(r.ServerBytes, "F0")} | {F(r.ClientCpuUs, "F1")} |");
+        Console.WriteLine($"| {name} | {r.P50:F1} | {r.P99:F1} | {r.PerSecond:F0} | {r.Count} | {(name.Contains("16 clients", StringComparison.Ordinal) ? "(queueing)" : F(r.P50 - inProcess.P50, "F1"))} | {F(r.ServerCpuUs, "F1")} | {F(r.ServerBytes, "F0")} | {F(r.ClientCpuUs, "F1")} | {F(r.ClientBytes, "F0")} |");
 }
 
 static string FindRoot()
@@ -110,4 +110,6 @@ internal readonly record struct Result(double P50, double P99, double PerSecond,
     public double ServerBytes { get; init; } = double.NaN;
     /// <summary>CPU of this (client) process per call, µs; NaN when not measured.</summary>
     public double ClientCpuUs { get; init; } = double.NaN;
+    /// <summary>Bytes this (client) process allocated per call, including the benchmark's own bookkeeping; NaN when not measured.</summary>
+    public double ClientBytes { get; init; } = double.NaN;
 }

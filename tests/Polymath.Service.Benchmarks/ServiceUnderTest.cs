@@ -57,6 +57,7 @@ internal sealed class ServiceUnderTest : IAsyncDisposable
         var connections = await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => PolymathClient.ConnectAsync(address)));
         (double Cpu, double Bytes) before = default;
         TimeSpan clientBefore = default;
+        long clientBytesBefore = 0;
         var r = await Benchmark.MeasureAsync(clients, TimeSpan.FromSeconds(seconds), async c =>
         {
             var result = await connections[c].CallAsync("gcd", "{\"a\":1071,\"b\":462}");
@@ -65,7 +66,9 @@ internal sealed class ServiceUnderTest : IAsyncDisposable
         {
             before = await UsageAsync(observer);
             clientBefore = Environment.CpuUsage.TotalTime;
+            clientBytesBefore = GC.GetTotalAllocatedBytes(precise: true);
         });
+        long clientBytes = GC.GetTotalAllocatedBytes(precise: true) - clientBytesBefore;
         var after = await UsageAsync(observer);
         var clientCpu = Environment.CpuUsage.TotalTime - clientBefore;
         foreach (var c in connections) await c.DisposeAsync();
@@ -74,6 +77,7 @@ internal sealed class ServiceUnderTest : IAsyncDisposable
             ServerCpuUs = (after.Cpu - before.Cpu) * 1000 / r.Count,
             ServerBytes = (after.Bytes - before.Bytes) / r.Count,
             ClientCpuUs = clientCpu.TotalMicroseconds / r.Count,
+            ClientBytes = (double)clientBytes / r.Count,
         };
     }
 
