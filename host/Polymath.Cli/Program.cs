@@ -105,9 +105,10 @@ var mcp = new Command("mcp", "Serve every bound expert op as an MCP tool over st
 mcp.Options.Add(dirOption);
 mcp.Options.Add(mcpHttpOption);
 mcp.Options.Add(mcpTokenOption);
-mcp.SetAction((pr, ct) => WithExperts(pr, pr.GetValue(dirOption), b => McpCommand.RunAsync(b,
+mcp.SetAction((pr, ct) => McpCommand.RunAsync(pr.GetValue(dirOption),
+    new PolymathHostOptions { PluginsFile = pr.GetValue(pluginsOption), Platform = pr.GetValue(platformOption), NoDynamicCode = pr.GetValue(noDynamicOption) ? true : null },
     new Polymath.Mcp.McpServerSettings { Http = pr.GetValue(mcpHttpOption), TokenFile = pr.GetValue(mcpTokenOption) },
-    pr.GetValue(verboseOption), Console.Error, ct)));
+    pr.GetValue(verboseOption), Console.Error, ct));
 root.Subcommands.Add(mcp);
 
 // serve / status: the headless service (docs/service.md, docs/protocol.md)

@@ -6,11 +6,12 @@ using Polymath.Host.Experts;
 namespace Polymath.Mcp;
 
 /// <summary>
-/// The only place Polymath.Mcp touches Polymath.Host: builds and starts an <see cref="ExpertHost"/> (hot reload on),
-/// turns its listing into <see cref="OpDescriptor"/>s (reading each package's manifest for op descriptions and
-/// argument schemas), forwards its load/unload/degrade/reject events as <see cref="Changed"/>, and maps
-/// <see cref="ExpertCallResult"/> to <see cref="OpCallOutcome"/>. Limits and grants are the host's options; nothing
-/// a caller sends can change them.
+/// The only place Polymath.Mcp touches Polymath.Host: over the <see cref="ExpertHost"/> of the host's DI composition
+/// (<c>AddExperts</c>; see <see cref="ServiceCollectionExtensions.AddPolymathMcp"/>), turns its listing into
+/// <see cref="OpDescriptor"/>s (reading each package's manifest for op descriptions and argument schemas), forwards
+/// its load/unload/degrade/reject events as <see cref="Changed"/>, and maps <see cref="ExpertCallResult"/> to
+/// <see cref="OpCallOutcome"/>. Limits and grants are the host's options; nothing a caller sends can change them.
+/// The adapter does not own the host: the container that created it starts, stops and disposes it.
 /// </summary>
 public sealed class ExpertHostAdapter : IExpertOpSource, IAsyncDisposable
 {
@@ -20,39 +21,17 @@ public sealed class ExpertHostAdapter : IExpertOpSource, IAsyncDisposable
     private IReadOnlyList<OpDescriptor>? _ops;
     private readonly Dictionary<string, (string Key, ExpertManifest? Manifest)> _manifests = new(StringComparer.Ordinal);
 
-    private ExpertHostAdapter(ExpertHost host, ILogger logger)
+    /// <summary>Adapts <paramref name="host"/> (started or not; its events are followed from now on).</summary>
+    public ExpertHostAdapter(ExpertHost host, ILoggerFactory loggerFactory)
     {
+        ArgumentNullException.ThrowIfNull(host);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
         _host = host;
-        _logger = logger;
+        _logger = loggerFactory.CreateLogger("Polymath.Mcp");
         host.Registry.ExpertLoaded += OnRegistryChanged;
         host.Registry.ExpertUnloaded += OnRegistryChanged;
         host.Registry.ExpertDegraded += OnRegistryChanged;
         host.Registry.ExpertRejected += OnRegistryChanged;
-    }
-
-    /// <summary>
-    /// Builds the host from <paramref name="builder"/> with hot reload on, and starts it (loads the experts directory).
-    /// </summary>
-    /// <param name="builder">The host builder as the CLI prepares it (runtime catalog, directory, logging).</param>
-    /// <param name="loggerFactory">Logging.</param>
-    /// <param name="cancellationToken">Cancels the initial load.</param>
-    /// <exception cref="ArgumentException">A host option is invalid (the message names it).</exception>
-    public static async Task<ExpertHostAdapter> StartAsync(ExpertHostBuilder builder, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(loggerFactory);
-        var host = builder.Configure(o => o.Watch = true).Build();
-        var adapter = new ExpertHostAdapter(host, loggerFactory.CreateLogger("Polymath.Mcp"));
-        try
-        {
-            await host.StartAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            await adapter.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-        return adapter;
     }
 
     /// <summary>The experts directory the host serves (full path).</summary>
@@ -166,13 +145,13 @@ public sealed class ExpertHostAdapter : IExpertOpSource, IAsyncDisposable
         return info.Exists ? string.Create(CultureInfo.InvariantCulture, $"{info.LastWriteTimeUtc.Ticks}:{info.Length}") : "none";
     }
 
-    /// <summary>Stops watching and unloads every expert.</summary>
-    public async ValueTask DisposeAsync()
+    /// <summary>Stops following the host's events (the host itself belongs to its container).</summary>
+    public ValueTask DisposeAsync()
     {
         _host.Registry.ExpertLoaded -= OnRegistryChanged;
         _host.Registry.ExpertUnloaded -= OnRegistryChanged;
         _host.Registry.ExpertDegraded -= OnRegistryChanged;
         _host.Registry.ExpertRejected -= OnRegistryChanged;
-        await _host.DisposeAsync().ConfigureAwait(false);
+        return ValueTask.CompletedTask;
     }
 }

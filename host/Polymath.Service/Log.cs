@@ -49,4 +49,7 @@ internal static partial class Log
 
     [LoggerMessage(15, LogLevel.Debug, "Connection {Id} idle for {IdleMs} ms; closing it")]
     public static partial void IdleClose(this ILogger logger, int id, int idleMs);
+
+    [LoggerMessage(16, LogLevel.Debug, "Connection {Id}: request {RequestId} names the unknown method {Method}")]
+    public static partial void UnknownMethod(this ILogger logger, int id, string requestId, string method);
 }

@@ -18,6 +18,9 @@ public static class PolymathServiceHost
     /// <summary>The environment variable prefix.</summary>
     public const string EnvironmentPrefix = "POLYMATH_";
 
+    /// <summary>The runtime's switch for inline socket completions (<see cref="ServiceOptions.InlineSocketCompletions"/>).</summary>
+    public const string InlineCompletionsVariable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
+
     /// <summary>Creates the host builder; <paramref name="configFile"/> (optional) must exist when given.</summary>
     /// <exception cref="FileNotFoundException">The configuration file does not exist.</exception>
     public static HostApplicationBuilder CreateBuilder(string? configFile, string[] commandLine, Action<PolymathHostOptions>? configureHost = null)
@@ -38,6 +41,10 @@ public static class PolymathServiceHost
         builder.Configuration.AddCommandLine(commandLine);
 
         var configuration = builder.Configuration;
+        // Read by System.Net.Sockets when the process first uses a socket, so it is set before anything listens.
+        if ((configuration.GetValue<bool?>($"{ServiceOptions.SectionName}:{nameof(ServiceOptions.InlineSocketCompletions)}") ?? true)
+            && Environment.GetEnvironmentVariable(InlineCompletionsVariable) is null)
+            Environment.SetEnvironmentVariable(InlineCompletionsVariable, "1");
         builder.Services.AddSerilog((services, logger) =>
         {
             if (configuration.GetSection("Serilog").Exists()) logger.ReadFrom.Configuration(configuration);

@@ -3,17 +3,21 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Polymath.Host;
+using Polymath.Host.Experts;
 using Polymath.Service.Protocol;
 
 namespace Polymath.Service;
 
-/// <summary>Registers the Polymath service (backend, metrics, JSON-RPC server) in a service collection.</summary>
+/// <summary>Registers the Polymath service (the host's experts, metrics, JSON-RPC server) in a service collection.</summary>
 public static class ServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds <see cref="ServiceOptions"/> (bound to the <c>Service</c> section, validated at start), the
-    /// <see cref="ExpertBackend"/> (configured from <c>Polymath</c> and <c>Experts</c>), <see cref="ServiceMetrics"/> and
-    /// the <see cref="JsonRpcServer"/>. The backend is registered first so it starts first and stops last.
+    /// Adds <see cref="ServiceOptions"/> (bound to the <c>Service</c> section, validated at start); the host's own
+    /// composition — <c>AddPolymath</c> (<see cref="PolymathHostOptions"/>, the runtime catalog) and <c>AddExperts</c>
+    /// (<see cref="ExpertHostOptions"/> from the <c>Experts</c> section, validated at start; the <see cref="ExpertHost"/>
+    /// as a hosted service with hot reload; the <see cref="ExpertRegistry"/>) — then <see cref="ServiceMetrics"/> and the
+    /// <see cref="JsonRpcServer"/>. The expert host is registered first, so it starts (loads the experts) before the
+    /// listeners open and stops after the connections have drained; it is disposed (experts unloaded) with the container.
     /// </summary>
     public static IServiceCollection AddPolymathService(this IServiceCollection services, IConfiguration configuration, Action<PolymathHostOptions>? configureHost = null)
     {
@@ -21,12 +25,14 @@ public static class ServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<ServiceOptions>().Bind(configuration.GetSection(ServiceOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ServiceOptions>, ServiceOptionsValidator>());
-        var host = services.AddOptions<PolymathHostOptions>();
-        if (configureHost is not null) host.Configure(configureHost);
-        services.TryAddSingleton<ExpertBackend>();
-        services.TryAddSingleton(sp => new ServiceMetrics(() => sp.GetRequiredService<ExpertBackend>().IdleInstances));
+        services.AddPolymath(configureHost);
+        services.AddExperts();
+        services.TryAddSingleton(sp =>
+        {
+            var registry = sp.GetRequiredService<ExpertRegistry>();
+            return new ServiceMetrics(() => registry.Experts.Sum(e => (long)registry.IdleInstances(e.Id)));
+        });
         services.TryAddSingleton<JsonRpcServer>();
-        services.AddHostedService(sp => sp.GetRequiredService<ExpertBackend>());
         services.AddHostedService(sp => sp.GetRequiredService<JsonRpcServer>());
         return services;
     }

@@ -15,6 +15,9 @@ public sealed class ServiceMetrics : IDisposable
     /// <summary>The meter name.</summary>
     public const string MeterName = "Polymath";
 
+    /// <summary>The entry that counts calls no expert answered (unknown op, args refused before routing), whatever op they named.</summary>
+    public const string UnroutedOp = "(unrouted)";
+
     // Latency buckets: bucket i holds calls of [2^(i-1), 2^i) microseconds; bucket 0 is < 1 µs; the last is open-ended.
     private const int Buckets = 28;
 
@@ -91,7 +94,7 @@ public sealed class ServiceMetrics : IDisposable
         Interlocked.Increment(ref counters.Latency[bucket]);
         if (_calls.Enabled || _duration.Enabled)
         {
-            var outcome = new KeyValuePair<string, object?>("outcome", ExpertBackend.OutcomeNames[outcomeIndex]);
+            var outcome = new KeyValuePair<string, object?>("outcome", Protocol.CallOutcomes.Names[outcomeIndex]);
             var opTag = new KeyValuePair<string, object?>("op", op);
             _calls.Add(1, opTag, outcome);
             _duration.Record(micros / 1e6, opTag);
@@ -102,7 +105,7 @@ public sealed class ServiceMetrics : IDisposable
     public void WriteStats(Utf8JsonWriter w)
     {
         ArgumentNullException.ThrowIfNull(w);
-        var names = ExpertBackend.OutcomeNames;
+        var names = Protocol.CallOutcomes.Names;
         w.WriteStartObject();
         w.WriteNumber("uptime_ms", (long)Stopwatch.GetElapsedTime(_started).TotalMilliseconds);
         w.WriteNumber("connections", Connections);
@@ -114,6 +117,8 @@ public sealed class ServiceMetrics : IDisposable
         w.WriteNumber("managed_bytes", GC.GetTotalMemory(false));
         w.WriteNumber("working_set_bytes", Environment.WorkingSet);
         w.WriteNumber("gc_collections", GC.CollectionCount(0) + GC.CollectionCount(1) + GC.CollectionCount(2));
+        w.WriteNumber("allocated_bytes", GC.GetTotalAllocatedBytes());
+        w.WriteNumber("cpu_time_ms", (long)Environment.CpuUsage.TotalTime.TotalMilliseconds);
         w.WriteEndObject();
         long total = 0;
         var outcomeTotals = new long[names.Count];
@@ -169,7 +174,7 @@ public sealed class ServiceMetrics : IDisposable
 
     private sealed class OpCounters
     {
-        public readonly long[] Outcomes = new long[ExpertBackend.OutcomeNames.Count];
+        public readonly long[] Outcomes = new long[Protocol.CallOutcomes.Names.Count];
         public readonly long[] Latency = new long[Buckets];
         public long AverageExecutionTicks;
         public long Executions;

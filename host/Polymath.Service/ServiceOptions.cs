@@ -42,6 +42,14 @@ public sealed class ServiceOptions
     /// <summary>On shutdown, how long in-flight calls may finish before they are cancelled (ms, default 10,000).</summary>
     public int DrainTimeoutMs { get; set; } = 10_000;
 
+    /// <summary>
+    /// Run socket completions inline on the socket engine's threads (default true): the read loop continues on the thread
+    /// that saw the data instead of hopping to the thread pool, which cuts a thread switch from every request. Sets
+    /// <c>DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1</c> for the process at start unless that variable is already
+    /// set (the variable wins). Calls that are not known to be fast still run on the thread pool.
+    /// </summary>
+    public bool InlineSocketCompletions { get; set; } = true;
+
     /// <summary>The socket path used when <see cref="SocketPath"/> is null.</summary>
     public static string DefaultSocketPath
     {

@@ -17,6 +17,9 @@ public sealed class PolymathClient : IAsyncDisposable
 {
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
+    [ThreadStatic] private static ArrayBufferWriter<byte>? t_buffer;
+    [ThreadStatic] private static Utf8JsonWriter? t_writer;
+
     private readonly Socket _socket;
     private readonly NetworkStream _stream;
     private readonly PipeReader _input;
@@ -122,16 +125,20 @@ public sealed class PolymathClient : IAsyncDisposable
     }
 
     // Args that are not JSON would break the request itself; they go as args_text so the service reports invalid_args.
+    // Checked on a pooled UTF-8 copy: no allocation per call.
     private static bool IsJson(string argsJson)
     {
         if (string.IsNullOrWhiteSpace(argsJson)) return false;
+        byte[] utf8 = ArrayPool<byte>.Shared.Rent(System.Text.Encoding.UTF8.GetMaxByteCount(argsJson.Length));
         try
         {
-            var reader = new Utf8JsonReader(System.Text.Encoding.UTF8.GetBytes(argsJson));
+            int length = System.Text.Encoding.UTF8.GetBytes(argsJson, utf8);
+            var reader = new Utf8JsonReader(utf8.AsSpan(0, length));
             while (reader.Read()) { }
             return true;
         }
         catch (JsonException) { return false; }
+        finally { ArrayPool<byte>.Shared.Return(utf8); }
     }
 
     /// <summary>The <c>experts.list</c> result: <c>{platform, directory, experts: [...]}</c>.</summary>
@@ -204,15 +211,18 @@ public sealed class PolymathClient : IAsyncDisposable
             });
     }
 
+    // The message is written with this thread's writer (reused: no allocation per request), then copied to a pooled array.
     private void Send(Action<Utf8JsonWriter> write)
     {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var w = new Utf8JsonWriter(buffer, WriterOptions))
-        {
-            w.WriteStartObject();
-            write(w);
-            w.WriteEndObject();
-        }
+        var buffer = t_buffer;
+        if (buffer is null || buffer.Capacity > 1 << 20) t_buffer = buffer = new ArrayBufferWriter<byte>(256);
+        else buffer.ResetWrittenCount();
+        var w = t_writer ??= new Utf8JsonWriter(buffer, WriterOptions);
+        w.Reset(buffer);
+        w.WriteStartObject();
+        write(w);
+        w.WriteEndObject();
+        w.Flush();
         var bytes = ArrayPool<byte>.Shared.Rent(buffer.WrittenCount);
         buffer.WrittenSpan.CopyTo(bytes);
         _queue.Enqueue((bytes, buffer.WrittenCount));

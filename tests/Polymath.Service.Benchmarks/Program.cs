@@ -13,7 +13,11 @@ const string Args = "{\"a\":1071,\"b\":462}";
 // 1. In process: the registry's call on the calling thread (what the service runs per request).
 await using var host = ExpertHost.CreateBuilder().Configure(o => { o.Directory = experts; o.Watch = false; }).AddRuntime(new InterpreterRuntimePlugin()).Build();
 await host.StartAsync();
-var inProcess = Measure(1, TimeSpan.FromSeconds(seconds), _ => { if (!host.Registry.Call("gcd", Args).IsResult) throw new InvalidOperationException("gcd failed"); return Task.CompletedTask; }, synchronous: true).Result;
+var inProcess = Polymath.Service.Benchmarks.Benchmark.MeasureAsync(1, TimeSpan.FromSeconds(seconds), _ => { if (!host.Registry.Call("gcd", Args).IsResult) throw new InvalidOperationException("gcd failed"); return Task.CompletedTask; }, synchronous: true).Result;
+// What the call itself allocates (the service's bytes per call include it).
+long allocated = GC.GetAllocatedBytesForCurrentThread();
+for (int i = 0; i < 10_000; i++) host.Registry.Call("gcd", Args);
+inProcess = inProcess with { ServerBytes = (GC.GetAllocatedBytesForCurrentThread() - allocated) / 10_000.0 };
 
 if (args.Length > 1 && args[1] == "compare")
 {
@@ -39,43 +43,40 @@ if (args.Length > 1 && args[1] == "compare")
     return;
 }
 
-// 2. The service: the built CLI as its own process.
-string dir = Directory.CreateTempSubdirectory("polymath-bench-").FullName;
-string socket = Path.Combine(dir, "polymath.sock");
-var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
-int port;
-using (var free = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0)) { free.Start(); port = ((System.Net.IPEndPoint)free.LocalEndpoint).Port; free.Stop(); }
-foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "cli", "polymath.dll"), "serve", "--socket", socket, "--tcp", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-    $"--Experts:Directory={experts}", "--Experts:Watch=false" }) start.ArgumentList.Add(a);
-using var service = Process.Start(start)!;
-var log = new System.Text.StringBuilder();
-service.ErrorDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
-service.BeginErrorReadLine();
-service.BeginOutputReadLine();
+// 2. The service: the built CLI as its own process. With "--baseline DIR" a second service runs from another build of
+// the CLI (DIR holds its polymath.dll, e.g. the previous commit's), and the rows of both alternate, so a before/after
+// comparison shares the machine's load.
+// "--after-env NAME=VALUE" (repeatable, after --baseline DIR) sets environment variables for the second service only.
+string? baselineDir = args.Length > 2 && args[1] == "--baseline" ? args[2] : null;
+var afterEnvironment = new Dictionary<string, string>();
+for (int i = 3; i + 1 < args.Length; i += 2)
+    if (args[i] == "--after-env" && args[i + 1].Split('=', 2) is [var envName, var envValue]) afterEnvironment[envName] = envValue;
+var services = new List<(string Name, Polymath.Service.Benchmarks.ServiceUnderTest S)>();
 try
 {
-    while (!File.Exists(socket)) { if (service.HasExited) throw new InvalidOperationException(log.ToString()); await Task.Delay(50); }
-    await using (var probe = await PolymathClient.ConnectAsync(socket)) await probe.HealthAsync();
+    if (baselineDir is not null) services.Add(("before", await Polymath.Service.Benchmarks.ServiceUnderTest.StartAsync(Path.Combine(baselineDir, "polymath.dll"), experts)));
+    services.Add((baselineDir is null ? "" : "after", await Polymath.Service.Benchmarks.ServiceUnderTest.StartAsync(Path.Combine(AppContext.BaseDirectory, "cli", "polymath.dll"), experts, afterEnvironment)));
     Console.Error.WriteLine("service ready");
     var rows = new List<(string Name, Result R)>();
-    foreach (var (name, address) in new[] { ("unix socket", socket), ("tcp loopback", $"127.0.0.1:{port}") })
-    {
-        rows.Add(($"{name}, 1 client", await Remote(address, 1, seconds)));
-        rows.Add(($"{name}, 16 clients", await Remote(address, 16, seconds)));
-    }
+    int passes = baselineDir is null ? 1 : 2;
+    for (int pass = 0; pass < passes; pass++)
+        foreach (var (transport, clients) in new[] { ("unix socket", 1), ("unix socket", 16), ("tcp loopback", 1), ("tcp loopback", 16) })
+            foreach (var (name, service) in services)
+            {
+                string label = (name.Length > 0 ? name + ", " : "") + $"{transport}, {clients} client{(clients > 1 ? "s" : "")}";
+                rows.Add((label, await service.MeasureAsync(transport == "unix socket" ? service.Socket : $"127.0.0.1:{service.Port}", clients, seconds)));
+            }
     PrintTable(inProcess, rows);
 }
 finally
 {
-    service.Kill();
-    await service.WaitForExitAsync();
-    Directory.Delete(dir, true);
+    foreach (var (_, service) in services) await service.DisposeAsync();
 }
 
 static async Task<Result> Remote(string address, int clients, int seconds)
 {
     var connections = await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => PolymathClient.ConnectAsync(address)));
-    var r = await Measure(clients, TimeSpan.FromSeconds(seconds), async c =>
+    var r = await Polymath.Service.Benchmarks.Benchmark.MeasureAsync(clients, TimeSpan.FromSeconds(seconds), async c =>
     {
         var result = await connections[c].CallAsync("gcd", "{\"a\":1071,\"b\":462}");
         if (!result.IsResult) throw new InvalidOperationException(result.Reason);
@@ -84,36 +85,14 @@ static async Task<Result> Remote(string address, int clients, int seconds)
     return r;
 }
 
-// Each worker calls in a loop (one call outstanding per worker); after a 1 s warm-up, every latency is recorded.
-static async Task<Result> Measure(int workers, TimeSpan duration, Func<int, Task> call, bool synchronous)
-{
-    var warmup = Stopwatch.StartNew();
-    while (warmup.Elapsed < TimeSpan.FromSeconds(1)) for (int w = 0; w < workers; w++) await call(w);
-    var latencies = new List<long>[workers];
-    var total = Stopwatch.StartNew();
-    await Task.WhenAll(Enumerable.Range(0, workers).Select(w => Task.Run(async () =>
-    {
-        var mine = latencies[w] = new List<long>(1 << 20);
-        while (total.Elapsed < duration)
-        {
-            long t0 = Stopwatch.GetTimestamp();
-            if (synchronous) call(w).GetAwaiter().GetResult(); else await call(w);
-            mine.Add(Stopwatch.GetTimestamp() - t0);
-        }
-    })));
-    double elapsed = total.Elapsed.TotalSeconds;
-    var all = latencies.SelectMany(l => l).Order().ToArray();
-    double us(long ticks) => ticks * 1e6 / Stopwatch.Frequency;
-    return new Result(us(all[all.Length / 2]), us(all[(int)(all.Length * 0.99)]), all.Length / elapsed, all.Length);
-}
-
 static void PrintTable(Result inProcess, List<(string Name, Result R)> rows)
 {
-    Console.WriteLine("| path | p50 µs | p99 µs | calls/s | calls | overhead p50 µs |");
-    Console.WriteLine("|---|---:|---:|---:|---:|---:|");
-    Console.WriteLine($"| in process (Registry.Call, 1 thread) | {inProcess.P50:F1} | {inProcess.P99:F1} | {inProcess.PerSecond:F0} | {inProcess.Count} | – |");
+    Console.WriteLine("| path | p50 µs | p99 µs | calls/s | calls | overhead p50 µs | service CPU µs/call | service bytes/call | client CPU µs/call | client bytes/call |");
+    Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    static string F(double v, string format) => double.IsNaN(v) ? "–" : v.ToString(format, System.Globalization.CultureInfo.InvariantCulture);
+    Console.WriteLine($"| in process (Registry.Call, 1 thread) | {inProcess.P50:F1} | {inProcess.P99:F1} | {inProcess.PerSecond:F0} | {inProcess.Count} | – | – | {F(inProcess.ServerBytes, "F0")} | – | – |");
     foreach (var (name, r) in rows)
-        Console.WriteLine($"| {name} | {r.P50:F1} | {r.P99:F1} | {r.PerSecond:F0} | {r.Count} | {r.P50 - inProcess.P50:F1} |");
+        Console.WriteLine($"| {name} | {r.P50:F1} | {r.P99:F1} | {r.PerSecond:F0} | {r.Count} | {(name.Contains("16 clients", StringComparison.Ordinal) ? "(queueing)" : F(r.P50 - inProcess.P50, "F1"))} | {F(r.ServerCpuUs, "F1")} | {F(r.ServerBytes, "F0")} | {F(r.ClientCpuUs, "F1")} | {F(r.ClientBytes, "F0")} |");
 }
 
 static string FindRoot()
@@ -123,4 +102,14 @@ static string FindRoot()
     throw new InvalidOperationException("Polymath.slnx not found");
 }
 
-internal readonly record struct Result(double P50, double P99, double PerSecond, int Count);
+internal readonly record struct Result(double P50, double P99, double PerSecond, int Count)
+{
+    /// <summary>Service CPU (user + system) per call, µs; NaN when not measured.</summary>
+    public double ServerCpuUs { get; init; } = double.NaN;
+    /// <summary>Bytes the service allocated on its managed heap per call; NaN when not measured.</summary>
+    public double ServerBytes { get; init; } = double.NaN;
+    /// <summary>CPU of this (client) process per call, µs; NaN when not measured.</summary>
+    public double ClientCpuUs { get; init; } = double.NaN;
+    /// <summary>Bytes this (client) process allocated per call, including the benchmark's own bookkeeping; NaN when not measured.</summary>
+    public double ClientBytes { get; init; } = double.NaN;
+}

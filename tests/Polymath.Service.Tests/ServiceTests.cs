@@ -106,8 +106,17 @@ public sealed class ServiceTests(SharedService shared)
     [InlineData("M{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"call\",\"params\":{\"op\":5}}", -32602, false)] // wrong params
     [InlineData("M{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"call\",\"params\":{\"op\":\"echo\",\"deadline_ms\":-1}}", -32602, false)]
     [InlineData("M{\"jsonrpc\":\"1.0\",\"id\":7,\"method\":\"health\"}", -32600, false)] // not 2.0
-    [InlineData("M[{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"health\"}]", -32600, false)] // batch
+    [InlineData("M[]", -32600, false)]                                                  // empty batch
     [InlineData("M42", -32600, false)]                                                  // not an object
+    [InlineData("M\"text\"", -32600, false)]                                          // valid JSON, not an object
+    [InlineData("Mnull", -32600, false)]
+    [InlineData("Mtrue", -32600, false)]
+    [InlineData("Content-Length: 99999999999999999999\r\n\r\n{}", -32700, true)]     // huge Content-Length (does not fit)
+    [InlineData("Content-Length: 2000000\r\n\r\n{}", -32600, true)]                 // above Service:MaxMessageBytes
+    [InlineData("Content-Length: -5\r\n\r\n{}", -32700, true)]                        // negative
+    [InlineData("Content-Length: twelve\r\n\r\n{}", -32700, true)]                    // not a number
+    [InlineData("Content-Length: 2\r\nContent-Length: 2\r\n\r\n{}", -32700, true)]  // duplicated header
+    [InlineData("Content-Length: 2\r\nX-Evil: \u001b[31m\r\n\r\n{}", -32700, true)] // control character in a header
     public async Task MalformedInputGetsTheSpecErrorAndClosesAtMostThatConnection(string input, int code, bool closes)
     {
         // A healthy client keeps calling on another connection the whole time.

@@ -16,8 +16,9 @@ internal sealed class CallWork : IThreadPoolWorkItem
 
     // cancellable: false for a call run inline on the read loop: no $/cancelRequest can be read while it runs, so
     // without a deadline it needs no CancellationTokenSource (one allocation less on the fast path).
-    public CallWork(JsonRpcConnection connection, RequestId id, string op, string? args, int deadlineMs, long arrived, bool cancellable = true)
+    public CallWork(JsonRpcConnection connection, RequestId id, string op, string? args, int deadlineMs, long arrived, BatchReply? batch, bool cancellable = true)
     {
+        Batch = batch;
         if (cancellable || deadlineMs > 0) _cancel = new CancellationTokenSource();
         _connection = connection;
         Id = id;
@@ -28,6 +29,8 @@ internal sealed class CallWork : IThreadPoolWorkItem
     }
 
     public RequestId Id { get; }
+    /// <summary>The batch this call is a member of, or null.</summary>
+    public BatchReply? Batch { get; }
     public string Op { get; }
     public string? Args { get; }
     public long Arrived { get; }
@@ -60,11 +63,11 @@ internal sealed class CallWork : IThreadPoolWorkItem
                 _ => null,
             };
             if (Error is null)
-                Result = ExpertBackend.DeadlineExceeded(Op, _deadlineMs, (ulong)Stopwatch.GetElapsedTime(Arrived).Ticks * 100);
+                Result = CallOutcomes.DeadlineExceeded(Op, _deadlineMs, (ulong)Stopwatch.GetElapsedTime(Arrived).Ticks * 100);
         }
         catch (Exception e)
         {
-            _connection.Logger.CallFailed(e, Op);
+            _connection.Logger.CallFailed(e, LogText.Printable(Op));
             Error = (RpcErrorCodes.InternalError, $"internal error: {e.Message}");
         }
         finally

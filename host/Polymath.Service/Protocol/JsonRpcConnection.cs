@@ -38,6 +38,7 @@ internal sealed class JsonRpcConnection
     private readonly CancellationTokenSource _closing = new();
     private readonly ILogger _logger;
     private int _queuedNotifications;
+    private string? _lastOp;
     private bool _authenticated;
     private volatile bool _draining;
     private volatile bool _closeAfterReplies;
@@ -134,7 +135,7 @@ internal sealed class JsonRpcConnection
         w.WriteString("method"u8, method);
         w.WritePropertyName("params"u8);
         writeParams(w);
-        Enqueue(w, holdsSlot: false, notification: true);
+        Enqueue(w, slots: 0, notification: true);
     }
 
     private async Task<bool> WaitForRepliesAsync(int timeoutMs)
@@ -169,7 +170,17 @@ internal sealed class JsonRpcConnection
                         case FrameStatus.Message:
                             var rest = buffer;
                             bool last = Framing.TryRead(ref rest, maxMessage, out _, out _) == FrameStatus.Incomplete;
-                            HandleMessage(body, Stopwatch.GetTimestamp(), last);
+                            long arrived = Stopwatch.GetTimestamp();
+                            if (Parse(body) is not { } document) break;
+                            using (document)
+                            {
+                                // A batch holds one slot per member (the frame's own slot is the first).
+                                var root = document.RootElement;
+                                int members = root.ValueKind == JsonValueKind.Array ? root.GetArrayLength() : 1;
+                                for (int acquired = 1; acquired < members && members <= _maxSlots; acquired++)
+                                    if (!await AcquireSlotAsync().ConfigureAwait(false)) { ReleaseSlot(acquired); return; }
+                                HandleMessage(root, arrived, last);
+                            }
                             break;
                         case FrameStatus.BadHeader:
                             Fail(RpcErrorCodes.ParseError, "malformed header section: expected 'Content-Length: N' lines ending with an empty line");
@@ -205,142 +216,190 @@ internal sealed class JsonRpcConnection
         _closeReason = message;
         _closeAfterReplies = true;
         _logger.ProtocolViolation(Id, message);
-        ReplyError(RequestId.Null, code, message);
+        ReplyError(RequestId.Null, code, message, null);
+    }
+
+    // The message's JSON, or null after replying "Parse error" (the frame's slot goes with that reply).
+    private JsonDocument? Parse(ReadOnlySequence<byte> body)
+    {
+        try { return JsonDocument.Parse(body, DocumentOptions); }
+        catch (JsonException e)
+        {
+            ReplyError(RequestId.Null, RpcErrorCodes.ParseError, $"invalid JSON: {e.Message}", null);
+            return null;
+        }
     }
 
     // last: no further complete request is buffered, so a fast call may run right here without delaying another.
-    private void HandleMessage(ReadOnlySequence<byte> body, long arrived, bool last)
+    private void HandleMessage(JsonElement root, long arrived, bool last)
     {
-        JsonDocument document;
-        try { document = JsonDocument.Parse(body, DocumentOptions); }
-        catch (JsonException e)
+        if (root.ValueKind != JsonValueKind.Array)
         {
-            ReplyError(RequestId.Null, RpcErrorCodes.ParseError, $"invalid JSON: {e.Message}");
+            HandleRequest(root, arrived, last, null);
             return;
         }
-        using (document)
+        // A batch (JSON-RPC 2.0, section 6): one array of replies, none for notifications; the read loop holds a slot
+        // per member, so a batch counts against Service:MaxInFlightPerConnection like that many requests.
+        int members = root.GetArrayLength();
+        if (members == 0) { ReplyError(RequestId.Null, RpcErrorCodes.InvalidRequest, "empty batch: a batch must hold at least one request", null); return; }
+        if (members > _maxSlots)
         {
-            var root = document.RootElement;
-            if (root.ValueKind == JsonValueKind.Array) { ReplyError(RequestId.Null, RpcErrorCodes.InvalidRequest, "batch requests are not supported: send one request per message"); return; }
-            if (root.ValueKind != JsonValueKind.Object) { ReplyError(RequestId.Null, RpcErrorCodes.InvalidRequest, "a request must be a JSON object"); return; }
-            bool isRequest = root.TryGetProperty("id"u8, out var idElement);
-            var id = RequestId.Null;
-            if (isRequest && !RequestId.TryRead(idElement, out id)) { ReplyError(RequestId.Null, RpcErrorCodes.InvalidRequest, "id must be an integer, a string or null"); return; }
-            if (!root.TryGetProperty("jsonrpc"u8, out var version) || version.ValueKind != JsonValueKind.String || !version.ValueEquals("2.0"u8))
-            { ReplyError(id, RpcErrorCodes.InvalidRequest, "jsonrpc must be \"2.0\""); return; }
-            if (!root.TryGetProperty("method"u8, out var method) || method.ValueKind != JsonValueKind.String)
-            { ReplyError(id, RpcErrorCodes.InvalidRequest, "method must be a string"); return; }
-            bool hasParams = root.TryGetProperty("params"u8, out var parameters);
-            if (hasParams && parameters.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array))
-            { ReplyError(id, RpcErrorCodes.InvalidRequest, "params must be an object or an array"); return; }
-            if (!hasParams || parameters.ValueKind != JsonValueKind.Object) parameters = default;
+            ReplyError(RequestId.Null, RpcErrorCodes.InvalidRequest, $"a batch of {members} requests exceeds the {_maxSlots} a connection may have in flight (Service:MaxInFlightPerConnection)", null);
+            return;
+        }
+        var batch = new BatchReply(members);
+        int index = 0;
+        foreach (var element in root.EnumerateArray())
+            HandleRequest(element, arrived, last && ++index == members, batch);
+    }
 
-            if (!_authenticated && !method.ValueEquals("auth"u8))
-            {
-                _closeAfterReplies = true;
-                _closeReason = "not authenticated";
-                ReplyError(id, RpcErrorCodes.Unauthorized, "this listener requires a token: send 'auth' {\"token\": ...} first");
-                return;
-            }
-            if (!isRequest)
-            {
-                if (method.ValueEquals("$/cancelRequest"u8) && parameters.ValueKind == JsonValueKind.Object &&
-                    parameters.TryGetProperty("id"u8, out var target) && RequestId.TryRead(target, out var targetId) &&
-                    _calls.TryGetValue(targetId, out var call))
-                    call.Cancel(CallWork.CancelledByClient);
-                ReleaseSlot(); // notifications get no reply; unknown ones are ignored (JSON-RPC 2.0, LSP "$/" rule)
-                return;
-            }
+    private void HandleRequest(JsonElement root, long arrived, bool last, BatchReply? batch)
+    {
+        if (root.ValueKind != JsonValueKind.Object) { ReplyError(RequestId.Null, RpcErrorCodes.InvalidRequest, "a request must be a JSON object", batch); return; }
+        bool isRequest = root.TryGetProperty("id"u8, out var idElement);
+        var id = RequestId.Null;
+        if (isRequest && !RequestId.TryRead(idElement, out id)) { ReplyError(RequestId.Null, RpcErrorCodes.InvalidRequest, "id must be an integer, a string or null", batch); return; }
+        if (!root.TryGetProperty("jsonrpc"u8, out var version) || version.ValueKind != JsonValueKind.String || !version.ValueEquals("2.0"u8))
+        { ReplyError(id, RpcErrorCodes.InvalidRequest, "jsonrpc must be \"2.0\"", batch); return; }
+        if (!root.TryGetProperty("method"u8, out var method) || method.ValueKind != JsonValueKind.String)
+        { ReplyError(id, RpcErrorCodes.InvalidRequest, "method must be a string", batch); return; }
+        bool hasParams = root.TryGetProperty("params"u8, out var parameters);
+        if (hasParams && parameters.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array))
+        { ReplyError(id, RpcErrorCodes.InvalidRequest, "params must be an object or an array", batch); return; }
+        if (!hasParams || parameters.ValueKind != JsonValueKind.Object) parameters = default;
 
-            if (method.ValueEquals("call"u8)) StartCall(id, parameters, arrived, last);
-            else if (method.ValueEquals("health"u8)) Reply(id, _server.WriteHealth);
-            else if (method.ValueEquals("stats"u8)) Reply(id, _server.Metrics.WriteStats);
-            else if (method.ValueEquals("experts.list"u8)) Reply(id, _server.WriteExperts);
-            else if (method.ValueEquals("experts.describe"u8)) Describe(id, parameters);
-            else if (method.ValueEquals("auth"u8)) Authenticate(id, parameters);
-            else ReplyError(id, RpcErrorCodes.MethodNotFound, $"unknown method '{method.GetString()}' (methods: call, experts.list, experts.describe, health, stats, auth)");
+        if (!_authenticated && !method.ValueEquals("auth"u8))
+        {
+            _closeAfterReplies = true;
+            _closeReason = "not authenticated";
+            ReplyError(id, RpcErrorCodes.Unauthorized, "this listener requires a token: send 'auth' {\"token\": ...} first", batch);
+            return;
+        }
+        if (!isRequest)
+        {
+            if (method.ValueEquals("$/cancelRequest"u8) && parameters.ValueKind == JsonValueKind.Object &&
+                parameters.TryGetProperty("id"u8, out var target) && RequestId.TryRead(target, out var targetId) &&
+                _calls.TryGetValue(targetId, out var call))
+                call.Cancel(CallWork.CancelledByClient);
+            // Notifications get no reply; unknown ones are ignored (JSON-RPC 2.0, LSP "$/" rule).
+            if (batch is null) ReleaseSlot();
+            else if (batch.Skip()) FinishBatch(batch);
+            return;
+        }
+
+        if (method.ValueEquals("call"u8)) StartCall(id, parameters, arrived, last, batch);
+        else if (method.ValueEquals("health"u8)) Reply(id, _server.WriteHealth, batch);
+        else if (method.ValueEquals("stats"u8)) Reply(id, _server.Metrics.WriteStats, batch);
+        else if (method.ValueEquals("experts.list"u8)) Reply(id, _server.WriteExperts, batch);
+        else if (method.ValueEquals("experts.describe"u8)) Describe(id, parameters, batch);
+        else if (method.ValueEquals("auth"u8)) Authenticate(id, parameters, batch);
+        else
+        {
+            string name = method.GetString()!;
+            _logger.UnknownMethod(Id, id.ToString(), LogText.Printable(name));
+            ReplyError(id, RpcErrorCodes.MethodNotFound, $"unknown method '{name}' (methods: call, experts.list, experts.describe, health, stats, auth)", batch);
         }
     }
 
-    private void StartCall(RequestId id, JsonElement p, long arrived, bool last)
+    private void StartCall(RequestId id, JsonElement p, long arrived, bool last, BatchReply? batch)
     {
         if (p.ValueKind != JsonValueKind.Object || !p.TryGetProperty("op"u8, out var opElement) || opElement.ValueKind != JsonValueKind.String)
-        { ReplyError(id, RpcErrorCodes.InvalidParams, "call needs params {\"op\": string, \"args\"?: object, \"args_text\"?: string, \"deadline_ms\"?: integer}"); return; }
+        { ReplyError(id, RpcErrorCodes.InvalidParams, "call needs params {\"op\": string, \"args\"?: object, \"args_text\"?: string, \"deadline_ms\"?: integer}", batch); return; }
         string? args = p.TryGetProperty("args"u8, out var a) && a.ValueKind != JsonValueKind.Null ? a.GetRawText()
             : p.TryGetProperty("args_text"u8, out var text) && text.ValueKind == JsonValueKind.String ? text.GetString() : null;
         int deadline = 0;
         if (p.TryGetProperty("deadline_ms"u8, out var d) && d.ValueKind != JsonValueKind.Null && (!d.TryGetInt32(out deadline) || deadline <= 0))
-        { ReplyError(id, RpcErrorCodes.InvalidParams, "deadline_ms must be a positive integer (milliseconds)"); return; }
-        if (_draining) { ReplyError(id, RpcErrorCodes.ShuttingDown, "the service is shutting down"); return; }
-        string op = opElement.GetString()!;
+        { ReplyError(id, RpcErrorCodes.InvalidParams, "deadline_ms must be a positive integer (milliseconds)", batch); return; }
+        if (_draining) { ReplyError(id, RpcErrorCodes.ShuttingDown, "the service is shutting down", batch); return; }
+        // A client usually calls the same op again: reuse its string (read only by this loop).
+        string op = _lastOp is { } previous && opElement.ValueEquals(previous) ? previous : _lastOp = opElement.GetString()!;
         // A call whose op has been fast (typically a few µs) runs inline when nothing else waits in the buffer: no
         // thread hop. Anything else — slow ops, ops not seen yet, pipelined bursts — runs on the thread pool, so
         // replies come back in any order and a slow call never holds up the connection.
         if (last && _server.Metrics.IsFast(op))
         {
-            new CallWork(this, id, op, args, deadline, arrived, cancellable: false).Execute();
+            if (deadline == 0) RunInline(id, op, args, arrived, batch); // nothing can cancel it: no work item needed
+            else new CallWork(this, id, op, args, deadline, arrived, batch, cancellable: false).Execute();
             return;
         }
-        var work = new CallWork(this, id, op, args, deadline, arrived);
+        var work = new CallWork(this, id, op, args, deadline, arrived, batch);
         _calls.TryAdd(id, work);
         ThreadPool.UnsafeQueueUserWorkItem(work, preferLocal: false);
     }
 
-    private void Describe(RequestId id, JsonElement p)
+    private void Describe(RequestId id, JsonElement p, BatchReply? batch)
     {
         if (p.ValueKind != JsonValueKind.Object || !p.TryGetProperty("id"u8, out var e) || e.ValueKind != JsonValueKind.String)
-        { ReplyError(id, RpcErrorCodes.InvalidParams, "experts.describe needs params {\"id\": string}"); return; }
+        { ReplyError(id, RpcErrorCodes.InvalidParams, "experts.describe needs params {\"id\": string}", batch); return; }
         string expertId = e.GetString()!;
-        var expert = _server.Backend.Experts.FirstOrDefault(x => x.Id == expertId);
-        if (expert is null) { ReplyError(id, RpcErrorCodes.InvalidParams, $"no expert with id '{expertId}'"); return; }
-        Reply(id, w => ExpertJson.WriteExpert(w, expert));
+        var expert = _server.Registry.Experts.FirstOrDefault(x => x.Id == expertId);
+        if (expert is null) { ReplyError(id, RpcErrorCodes.InvalidParams, $"no expert with id '{expertId}'", batch); return; }
+        Reply(id, w => ExpertJson.WriteExpert(w, expert), batch);
     }
 
-    private void Authenticate(RequestId id, JsonElement p)
+    private void Authenticate(RequestId id, JsonElement p, BatchReply? batch)
     {
         if (p.ValueKind == JsonValueKind.Object && p.TryGetProperty("token"u8, out var t) && t.ValueKind == JsonValueKind.String && _server.CheckToken(t.GetString()!))
         {
             _authenticated = true;
-            Reply(id, w => { w.WriteStartObject(); w.WriteBoolean("authenticated"u8, true); w.WriteEndObject(); });
+            Reply(id, w => { w.WriteStartObject(); w.WriteBoolean("authenticated"u8, true); w.WriteEndObject(); }, batch);
             return;
         }
         _closeAfterReplies = true;
         _closeReason = "wrong token";
-        ReplyError(id, RpcErrorCodes.Unauthorized, "wrong token");
+        ReplyError(id, RpcErrorCodes.Unauthorized, "wrong token", batch);
     }
 
     /// <summary>Runs on a thread-pool thread: the call itself, then its reply.</summary>
     internal void Complete(CallWork work)
     {
         _calls.TryRemove(new KeyValuePair<RequestId, CallWork>(work.Id, work));
-        if (work.Error is { } error)
-        {
-            ReplyError(work.Id, error.Code, error.Message);
-            return;
-        }
-        var result = work.Result!;
-        _server.Metrics.RecordCall(work.Op, ExpertBackend.OutcomeIndex(result), Stopwatch.GetTimestamp() - work.Arrived, work.ExecutionTicks);
-        var w = StartMessage();
-        work.Id.Write(w);
-        w.WritePropertyName("result"u8);
-        ExpertJson.WriteCallResult(w, result);
-        Enqueue(w, holdsSlot: true);
+        if (work.Error is { } error) ReplyError(work.Id, error.Code, error.Message, work.Batch);
+        else ReplyResult(work.Id, work.Op, work.Arrived, work.ExecutionTicks, work.Result!, work.Batch);
     }
 
-    internal ExpertCallResult Execute(string op, string? args, CancellationToken token) => _server.Backend.Call(op, args, token);
+    // A fast call with no deadline, on the read loop: what CallWork does, without the work item.
+    private void RunInline(RequestId id, string op, string? args, long arrived, BatchReply? batch)
+    {
+        ExpertCallResult result;
+        long start = Stopwatch.GetTimestamp();
+        try { result = _server.Registry.Call(op, args, CancellationToken.None); }
+        catch (Exception e)
+        {
+            _logger.CallFailed(e, LogText.Printable(op));
+            ReplyError(id, RpcErrorCodes.InternalError, $"internal error: {e.Message}", batch);
+            return;
+        }
+        ReplyResult(id, op, arrived, Stopwatch.GetTimestamp() - start, result, batch);
+    }
+
+    private void ReplyResult(RequestId id, string op, long arrived, long executionTicks, ExpertCallResult result, BatchReply? batch)
+    {
+        // Per-op figures only for ops that reached an expert: op names a client makes up (unknown_op, args refused before
+        // routing) share one entry, so they cannot grow the stats and the meter's tag set without bound.
+        bool unrouted = result.Outcome == ExpertCallOutcome.UnknownOp || (result.Outcome == ExpertCallOutcome.InvalidArgs && result.ExpertId is null);
+        _server.Metrics.RecordCall(unrouted ? ServiceMetrics.UnroutedOp : op, CallOutcomes.Index(result), Stopwatch.GetTimestamp() - arrived, executionTicks);
+        var w = StartMessage();
+        id.Write(w);
+        w.WritePropertyName("result"u8);
+        ExpertJson.WriteCallResult(w, result);
+        Respond(w, batch);
+    }
+
+    internal ExpertCallResult Execute(string op, string? args, CancellationToken token) => _server.Registry.Call(op, args, token);
 
     internal ILogger Logger => _logger;
 
-    private void Reply(RequestId id, Action<Utf8JsonWriter> writeResult)
+    private void Reply(RequestId id, Action<Utf8JsonWriter> writeResult, BatchReply? batch)
     {
         var w = StartMessage();
         id.Write(w);
         w.WritePropertyName("result"u8);
         writeResult(w);
-        Enqueue(w, holdsSlot: true);
+        Respond(w, batch);
     }
 
-    private void ReplyError(RequestId id, int code, string message)
+    private void ReplyError(RequestId id, int code, string message, BatchReply? batch)
     {
         if (code is not (RpcErrorCodes.RequestCancelled or RpcErrorCodes.ShuttingDown)) _server.Metrics.ProtocolError();
         var w = StartMessage();
@@ -349,7 +408,27 @@ internal sealed class JsonRpcConnection
         w.WriteNumber("code"u8, code);
         w.WriteString("message"u8, message);
         w.WriteEndObject();
-        Enqueue(w, holdsSlot: true);
+        Respond(w, batch);
+    }
+
+    // A reply to a single request goes out on its own (releasing its slot once flushed); a batch member's reply is
+    // added to its batch, and the last member's sends the whole array.
+    private void Respond(Utf8JsonWriter w, BatchReply? batch)
+    {
+        if (batch is null)
+        {
+            Enqueue(w, slots: 1);
+            return;
+        }
+        w.WriteEndObject();
+        w.Flush();
+        if (batch.Add(t_buffer!.WrittenSpan)) FinishBatch(batch);
+    }
+
+    private void FinishBatch(BatchReply batch)
+    {
+        if (batch.HasReplies) EnqueueBytes(batch.Body, batch.Count, notification: false);
+        else ReleaseSlot(batch.Count);
     }
 
     private static Utf8JsonWriter StartMessage()
@@ -364,14 +443,18 @@ internal sealed class JsonRpcConnection
         return w;
     }
 
-    private void Enqueue(Utf8JsonWriter w, bool holdsSlot, bool notification = false)
+    private void Enqueue(Utf8JsonWriter w, int slots, bool notification = false)
     {
         w.WriteEndObject();
         w.Flush();
-        var written = t_buffer!.WrittenSpan;
-        var bytes = ArrayPool<byte>.Shared.Rent(written.Length);
-        written.CopyTo(bytes);
-        _queue.Enqueue(new Outgoing(bytes, written.Length, holdsSlot, notification));
+        EnqueueBytes(t_buffer!.WrittenSpan, slots, notification);
+    }
+
+    private void EnqueueBytes(ReadOnlySpan<byte> message, int slots, bool notification)
+    {
+        var bytes = ArrayPool<byte>.Shared.Rent(message.Length);
+        message.CopyTo(bytes);
+        _queue.Enqueue(new Outgoing(bytes, message.Length, slots, notification));
         if (Interlocked.CompareExchange(ref _writerActive, 1, 0) == 0) _ = DrainAsync();
     }
 
@@ -397,7 +480,7 @@ internal sealed class JsonRpcConnection
                     _output.Write(o.Bytes.AsSpan(0, o.Length));
                 }
                 ArrayPool<byte>.Shared.Return(o.Bytes);
-                if (o.HoldsSlot) slots++;
+                slots += o.Slots;
                 if (o.Notification) Interlocked.Decrement(ref _queuedNotifications);
                 if (_output.UnflushedBytes > 64 * 1024) break;
             }
@@ -424,5 +507,5 @@ internal sealed class JsonRpcConnection
         }
     }
 
-    private readonly record struct Outgoing(byte[] Bytes, int Length, bool HoldsSlot, bool Notification);
+    private readonly record struct Outgoing(byte[] Bytes, int Length, int Slots, bool Notification);
 }

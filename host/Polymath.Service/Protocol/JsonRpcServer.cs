@@ -12,10 +12,10 @@ using Polymath.Host.Experts;
 namespace Polymath.Service.Protocol;
 
 /// <summary>
-/// The listeners (a Unix domain socket and/or TCP) and their connections, as a hosted service: started after the
-/// <see cref="ExpertBackend"/> has loaded the experts; on stop it closes the listeners, drains every connection
-/// (in-flight calls finish and are answered, within <see cref="ServiceOptions.DrainTimeoutMs"/>) and only then lets
-/// the backend unload.
+/// The listeners (a Unix domain socket and/or TCP) and their connections, as a hosted service: registered after the
+/// host's <see cref="ExpertHost"/> (<c>AddExperts</c>), so it starts once the experts are loaded; on stop it closes the
+/// listeners and drains every connection (in-flight calls finish and are answered, within
+/// <see cref="ServiceOptions.DrainTimeoutMs"/>) before the expert host stops and is disposed.
 /// </summary>
 public sealed class JsonRpcServer : IHostedService, IDisposable
 {
@@ -30,17 +30,17 @@ public sealed class JsonRpcServer : IHostedService, IDisposable
     private volatile bool _draining;
 
     /// <summary>Creates the server (nothing listens until <see cref="StartAsync"/>).</summary>
-    public JsonRpcServer(IOptions<ServiceOptions> options, ExpertBackend backend, ServiceMetrics metrics, ILogger<JsonRpcServer> logger)
+    public JsonRpcServer(IOptions<ServiceOptions> options, ExpertRegistry registry, ServiceMetrics metrics, ILogger<JsonRpcServer> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         Options = options.Value;
-        Backend = backend ?? throw new ArgumentNullException(nameof(backend));
+        Registry = registry ?? throw new ArgumentNullException(nameof(registry));
         Metrics = metrics ?? throw new ArgumentNullException(nameof(metrics));
         Logger = logger ?? throw new ArgumentNullException(nameof(logger));
     }
 
     internal ServiceOptions Options { get; }
-    internal ExpertBackend Backend { get; }
+    internal ExpertRegistry Registry { get; }
     internal ServiceMetrics Metrics { get; }
     internal ILogger Logger { get; }
 
@@ -69,14 +69,15 @@ public sealed class JsonRpcServer : IHostedService, IDisposable
             var address = IPAddress.Parse(Options.TcpAddress);
             var listener = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
             listener.Bind(new IPEndPoint(address, port));
-            listener.Listen(512);
+            listener.Listen(); // the system maximum backlog (somaxconn): bursts of connects wait instead of failing
             TcpEndPoint = (IPEndPoint)listener.LocalEndPoint!;
             _listeners.Add(listener);
             _acceptLoops.Add(AcceptLoopAsync(listener, requiresToken: _tokenHash is not null));
             if (!IPAddress.IsLoopback(address)) Logger.NonLoopback(address.ToString(), Options.TokenFile!);
             Logger.ListeningTcp(TcpEndPoint.ToString());
         }
-        Backend.Changed += OnExpertChanged;
+        Registry.ExpertLoaded += OnExpertLoaded;
+        Registry.ExpertUnloaded += OnExpertUnloaded;
         if (Options.IdleTimeoutMs > 0)
         {
             int period = Math.Clamp(Options.IdleTimeoutMs / 4, 50, 5000);
@@ -102,7 +103,7 @@ public sealed class JsonRpcServer : IHostedService, IDisposable
             int id = Interlocked.Increment(ref _nextId);
             var connection = new JsonRpcConnection(this, socket, id, requiresToken);
             Metrics.ConnectionChanged(1);
-            Logger.ConnectionOpened(id, socket.RemoteEndPoint?.ToString() is { Length: > 0 } r ? r : "unix socket");
+            if (Logger.IsEnabled(LogLevel.Debug)) Logger.ConnectionOpened(id, socket.RemoteEndPoint?.ToString() is { Length: > 0 } r ? r : "unix socket");
             var task = Task.Run(async () =>
             {
                 try { await connection.RunAsync().ConfigureAwait(false); }
@@ -143,9 +144,12 @@ public sealed class JsonRpcServer : IHostedService, IDisposable
         }
     }
 
-    private void OnExpertChanged(object? sender, ExpertChange change)
+    private void OnExpertLoaded(object? sender, ExpertEventArgs change) => Notify("experts.loaded", change);
+
+    private void OnExpertUnloaded(object? sender, ExpertEventArgs change) => Notify("experts.unloaded", change);
+
+    private void Notify(string method, ExpertEventArgs change)
     {
-        string method = change.Kind == "loaded" ? "experts.loaded" : "experts.unloaded";
         foreach (var (connection, _) in _connections.Values)
             connection.Notify(method, w =>
             {
@@ -166,12 +170,12 @@ public sealed class JsonRpcServer : IHostedService, IDisposable
 
     internal void WriteHealth(Utf8JsonWriter w)
     {
-        var experts = Backend.Experts;
+        var experts = Registry.Experts;
         w.WriteStartObject();
         w.WriteString("status"u8, _draining ? "draining" : "serving");
         w.WriteString("version"u8, typeof(JsonRpcServer).Assembly.GetName().Version?.ToString(3));
-        w.WriteString("platform"u8, Backend.Platform);
-        w.WriteString("directory"u8, Backend.Directory);
+        w.WriteString("platform"u8, Registry.Platform.RuntimeIdentifier);
+        w.WriteString("directory"u8, Registry.Directory);
         w.WriteStartObject("experts"u8);
         w.WriteNumber("total"u8, experts.Count);
         w.WriteNumber("bound"u8, experts.Count(e => e.Status == ExpertStatus.Bound));
@@ -186,10 +190,10 @@ public sealed class JsonRpcServer : IHostedService, IDisposable
     internal void WriteExperts(Utf8JsonWriter w)
     {
         w.WriteStartObject();
-        w.WriteString("platform"u8, Backend.Platform);
-        w.WriteString("directory"u8, Backend.Directory);
+        w.WriteString("platform"u8, Registry.Platform.RuntimeIdentifier);
+        w.WriteString("directory"u8, Registry.Directory);
         w.WriteStartArray("experts"u8);
-        foreach (var e in Backend.Experts) ExpertJson.WriteExpert(w, e);
+        foreach (var e in Registry.Experts) ExpertJson.WriteExpert(w, e);
         w.WriteEndArray();
         w.WriteEndObject();
     }
@@ -202,7 +206,8 @@ public sealed class JsonRpcServer : IHostedService, IDisposable
         _stopping.Cancel();
         foreach (var l in _listeners) l.Dispose();
         _idleTimer?.Dispose();
-        Backend.Changed -= OnExpertChanged;
+        Registry.ExpertLoaded -= OnExpertLoaded;
+        Registry.ExpertUnloaded -= OnExpertUnloaded;
         try { await Task.WhenAll(_acceptLoops).ConfigureAwait(false); } catch (OperationCanceledException) { }
         foreach (var (connection, _) in _connections.Values) connection.BeginDrain();
         await Task.WhenAll(_connections.Values.Select(c => c.Task)).WaitAsync(cancellationToken).ConfigureAwait(false);

@@ -20,6 +20,14 @@ internal readonly record struct RequestId(JsonValueKind Kind, long Number, strin
         }
     }
 
+    /// <summary>The id as it would appear in JSON, control characters escaped (for logs).</summary>
+    public override string ToString() => Kind switch
+    {
+        JsonValueKind.Number => Number.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        JsonValueKind.String => "\"" + LogText.Printable(Text ?? "") + "\"",
+        _ => "null",
+    };
+
     /// <summary>Writes the <c>id</c> property.</summary>
     public void Write(Utf8JsonWriter w)
     {

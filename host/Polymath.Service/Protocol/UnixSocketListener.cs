@@ -27,7 +27,7 @@ internal static class UnixSocketListener
             socket.Bind(new UnixDomainSocketEndPoint(temporary));
             File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             File.Move(temporary, full, overwrite: true);
-            socket.Listen(512);
+            socket.Listen(); // the system maximum backlog (somaxconn)
             return socket;
         }
         catch
