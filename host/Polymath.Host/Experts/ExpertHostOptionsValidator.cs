@@ -28,6 +28,10 @@ public sealed class ExpertHostOptionsValidator : IValidateOptions<ExpertHostOpti
         foreach (var (key, names) in options.Grants)
             if (!WasiGrantNames.TryParse(names, out _, out var unknown))
                 failures.Add($"{s}:Grants:{key}: '{unknown}' is not a WASI facility (wasi.stdio, wasi.clock, wasi.random)");
+        // Native kernels (NativeKernelBinding): "*" or expert ids.
+        for (int i = 0; i < (options.NativeKernels?.Count ?? 0); i++)
+            if (options.NativeKernels![i] is not { } k || (k != "*" && !ExpertManifest.IsValidId(k)))
+                failures.Add($"{s}:NativeKernels:{i}: '{options.NativeKernels[i]}' is not an expert id or '*'");
         if (options.DebounceMs < 0) failures.Add($"{s}:DebounceMs must not be negative");
         if (options.MaxIdleInstancesPerExpert < 0) failures.Add($"{s}:MaxIdleInstancesPerExpert must not be negative");
         var limits = options.Limits;

@@ -94,4 +94,18 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 223, Level = LogLevel.Error, Message = "Reloading experts from {Directory} failed")]
     public static partial void ReloadFailed(ILogger logger, Exception exception, string directory);
+
+    // ---- experts: native kernels (800–849) ---------------------------------------------------------------------------
+
+    [LoggerMessage(EventId = 800, Level = LogLevel.Debug, Message = "Native kernel {Sha256} shadow-copied to {Path}")]
+    public static partial void NativeKernelShadowCopied(ILogger logger, string sha256, string path);
+
+    [LoggerMessage(EventId = 801, Level = LogLevel.Warning, Message = "Native kernel shadow copy {Path} hashes to {Actual}, not its name: rewriting it")]
+    public static partial void NativeKernelShadowCopyCorrupt(ILogger logger, string path, string actual);
+
+    [LoggerMessage(EventId = 802, Level = LogLevel.Information, Message = "Expert {ExpertId}: bound to its native kernel for {Rid} ({Path}); WebAssembly fallback on {Fallback}")]
+    public static partial void NativeKernelBound(ILogger logger, string expertId, string rid, string path, string fallback);
+
+    [LoggerMessage(EventId = 803, Level = LogLevel.Information, Message = "Expert {ExpertId}: {Reason}")]
+    public static partial void NativeKernelNotUsed(ILogger logger, string expertId, string reason);
 }
