@@ -110,3 +110,32 @@ public sealed class NativeKernelDecisionTests(LuhnPackageFixture luhn) : IClassF
         Assert.Throws<InvalidDataException>(() => NativeKernelShadowCopy.Place(dir, new string('0', 64), "libk.so", bytes, NullLogger.Instance));
     }
 }
+
+/// <summary>A kernel-only runtime never stands in for a WebAssembly runtime.</summary>
+public sealed class KernelOnlyRuntimeTests : IDisposable
+{
+    private readonly TempDir _tmp = new();
+
+    public void Dispose() => _tmp.Dispose();
+
+    [Fact]
+    public async Task WithOnlyTheNativeRuntimeEveryExpertIsUnavailableWithAReason()
+    {
+        string experts = Path.Combine(Native.Root, "experts");
+        using var host = ExpertHost.CreateBuilder().Configure(o =>
+        {
+            o.Directory = experts;
+            o.Watch = false;
+            o.NativeKernels = ["*"];
+            o.NativeKernelDirectory = Path.Combine(_tmp.Path, "shadow");
+        }).AddRuntime(new NativeKernelRuntimePlugin()).Build();
+        await host.StartAsync();
+        Assert.NotEmpty(host.Registry.Experts);
+        Assert.All(host.Registry.Experts, x =>
+        {
+            Assert.Equal(ExpertStatus.Unavailable, x.Status);
+            Assert.Contains("no runtime can run it", x.Reason);
+        });
+        Assert.Equal(ExpertCallOutcome.UnknownOp, host.Registry.Call("gcd", """{"a":4,"b":6}""").Outcome);
+    }
+}

@@ -26,7 +26,7 @@ public sealed class PluginTests : IDisposable
                 r[9 + args_len] = '}'; r[10 + args_len] = 0; return r;
             }
             if (is(op, op_len, "decline")) return 0;
-            if (is(op, op_len, "big")) { int n = atoi(args); char *r = larql_alloc(n + 1); memset(r, 'x', n); r[n] = 0; return r; }
+            if (is(op, op_len, "big")) { int n = 0; for (size_t i = 0; i < args_len; i++) n = n * 10 + (args[i] - '0'); char *r = larql_alloc(n + 1); memset(r, 'x', n); r[n] = 0; return r; }
             if (is(op, op_len, "nonul")) { memset(nonul, 'x', sizeof nonul); return nonul; }
             if (is(op, op_len, "badutf8")) return dup("{\"value\":\"\xff\xfe\"}");
             if (is(op, op_len, "failnext")) { char *r = dup("{\"value\":true}"); fail_next = 1; return r; }

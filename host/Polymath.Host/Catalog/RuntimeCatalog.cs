@@ -122,8 +122,9 @@ public sealed class RuntimeCatalog : IDisposable
                 string id = entry.Id;
                 reports.Add(report.Status == RuntimeStatus.Available ? report with
                 {
-                    EngineFactory = () => CreateEngine(id),
-                    KernelLoader = _loaded.TryGetValue(id, out var kp) && kp.Plugin is INativeKernelRuntime ? path => LoadKernel(id, path) : null,
+                    // A native-kernel-only runtime (no wasm.core) creates no engines: it is never "available" for a module.
+                    EngineFactory = report.Capabilities.Contains(Capabilities.WasmCore) || !IsKernelRuntime(id) ? () => CreateEngine(id) : null,
+                    KernelLoader = IsKernelRuntime(id) ? path => LoadKernel(id, path) : null,
                 } : report);
             }
             _reports = reports;
@@ -172,6 +173,8 @@ public sealed class RuntimeCatalog : IDisposable
         options.LoggerFactory ??= _loggerFactory;
         return plugin.Plugin.CreateEngine(options);
     }
+
+    private bool IsKernelRuntime(string runtimeId) => _loaded.TryGetValue(runtimeId, out var plugin) && plugin.Plugin is INativeKernelRuntime;
 
     /// <summary>Loads a native kernel on runtime <paramref name="runtimeId"/>, a loaded plugin implementing <see cref="INativeKernelRuntime"/>.</summary>
     /// <exception cref="RuntimeNotAvailableException">The runtime is not loaded or does not load native kernels.</exception>

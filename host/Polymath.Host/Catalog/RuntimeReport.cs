@@ -86,7 +86,9 @@ public sealed record RuntimeReport
         return probe.IsAvailable
             ? Make(RuntimeStatus.Available, probe.Reason, probe.Capabilities) with
             {
-                EngineFactory = () => plugin.CreateEngine(new EngineOptions { Platform = platform }),
+                // A native-kernel-only runtime (no wasm.core) creates no engines: it is never "available" for a module.
+                EngineFactory = probe.Capabilities.Contains(Polymath.Sdk.Capabilities.WasmCore) || plugin is not INativeKernelRuntime
+                    ? () => plugin.CreateEngine(new EngineOptions { Platform = platform }) : null,
                 KernelLoader = plugin is INativeKernelRuntime kernels ? kernels.LoadKernel : null,
             }
             : Make(RuntimeStatus.Unavailable, probe.Reason, []);
