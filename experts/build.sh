@@ -4,7 +4,7 @@
 #   experts/build.sh --check   rebuild into a temp dir; fail if any byte differs from the committed .wasm
 #                              or any expert.json sha256 does not match
 #   experts/build.sh --native [outdir]   build native shared libraries with gcc (default: experts/out/native/linux-<arch>)
-#   experts/build.sh --native --packages DIR   copy each expert's package folder to DIR/<id>/ with its native kernel
+#   experts/build.sh --native --packages DIR   copy each expert's package (expert.json, <id>.wasm) to DIR/<id>/ with its kernel
 #                              built into native/linux-<arch>/lib<id>.so and declared (path + sha256) in that copy's
 #                              expert.json under payloads.native — a catalogue that 'polymath experts --dir DIR --native
 #                              ID' serves natively. The committed packages are not changed (kernels are built, not committed).
