@@ -189,6 +189,23 @@ public sealed class BindingTests(LuhnPackageFixture luhn) : IClassFixture<LuhnPa
         using var host = Start(["luhn"]);
         Assert.Equal("native", Luhn(host).RuntimeId);
         Assert.True(host.Registry.Call("check", Number).IsResult);
+
+        // The same zip with one byte of the kernel changed is rejected, naming the field.
+        string tampered = Path.Combine(_tmp.Path, "zipped", "tampered.expert");
+        File.Copy(zip, tampered);
+        using (var archive = System.IO.Compression.ZipFile.Open(tampered, System.IO.Compression.ZipArchiveMode.Update))
+        {
+            string name = $"native/{Native.Rid}/libluhn.so";
+            var kernel = archive.GetEntry(name)!;
+            byte[] data;
+            using (var ms = new MemoryStream()) { using (var s = kernel.Open()) s.CopyTo(ms); data = ms.ToArray(); }
+            kernel.Delete();
+            data[^1] ^= 0xFF;
+            using var w = archive.CreateEntry(name).Open();
+            w.Write(data);
+        }
+        var e = Assert.Throws<ExpertPackageException>(() => ExpertPackageReader.Read(tampered));
+        Assert.Contains($"payloads.native.{Native.Rid}.sha256", e.Message);
     }
 
     [Fact]
