@@ -4,6 +4,10 @@
 #   experts/build.sh --check   rebuild into a temp dir; fail if any byte differs from the committed .wasm
 #                              or any expert.json sha256 does not match
 #   experts/build.sh --native [outdir]   build native shared libraries with gcc (default: experts/out/native/linux-<arch>)
+#   experts/build.sh --native --packages DIR   copy each expert's package (expert.json, <id>.wasm) to DIR/<id>/ with its kernel
+#                              built into native/linux-<arch>/lib<id>.so and declared (path + sha256) in that copy's
+#                              expert.json under payloads.native — a catalogue that 'polymath experts --dir DIR --native
+#                              ID' serves natively. The committed packages are not changed (kernels are built, not committed).
 #   experts/build.sh <id>...   restrict to the named experts (any mode)
 # Toolchain (pinned): Debian clang 14 + wasi-libc, and binaryen's wasm-opt 108, run explicitly after linking
 # (apt: clang lld wasi-libc libclang-rt-14-dev-wasm32 binaryen).
@@ -24,12 +28,13 @@ WASM_FLAGS=(--target=wasm32-wasi -mcpu=mvp -O2 -std=c11 -mexec-model=reactor -Wa
             -fno-ident -ffile-prefix-map="$ROOT"=. -I sdk/expert-kit -Wl,--strip-debug -Wl,--no-export-dynamic -Wl,--stack-first -Wl,-z,stack-size=1048576)
 NATIVE_FLAGS=(-O2 -std=c11 -shared -fPIC -fvisibility=hidden -Wall -Wextra -Werror -ffile-prefix-map="$ROOT"=. -I sdk/expert-kit)
 
-mode=build; outdir=""; sel=()
+mode=build; outdir=""; packages=""; sel=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --check) mode=check ;;
     --native) mode=native; if [ $# -gt 1 ] && [[ "$2" != -* ]] && [ ! -d "experts/$2" ]; then outdir="$2"; shift; fi ;;
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    --packages) [ $# -gt 1 ] || { echo "build.sh: --packages needs a directory" >&2; exit 2; }; packages="$2"; shift ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) sel+=("$1") ;;
   esac
   shift
@@ -39,9 +44,27 @@ done
 need() { command -v "$1" >/dev/null 2>&1 || { echo "build.sh: required tool '$1' not found ($2)" >&2; exit 2; }; }
 sha() { sha256sum "$1" | cut -d' ' -f1; }
 
+[ -z "$packages" ] || [ "$mode" = native ] || { echo "build.sh: --packages goes with --native" >&2; exit 2; }
 if [ "$mode" = native ]; then
   need gcc "apt-get install gcc"
   arch="$(uname -m)"; case "$arch" in x86_64) arch=x64 ;; aarch64) arch=arm64 ;; esac
+  if [ -n "$packages" ]; then
+    rid="linux-$arch"
+    mkdir -p "$packages"
+    for id in "${EXPERTS[@]}"; do
+      [ -f "experts/$id/expert.json" ] || { echo "build.sh: experts/$id/expert.json missing" >&2; exit 1; }
+      dest="$packages/$id"
+      rm -rf "$dest"; mkdir -p "$dest/native/$rid"
+      cp "experts/$id/expert.json" "experts/$id/$id.wasm" "$dest/"
+      gcc "${NATIVE_FLAGS[@]}" -o "$dest/native/$rid/lib$id.so" "experts/$id/$id.c" -lm
+      h="$(sha "$dest/native/$rid/lib$id.so")"
+      # The manifests keep payloads.wasm on one line: add payloads.native after it.
+      sed -i -E "s#(\"wasm\": \{[^}]*\})#\1,\n    \"native\": { \"$rid\": { \"path\": \"native/$rid/lib$id.so\", \"sha256\": \"$h\" } }#" "$dest/expert.json"
+      grep -q "\"sha256\": \"$h\"" "$dest/expert.json" || { echo "build.sh: could not declare the kernel in $dest/expert.json" >&2; exit 1; }
+      echo "native $id -> $dest/native/$rid/lib$id.so $h"
+    done
+    exit 0
+  fi
   outdir="${outdir:-experts/out/native/linux-$arch}"
   mkdir -p "$outdir"
   for id in "${EXPERTS[@]}"; do

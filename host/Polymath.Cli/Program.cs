@@ -66,11 +66,13 @@ var dirOption = new Option<string?>("--dir") { Description = "Experts directory 
 var grantOption = new Option<string[]>("--grant") { Description = "Grant WASI facilities: FACILITY[,FACILITY] to every expert or ID=FACILITY[,FACILITY] (repeatable; adds to Experts:Grants)" };
 var limitOption = new Option<string[]>("--limit") { Description = "Default limit NAME=N: MemoryPages, FuelPerCall, TimeoutMs, MaxResultBytes, MaxArgsBytes, MaxCallDepth (repeatable; overrides Experts:Limits; each is a ceiling manifests can only lower)" };
 var expertsJsonOption = new Option<bool>("--json") { Description = "Print the documented JSON" };
+var nativeOption = new Option<string[]>("--native") { Description = "Run experts on their packages' native kernels: ID or * (repeatable; adds to Experts:NativeKernels). Native code runs with the host's privileges and no fuel, timeout or memory cap" };
 var experts = new Command("experts", "List every expert, its ops, status (bound / degraded / unavailable), runtime and reason");
 experts.Options.Add(dirOption);
 experts.Options.Add(grantOption);
 experts.Options.Add(limitOption);
 experts.Options.Add(expertsJsonOption);
+experts.Options.Add(nativeOption);
 experts.SetAction((pr, ct) => WithExperts(pr, pr.GetValue(dirOption), b => ExpertsCommand.RunAsync(b, pr.GetValue(expertsJsonOption), Console.Out, ct)));
 root.Subcommands.Add(experts);
 
@@ -89,6 +91,7 @@ call.Options.Add(dirOption);
 call.Options.Add(grantOption);
 call.Options.Add(limitOption);
 call.Options.Add(expertsJsonOption);
+call.Options.Add(nativeOption);
 var serverOption = new Option<string?>("--server") { Description = "Call through a running `polymath serve`: a Unix socket path or HOST:PORT (docs/service.md)" };
 var tokenFileOption = new Option<string?>("--token-file") { Description = "File holding the service's TCP token (sent with 'auth')" };
 call.Options.Add(serverOption);
@@ -235,6 +238,7 @@ async Task<int> WithExperts(ParseResult pr, string? directory, Func<Polymath.Hos
             var builder = Polymath.Host.Experts.ExpertHost.CreateBuilder()
                 .UseConfiguration(configuration)
                 .Configure(fromOptions)
+                .Configure(o => o.NativeKernels.AddRange((pr.GetValue(nativeOption) ?? []).Where(k => !o.NativeKernels.Contains(k))))
                 .UseLoggerFactory(loggerFactory)
                 .UseRuntimeCatalog(catalog);
             return await action(builder).ConfigureAwait(false);

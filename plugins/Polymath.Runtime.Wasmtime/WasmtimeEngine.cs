@@ -100,7 +100,11 @@ internal sealed class WasmtimeEngine : IWasmEngine
 
     private void Tick()
     {
-        if (Volatile.Read(ref _disposed) == 0) Engine.IncrementEpoch();
+        if (Volatile.Read(ref _disposed) != 0) return;
+        // Timer.Dispose does not wait for a callback already running: Dispose may free the engine between the check above
+        // and this call. The SafeHandle then refuses it (ObjectDisposedException), which must not end the process.
+        try { Engine.IncrementEpoch(); }
+        catch (ObjectDisposedException) { }
     }
 
     public IWasmModule Compile(ReadOnlyMemory<byte> wasm) => Compile(ModuleReader.ReadAndValidate(wasm), wasm);

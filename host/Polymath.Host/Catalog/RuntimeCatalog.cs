@@ -120,7 +120,12 @@ public sealed class RuntimeCatalog : IDisposable
                 // The same object carries the engine factory to the binder; the plugin is looked up by id on each
                 // creation so that unloading it drops every reference the host holds.
                 string id = entry.Id;
-                reports.Add(report.Status == RuntimeStatus.Available ? report with { EngineFactory = () => CreateEngine(id) } : report);
+                reports.Add(report.Status == RuntimeStatus.Available ? report with
+                {
+                    // A native-kernel-only runtime (no wasm.core) creates no engines: it is never "available" for a module.
+                    EngineFactory = report.Capabilities.Contains(Capabilities.WasmCore) || !IsKernelRuntime(id) ? () => CreateEngine(id) : null,
+                    KernelLoader = IsKernelRuntime(id) ? path => LoadKernel(id, path) : null,
+                } : report);
             }
             _reports = reports;
             return _reports;
@@ -167,6 +172,23 @@ public sealed class RuntimeCatalog : IDisposable
         options.CodeCacheDirectory ??= CodeCacheDirectory;
         options.LoggerFactory ??= _loggerFactory;
         return plugin.Plugin.CreateEngine(options);
+    }
+
+    private bool IsKernelRuntime(string runtimeId) => _loaded.TryGetValue(runtimeId, out var plugin) && plugin.Plugin is INativeKernelRuntime;
+
+    /// <summary>Loads a native kernel on runtime <paramref name="runtimeId"/>, a loaded plugin implementing <see cref="INativeKernelRuntime"/>.</summary>
+    /// <exception cref="RuntimeNotAvailableException">The runtime is not loaded or does not load native kernels.</exception>
+    public INativeKernel LoadKernel(string runtimeId, string libraryPath)
+    {
+        LoadedPlugin? plugin;
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _loaded.TryGetValue(runtimeId, out plugin);
+        }
+        if (plugin?.Plugin is not INativeKernelRuntime kernels)
+            throw new RuntimeNotAvailableException(plugin is null ? $"runtime '{runtimeId}' is not loaded" : $"runtime '{runtimeId}' does not load native kernels");
+        return kernels.LoadKernel(libraryPath);
     }
 
     /// <summary>The load context of a loaded (available) plugin, for diagnostics and tests; null when not loaded.</summary>

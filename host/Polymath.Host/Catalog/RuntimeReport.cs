@@ -42,6 +42,12 @@ public sealed record RuntimeReport
     /// </summary>
     public Func<IWasmEngine>? EngineFactory { get; init; }
 
+    /// <summary>
+    /// Loads a native kernel (a shared library exporting the expert ABI) on this runtime; set by whoever probed it when
+    /// the available plugin implements <see cref="INativeKernelRuntime"/>, else null.
+    /// </summary>
+    public Func<string, INativeKernel>? KernelLoader { get; init; }
+
     /// <summary>The lower-case status name used in the probe JSON (available, unsupported, unavailable, failed).</summary>
     public string StatusName => Status.ToString().ToLowerInvariant();
 
@@ -80,7 +86,10 @@ public sealed record RuntimeReport
         return probe.IsAvailable
             ? Make(RuntimeStatus.Available, probe.Reason, probe.Capabilities) with
             {
-                EngineFactory = () => plugin.CreateEngine(new EngineOptions { Platform = platform }),
+                // A native-kernel-only runtime (no wasm.core) creates no engines: it is never "available" for a module.
+                EngineFactory = probe.Capabilities.Contains(Polymath.Sdk.Capabilities.WasmCore) || plugin is not INativeKernelRuntime
+                    ? () => plugin.CreateEngine(new EngineOptions { Platform = platform }) : null,
+                KernelLoader = plugin is INativeKernelRuntime kernels ? kernels.LoadKernel : null,
             }
             : Make(RuntimeStatus.Unavailable, probe.Reason, []);
 

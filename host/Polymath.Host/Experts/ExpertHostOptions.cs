@@ -41,6 +41,19 @@ public sealed class ExpertHostOptions
     /// <summary>Most idle instances kept per expert (default: 2 × processors; 0..1024).</summary>
     public int MaxIdleInstancesPerExpert { get; set; } = Environment.ProcessorCount * 2;
 
+    /// <summary>
+    /// Expert ids whose native kernel (<c>payloads.native</c> for this platform) may run instead of their WebAssembly
+    /// module; <c>*</c> grants every expert. Empty by default: a native kernel runs with the host's privileges and
+    /// without fuel, timeout or memory cap, so only the operator can allow it (key <c>Experts:NativeKernels</c>).
+    /// </summary>
+    public List<string> NativeKernels { get; set; } = [];
+
+    /// <summary>
+    /// Where native kernels are shadow-copied before loading, by sha256 (null = <c>native</c> beside the default
+    /// compiled-code cache, e.g. <c>~/.cache/polymath/native</c>). Key <c>Experts:NativeKernelDirectory</c>.
+    /// </summary>
+    public string? NativeKernelDirectory { get; set; }
+
     /// <summary>The grants for <paramref name="expertId"/>: <c>*</c> plus its own entry.</summary>
     public WasiGrants GrantsFor(string expertId)
     {

@@ -36,6 +36,10 @@ public sealed class ExpertHostOptionsValidator : IValidateOptions<ExpertHostOpti
         if (options.DebounceMs is < 0 or > 60_000) failures.Add($"{s}:DebounceMs must be 0..60000 (ms)");
         if (options.DirectoryCheckMs is < 10 or > 60_000) failures.Add($"{s}:DirectoryCheckMs must be 10..60000 (ms)");
         if (options.MaxIdleInstancesPerExpert is < 0 or > MaxIdleInstances) failures.Add($"{s}:MaxIdleInstancesPerExpert must be 0..{MaxIdleInstances}");
+        // Native kernels (NativeKernelBinding): "*" or expert ids.
+        for (int i = 0; i < (options.NativeKernels?.Count ?? 0); i++)
+            if (options.NativeKernels![i] is not { } k || (k != "*" && !ExpertManifest.IsValidId(k)))
+                failures.Add($"{s}:NativeKernels:{i}: '{options.NativeKernels[i]}' is not an expert id or '*'");
         var limits = options.Limits;
         if (limits is null) failures.Add($"{s}:Limits must not be null");
         else

@@ -32,6 +32,7 @@ internal static class ExpertInvoker
                 Outcome = ExpertCallOutcome.Unavailable, Op = op, ExpertId = expert.Id,
                 Reason = expert.Binding.Fix is null ? expert.Binding.Reason : $"{expert.Binding.Reason}; fix: {expert.Binding.Fix}",
             };
+        if (expert.Native is { } native) return NativeKernelInvoker.Invoke(expert, native, op, opBytes, args, cancellationToken);
         string runtime = expert.Binding.RuntimeId!;
         var limits = expert.Limits;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

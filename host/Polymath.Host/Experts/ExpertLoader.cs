@@ -113,6 +113,10 @@ internal sealed class ExpertLoader(ExpertHostOptions options, IReadOnlyList<Runt
         if (metadata is null && metadataError is not null)
             binding = binding with { Reason = $"{binding.Reason}; its ops are unknown ({metadataError})" };
 
+        // Native kernels (NativeKernelBinding.cs): an operator-granted kernel for this platform takes over the binding; the
+        // wasm module below stays loaded for the op table and as the fallback.
+        var native = NativeKernelBinding.TryBind(id, package, metadata, ref binding, runtimes, platform, options, logger);
+
         ExpertInstancePool? pool = null;
         if (binding.Status != ExpertStatus.Unavailable)
         {
@@ -121,6 +125,6 @@ internal sealed class ExpertLoader(ExpertHostOptions options, IReadOnlyList<Runt
             if (first is not null && grants == WasiGrants.None) { pool.Return(first); first = null; }
         }
         first?.Dispose();
-        return (new LoadedExpert(id, package, metadata, binding, limits, grants, pool), null);
+        return (new LoadedExpert(id, package, metadata, binding, limits, grants, pool) { Native = native }, null);
     }
 }

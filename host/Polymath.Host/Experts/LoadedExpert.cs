@@ -35,6 +35,9 @@ internal sealed class LoadedExpert
     public string? RejectedUpdate { get; set; }
     public bool IsCallable => _pool is not null;
 
+    /// <summary>The native kernel serving the calls instead of the pool (NativeKernelBinding.cs); released with the expert.</summary>
+    public NativeKernelBinding? Native { get; init; }
+
     /// <summary>Live instances (idle in the pool) — for tests and diagnostics.</summary>
     public int IdleInstances => _pool?.IdleCount ?? 0;
 
@@ -57,6 +60,7 @@ internal sealed class LoadedExpert
         if (Interlocked.Decrement(ref _refs) != 0) return false;
         IsReleased = true;
         _pool?.Clear();
+        Native?.Dispose();
         return true;
     }
 

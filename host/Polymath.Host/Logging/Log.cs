@@ -126,4 +126,17 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 659, Level = LogLevel.Error, Message = "A handler of the registry's {EventName} event threw; the other handlers still ran")]
     public static partial void RegistryHandlerThrew(ILogger logger, Exception exception, string eventName);
+    // ---- experts: native kernels (800–849) ---------------------------------------------------------------------------
+
+    [LoggerMessage(EventId = 800, Level = LogLevel.Debug, Message = "Native kernel {Sha256} shadow-copied to {Path}")]
+    public static partial void NativeKernelShadowCopied(ILogger logger, string sha256, string path);
+
+    [LoggerMessage(EventId = 801, Level = LogLevel.Warning, Message = "Native kernel shadow copy {Path} hashes to {Actual}, not its name: rewriting it")]
+    public static partial void NativeKernelShadowCopyCorrupt(ILogger logger, string path, string actual);
+
+    [LoggerMessage(EventId = 802, Level = LogLevel.Information, Message = "Expert {ExpertId}: bound to its native kernel for {Rid} ({Path}); WebAssembly fallback on {Fallback}")]
+    public static partial void NativeKernelBound(ILogger logger, string expertId, string rid, string path, string fallback);
+
+    [LoggerMessage(EventId = 803, Level = LogLevel.Information, Message = "Expert {ExpertId}: {Reason}")]
+    public static partial void NativeKernelNotUsed(ILogger logger, string expertId, string reason);
 }

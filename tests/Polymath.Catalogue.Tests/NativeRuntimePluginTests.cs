@@ -9,26 +9,27 @@ using Xunit;
 namespace Polymath.Catalogue.Tests;
 
 /// <summary>
-/// samples/RuntimePlugin loaded by the host from a plugins.json entry, probed, and used to run a gcc-built native
-/// kernel of a catalogue expert (luhn), whose answers must equal the WebAssembly build's through the host.
+/// plugins/Polymath.Runtime.Native loaded by the host from a plugins.json entry, probed, and used directly to run a
+/// gcc-built native kernel of a catalogue expert (luhn), whose answers must equal the WebAssembly build's through the host.
 /// </summary>
-public sealed class RuntimePluginSampleTests : IDisposable
+public sealed class NativeRuntimePluginTests : IDisposable
 {
     private readonly Tools.TempDir _tmp = new();
 
     /// <inheritdoc />
     public void Dispose() => _tmp.Dispose();
 
-    private string WritePluginsJson()
+    /// <summary>A plugins.json with the interpreter and the native plugin from the test's output folder.</summary>
+    public static string WritePluginsJson(string directory)
     {
         string bin = AppContext.BaseDirectory;
-        string file = Path.Combine(_tmp.Path, "plugins.json");
+        string file = Path.Combine(directory, "plugins.json");
         File.WriteAllText(file, $$"""
             {
               "schemaVersion": 1,
               "plugins": [
                 { "id": "interpreter", "assembly": {{Json(Path.Combine(bin, "Polymath.Runtime.Interpreter.dll"))}}, "priority": 10, "tier": "interpreter" },
-                { "id": "native-sample", "assembly": {{Json(Path.Combine(bin, "Polymath.Samples.NativeKernelRuntime.dll"))}}, "priority": 5, "tier": "native" }
+                { "id": "native", "assembly": {{Json(Path.Combine(bin, "Polymath.Runtime.Native.dll"))}}, "priority": 5, "tier": "native" }
               ]
             }
             """);
@@ -40,16 +41,19 @@ public sealed class RuntimePluginSampleTests : IDisposable
     [Fact]
     public void ProbedFromPluginsJsonAvailableHereUnavailableWhenSimulated()
     {
-        using var catalog = RuntimeCatalog.Create(new PolymathHostOptions { PluginsFile = WritePluginsJson() });
-        var report = Assert.Single(catalog.Probe(), r => r.Id == "native-sample");
+        using var catalog = RuntimeCatalog.Create(new PolymathHostOptions { PluginsFile = WritePluginsJson(_tmp.Path) });
+        var report = Assert.Single(catalog.Probe(), r => r.Id == "native");
         Assert.True(report.Status == RuntimeStatus.Available, report.Reason);
         Assert.Equal(RuntimeTier.Native, report.Descriptor!.Tier);
         Assert.Equal([Capabilities.ExecNative], report.Capabilities);
+        Assert.NotNull(report.KernelLoader);
+        Assert.Null(Assert.Single(catalog.Probe(), r => r.Id == "interpreter").KernelLoader);
 
-        using var arm = RuntimeCatalog.Create(new PolymathHostOptions { PluginsFile = WritePluginsJson(), Platform = "linux-arm" });
-        var armReport = Assert.Single(arm.Probe(), r => r.Id == "native-sample");
+        using var arm = RuntimeCatalog.Create(new PolymathHostOptions { PluginsFile = WritePluginsJson(_tmp.Path), Platform = "linux-arm" });
+        var armReport = Assert.Single(arm.Probe(), r => r.Id == "native");
         Assert.NotEqual(RuntimeStatus.Available, armReport.Status);
         Assert.Contains("linux-arm", armReport.Reason);
+        Assert.Null(armReport.KernelLoader);
     }
 
     [Fact]
@@ -60,12 +64,12 @@ public sealed class RuntimePluginSampleTests : IDisposable
         Tools.Run(Path.Combine(Repo.Root, "experts", "build.sh"), Repo.Root, "--native", native, "luhn");
         string lib = Path.Combine(native, "libluhn.so");
 
-        using var catalog = RuntimeCatalog.Create(new PolymathHostOptions { PluginsFile = WritePluginsJson() });
-        Assert.Contains(catalog.Probe(), r => r.Id == "native-sample" && r.Status == RuntimeStatus.Available);
+        using var catalog = RuntimeCatalog.Create(new PolymathHostOptions { PluginsFile = WritePluginsJson(_tmp.Path) });
+        Assert.Contains(catalog.Probe(), r => r.Id == "native" && r.Status == RuntimeStatus.Available);
         // The instance lives in the plugin's own load context, created the way the host creates plugins; the SDK is
         // shared, so it is usable through Polymath.Sdk's INativeKernelRuntime.
-        var context = catalog.GetLoadContext("native-sample") ?? throw new InvalidOperationException("native-sample not loaded");
-        Assembly main = context.Assemblies.Single(a => a.GetName().Name == "Polymath.Samples.NativeKernelRuntime");
+        var context = catalog.GetLoadContext("native") ?? throw new InvalidOperationException("native not loaded");
+        Assembly main = context.Assemblies.Single(a => a.GetName().Name == "Polymath.Runtime.Native");
         var pluginType = main.GetCustomAttribute<RuntimePluginAttribute>()!.PluginType;
         var runtime = Assert.IsAssignableFrom<INativeKernelRuntime>(Activator.CreateInstance(pluginType));
         Assert.Throws<NotSupportedException>(() => ((IRuntimePlugin)runtime).CreateEngine(new EngineOptions()));
@@ -73,7 +77,7 @@ public sealed class RuntimePluginSampleTests : IDisposable
         using var kernel = runtime.LoadKernel(lib);
         Assert.Contains("\"id\":\"luhn\"", kernel.Metadata);
 
-        // Same calls through the host on the wasm build: identical values.
+        // Same calls through the host on the wasm build (no grant, so no expert runs natively): identical values.
         using var host = ExpertHost.CreateBuilder().Configure(o => { o.Directory = Repo.ExpertsDirectory; o.Watch = false; })
             .UseRuntimeCatalog(catalog).Build();
         await host.StartAsync();
@@ -81,7 +85,7 @@ public sealed class RuntimePluginSampleTests : IDisposable
         int compared = 0;
         foreach (var e in CatalogueExample.All.Where(e => e.Expert == "luhn"))
         {
-            string? json = kernel.Call(Encoding.UTF8.GetBytes(e.Op), Encoding.UTF8.GetBytes(e.ArgsJson));
+            string? json = kernel.Call(Encoding.UTF8.GetBytes(e.Op), Encoding.UTF8.GetBytes(e.ArgsJson), 1 << 20);
             var viaHost = host.Registry.Call(e.Op, e.ArgsJson);
             if (e.ExpectsDeclined && viaHost.Outcome == ExpertCallOutcome.UnknownOp) continue;
             if (e.ExpectsDeclined) { Assert.Null(json); Assert.Equal(ExpertCallOutcome.Declined, viaHost.Outcome); compared++; continue; }
