@@ -74,7 +74,10 @@ public sealed class CliHostileTests : IDisposable
         AssertHumanSafe(human.Stderr, "experts stderr (log lines)");
         Assert.DoesNotContain(human.Stdout.Split('\n'), line => line.StartsWith("FAKE", StringComparison.Ordinal));
         Assert.Contains(human.Stdout.Split('\n'), line => line.StartsWith("good ", StringComparison.Ordinal) && line.Contains(" bound ", StringComparison.Ordinal));
-        Assert.Contains("\\x1b[31m\\r\\nFAKE", human.Stdout, StringComparison.Ordinal);
+        // Loaded, the id is escaped by the CLI; refused by the metadata reader (control characters in an id), the reason
+        // quotes it escaped by the reader. Either way it is on one line that does not start with FAKE.
+        Assert.True(human.Stdout.Contains("\\x1b[31m\\r\\nFAKE", StringComparison.Ordinal)
+            || human.Stdout.Contains("\\u001B[31m\\u000D\\u000AFAKE", StringComparison.Ordinal), human.Stdout);
 
         var json = CliProcess.Run("experts", "--dir", dir, "--json");
         using var doc = JsonDocument.Parse(json.Stdout);
@@ -243,17 +246,19 @@ public sealed class CliHostileTests : IDisposable
             cases.Add((["run", wasm, "--invoke", "f", "--max-memory-pages", v], "--max-memory-pages", "from 1 to 65536"));
             cases.Add((["run", wasm, "--invoke", "f", "--timeout", v], "--timeout", "from 1 to 2147483647"));
             if (v != "0") cases.Add((["serve", "--socket", "", "--tcp", v], "--tcp", "from 0 to 65535"));
-            cases.Add((["call", "hello", "{}", "--dir", dir, "--limit", $"TimeoutMs={v}"], "TimeoutMs must be", "from 1 to 2147483647"));
+            cases.Add((["call", "hello", "{}", "--dir", dir, "--limit", $"TimeoutMs={v}"], "TimeoutMs must be", "from 1 to 3600000"));
             cases.Add((["experts", "--dir", dir, "--limit", $"MemoryPages={v}"], "MemoryPages must be", "from 1 to 65536"));
             cases.Add((["experts", "--dir", dir, "--limit", $"FuelPerCall={v}"], "FuelPerCall must be", "from 1 to 18446744073709551615"));
-            cases.Add((["experts", "--dir", dir, "--limit", $"MaxResultBytes={v}"], "MaxResultBytes must be", "from 2 to 2147483647"));
-            cases.Add((["experts", "--dir", dir, "--limit", $"MaxCallDepth={v}"], "MaxCallDepth must be", "from 1 to 2147483647"));
+            cases.Add((["experts", "--dir", dir, "--limit", $"MaxResultBytes={v}"], "MaxResultBytes must be", "from 2 to 268435456"));
+            cases.Add((["experts", "--dir", dir, "--limit", $"MaxArgsBytes={v}"], "MaxArgsBytes must be", "from 2 to 268435456"));
+            cases.Add((["experts", "--dir", dir, "--limit", $"MaxCallDepth={v}"], "MaxCallDepth must be", "from 1 to 1000000"));
         }
         // Just past the top of the narrower ranges.
         cases.Add((["serve", "--socket", "", "--tcp", "65536"], "--tcp", "from 0 to 65535"));
         cases.Add((["run", wasm, "--invoke", "f", "--max-memory-pages", "65537"], "--max-memory-pages", "from 1 to 65536"));
         cases.Add((["experts", "--dir", dir, "--limit", "MemoryPages=65537"], "MemoryPages must be", "from 1 to 65536"));
         cases.Add((["run", wasm, "--invoke", "f", "--timeout", "2147483648"], "--timeout", "from 1 to 2147483647"));
+        cases.Add((["call", "hello", "{}", "--dir", dir, "--limit", "TimeoutMs=3600001"], "TimeoutMs must be", "from 1 to 3600000"));
         foreach (var (args, option, range) in cases)
         {
             var r = CliProcess.Run(args);
@@ -376,7 +381,8 @@ public sealed class CliHostileTests : IDisposable
     [Fact]
     public async Task StatusEscapesOpNamesForTheTerminalAndForSpectreMarkup()
     {
-        string[] ops = ["[red]x[/]", "[/]", $"op{Esc}[31m"];
+        // Control characters in op names are refused by the metadata reader; a bidi override (a format character) is not.
+        string[] ops = ["[red]x[/]", "[/]", "op\u202e[31m"];
         string metadata = JsonSerializer.Serialize(new
         {
             id = "marked", tier = 1, description = "markup", version = "1.0.0",
@@ -410,7 +416,7 @@ public sealed class CliHostileTests : IDisposable
             AssertHumanSafe(status.Stdout, "status stdout");
             Assert.Contains("[red]x[/]", status.Stdout, StringComparison.Ordinal);
             Assert.Contains("[/]", status.Stdout, StringComparison.Ordinal);
-            Assert.Contains("op\\x1b[31m", status.Stdout, StringComparison.Ordinal);
+            Assert.Contains("op\\u{202E}[31m", status.Stdout, StringComparison.Ordinal);
             AssertNeighbourAnswers(dir);
         }
         finally

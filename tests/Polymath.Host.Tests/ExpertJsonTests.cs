@@ -85,7 +85,7 @@ public class ExpertJsonTests
     [Fact]
     public void AnExpertWithAnUnknownTierOrInvalidTextIsStillWritten()
     {
-        var failed = new ExpertInfo { Id = "broken\udfff", Tier = 255, Source = "/x/broken.wasm", Status = ExpertStatus.Unavailable, Reason = "bad \ud800 module" };
+        var failed = new ExpertInfo { Id = "broken\udfff", Tier = null, Source = "/x/broken.wasm", Status = ExpertStatus.Unavailable, Reason = "bad \ud800 module" };
         using (var doc = JsonDocument.Parse(Write(w => ExpertJson.WriteExpert(w, failed))))
         {
             Assert.Equal(JsonValueKind.Null, doc.RootElement.GetProperty("tier").ValueKind);
