@@ -32,7 +32,15 @@ internal static class ExpertInvoker
                 Outcome = ExpertCallOutcome.Unavailable, Op = op, ExpertId = expert.Id,
                 Reason = expert.Binding.Fix is null ? expert.Binding.Reason : $"{expert.Binding.Reason}; fix: {expert.Binding.Fix}",
             };
-        string runtime = expert.Binding.RuntimeId!;
+        // Read once: a tier-up swap during this call does not move it; it finishes on this execution's pool.
+        var execution = expert.Activate();
+        if (execution is null)
+            return new ExpertCallResult
+            {
+                Outcome = ExpertCallOutcome.Unavailable, Op = op, ExpertId = expert.Id, RuntimeId = expert.Binding.RuntimeId,
+                Reason = $"expert '{expert.Id}' cannot start on {expert.Binding.RuntimeId}: {expert.ActivationFailure}",
+            };
+        string runtime = execution.RuntimeId;
         var limits = expert.Limits;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(limits.TimeoutMs);
@@ -42,7 +50,7 @@ internal static class ExpertInvoker
         long start = 0;
         try
         {
-            instance = expert.Rent(options);
+            instance = execution.Pool.Rent(options);
             start = Stopwatch.GetTimestamp();
             string? json = instance.Call(opBytes, args, options, limits.MaxResultBytes);
             ulong latency = (ulong)Stopwatch.GetElapsedTime(start).Ticks * 100;
@@ -93,7 +101,7 @@ internal static class ExpertInvoker
         {
             if (instance is not null)
             {
-                if (healthy) expert.Return(instance);
+                if (healthy) execution.Pool.Return(instance);
                 else instance.Dispose(); // a trapped or misbehaving instance is discarded; the next call gets a fresh one
             }
         }

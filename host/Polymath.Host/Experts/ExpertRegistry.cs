@@ -19,6 +19,7 @@ public sealed class ExpertRegistry : IDisposable
     private readonly ILogger _logger;
     private readonly RuntimeEngines _engines = new();
     private readonly ExpertLoader _loader;
+    private readonly TierUpCompiler _tierUp; // tier-up: background compiles, cancelled on Dispose
     private readonly SemaphoreSlim _reloadLock = new(1, 1);
     private OpTable _table = OpTable.Empty;
     private bool _disposed;
@@ -40,7 +41,8 @@ public sealed class ExpertRegistry : IDisposable
         Runtimes = runtimes;
         Platform = platform;
         Directory = Path.GetFullPath(options.Directory);
-        _loader = new ExpertLoader(options, runtimes, platform, _engines, output ?? new LoggerWasiSink(_logger), _logger);
+        _tierUp = new TierUpCompiler(_logger);
+        _loader = new ExpertLoader(options, runtimes, platform, _engines, _tierUp, output ?? new LoggerWasiSink(_logger), _logger);
     }
 
     /// <summary>The experts directory (full path).</summary>
@@ -71,6 +73,12 @@ public sealed class ExpertRegistry : IDisposable
     /// <summary>Idle pooled instances of the live version of <paramref name="expertId"/> (diagnostics).</summary>
     public int IdleInstances(string expertId) =>
         Volatile.Read(ref _table).Experts.FirstOrDefault(e => e.Id == expertId)?.IdleInstances ?? 0;
+
+    /// <summary>
+    /// Completes when no tier-up compile is queued or running: every expert then runs on its chosen runtime (or stays
+    /// where it is with the reason in its listing).
+    /// </summary>
+    public Task WhenTieredUpAsync(CancellationToken cancellationToken = default) => _tierUp.WhenIdleAsync(cancellationToken);
 
     /// <summary>Loads (or reloads) the directory.</summary>
     public Task LoadAsync(CancellationToken cancellationToken = default) => Task.Run(() => Reload(cancellationToken), cancellationToken);
@@ -232,6 +240,7 @@ public sealed class ExpertRegistry : IDisposable
         _reloadLock.Wait();
         try
         {
+            _tierUp.Dispose(); // queued compiles cancelled, running ones finish before their engines go
             var s = Interlocked.Exchange(ref _table, OpTable.Empty);
             foreach (var e in s.Experts) e.Release();
             _engines.Dispose();
