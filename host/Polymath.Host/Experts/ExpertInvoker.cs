@@ -12,7 +12,7 @@ namespace Polymath.Host.Experts;
 /// </summary>
 internal static class ExpertInvoker
 {
-    public static bool IsValidJson(byte[] utf8, out string? error)
+    public static bool IsValidJson(ReadOnlySpan<byte> utf8, out string? error)
     {
         try
         {
@@ -24,7 +24,25 @@ internal static class ExpertInvoker
         catch (JsonException e) { error = e.Message; return false; }
     }
 
-    public static ExpertCallResult Invoke(LoadedExpert expert, string op, byte[] opBytes, byte[] args, CancellationToken cancellationToken)
+    // The timeout of a call: one CancellationTokenSource per thread, reset and re-armed per call (CancelAfter on a reset
+    // source reuses its timer), instead of a linked source and a timer allocated and disposed per call. Taken out of the
+    // slot while in use, so a nested call on the same thread gets its own.
+    [ThreadStatic] private static CancellationTokenSource? t_timeout;
+
+    private static CancellationTokenSource RentTimeout()
+    {
+        var cts = t_timeout;
+        t_timeout = null;
+        return cts is not null && cts.TryReset() ? cts : new CancellationTokenSource();
+    }
+
+    private static void ReturnTimeout(CancellationTokenSource cts)
+    {
+        if (cts.TryReset()) t_timeout = cts; // a cancelled one cannot be reused: dropped
+        else cts.Dispose();
+    }
+
+    public static ExpertCallResult Invoke(LoadedExpert expert, string op, byte[] opBytes, ReadOnlySpan<byte> args, CancellationToken cancellationToken)
     {
         if (!expert.IsCallable)
             return new ExpertCallResult
@@ -42,8 +60,12 @@ internal static class ExpertInvoker
             };
         string runtime = execution.RuntimeId;
         var limits = expert.Limits;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var timeout = RentTimeout();
         timeout.CancelAfter(limits.TimeoutMs);
+        // The caller's token cancels the call too (no registration when it cannot be cancelled: the common case).
+        var callerLink = cancellationToken.CanBeCanceled
+            ? cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), timeout)
+            : default;
         var options = new CallOptions { Fuel = limits.FuelPerCall, CancellationToken = timeout.Token };
         ExpertInstance? instance = null;
         bool healthy = false;
@@ -59,7 +81,7 @@ internal static class ExpertInvoker
                 healthy = true;
                 return new ExpertCallResult { Outcome = ExpertCallOutcome.Declined, Op = op, ExpertId = expert.Id, RuntimeId = runtime, Reason = $"expert '{expert.Id}' declined op '{op}' (unknown op or unusable args)", LatencyNs = latency };
             }
-            var result = ExpertResult.Parse(json, expert.Id, op, latency);
+            var result = ExpertResultReader.Read(json, expert.Id, op, latency);
             healthy = true;
             return new ExpertCallResult { Outcome = ExpertCallOutcome.Result, Op = op, ExpertId = expert.Id, RuntimeId = runtime, Result = result, LatencyNs = latency };
         }
@@ -99,6 +121,8 @@ internal static class ExpertInvoker
         }
         finally
         {
+            callerLink.Dispose(); // before the source goes back to the slot
+            ReturnTimeout(timeout);
             if (instance is not null)
             {
                 if (healthy) execution.Pool.Return(instance);

@@ -206,7 +206,16 @@ public sealed class ExpertRegistry : IDisposable
         ArgumentNullException.ThrowIfNull(op);
         if (op.Length == 0) return new ExpertCallResult { Outcome = ExpertCallOutcome.InvalidArgs, Op = op, Reason = "the op name is empty" };
         if (string.IsNullOrWhiteSpace(argsJson)) argsJson = "{}";
-        byte[] args = Encoding.UTF8.GetBytes(argsJson);
+        // Args as UTF-8 on the stack (pooled when large): no allocation per call.
+        int maxArgBytes = Encoding.UTF8.GetMaxByteCount(argsJson.Length);
+        byte[]? rentedArgs = maxArgBytes > 512 ? System.Buffers.ArrayPool<byte>.Shared.Rent(maxArgBytes) : null;
+        Span<byte> argsBuffer = rentedArgs is null ? stackalloc byte[512] : rentedArgs;
+        try { return CallUtf8(op, argsBuffer[..Encoding.UTF8.GetBytes(argsJson, argsBuffer)], cancellationToken); }
+        finally { if (rentedArgs is not null) System.Buffers.ArrayPool<byte>.Shared.Return(rentedArgs); }
+    }
+
+    private ExpertCallResult CallUtf8(string op, ReadOnlySpan<byte> args, CancellationToken cancellationToken)
+    {
         if (!ExpertInvoker.IsValidJson(args, out string? jsonError))
             return new ExpertCallResult { Outcome = ExpertCallOutcome.InvalidArgs, Op = op, Reason = $"args are not valid JSON: {jsonError}" };
 
