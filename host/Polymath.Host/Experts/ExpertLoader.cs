@@ -38,7 +38,9 @@ internal sealed class ExpertLoader(ExpertHostOptions options, IReadOnlyList<Runt
         var limits = EffectiveLimits.Combine(manifest?.Limits, options.Limits);
 
         // 0. The metadata cache: a module seen before needs no reading, validating or compiling now.
-        string? wasmSha256 = _metadataCache is null ? null : Convert.ToHexStringLower(SHA256.HashData(package.Wasm));
+        // The manifest's hash was checked against the bytes by the package reader: no second hash when there is one.
+        string? wasmSha256 = _metadataCache is null ? null
+            : manifest?.Wasm.Sha256 is { Length: 64 } checkedHash ? checkedHash : Convert.ToHexStringLower(SHA256.HashData(package.Wasm));
         var cached = wasmSha256 is null ? null : _metadataCache!.TryRead(wasmSha256);
         ExpertMetadata? metadata = null;
         if (cached?.MetadataJson is { } cachedJson)
