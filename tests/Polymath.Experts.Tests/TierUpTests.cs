@@ -205,4 +205,31 @@ public sealed class TierUpTests : IDisposable
         Assert.Equal((0, 1), (second.Compiles, second.CacheHits));
         second.Gate.Set();
     }
+
+    [Fact]
+    public async Task AnExpertFromTheMetadataCacheStartsOnItsFirstCallAndTiersUpFromThere()
+    {
+        TestExperts.WritePackage(_dir.Path, "echo", TestExperts.Echo());
+        string metadata = Path.Combine(_cache.Path, "metadata");
+        using (var warm = new ExpertRegistry(new ExpertHostOptions { Directory = _dir.Path, Watch = false, MetadataCacheDirectory = metadata },
+                   [RuntimeReport.FromPlugin(new GatedPlugin(new WasmtimeRuntimePlugin()), PlatformInfo.Current, 30, 0),
+                    RuntimeReport.FromPlugin(new InterpreterRuntimePlugin(), PlatformInfo.Current, 10, 1)], PlatformInfo.Current))
+            warm.Reload(); // fills the metadata cache (no code cache)
+
+        var wasmtime = Closed();
+        var registry = Registry(wasmtime, o => o.MetadataCacheDirectory = metadata);
+        registry.Reload();
+        var info = Assert.Single(registry.Experts);
+        Assert.Equal(("wasmtime", (string?)null, 15), (info.RuntimeId, info.PendingRuntimeId, info.Ops.Count)); // not started yet
+        Assert.Equal(0, wasmtime.Compiles);
+
+        var first = registry.Call("echo", """{"x":1}""");
+        Assert.Equal((ExpertCallOutcome.Result, "interpreter"), (first.Outcome, first.RuntimeId)); // at once, on the interpreter
+        Assert.Equal(("interpreter", "wasmtime"), (Assert.Single(registry.Experts).RuntimeId, Assert.Single(registry.Experts).PendingRuntimeId));
+
+        wasmtime.Gate.Set();
+        await registry.WhenTieredUpAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal("wasmtime", registry.Call("echo", """{"x":2}""").RuntimeId);
+        Assert.Equal(1, wasmtime.Compiles);
+    }
 }
