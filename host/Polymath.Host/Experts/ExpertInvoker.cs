@@ -24,9 +24,9 @@ internal static class ExpertInvoker
         catch (JsonException e) { error = e.Message; return false; }
     }
 
-    // The timeout of a call: one CancellationTokenSource per thread, reset and re-armed per call (CancelAfter on a reset
-    // source reuses its timer), instead of a linked source and a timer allocated and disposed per call. Taken out of the
-    // slot while in use, so a nested call on the same thread gets its own.
+    // The timeout of a call: one CancellationTokenSource per thread, reset (TryReset: fails once its timer has fired) and
+    // re-armed per call (CancelAfter on a reset source reuses its timer), instead of a linked source and a timer allocated
+    // and disposed per call. Taken out of the slot while in use, so a nested call on the same thread gets its own.
     [ThreadStatic] private static CancellationTokenSource? t_timeout;
 
     private static CancellationTokenSource RentTimeout()
@@ -36,10 +36,12 @@ internal static class ExpertInvoker
         return cts is not null && cts.TryReset() ? cts : new CancellationTokenSource();
     }
 
+    // Its timer stays armed until the next call's TryReset stops it (one timer update per call, not two); a timer that
+    // fires meanwhile only makes that TryReset fail and the next call take a new source.
     private static void ReturnTimeout(CancellationTokenSource cts)
     {
-        if (cts.TryReset()) t_timeout = cts; // a cancelled one cannot be reused: dropped
-        else cts.Dispose();
+        if (!cts.IsCancellationRequested) t_timeout = cts;
+        else cts.Dispose(); // a cancelled one cannot be reused
     }
 
     public static ExpertCallResult Invoke(LoadedExpert expert, string op, byte[] opBytes, ReadOnlySpan<byte> args, CancellationToken cancellationToken)
