@@ -145,7 +145,7 @@ internal sealed class ExpertLoader(ExpertHostOptions options, IReadOnlyList<Runt
                 try { metadata = ExpertMetadata.Parse(json!, source); }
                 catch (ExpertPackageException e) { first?.Dispose(); return (null, Fail(e.Message, "fix the module's larql_metadata")); }
                 Log.MetadataRead(logger, source, metadata.Id, metadata.Ops.Count);
-                _metadataCache?.Write(new ExpertMetadataCacheEntry(wasmSha256!, featureCapabilities, json, null, null));
+                _metadataCache?.Write(new ExpertMetadataCacheEntry(wasmSha256!, featureCapabilities, json, null, null, ExpertMetadataCacheEntry.CurrentValidator));
             }
         }
 
@@ -184,8 +184,9 @@ internal sealed class ExpertLoader(ExpertHostOptions options, IReadOnlyList<Runt
         if (cached is not null)
         {
             var chosen = binding.Runtime!;
+            bool validatedBefore = cached.ValidatedBy == ExpertMetadataCacheEntry.CurrentValidator;
             return (new LoadedExpert(id, package, metadata, binding, limits, grants, null,
-                expert => Activate(expert, chosen, package, request, storeLimits, wasi)), null);
+                expert => Activate(expert, chosen, package, request, storeLimits, wasi, validatedBefore)), null);
         }
 
         var pool = new ExpertInstancePool(engine!, compiled!, storeLimits, wasi, options.MaxIdleInstancesPerExpert);
@@ -272,13 +273,30 @@ internal sealed class ExpertLoader(ExpertHostOptions options, IReadOnlyList<Runt
         _ => e.Message,
     };
 
-    /// <summary>First call of an expert whose metadata came from the cache: read + validate, then start as a load would.</summary>
+    /// <summary>
+    /// First call of an expert whose metadata came from the cache: decode the module, then start as a load would. When the
+    /// cache entry was written by this validator build (<paramref name="validatedBefore"/>) and the chosen runtime has the
+    /// module's machine code in its code cache, nothing is validated or compiled: that exact module (same sha256) passed this
+    /// validator before, and the code was compiled from it. Anything compiled now is validated first.
+    /// </summary>
     private (ExpertExecution? Execution, string? Failure) Activate(LoadedExpert expert, RuntimeReport target, ExpertPackage package,
-        BindingRequest request, StoreLimits storeLimits, WasiOptions wasi)
+        BindingRequest request, StoreLimits storeLimits, WasiOptions wasi, bool validatedBefore)
     {
         Module definition;
-        try { definition = ModuleReader.ReadAndValidate(package.Wasm); }
+        try
+        {
+            definition = ModuleReader.Read(package.Wasm);
+            IWasmEngine engine = engines.Get(target);
+            if (validatedBefore && engine.TryLoadCompiled(definition, package.Wasm) is { } fromCache)
+            {
+                Log.StartedFromCodeCache(logger, expert.Id, target.Id);
+                return (new ExpertExecution(target, engine, fromCache,
+                    new ExpertInstancePool(engine, fromCache, storeLimits, wasi, options.MaxIdleInstancesPerExpert)), null);
+            }
+            ModuleValidator.Validate(definition);
+        }
         catch (WasmModuleException e) { return (null, $"the WebAssembly module is {e.Kind.ToString().ToLowerInvariant()}: {e.Message}"); }
+        catch (RuntimeNotAvailableException e) { return (null, $"{target.Id} cannot compile it: {e.Message}"); }
         Log.ModuleValidated(logger, package.Source, definition.Functions.Count, definition.Imports.Count);
         try
         {

@@ -66,6 +66,7 @@ internal sealed class ExpertMetadataCache(string directory, ILogger logger)
                 w.WriteStartArray("capabilities");
                 foreach (var c in entry.Capabilities) w.WriteStringValue(c);
                 w.WriteEndArray();
+                if (entry.ValidatedBy is { } validator) w.WriteString("validated_by", validator);
                 if (entry.MetadataJson is { } json) w.WriteString("metadata", json);
                 if (entry.Failure is { } failure)
                 {
@@ -101,7 +102,8 @@ internal sealed class ExpertMetadataCache(string directory, ILogger logger)
         string? failedUnder = root.TryGetProperty("failed_under", out var u) ? u.GetString() : null;
         if ((metadata is null) == (failure is null)) return "neither metadata nor a failure (or both)";
         if (failure is not null && failedUnder is null) return "a failure without the limits it failed under";
-        entry = new ExpertMetadataCacheEntry(wasmSha256, capabilities, metadata, failure, failedUnder);
+        string? validatedBy = root.TryGetProperty("validated_by", out var v) ? v.GetString() : null;
+        entry = new ExpertMetadataCacheEntry(wasmSha256, capabilities, metadata, failure, failedUnder, validatedBy);
         return null;
     }
 
