@@ -130,6 +130,13 @@ internal sealed class WasmtimeEngine : IWasmEngine
         return new WasmtimeModule(this, definition, compiled);
     }
 
+    // A code-cache hit costs a deserialization (milliseconds), not a Cranelift compile: the host may start on it at once.
+    public IWasmModule? TryLoadCompiled(Polymath.Wasm.Module definition, ReadOnlyMemory<byte> wasm)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        return Cache?.TryLoad(Engine, wasm.Span) is { } compiled ? new WasmtimeModule(this, definition, compiled) : null;
+    }
+
     public IWasmStore CreateStore(StoreLimits limits) => new WasmtimeStore(this, limits ?? StoreLimits.Default);
 
     public void Dispose()

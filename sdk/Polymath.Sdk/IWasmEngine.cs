@@ -31,6 +31,17 @@ public interface IWasmEngine : IDisposable
     /// <exception cref="WasmModuleException">The engine cannot run the module (for example it uses a feature the engine lacks).</exception>
     IWasmModule Compile(Module module, ReadOnlyMemory<byte> wasm) => Compile(wasm);
 
+    /// <summary>
+    /// The module ready for execution when that costs no compilation — for example machine code found in the engine's
+    /// compiled-code cache (<see cref="EngineOptions.CodeCacheDirectory"/>) — otherwise null, and nothing is compiled.
+    /// A host uses it to decide whether a module can start on a slow-to-compile engine at once or should start on a
+    /// faster-starting one while this engine compiles it in the background.
+    /// </summary>
+    /// <param name="module">As for <see cref="Compile(Module, ReadOnlyMemory{byte})"/>: the validated definition of <paramref name="wasm"/>.</param>
+    /// <param name="wasm">The module's bytes.</param>
+    /// <remarks>A default method returning null (no cache), so plugins built against an earlier SDK still load.</remarks>
+    IWasmModule? TryLoadCompiled(Module module, ReadOnlyMemory<byte> wasm) => null;
+
     /// <summary>Creates a store: the owner of instances and their memories, tables and globals. A store is used by one thread at a time.</summary>
     IWasmStore CreateStore(StoreLimits limits);
 }

@@ -31,8 +31,9 @@ internal static class Repo
     }
 
     /// <summary>
-    /// A started host over experts/ on one runtime: <c>interpreter</c>, <c>wasmtime</c>, or <c>wasmtime-cache</c>
-    /// (Wasmtime with the compiled-code cache in <paramref name="cacheDirectory"/>).
+    /// A started host over experts/ on one runtime: <c>interpreter</c>, <c>wasmtime</c>, <c>wasmtime-cache</c>
+    /// (Wasmtime with the compiled-code cache in <paramref name="cacheDirectory"/>), or <c>wasmtime-cache+metadata</c>
+    /// (also the metadata cache there: experts are compiled on their first call, not at load).
     /// </summary>
     public static ExpertHost StartHost(string runtime = "interpreter", string? cacheDirectory = null)
     {
@@ -40,10 +41,12 @@ internal static class Repo
         {
             "interpreter" => new InterpreterRuntimePlugin(),
             "wasmtime" => new WasmtimeRuntimePlugin(),
-            "wasmtime-cache" => new CodeCacheRuntime(new WasmtimeRuntimePlugin(), cacheDirectory ?? throw new ArgumentNullException(nameof(cacheDirectory))),
+            "wasmtime-cache" or "wasmtime-cache+metadata" =>
+                new CodeCacheRuntime(new WasmtimeRuntimePlugin(), cacheDirectory ?? throw new ArgumentNullException(nameof(cacheDirectory))),
             _ => throw new ArgumentException($"unknown runtime '{runtime}'", nameof(runtime)),
         };
-        var host = ExpertHost.CreateBuilder().Configure(o => { o.Directory = Experts; o.Watch = false; })
+        string? metadataCache = runtime == "wasmtime-cache+metadata" ? Path.Combine(cacheDirectory!, "metadata") : null;
+        var host = ExpertHost.CreateBuilder().Configure(o => { o.Directory = Experts; o.Watch = false; o.MetadataCacheDirectory = metadataCache; })
             .AddRuntime(plugin).Build();
         host.StartAsync().GetAwaiter().GetResult();
         return host;
@@ -77,14 +80,14 @@ public class ColdLoadBenchmarks
     private string? _cache;
 
     /// <summary>The runtime the experts load on.</summary>
-    [Params("interpreter", "wasmtime", "wasmtime-cache")]
+    [Params("interpreter", "wasmtime", "wasmtime-cache", "wasmtime-cache+metadata")]
     public string Runtime { get; set; } = "interpreter";
 
-    /// <summary>Fills the code cache for <c>wasmtime-cache</c>.</summary>
+    /// <summary>Fills the code cache (and the metadata cache) for <c>wasmtime-cache</c> (<c>+metadata</c>).</summary>
     [GlobalSetup]
     public void Setup()
     {
-        if (Runtime != "wasmtime-cache") return;
+        if (!Runtime.StartsWith("wasmtime-cache", StringComparison.Ordinal)) return;
         _cache = Directory.CreateTempSubdirectory("polymath-bench-cwasm-").FullName;
         using var warm = Repo.StartHost(Runtime, _cache);
     }

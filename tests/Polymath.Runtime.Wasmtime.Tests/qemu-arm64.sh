@@ -29,7 +29,8 @@ echo "$probe" | grep -q '"architecture": "arm64"' || { echo "$probe"; fail "prob
 echo "$probe" | grep -A3 '"id": "wasmtime"' | grep -q '"status": "available"' || { echo "$probe"; fail "Wasmtime is not available on arm64"; }
 echo "$probe" | grep -A4 '"id": "wasmtime"' | grep -m1 '"reason"'
 
-call="$(qemu-aarch64 "$work/polymath/polymath" call gcd '{"a":12,"b":18}' --json --dir "$work/experts")" || { echo "$call"; fail "call gcd exited with $?"; }
+# Tier-up off: the call waits for Cranelift instead of answering on the interpreter meanwhile.
+call="$(POLYMATH_Experts__TierUp=false qemu-aarch64 "$work/polymath/polymath" call gcd '{"a":12,"b":18}' --json --dir "$work/experts")" || { echo "$call"; fail "call gcd exited with $?"; }
 echo "$call"
 echo "$call" | grep -q '"outcome":"result","value":6,' || fail "call gcd did not answer 6"
 echo "$call" | grep -q '"runtime":"wasmtime"' || fail "call gcd did not run on Wasmtime"

@@ -6,7 +6,7 @@ namespace Polymath.Cli.Commands;
 /// <summary>
 /// <c>polymath experts [--dir DIR] [--platform RID] [--json]</c>: every expert, its ops, status, runtime and reason.
 /// Framework-neutral: Program.cs parses the options and calls <see cref="RunAsync"/>.
-/// JSON schema: <c>{"platform": rid, "directory": path, "experts": [{"id","tier","version","status","runtime","reason","lost","fix","source","ops":[{"name","args"}],"shadowed_ops","signed","conflicts":[{"op","other_id","other_source","wins","rule","explanation"}],"clamped_limits","rejected_update"}]}</c>.
+/// JSON schema: <c>{"platform": rid, "directory": path, "experts": [{"id","tier","version","status","runtime","pending_runtime","reason","lost","fix","source","ops":[{"name","args"}],"shadowed_ops","signed","conflicts":[{"op","other_id","other_source","wins","rule","explanation"}],"clamped_limits","rejected_update"}]}</c>.
 /// </summary>
 public static class ExpertsCommand
 {
@@ -41,6 +41,7 @@ public static class ExpertsCommand
                 await output.WriteLineAsync($"    {H(e.Reason)}{(e.Fix is null ? "" : $" (fix: {H(e.Fix)})")}").ConfigureAwait(false);
                 if (e.Ops.Count > 0) await output.WriteLineAsync($"    ops: {string.Join(", ", e.Ops.Select(o => H(o.Name)))}").ConfigureAwait(false);
                 if (e.ShadowedOps.Count > 0) await output.WriteLineAsync($"    shadowed: {string.Join(", ", e.ShadowedOps.Select(H))}").ConfigureAwait(false);
+                if (e.PendingRuntimeId is { } pending) await output.WriteLineAsync($"    tier-up: moves to {H(pending)} when its background compile is done").ConfigureAwait(false);
                 foreach (var c in e.Conflicts) await output.WriteLineAsync($"    conflict: {H(c.Explanation)}").ConfigureAwait(false);
                 if (e.Limits?.Clamped is { Count: > 0 } clamped) await output.WriteLineAsync($"    limits lowered to the operator's ceiling: {string.Join(", ", clamped.Select(H))}").ConfigureAwait(false);
                 if (e.RejectedUpdate is not null) await output.WriteLineAsync($"    newer version rejected, this one keeps serving: {H(e.RejectedUpdate)}").ConfigureAwait(false);

@@ -20,6 +20,7 @@ public sealed class ExpertHostBuilder
     private ILoggerFactory _loggerFactory = NullLoggerFactory.Instance;
     private IWasiOutputSink? _output;
     private PlatformInfo? _catalogPlatform;
+    private string? _catalogCodeCache;
 
     /// <summary>
     /// Binds the <c>Experts</c> section of <paramref name="configuration"/> onto the options (the same configuration the
@@ -74,6 +75,7 @@ public sealed class ExpertHostBuilder
     {
         ArgumentNullException.ThrowIfNull(catalog);
         _catalogPlatform = catalog.Platform;
+        _catalogCodeCache = catalog.CodeCacheDirectory;
         _runtimeSources.Add(_ => catalog.Probe());
         return this;
     }
@@ -98,10 +100,22 @@ public sealed class ExpertHostBuilder
     {
         foreach (var c in _configure) c(_options);
         ExpertHostOptionsValidator.ThrowIfInvalid(_options);
+        // The metadata cache lives beside the catalog's compiled-code cache unless configured (ExpertHostOptions).
+        if (_options.MetadataCacheDirectory is null && _catalogCodeCache is not null)
+            _options.MetadataCacheDirectory = MetadataCacheBeside(_catalogCodeCache);
         var platform = _catalogPlatform ?? (_options.Platform is null ? PlatformInfo.Current : PlatformInfo.FromRuntimeIdentifier(_options.Platform));
         var runtimes = _runtimeSources.SelectMany(s => s(platform)).ToList();
         var logger = _loggerFactory.CreateLogger("Polymath.Experts");
         var registry = new ExpertRegistry(_options, runtimes, platform, logger, _output);
         return new ExpertHost(registry, _options, logger);
+    }
+
+    /// <summary><c>…/polymath/metadata</c> beside a code cache folder named <c>code</c>, else a <c>metadata</c> folder inside it.</summary>
+    internal static string MetadataCacheBeside(string codeCacheDirectory)
+    {
+        string code = Path.TrimEndingDirectorySeparator(Path.GetFullPath(codeCacheDirectory));
+        return Path.GetFileName(code) == "code" && Path.GetDirectoryName(code) is { } parent
+            ? Path.Combine(parent, "metadata")
+            : Path.Combine(code, "metadata");
     }
 }

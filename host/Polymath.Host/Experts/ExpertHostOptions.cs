@@ -54,6 +54,22 @@ public sealed class ExpertHostOptions
     /// </summary>
     public string? NativeKernelDirectory { get; set; }
 
+    // ---- tier-up and the metadata cache (host/RATIONALE.md) ----
+
+    /// <summary>
+    /// Tier-up (default true): an expert whose chosen runtime compiles slowly (tier jit) starts at once on the fastest-starting
+    /// available runtime that meets its requirements (the interpreter) and moves to the chosen one when its background
+    /// compile is done. False: the load waits for the compile.
+    /// </summary>
+    public bool TierUp { get; set; } = true;
+
+    /// <summary>
+    /// Where each expert's metadata (and a failure to read it) is cached by the wasm's sha256, so a cold process need not
+    /// instantiate every expert. Null: beside the host's compiled-code cache (<c>…/polymath/metadata</c>) when the host has
+    /// one, else no cache; <c>off</c> disables it.
+    /// </summary>
+    public string? MetadataCacheDirectory { get; set; }
+
     /// <summary>The grants for <paramref name="expertId"/>: <c>*</c> plus its own entry.</summary>
     public WasiGrants GrantsFor(string expertId)
     {

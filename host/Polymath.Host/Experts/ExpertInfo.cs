@@ -19,8 +19,13 @@ public sealed record ExpertInfo
     public ExpertPackageKind? Kind { get; init; }
     /// <summary>Bound, degraded or unavailable.</summary>
     public required ExpertStatus Status { get; init; }
-    /// <summary>The runtime it is bound to.</summary>
+    /// <summary>The runtime it runs on now (the one it is bound to, or — during tier-up — the one it started on).</summary>
     public string? RuntimeId { get; init; }
+    /// <summary>
+    /// Tier-up: the runtime it is moving to while that runtime compiles it in the background (<see cref="RuntimeId"/> is
+    /// where it runs meanwhile); null when it runs on its chosen runtime.
+    /// </summary>
+    public string? PendingRuntimeId { get; init; }
     /// <summary>Why it has that status.</summary>
     public required string Reason { get; init; }
     /// <summary>For degraded: what it lost.</summary>

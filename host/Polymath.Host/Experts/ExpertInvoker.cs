@@ -12,7 +12,7 @@ namespace Polymath.Host.Experts;
 /// </summary>
 internal static class ExpertInvoker
 {
-    public static bool IsValidJson(byte[] utf8, out string? error)
+    public static bool IsValidJson(ReadOnlySpan<byte> utf8, out string? error)
     {
         try
         {
@@ -24,7 +24,27 @@ internal static class ExpertInvoker
         catch (JsonException e) { error = e.Message; return false; }
     }
 
-    public static ExpertCallResult Invoke(LoadedExpert expert, string op, byte[] opBytes, byte[] args, CancellationToken cancellationToken)
+    // The timeout of a call: one CancellationTokenSource per thread, reset (TryReset: fails once its timer has fired) and
+    // re-armed per call (CancelAfter on a reset source reuses its timer), instead of a linked source and a timer allocated
+    // and disposed per call. Taken out of the slot while in use, so a nested call on the same thread gets its own.
+    [ThreadStatic] private static CancellationTokenSource? t_timeout;
+
+    private static CancellationTokenSource RentTimeout()
+    {
+        var cts = t_timeout;
+        t_timeout = null;
+        return cts is not null && cts.TryReset() ? cts : new CancellationTokenSource();
+    }
+
+    // Its timer stays armed until the next call's TryReset stops it (one timer update per call, not two); a timer that
+    // fires meanwhile only makes that TryReset fail and the next call take a new source.
+    private static void ReturnTimeout(CancellationTokenSource cts)
+    {
+        if (!cts.IsCancellationRequested) t_timeout = cts;
+        else cts.Dispose(); // a cancelled one cannot be reused
+    }
+
+    public static ExpertCallResult Invoke(LoadedExpert expert, string op, byte[] opBytes, ReadOnlySpan<byte> args, CancellationToken cancellationToken)
     {
         if (!expert.IsCallable)
             return new ExpertCallResult
@@ -33,17 +53,29 @@ internal static class ExpertInvoker
                 Reason = expert.Binding.Fix is null ? expert.Binding.Reason : $"{expert.Binding.Reason}; fix: {expert.Binding.Fix}",
             };
         if (expert.Native is { } native) return NativeKernelInvoker.Invoke(expert, native, op, opBytes, args, cancellationToken);
-        string runtime = expert.Binding.RuntimeId!;
+        // Read once: a tier-up swap during this call does not move it; it finishes on this execution's pool.
+        var execution = expert.Activate();
+        if (execution is null)
+            return new ExpertCallResult
+            {
+                Outcome = ExpertCallOutcome.Unavailable, Op = op, ExpertId = expert.Id, RuntimeId = expert.Binding.RuntimeId,
+                Reason = $"expert '{expert.Id}' cannot start on {expert.Binding.RuntimeId}: {expert.ActivationFailure}",
+            };
+        string runtime = execution.RuntimeId;
         var limits = expert.Limits;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var timeout = RentTimeout();
         timeout.CancelAfter(limits.TimeoutMs);
+        // The caller's token cancels the call too (no registration when it cannot be cancelled: the common case).
+        var callerLink = cancellationToken.CanBeCanceled
+            ? cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), timeout)
+            : default;
         var options = new CallOptions { Fuel = limits.FuelPerCall, CancellationToken = timeout.Token };
         ExpertInstance? instance = null;
         bool healthy = false;
         long start = 0;
         try
         {
-            instance = expert.Rent(options);
+            instance = execution.Pool.Rent(options);
             start = Stopwatch.GetTimestamp();
             string? json = instance.Call(opBytes, args, options, limits.MaxResultBytes);
             ulong latency = (ulong)Stopwatch.GetElapsedTime(start).Ticks * 100;
@@ -52,7 +84,7 @@ internal static class ExpertInvoker
                 healthy = true;
                 return new ExpertCallResult { Outcome = ExpertCallOutcome.Declined, Op = op, ExpertId = expert.Id, RuntimeId = runtime, Reason = $"expert '{expert.Id}' declined op '{op}' (unknown op or unusable args)", LatencyNs = latency };
             }
-            var result = ExpertResult.Parse(json, expert.Id, op, latency);
+            var result = ExpertResultReader.Read(json, expert.Id, op, latency);
             healthy = true;
             return new ExpertCallResult { Outcome = ExpertCallOutcome.Result, Op = op, ExpertId = expert.Id, RuntimeId = runtime, Result = result, LatencyNs = latency };
         }
@@ -92,9 +124,11 @@ internal static class ExpertInvoker
         }
         finally
         {
+            callerLink.Dispose(); // before the source goes back to the slot
+            ReturnTimeout(timeout);
             if (instance is not null)
             {
-                if (healthy) expert.Return(instance);
+                if (healthy) execution.Pool.Return(instance);
                 else instance.Dispose(); // a trapped or misbehaving instance is discarded; the next call gets a fresh one
             }
         }

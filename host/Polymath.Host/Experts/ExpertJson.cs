@@ -31,6 +31,7 @@ public static class ExpertJson
         w.WriteString("version", e.Version);
         w.WriteString("status", e.Status.ToString().ToLowerInvariant());
         if (e.RuntimeId is null) w.WriteNull("runtime"); else w.WriteString("runtime", e.RuntimeId);
+        if (e.PendingRuntimeId is not null) w.WriteString("pending_runtime", e.PendingRuntimeId); // tier-up in progress
         w.WriteString("reason", e.Reason);
         w.WriteStartArray("lost");
         foreach (var l in e.Lost) w.WriteStringValue(l);

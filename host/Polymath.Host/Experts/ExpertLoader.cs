@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Polymath.Experts;
 using Polymath.Host.Catalog;
@@ -10,55 +11,98 @@ namespace Polymath.Host.Experts;
 
 /// <summary>
 /// Turns one package into a loaded expert, each step once: read + validate the module → choose the runtime
-/// (<see cref="ExpertBinder.ChooseRuntime"/>) → compile on it → read <c>larql_metadata</c> from that compiled module →
-/// apply the operator's grants for the expert's id (<see cref="ExpertBinder.ApplyGrants"/>). The compiled module is kept
-/// and serves every call. Each step logs one debug event (<see cref="Log"/> 200–204).
+/// (<see cref="ExpertBinder.ChooseRuntime"/>) → compile → read <c>larql_metadata</c> from that compiled module → apply the
+/// operator's grants for the expert's id (<see cref="ExpertBinder.ApplyGrants"/>). Each step logs one debug event
+/// (<see cref="Log"/> 200–204).
+/// <para>
+/// Tier-up: when the chosen runtime compiles slowly (tier jit) and its compiled code is not in its code cache, the expert
+/// starts on the fastest-starting available runtime that meets its requirements (the interpreter) and the chosen runtime
+/// compiles it in the background (<see cref="TierUpCompiler"/>), then <see cref="LoadedExpert.SwapExecution"/>.
+/// Metadata cache: when <see cref="ExpertMetadataCache"/> knows the module (by sha256), nothing is read, validated or
+/// compiled at load; the expert starts on its first call (<see cref="LoadedExpert.Activate"/>).
+/// </para>
 /// </summary>
 internal sealed class ExpertLoader(ExpertHostOptions options, IReadOnlyList<RuntimeReport> runtimes, PlatformInfo platform,
-    RuntimeEngines engines, IWasiOutputSink output, ILogger logger)
+    RuntimeEngines engines, TierUpCompiler tierUp, IWasiOutputSink output, ILogger logger)
 {
+    private readonly ExpertMetadataCache? _metadataCache =
+        options.MetadataCacheDirectory is { Length: > 0 } d && !string.Equals(d, "off", StringComparison.OrdinalIgnoreCase)
+            ? new ExpertMetadataCache(d, logger) : null;
+
     public (LoadedExpert? Expert, LoadFailure? Failure) Load(ExpertPackage package)
     {
         string source = package.Source;
         var manifest = package.Manifest;
         string fallbackId = manifest?.Id ?? Path.GetFileNameWithoutExtension(source);
         LoadFailure Fail(string reason, string? fix = null) => new(source, fallbackId, reason, fix);
+        var limits = EffectiveLimits.Combine(manifest?.Limits, options.Limits);
+
+        // 0. The metadata cache: a module seen before needs no reading, validating or compiling now.
+        // The manifest's hash was checked against the bytes by the package reader: no second hash when there is one.
+        string? wasmSha256 = _metadataCache is null ? null
+            : manifest?.Wasm.Sha256 is { Length: 64 } checkedHash ? checkedHash : Convert.ToHexStringLower(SHA256.HashData(package.Wasm));
+        var cached = wasmSha256 is null ? null : _metadataCache!.TryRead(wasmSha256);
+        ExpertMetadata? metadata = null;
+        if (cached?.MetadataJson is { } cachedJson)
+        {
+            try { metadata = ExpertMetadata.Parse(cachedJson, source); }
+            catch (ExpertPackageException) { cached = null; } // the metadata rules changed since: read it from the module again
+        }
 
         // 1. Read and validate, once. The definition decides the ABI, imports and the features the runtime must support.
-        Module definition;
-        try { definition = ModuleReader.ReadAndValidate(package.Wasm); }
-        catch (WasmModuleException e) { return (null, Fail(e.Message, "rebuild the module")); } // e.Message already says "malformed module: …" / "invalid module: …"
-        Log.ModuleValidated(logger, source, definition.Functions.Count, definition.Imports.Count);
-        var abiProblems = ExpertInstance.CheckExports(definition);
-        if (abiProblems.Count > 0) return (null, Fail($"not a larql expert: {string.Join("; ", abiProblems)}", "export memory, larql_alloc, larql_dealloc, larql_call and larql_metadata"));
-        var nonWasi = definition.Imports.FirstOrDefault(i => i.Module != WasiPreview1.ModuleName || i.Kind != ExternKind.Function);
-        if (nonWasi is not null) return (null, Fail($"imports '{nonWasi.Module}.{nonWasi.Name}'; experts may import only {WasiPreview1.ModuleName} functions"));
+        Module? definition = null;
+        IReadOnlyList<string> featureCapabilities = cached?.Capabilities ?? [];
+        LoadFailure? ReadDefinition()
+        {
+            try { definition = ModuleReader.ReadAndValidate(package.Wasm); }
+            catch (WasmModuleException e) { return Fail(e.Message, "rebuild the module"); } // e.Message already says "malformed module: …" / "invalid module: …"
+            Log.ModuleValidated(logger, source, definition.Functions.Count, definition.Imports.Count);
+            var abiProblems = ExpertInstance.CheckExports(definition);
+            if (abiProblems.Count > 0) return Fail($"not a larql expert: {string.Join("; ", abiProblems)}", "export memory, larql_alloc, larql_dealloc, larql_call and larql_metadata");
+            var nonWasi = definition.Imports.FirstOrDefault(i => i.Module != WasiPreview1.ModuleName || i.Kind != ExternKind.Function);
+            if (nonWasi is not null) return Fail($"imports '{nonWasi.Module}.{nonWasi.Name}'; experts may import only {WasiPreview1.ModuleName} functions");
+            featureCapabilities = Capabilities.ForFeatures(definition.Features);
+            return null;
+        }
+        if (cached is null && ReadDefinition() is { } invalid) return (null, invalid);
 
-        var limits = EffectiveLimits.Combine(manifest?.Limits, options.Limits);
         var asked = WasiGrants.None;
         if (manifest is not null) WasiGrantNames.TryParse(manifest.Grants, out asked, out _);
         var request = new BindingRequest(fallbackId, manifest?.Requires ?? [], manifest?.Prefers ?? [],
-            Capabilities.ForFeatures(definition.Features), asked, WasiGrants.None, limits);
+            featureCapabilities, asked, WasiGrants.None, limits);
 
         // 2. Choose the runtime, once: capabilities, preferences, priority, order (grants come in step 5).
         var binding = ExpertBinder.ChooseRuntime(request, runtimes, platform);
         Log.RuntimeChosen(logger, source, binding.RuntimeId ?? "none", binding.Reason);
 
-        // 3. Compile, once: on the chosen runtime, or — to list the ops of an expert that cannot run here — on the first
-        // available runtime.
+        // 3. Compile, once: on the chosen runtime (or, for tier-up, on the one it starts on), or — to list the ops of an
+        // expert that cannot run here — on the first available runtime.
         var target = binding.Runtime ?? runtimes.FirstOrDefault(r => r.IsAvailable);
+        var storeLimits = new StoreLimits { MaxMemoryPages = limits.MemoryPages, MaxCallDepth = limits.MaxCallDepth };
+        string? metadataError = null;
+        if (cached?.Failure is { } cachedFailure)
+        {
+            // Reading the metadata failed before on this module under the same runtime and limits: not tried again.
+            if (target is not null && cached.FailedUnder == ExpertMetadataCacheEntry.LimitsKey(target.Id, limits))
+            {
+                Log.MetadataFailureCached(logger, source, cachedFailure);
+                if (target == binding.Runtime) return (null, Fail(cachedFailure, MetadataFix));
+                metadataError = cachedFailure;
+            }
+            else
+            {
+                cached = null; // recorded under another runtime or other limits: try again (the entry is rewritten)
+                if (ReadDefinition() is { } stillInvalid) return (null, stillInvalid);
+            }
+        }
+
+        RuntimeReport? startedOn = null;
         IWasmEngine? engine = null;
         IWasmModule? compiled = null;
-        string? metadataError = null;
-        if (target is not null)
+        ExpertInstance? first = null;
+        if (cached is null && target is not null)
         {
-            long start = Stopwatch.GetTimestamp();
-            try
-            {
-                engine = engines.Get(target);
-                compiled = engine.Compile(definition, package.Wasm); // the module read and validated in step 1: not read again
-                Log.ModuleCompiled(logger, source, target.Id, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
-            }
+            try { (startedOn, engine, compiled) = CompileForStart(target, definition!, package, request, allowTierUp: target == binding.Runtime); }
             catch (Exception e) when (e is WasmModuleException or RuntimeNotAvailableException)
             {
                 if (target == binding.Runtime)
@@ -68,27 +112,40 @@ internal sealed class ExpertLoader(ExpertHostOptions options, IReadOnlyList<Runt
         }
 
         // 4. Read the metadata from the compiled module. Nothing is granted to this instance; when the operator grants
-        // nothing either, it is the pool's first instance.
-        var storeLimits = new StoreLimits { MaxMemoryPages = limits.MemoryPages, MaxCallDepth = limits.MaxCallDepth };
-        ExpertMetadata? metadata = null;
-        ExpertInstance? first = null;
+        // nothing either, it is the pool's first instance. If it fails on the runtime started on for tier-up, the chosen
+        // runtime gets its own try (it may be fast enough where the interpreter timed out).
         if (compiled is not null)
         {
-            try
+            string? json;
+            Exception? failure;
+            (first, json, failure) = ReadMetadata(engine!, compiled, limits, storeLimits);
+            if (failure is not null && startedOn != target)
             {
-                using var cts = new CancellationTokenSource(limits.TimeoutMs);
-                var callOptions = new CallOptions { Fuel = limits.FuelPerCall, CancellationToken = cts.Token };
-                first = ExpertInstance.Create(engine!, compiled, storeLimits, WasiPreview1.CreateLinker(WasiOptions.Denied), callOptions);
-                metadata = first.ReadMetadata(source, callOptions);
-                Log.MetadataRead(logger, source, metadata.Id, metadata.Ops.Count);
+                Log.TierUpFailed(logger, fallbackId, startedOn!.Id, $"larql_metadata failed there ({Describe(failure, limits)}); trying {target!.Id}");
+                try
+                {
+                    engine = engines.Get(target);
+                    compiled = Compile(target, engine, definition!, package);
+                    startedOn = target;
+                    (first, json, failure) = ReadMetadata(engine, compiled, limits, storeLimits);
+                }
+                catch (Exception e) when (e is WasmModuleException or RuntimeNotAvailableException) { failure = e; }
             }
-            catch (ExpertPackageException e) { first?.Dispose(); return (null, Fail(e.Message, "fix the module's larql_metadata")); }
-            catch (Exception e) when (e is WasmTrapException or WasmLinkException or ExpertAbiException)
+            if (failure is ExpertPackageException bad) return (null, Fail(bad.Message, "fix the module's larql_metadata"));
+            if (failure is not null)
             {
-                first?.Dispose();
-                first = null;
-                metadataError = $"reading metadata on {target!.Id} failed: {e.Message}";
-                if (target == binding.Runtime) return (null, Fail(metadataError, "fix the module (larql_metadata must not trap) or raise its limits"));
+                metadataError = $"reading metadata on {startedOn!.Id} failed: {Describe(failure, limits)}";
+                if (failure is WasmTrapException or WasmLinkException or ExpertAbiException)
+                    _metadataCache?.Write(new ExpertMetadataCacheEntry(wasmSha256!, featureCapabilities, null, metadataError,
+                        ExpertMetadataCacheEntry.LimitsKey(startedOn.Id, limits)));
+                if (target == binding.Runtime) return (null, Fail(metadataError, MetadataFix));
+            }
+            else
+            {
+                try { metadata = ExpertMetadata.Parse(json!, source); }
+                catch (ExpertPackageException e) { first?.Dispose(); return (null, Fail(e.Message, "fix the module's larql_metadata")); }
+                Log.MetadataRead(logger, source, metadata.Id, metadata.Ops.Count);
+                _metadataCache?.Write(new ExpertMetadataCacheEntry(wasmSha256!, featureCapabilities, json, null, null, ExpertMetadataCacheEntry.CurrentValidator));
             }
         }
 
@@ -109,22 +166,204 @@ internal sealed class ExpertLoader(ExpertHostOptions options, IReadOnlyList<Runt
         Log.GrantsApplied(logger, id, binding.Status.ToString().ToLowerInvariant(), binding.Reason);
 
         if (metadata is null && binding.Status != ExpertStatus.Unavailable)
+        {
+            first?.Dispose();
             return (null, Fail(metadataError ?? "could not read larql_metadata"));
+        }
         if (metadata is null && metadataError is not null)
             binding = binding with { Reason = $"{binding.Reason}; its ops are unknown ({metadataError})" };
 
         // Native kernels (NativeKernelBinding.cs): an operator-granted kernel for this platform takes over the binding; the
-        // wasm module below stays loaded for the op table and as the fallback.
+        // wasm module stays loaded for the op table and as the fallback, and is not tiered up (no call runs on it).
         var native = NativeKernelBinding.TryBind(id, package, metadata, ref binding, runtimes, platform, options, logger);
 
-        ExpertInstancePool? pool = null;
-        if (binding.Status != ExpertStatus.Unavailable)
+        var wasi = new WasiOptions { Grants = grants, Output = output };
+        if (binding.Status == ExpertStatus.Unavailable)
         {
-            var wasi = new WasiOptions { Grants = grants, Output = output };
-            pool = new ExpertInstancePool(engine!, compiled!, storeLimits, wasi, options.MaxIdleInstancesPerExpert);
-            if (first is not null && grants == WasiGrants.None) { pool.Return(first); first = null; }
+            first?.Dispose();
+            return (new LoadedExpert(id, package, metadata, binding, limits, grants, null) { Native = native }, null);
         }
+
+        // Metadata from the cache: the module is read, validated and compiled on the first call.
+        if (cached is not null)
+        {
+            var chosen = binding.Runtime!;
+            bool validatedBefore = cached.ValidatedBy == ExpertMetadataCacheEntry.CurrentValidator;
+            return (new LoadedExpert(id, package, metadata, binding, limits, grants, null,
+                expert => Activate(expert, chosen, package, request, storeLimits, wasi, validatedBefore)) { Native = native }, null);
+        }
+
+        var pool = new ExpertInstancePool(engine!, compiled!, storeLimits, wasi, options.MaxIdleInstancesPerExpert);
+        if (first is not null && grants == WasiGrants.None) { pool.Return(first); first = null; }
         first?.Dispose();
-        return (new LoadedExpert(id, package, metadata, binding, limits, grants, pool) { Native = native }, null);
+        var loaded = new LoadedExpert(id, package, metadata, binding, limits, grants, new ExpertExecution(startedOn!, engine!, compiled!, pool)) { Native = native };
+        if (native is null && startedOn != binding.Runtime) ScheduleTierUp(loaded, startedOn!, binding.Runtime!, definition!, storeLimits, wasi);
+        return (loaded, null);
+    }
+
+    private const string MetadataFix = "fix the module (larql_metadata and _initialize must not trap) or raise its limits";
+
+    /// <summary>
+    /// The runtime an expert starts on and its module compiled there: the target itself when it is not slow to compile
+    /// (tier jit), when tier-up is off or not allowed, when its code is in the target's code cache
+    /// (<see cref="IWasmEngine.TryLoadCompiled"/>), or when no faster-starting runtime meets the requirements; otherwise
+    /// the fastest-starting one (<see cref="FastStart"/>), and tier-up compiles it on the target in the background.
+    /// </summary>
+    private (RuntimeReport Runtime, IWasmEngine Engine, IWasmModule Module) CompileForStart(RuntimeReport target, Module definition,
+        ExpertPackage package, BindingRequest request, bool allowTierUp)
+    {
+        var engine = engines.Get(target);
+        if (allowTierUp && FastStart(target, request) is { } fast)
+        {
+            if (engine.TryLoadCompiled(definition, package.Wasm) is { } fromCache)
+            {
+                Log.StartedFromCodeCache(logger, request.ExpertId, target.Id);
+                return (target, engine, fromCache);
+            }
+            try
+            {
+                var fastEngine = engines.Get(fast);
+                return (fast, fastEngine, Compile(fast, fastEngine, definition, package));
+            }
+            catch (Exception e) when (e is WasmModuleException or RuntimeNotAvailableException)
+            {
+                Log.TierUpFailed(logger, request.ExpertId, fast.Id, $"cannot start there ({e.Message}); compiling on {target.Id} now");
+            }
+        }
+        return (target, engine, Compile(target, engine, definition, package));
+    }
+
+    /// <summary>For a slow-to-compile target with tier-up on: the available interpreter-tier runtime that meets the requirements.</summary>
+    private RuntimeReport? FastStart(RuntimeReport target, BindingRequest request)
+    {
+        if (!options.TierUp || target.Tier != RuntimeTier.Jit) return null;
+        var requires = request.RuntimeRequires;
+        return runtimes.FirstOrDefault(r => r != target && r.IsAvailable && r.Tier == RuntimeTier.Interpreter && requires.All(r.Has));
+    }
+
+    private IWasmModule Compile(RuntimeReport runtime, IWasmEngine engine, Module definition, ExpertPackage package)
+    {
+        long start = Stopwatch.GetTimestamp();
+        var compiled = engine.Compile(definition, package.Wasm); // the module read and validated once: not read again
+        Log.ModuleCompiled(logger, package.Source, runtime.Id, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        return compiled;
+    }
+
+    /// <summary>Instantiates with nothing granted and reads <c>larql_metadata</c> under the expert's limits.</summary>
+    private static (ExpertInstance? Instance, string? Json, Exception? Failure) ReadMetadata(IWasmEngine engine, IWasmModule compiled,
+        EffectiveLimits limits, StoreLimits storeLimits)
+    {
+        ExpertInstance? instance = null;
+        try
+        {
+            using var cts = new CancellationTokenSource(limits.TimeoutMs);
+            var callOptions = new CallOptions { Fuel = limits.FuelPerCall, CancellationToken = cts.Token };
+            instance = ExpertInstance.Create(engine, compiled, storeLimits, WasiPreview1.CreateLinker(WasiOptions.Denied), callOptions);
+            return (instance, instance.ReadMetadataJson(callOptions), null);
+        }
+        catch (Exception e) when (e is WasmTrapException or WasmLinkException or ExpertAbiException or ExpertPackageException)
+        {
+            instance?.Dispose();
+            return (null, null, e);
+        }
+    }
+
+    /// <summary>A metadata failure in words; a limit says which and its value.</summary>
+    private static string Describe(Exception e, EffectiveLimits limits) => e switch
+    {
+        WasmTrapException { Kind: TrapKind.Interrupted } => $"timeout of {limits.TimeoutMs} ms exceeded while reading larql_metadata",
+        WasmTrapException { Kind: TrapKind.OutOfFuel } => $"fuel limit of {limits.FuelPerCall} exhausted while reading larql_metadata",
+        WasmTrapException { Kind: TrapKind.CallStackExhausted } => $"call depth limit of {limits.MaxCallDepth} exhausted while reading larql_metadata",
+        _ => e.Message,
+    };
+
+    /// <summary>
+    /// First call of an expert whose metadata came from the cache: decode the module, then start as a load would. When the
+    /// cache entry was written by this validator build (<paramref name="validatedBefore"/>) and the chosen runtime has the
+    /// module's machine code in its code cache, nothing is validated or compiled: that exact module (same sha256) passed this
+    /// validator before, and the code was compiled from it. Anything compiled now is validated first.
+    /// </summary>
+    private (ExpertExecution? Execution, string? Failure) Activate(LoadedExpert expert, RuntimeReport target, ExpertPackage package,
+        BindingRequest request, StoreLimits storeLimits, WasiOptions wasi, bool validatedBefore)
+    {
+        Module definition;
+        try
+        {
+            definition = ModuleReader.Read(package.Wasm);
+            IWasmEngine engine = engines.Get(target);
+            if (validatedBefore && engine.TryLoadCompiled(definition, package.Wasm) is { } fromCache)
+            {
+                Log.StartedFromCodeCache(logger, expert.Id, target.Id);
+                return (new ExpertExecution(target, engine, fromCache,
+                    new ExpertInstancePool(engine, fromCache, storeLimits, wasi, options.MaxIdleInstancesPerExpert)), null);
+            }
+            ModuleValidator.Validate(definition);
+        }
+        catch (WasmModuleException e) { return (null, e.Message); }
+        catch (RuntimeNotAvailableException e) { return (null, $"{target.Id} cannot compile it: {e.Message}"); }
+        Log.ModuleValidated(logger, package.Source, definition.Functions.Count, definition.Imports.Count);
+        try
+        {
+            var (runtime, engine, compiled) = CompileForStart(target, definition, package, request with { ExpertId = expert.Id }, allowTierUp: true);
+            var execution = new ExpertExecution(runtime, engine, compiled,
+                new ExpertInstancePool(engine, compiled, storeLimits, wasi, options.MaxIdleInstancesPerExpert));
+            if (runtime != target) ScheduleTierUp(expert, runtime, target, definition, storeLimits, wasi);
+            return (execution, null);
+        }
+        catch (Exception e) when (e is WasmModuleException or RuntimeNotAvailableException)
+        {
+            return (null, $"{target.Id} cannot compile it: {e.Message}");
+        }
+    }
+
+    /// <summary>
+    /// Queues the compile on <paramref name="target"/>; when it is done (and one instance links and initializes there)
+    /// the expert's execution is swapped. A failure keeps it on <paramref name="current"/> with the reason logged and listed.
+    /// </summary>
+    private void ScheduleTierUp(LoadedExpert expert, RuntimeReport current, RuntimeReport target, Module definition, StoreLimits storeLimits, WasiOptions wasi)
+    {
+        expert.PendingRuntimeId = target.Id;
+        Log.TierUpScheduled(logger, expert.Id, current.Id, target.Id);
+        void Failed(string reason)
+        {
+            expert.TierUpFailed(reason);
+            Log.TierUpFailed(logger, expert.Id, current.Id, reason);
+        }
+        bool queued = tierUp.Schedule(expert.Id, token =>
+        {
+            if (expert.IsReleased) return; // replaced or unloaded before its turn
+            long start = Stopwatch.GetTimestamp();
+            IWasmEngine engine;
+            IWasmModule compiled;
+            try
+            {
+                engine = engines.Get(target);
+                compiled = Compile(target, engine, definition, expert.Package);
+            }
+            catch (Exception e) when (e is WasmModuleException or RuntimeNotAvailableException)
+            {
+                Failed($"{target.Id} cannot compile it: {e.Message}");
+                return;
+            }
+            if (token.IsCancellationRequested || expert.IsReleased) return;
+            // One instance now: it proves the module links and initializes on the target, and the first call after the
+            // swap finds it ready.
+            var pool = new ExpertInstancePool(engine, compiled, storeLimits, wasi, options.MaxIdleInstancesPerExpert);
+            try
+            {
+                using var cts = new CancellationTokenSource(expert.Limits.TimeoutMs);
+                pool.Return(ExpertInstance.Create(engine, compiled, storeLimits, wasi,
+                    new CallOptions { Fuel = expert.Limits.FuelPerCall, CancellationToken = cts.Token }));
+            }
+            catch (Exception e) when (e is WasmTrapException or WasmLinkException or ExpertAbiException)
+            {
+                pool.Clear();
+                Failed($"{target.Id} cannot instantiate it: {e.Message}");
+                return;
+            }
+            if (expert.SwapExecution(new ExpertExecution(target, engine, compiled, pool)) is { } old)
+                Log.TierUpSwapped(logger, expert.Id, old, target.Id, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        });
+        if (!queued) expert.PendingRuntimeId = null;
     }
 }

@@ -19,6 +19,7 @@ public sealed class ExpertRegistry : IDisposable
     private readonly ILogger _logger;
     private readonly RuntimeEngines _engines = new();
     private readonly ExpertLoader _loader;
+    private readonly TierUpCompiler _tierUp; // tier-up: background compiles, cancelled on Dispose
     private readonly SemaphoreSlim _reloadLock = new(1, 1);
     private readonly CancellationTokenSource _disposing = new();
     private readonly int _maxArgsBytes;
@@ -44,7 +45,8 @@ public sealed class ExpertRegistry : IDisposable
         Platform = platform;
         Directory = Path.GetFullPath(options.Directory);
         _maxArgsBytes = options.Limits.MaxArgsBytes;
-        _loader = new ExpertLoader(options, runtimes, platform, _engines, output ?? new LoggerWasiSink(_logger), _logger);
+        _tierUp = new TierUpCompiler(_logger);
+        _loader = new ExpertLoader(options, runtimes, platform, _engines, _tierUp, output ?? new LoggerWasiSink(_logger), _logger);
     }
 
     /// <summary>The experts directory (full path).</summary>
@@ -75,6 +77,12 @@ public sealed class ExpertRegistry : IDisposable
     /// <summary>Idle pooled instances of the live version of <paramref name="expertId"/> (diagnostics).</summary>
     public int IdleInstances(string expertId) =>
         Volatile.Read(ref _table).Experts.FirstOrDefault(e => e.Id == expertId)?.IdleInstances ?? 0;
+
+    /// <summary>
+    /// Completes when no tier-up compile is queued or running: every expert then runs on its chosen runtime (or stays
+    /// where it is with the reason in its listing).
+    /// </summary>
+    public Task WhenTieredUpAsync(CancellationToken cancellationToken = default) => _tierUp.WhenIdleAsync(cancellationToken);
 
     /// <summary>Loads (or reloads) the directory.</summary>
     /// <exception cref="ObjectDisposedException">The registry was disposed.</exception>
@@ -266,7 +274,16 @@ public sealed class ExpertRegistry : IDisposable
                 Outcome = ExpertCallOutcome.InvalidArgs, Op = op,
                 Reason = $"the args are larger than the host's cap of {_maxArgsBytes} bytes ({ExpertHostOptions.SectionName}:Limits:MaxArgsBytes)",
             };
-        byte[] args = Encoding.UTF8.GetBytes(argsJson);
+        // Args as UTF-8 on the stack (pooled when large): no allocation per call.
+        int maxArgBytes = Encoding.UTF8.GetMaxByteCount(argsJson.Length);
+        byte[]? rentedArgs = maxArgBytes > 512 ? System.Buffers.ArrayPool<byte>.Shared.Rent(maxArgBytes) : null;
+        Span<byte> argsBuffer = rentedArgs is null ? stackalloc byte[512] : rentedArgs;
+        try { return CallUtf8(op, argsBuffer[..Encoding.UTF8.GetBytes(argsJson, argsBuffer)], cancellationToken); }
+        finally { if (rentedArgs is not null) System.Buffers.ArrayPool<byte>.Shared.Return(rentedArgs); }
+    }
+
+    private ExpertCallResult CallUtf8(string op, ReadOnlySpan<byte> args, CancellationToken cancellationToken)
+    {
         if (!ExpertInvoker.IsValidJson(args, out string? jsonError))
             return new ExpertCallResult { Outcome = ExpertCallOutcome.InvalidArgs, Op = op, Reason = $"args are not valid JSON: {jsonError}" };
 
@@ -326,6 +343,7 @@ public sealed class ExpertRegistry : IDisposable
         _reloadLock.Wait();
         try
         {
+            _tierUp.Dispose(); // queued compiles cancelled, running ones finish before their engines go
             var s = Interlocked.Exchange(ref _table, OpTable.Empty);
             foreach (var e in s.Experts) e.Release();
             _engines.Dispose();

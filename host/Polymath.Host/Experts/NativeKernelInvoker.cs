@@ -12,7 +12,7 @@ namespace Polymath.Host.Experts;
 /// </summary>
 internal static class NativeKernelInvoker
 {
-    public static ExpertCallResult Invoke(LoadedExpert expert, NativeKernelBinding native, string op, byte[] opBytes, byte[] args, CancellationToken cancellationToken)
+    public static ExpertCallResult Invoke(LoadedExpert expert, NativeKernelBinding native, string op, byte[] opBytes, ReadOnlySpan<byte> args, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         string runtime = native.RuntimeId;

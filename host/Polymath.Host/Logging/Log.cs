@@ -139,4 +139,44 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 803, Level = LogLevel.Information, Message = "Expert {ExpertId}: {Reason}")]
     public static partial void NativeKernelNotUsed(ILogger logger, string expertId, string reason);
+    // ---- experts: tier-up and the metadata cache (750–799) ------------------------------------------------------------
+
+    [LoggerMessage(EventId = 750, Level = LogLevel.Debug, Message = "Expert {ExpertId} starts on {StartRuntime} while {TargetRuntime} compiles it in the background")]
+    public static partial void TierUpScheduled(ILogger logger, string expertId, string startRuntime, string targetRuntime);
+
+    [LoggerMessage(EventId = 751, Level = LogLevel.Information, Message = "Expert {ExpertId} moved from {OldRuntime} to {NewRuntime} (compiled in {Milliseconds:F1} ms)")]
+    public static partial void TierUpSwapped(ILogger logger, string expertId, string oldRuntime, string newRuntime, double milliseconds);
+
+    [LoggerMessage(EventId = 752, Level = LogLevel.Warning, Message = "Expert {ExpertId} stays on {Runtime}: {Reason}")]
+    public static partial void TierUpFailed(ILogger logger, string expertId, string runtime, string reason);
+
+    [LoggerMessage(EventId = 753, Level = LogLevel.Debug, Message = "Tier-up of expert {ExpertId} cancelled (host disposed)")]
+    public static partial void TierUpCancelled(ILogger logger, string expertId);
+
+    [LoggerMessage(EventId = 754, Level = LogLevel.Error, Message = "Tier-up of expert {ExpertId} failed unexpectedly")]
+    public static partial void TierUpCrashed(ILogger logger, Exception exception, string expertId);
+
+    [LoggerMessage(EventId = 755, Level = LogLevel.Debug, Message = "Expert {ExpertId} starts on {Runtime} from its compiled-code cache")]
+    public static partial void StartedFromCodeCache(ILogger logger, string expertId, string runtime);
+
+    [LoggerMessage(EventId = 760, Level = LogLevel.Debug, Message = "Metadata cache miss: {Path}")]
+    public static partial void MetadataCacheMiss(ILogger logger, string path);
+
+    [LoggerMessage(EventId = 761, Level = LogLevel.Debug, Message = "Metadata cache hit: {Path}")]
+    public static partial void MetadataCacheHit(ILogger logger, string path);
+
+    [LoggerMessage(EventId = 762, Level = LogLevel.Warning, Message = "Metadata cache entry {Path} discarded and rebuilt: {Problem}")]
+    public static partial void MetadataCacheDiscarded(ILogger logger, string path, string problem);
+
+    [LoggerMessage(EventId = 763, Level = LogLevel.Debug, Message = "Metadata cache entry written: {Path}")]
+    public static partial void MetadataCacheWritten(ILogger logger, string path);
+
+    [LoggerMessage(EventId = 764, Level = LogLevel.Warning, Message = "Metadata cache entry {Path} not written: {Reason}")]
+    public static partial void MetadataCacheNotWritten(ILogger logger, string path, string reason);
+
+    [LoggerMessage(EventId = 765, Level = LogLevel.Warning, Message = "Metadata cache entry {Path} unusable: {Reason}")]
+    public static partial void MetadataCacheUnusable(ILogger logger, string path, string reason);
+
+    [LoggerMessage(EventId = 766, Level = LogLevel.Information, Message = "Package {Source}: larql_metadata failed before under the same limits ({Failure}); not tried again (metadata cache)")]
+    public static partial void MetadataFailureCached(ILogger logger, string source, string failure);
 }
