@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Text;
 using System.Text.Json;
 
 namespace Polymath.Experts;
@@ -28,25 +30,41 @@ public sealed record ExpertResult(JsonElement Value, float Confidence, ulong Lat
         if (bad >= 0)
             throw new ExpertAbiException(AbiViolation.InvalidResult,
                 $"the result has an unpaired UTF-16 surrogate (a lone \\uD800-\\uDFFF escape) at {StrictJson.Position(json, bad)}; JSON text must encode whole characters");
+        // One pass of a Utf8JsonReader over the text (transcoded into a pooled buffer): only the value is materialized.
+        int max = Encoding.UTF8.GetMaxByteCount(json.Length);
+        byte[]? rented = max > 1024 ? ArrayPool<byte>.Shared.Rent(max) : null;
+        Span<byte> buffer = rented ?? stackalloc byte[1024];
+        try { return Read(buffer[..Encoding.UTF8.GetBytes(json, buffer)], expertId, op, latencyNs); }
+        finally { if (rented is not null) ArrayPool<byte>.Shared.Return(rented); }
+    }
+
+    private static readonly JsonReaderOptions GuestReader = new() { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = StrictJson.MaxDepth };
+
+    private static ExpertResult Read(ReadOnlySpan<byte> utf8, string expertId, string op, ulong latencyNs)
+    {
         try
         {
-            using var doc = JsonDocument.Parse(json, StrictJson.GuestText);
-            var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-                throw new ExpertAbiException(AbiViolation.InvalidResult, "the result is not a JSON object with a 'value' field");
+            var reader = new Utf8JsonReader(utf8, GuestReader);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) throw NotAnObject();
             JsonElement value = default;
             bool hasValue = false, hasConfidence = false, hasId = false, hasOp = false;
             float confidence = 1.0f;
-            foreach (var p in root.EnumerateObject())
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                if (p.NameEquals("value"u8)) { Once(ref hasValue, "value"); value = p.Value; }
-                else if (p.NameEquals("confidence"u8)) { Once(ref hasConfidence, "confidence"); confidence = ReadConfidence(p.Value); }
-                else if (p.NameEquals("expert_id"u8)) Once(ref hasId, "expert_id");
-                else if (p.NameEquals("op"u8)) Once(ref hasOp, "op");
+                if (reader.ValueTextEquals("value"u8)) { Once(ref hasValue, "value"); reader.Read(); value = JsonElement.ParseValue(ref reader); continue; }
+                if (reader.ValueTextEquals("confidence"u8)) { Once(ref hasConfidence, "confidence"); reader.Read(); confidence = ReadConfidence(ref reader); }
+                else
+                {
+                    if (reader.ValueTextEquals("expert_id"u8)) Once(ref hasId, "expert_id"); // the guest's claim is ignored: the host attributes
+                    else if (reader.ValueTextEquals("op"u8)) Once(ref hasOp, "op");
+                    reader.Read();
+                }
+                reader.Skip();
             }
-            if (!hasValue)
-                throw new ExpertAbiException(AbiViolation.InvalidResult, "the result is not a JSON object with a 'value' field");
-            return new ExpertResult(value.Clone(), confidence, latencyNs, expertId, op);
+            if (reader.TokenType != JsonTokenType.EndObject) throw new JsonException("the object is not closed");
+            if (reader.Read()) throw new JsonException($"'{(char)utf8[(int)reader.TokenStartIndex]}' after the end of the result");
+            if (!hasValue) throw NotAnObject();
+            return new ExpertResult(value, confidence, latencyNs, expertId, op);
         }
         catch (JsonException ex)
         {
@@ -56,19 +74,20 @@ public sealed record ExpertResult(JsonElement Value, float Confidence, ulong Lat
         }
     }
 
+    private static ExpertAbiException NotAnObject() => new(AbiViolation.InvalidResult, "the result is not a JSON object with a 'value' field");
+
     private static void Once(ref bool seen, string key)
     {
         if (seen) throw new ExpertAbiException(AbiViolation.InvalidResult, $"the result has the key '{key}' twice; each key may appear once");
         seen = true;
     }
 
-    private static float ReadConfidence(JsonElement c)
+    private static float ReadConfidence(ref Utf8JsonReader reader)
     {
-        if (c.ValueKind != JsonValueKind.Number) return 1.0f;
-        double d = c.GetDouble();
-        if (!double.IsFinite(d) || Math.Abs(d) > float.MaxValue)
+        if (reader.TokenType != JsonTokenType.Number) return 1.0f;
+        if (!reader.TryGetDouble(out double d) || !double.IsFinite(d) || Math.Abs(d) > float.MaxValue)
             throw new ExpertAbiException(AbiViolation.InvalidResult,
-                $"the result's 'confidence' {StrictJson.Truncate(c.GetRawText())} is out of range for a 32-bit float (±3.4028235e38)");
+                $"the result's 'confidence' {StrictJson.Truncate(Encoding.UTF8.GetString(reader.ValueSpan))} is out of range for a 32-bit float (±3.4028235e38)");
         return (float)d;
     }
 }

@@ -84,7 +84,7 @@ internal static class ExpertInvoker
                 healthy = true;
                 return new ExpertCallResult { Outcome = ExpertCallOutcome.Declined, Op = op, ExpertId = expert.Id, RuntimeId = runtime, Reason = $"expert '{expert.Id}' declined op '{op}' (unknown op or unusable args)", LatencyNs = latency };
             }
-            var result = ExpertResultReader.Read(json, expert.Id, op, latency);
+            var result = ExpertResult.Parse(json, expert.Id, op, latency);
             healthy = true;
             return new ExpertCallResult { Outcome = ExpertCallOutcome.Result, Op = op, ExpertId = expert.Id, RuntimeId = runtime, Result = result, LatencyNs = latency };
         }

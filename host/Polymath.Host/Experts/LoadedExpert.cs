@@ -167,8 +167,8 @@ internal sealed class LoadedExpert
         Source = Package.Source,
         Kind = Package.Kind,
         Status = Binding.Status,
-        RuntimeId = CurrentExecution?.RuntimeId ?? Binding.RuntimeId,
-        PendingRuntimeId = PendingRuntimeId,
+        RuntimeId = Native is not null ? Binding.RuntimeId : CurrentExecution?.RuntimeId ?? Binding.RuntimeId, // a native kernel serves every call: the wasm execution is only the fallback
+        PendingRuntimeId = Native is not null ? null : PendingRuntimeId,
         Reason = (_tierUpFailure, _activationFailure) switch
         {
             (null, null) => Binding.Reason,
