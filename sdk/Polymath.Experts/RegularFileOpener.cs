@@ -11,10 +11,9 @@ namespace Polymath.Experts;
 /// seekable and non-empty, which a FIFO, socket or device is not. Elsewhere (Windows has no FIFOs in the file
 /// system) it is an ordinary <see cref="FileStream"/>.
 /// </summary>
-internal static partial class RegularFileOpener
+internal static class RegularFileOpener
 {
     private static readonly int Flags = ComputeFlags();
-    private static bool _libcMissing;
 
     private static int ComputeFlags()
     {
@@ -33,28 +32,47 @@ internal static partial class RegularFileOpener
         return -1;
     }
 
-    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int Open(string path, int flags);
+    // "libc" alone would resolve through the development symlink libc.so (a linker script where libc6-dev is installed,
+    // absent on a runtime-only machine): load the real C library by name and call its open(2) through a pointer.
+    private static readonly unsafe delegate* unmanaged<byte*, int, int> OpenFunction = FindOpen();
+
+    private static unsafe delegate* unmanaged<byte*, int, int> FindOpen()
+    {
+        string[] candidates = OperatingSystem.IsLinux()
+            ? ["libc.so.6", $"libc.musl-{RuntimeInformation.ProcessArchitecture switch { Architecture.X64 => "x86_64", Architecture.Arm64 => "aarch64", Architecture.Arm => "armv7", Architecture.X86 => "x86", _ => "unknown" }}.so.1"]
+            : ["/usr/lib/libSystem.B.dylib", "libc.so.7", "libc.dylib"];
+        foreach (string candidate in candidates)
+            if (NativeLibrary.TryLoad(candidate, out var library) && NativeLibrary.TryGetExport(library, "open", out var open))
+                return (delegate* unmanaged<byte*, int, int>)open;
+        return null;
+    }
+
+    private static unsafe int Open(string path, int flags, out int errno)
+    {
+        int length = System.Text.Encoding.UTF8.GetByteCount(path);
+        byte[] bytes = new byte[length + 1]; // NUL-terminated; a path with a NUL of its own was refused by the reader
+        System.Text.Encoding.UTF8.GetBytes(path, bytes);
+        fixed (byte* p = bytes)
+        {
+            Marshal.SetLastSystemError(0);
+            int fd = OpenFunction(p, flags);
+            errno = Marshal.GetLastSystemError();
+            return fd;
+        }
+    }
+
+    /// <summary>True when open(2) was found in the C library (always on Linux, macOS and FreeBSD): opens never block.</summary>
+    internal static unsafe bool HasOpen() => OpenFunction != null;
 
     /// <summary>Opens <paramref name="path"/> for reading; the stream is unbuffered.</summary>
     /// <exception cref="IOException">The open failed, or what was opened is not a regular file.</exception>
     public static FileStream OpenRead(string path)
     {
         FileStream stream;
-        if (Flags >= 0 && !Volatile.Read(ref _libcMissing))
+        if (Flags >= 0 && HasOpen())
         {
-            int fd;
-            try { fd = Open(path, Flags); }
-            catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
-            {
-                Volatile.Write(ref _libcMissing, true);
-                return OpenRead(path);
-            }
-            if (fd < 0)
-            {
-                int errno = Marshal.GetLastPInvokeError();
-                throw new IOException($"cannot open '{path}': {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})");
-            }
+            int fd = Open(path, Flags, out int errno);
+            if (fd < 0) throw new IOException($"cannot open '{path}': {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})");
             stream = new FileStream(new SafeFileHandle(fd, ownsHandle: true), FileAccess.Read, bufferSize: 0);
         }
         else stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Polymath.Tests;
 
 namespace Polymath.Runtime.Native.Tests;
 
@@ -18,7 +18,7 @@ internal static class Native
         string c = Path.Combine(directory, name + ".c");
         File.WriteAllText(c, cSource);
         string so = Path.Combine(directory, $"lib{name}.so");
-        Run(Require("gcc", "apt-get install gcc"), directory, "-O1", "-shared", "-fPIC", "-Wall", "-Werror", "-o", so, c);
+        Tools.Run(Tools.Require("gcc", "apt-get install gcc"), directory, "-O1", "-shared", "-fPIC", "-Wall", "-Werror", "-o", so, c);
         return so;
     }
 
@@ -29,8 +29,8 @@ internal static class Native
     public static string BuildPackages(string directory, params string[] ids)
     {
         RequireLinux();
-        Require("gcc", "apt-get install gcc");
-        Run(Path.Combine(Root, "experts", "build.sh"), Root, ["--native", "--packages", directory, .. ids]);
+        Tools.Require("gcc", "apt-get install gcc");
+        Tools.Run(Path.Combine(Root, "experts", "build.sh"), Root, ["--native", "--packages", directory, .. ids]);
         return directory;
     }
 
@@ -38,28 +38,6 @@ internal static class Native
     {
         if (!OperatingSystem.IsLinux())
             throw new PlatformNotSupportedException($"these tests build native kernels with gcc for Linux; this is {Rid}");
-    }
-
-    public static string Require(string tool, string install)
-    {
-        foreach (string dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator))
-        {
-            string p = Path.Combine(dir, tool);
-            if (File.Exists(p)) return p;
-        }
-        throw new InvalidOperationException($"required tool '{tool}' is not installed ({install}); this test cannot run without it");
-    }
-
-    public static string Run(string file, string workingDirectory, params string[] args)
-    {
-        var psi = new ProcessStartInfo(file) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var err = p.StandardError.ReadToEndAsync();
-        string o = p.StandardOutput.ReadToEnd();
-        if (!p.WaitForExit(300_000)) { p.Kill(true); throw new TimeoutException($"{file} {string.Join(' ', args)} took over 300 s"); }
-        if (p.ExitCode != 0) throw new InvalidOperationException($"{file} {string.Join(' ', args)} exited {p.ExitCode}\n{o}\n{err.Result}");
-        return o;
     }
 
     private static string FindRoot()

@@ -1,9 +1,12 @@
 using System.Diagnostics;
 
-namespace Polymath.Catalogue.Tests;
+namespace Polymath.Tests;
 
-/// <summary>Runs external tools; a missing tool is a loud failure naming it and how to install it.</summary>
-public static class Tools
+/// <summary>
+/// Runs external tools; a missing tool is a loud failure naming it and how to install it. One file, linked into the test
+/// projects that build with gcc, clang or build.sh (tests/Shared/).
+/// </summary>
+internal static class Tools
 {
     /// <summary>Full path of <paramref name="tool"/> on PATH, or an exception saying how to install it.</summary>
     public static string Require(string tool, string install)
@@ -24,7 +27,7 @@ public static class Tools
         using var p = Process.Start(psi)!;
         var err = p.StandardError.ReadToEndAsync();
         string o = p.StandardOutput.ReadToEnd();
-        if (!p.WaitForExit(120_000)) { p.Kill(true); throw new TimeoutException($"{file} {string.Join(' ', args)} took over 120 s"); }
+        if (!p.WaitForExit(300_000)) { p.Kill(true); throw new TimeoutException($"{file} {string.Join(' ', args)} took over 300 s"); }
         if (p.ExitCode != 0) throw new InvalidOperationException($"{file} {string.Join(' ', args)} exited {p.ExitCode}\n{o}\n{err.Result}");
         return o;
     }
