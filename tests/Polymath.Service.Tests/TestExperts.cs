@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Polymath.Experts;
 
 namespace Polymath.Service.Tests;
@@ -61,30 +60,8 @@ internal static class TestExperts
 
     private static byte[] Compile(string wat)
     {
-        lock (Cache)
-        {
-            if (Cache.TryGetValue(wat, out var cached)) return cached;
-            string dir = Directory.CreateTempSubdirectory("polymath-wat-").FullName;
-            try
-            {
-                string src = Path.Combine(dir, "m.wat"), dst = Path.Combine(dir, "m.wasm");
-                File.WriteAllText(src, wat);
-                ProcessStartInfo psi = new("wat2wasm", [src, "-o", dst]) { RedirectStandardError = true, RedirectStandardOutput = true };
-                Process p;
-                try { p = Process.Start(psi)!; }
-                catch (System.ComponentModel.Win32Exception e)
-                {
-                    throw new InvalidOperationException("wat2wasm is required by these tests and was not found on PATH: install the Debian package 'wabt' (apt-get install wabt)", e);
-                }
-                using (p)
-                {
-                    string err = p.StandardError.ReadToEnd();
-                    p.WaitForExit();
-                    if (p.ExitCode != 0) throw new InvalidOperationException($"wat2wasm failed: {err}");
-                }
-                return Cache[wat] = File.ReadAllBytes(dst);
-            }
-            finally { Directory.Delete(dir, true); }
-        }
+        lock (Cache) { if (Cache.TryGetValue(wat, out var cached)) return cached; }
+        byte[] wasm = Polymath.Tests.Wat.ToWasm(wat); // tests/Shared/Wat.cs: wat2wasm, failing loudly when wabt is missing
+        lock (Cache) { return Cache[wat] = wasm; }
     }
 }
