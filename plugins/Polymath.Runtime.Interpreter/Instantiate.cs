@@ -26,47 +26,35 @@ internal sealed partial class InterpreterStore
         {
             var imp = def.Imports[i];
             var ext = imports[i];
-            string what = $"import {i} \"{imp.Module}\".\"{imp.Name}\"";
-            if (ext is null || ext.Kind != imp.Kind)
-                throw new WasmLinkException($"incompatible import type: {what} must be a {imp.Kind.ToString().ToLowerInvariant()}, got {(ext is null ? "nothing" : ext.Kind.ToString().ToLowerInvariant())}");
+            string what = WasmImportCheck.Describe(i, imp);
+            WasmImportCheck.Kind(what, imp.Kind, ext);
             switch (imp.Kind)
             {
                 case ExternKind.Function:
                 {
-                    var expected = def.Types[(int)imp.TypeIndex];
-                    var f = (IWasmFunction)ext;
-                    if (!f.Type.Equals(expected))
-                        throw new WasmLinkException($"incompatible import type: {what} expects function type {expected}, got {f.Type}");
+                    var f = (IWasmFunction)ext!;
+                    WasmImportCheck.Function(what, def.Types[(int)imp.TypeIndex], f.Type);
                     functions.Add(f is InterpFunction lf && lf.Store == this ? lf : WrapForeign(f));
                     break;
                 }
                 case ExternKind.Table:
                 {
-                    if (ext is not TableInstance t || t.Store != this)
-                        throw new WasmLinkException($"incompatible import type: {what}: the table belongs to another store or runtime");
-                    var req = imp.Table!;
-                    if (t.ElementType != req.ElementType || !new Limits(t.Size, t.Max).Matches(req.Limits))
-                        throw new WasmLinkException($"incompatible import type: {what} expects table {req.ElementType.ToWat()} {FormatLimits(req.Limits)}, got {t.ElementType.ToWat()} {FormatLimits(new Limits(t.Size, t.Max))}");
+                    if (ext is not TableInstance t || t.Store != this) throw WasmImportCheck.Foreign(what, imp.Kind);
+                    WasmImportCheck.Table(what, imp.Table!, t.ElementType, t.Size, t.Max);
                     tables.Add(t);
                     break;
                 }
                 case ExternKind.Memory:
                 {
-                    if (ext is not MemoryInstance m || m.Store != this)
-                        throw new WasmLinkException($"incompatible import type: {what}: the memory belongs to another store or runtime");
-                    var req = imp.Memory!;
-                    if (!new Limits(m.Pages, m.Max).Matches(req.Limits))
-                        throw new WasmLinkException($"incompatible import type: {what} expects memory {FormatLimits(req.Limits)}, got {FormatLimits(new Limits(m.Pages, m.Max))}");
+                    if (ext is not MemoryInstance m || m.Store != this) throw WasmImportCheck.Foreign(what, imp.Kind);
+                    WasmImportCheck.Memory(what, imp.Memory!, m.Pages, m.Max);
                     memories.Add(m);
                     break;
                 }
                 case ExternKind.Global:
                 {
-                    if (ext is not GlobalCell g || g.Store != this)
-                        throw new WasmLinkException($"incompatible import type: {what}: the global belongs to another store or runtime");
-                    var req = imp.Global!;
-                    if (g.Type.ValueType != req.ValueType || g.Type.Mutable != req.Mutable)
-                        throw new WasmLinkException($"incompatible import type: {what} expects global {(req.Mutable ? "mut " : "")}{req.ValueType.ToWat()}, got {(g.Type.Mutable ? "mut " : "")}{g.Type.ValueType.ToWat()}");
+                    if (ext is not GlobalCell g || g.Store != this) throw WasmImportCheck.Foreign(what, imp.Kind);
+                    WasmImportCheck.Global(what, imp.Global!, g.Type);
                     globals.Add(g);
                     break;
                 }
@@ -158,8 +146,6 @@ internal sealed partial class InterpreterStore
             inst.Functions[start].Invoke([], [], options);
         return inst;
     }
-
-    private static string FormatLimits(Limits l) => l.Max is uint max ? $"{l.Min}..{max}" : $"{l.Min}..";
 
     private static ulong Eval(InterpInstance inst, ConstantExpression e) => e.Kind switch
     {
