@@ -86,6 +86,13 @@ internal sealed class HttpGuard
     {
         var request = context.Request;
         long? length = request.ContentLength;
+        if (HttpMethods.IsPost(request.Method) && !IsJson(request.Headers.ContentType))
+        {
+            string why = $"Content-Type '{Echo(request.Headers.ContentType.ToString())}' is not application/json (UTF-8)";
+            Log.HttpRejected(_logger, 415, why, Remote(context));
+            await RejectAsync(context, StatusCodes.Status415UnsupportedMediaType, $"Unsupported Media Type: {why}").ConfigureAwait(false);
+            return;
+        }
         if (length > _maxBody)
         {
             await TooLargeAsync(context, string.Create(CultureInfo.InvariantCulture, $"Content-Length {length}")).ConfigureAwait(false);
@@ -157,6 +164,12 @@ internal sealed class HttpGuard
         finally { ArrayPool<byte>.Shared.Return(buffer); }
     }
 
+    // One Content-Type, application/json or */*+json, UTF-8 if a charset is named: what the SDK can read.
+    private static bool IsJson(Microsoft.Extensions.Primitives.StringValues values) =>
+        values.Count == 1 && Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(values[0], out var media)
+        && (media.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) || media.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase))
+        && (!media.Charset.HasValue || media.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase));
+
     /// <summary>503 for a request that would start a session (a POST without <c>Mcp-Session-Id</c>) when the cap is reached.</summary>
     public async Task LimitSessionsAsync(HttpContext context, RequestDelegate next)
     {
@@ -177,6 +190,23 @@ internal sealed class HttpGuard
         }
         try { await next(context).ConfigureAwait(false); }
         finally { Interlocked.Decrement(ref _pendingSessions); }
+    }
+
+    /// <summary>
+    /// 400 instead of 500 when the SDK's transport throws on a message it parsed but cannot bind (an <c>initialize</c>
+    /// whose params lack <c>clientInfo</c>, hold a lone surrogate or repeat a key, say): the answer names the problem,
+    /// the request is logged, nothing is lost.
+    /// </summary>
+    public async Task AnswerUnbindableAsync(HttpContext context, RequestDelegate next)
+    {
+        try { await next(context).ConfigureAwait(false); }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException && !context.Response.HasStarted)
+        {
+            string why = Echo(e.Message, 300);
+            Log.HttpRejected(_logger, 400, why, Remote(context));
+            context.Response.Clear();
+            await RejectAsync(context, StatusCodes.Status400BadRequest, $"Bad Request: the message's params do not fit its method: {why}", -32602).ConfigureAwait(false);
+        }
     }
 
     private Task TooLargeAsync(HttpContext context, string what)
@@ -213,9 +243,10 @@ internal sealed class HttpGuard
         if (portText.Length > 0 && (!portText.All(char.IsAsciiDigit) || !int.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out port)))
             return $"Host '{Echo(host)}' has a malformed port";
         if (port != localPort) return string.Create(CultureInfo.InvariantCulture, $"Host '{Echo(host)}' names port {port}, not this server's port {localPort}");
+        bool bracketed = host.StartsWith('[');
         bool known = IPAddress.TryParse(name, out var address) && !name.Contains('%', StringComparison.Ordinal)
-            ? _addresses.Contains(address)
-            : _names.Contains(name.ToLowerInvariant());
+            ? bracketed == (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6) && _addresses.Contains(address)
+            : !bracketed && _names.Contains(name.ToLowerInvariant());
         return known ? null : $"Host '{Echo(host)}' does not name this server (allowed: the bound address{(_names.Count > 0 ? ", " + string.Join(", ", _names.Order(StringComparer.Ordinal)) : "")}; add names with --allowed-host)";
     }
 
@@ -270,7 +301,7 @@ internal sealed class HttpGuard
         return null;
     }
 
-    private static Task RejectAsync(HttpContext context, int status, string message)
+    private static Task RejectAsync(HttpContext context, int status, string message, int code = -32600)
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
@@ -281,7 +312,7 @@ internal sealed class HttpGuard
             w.WriteString("jsonrpc", "2.0");
             w.WriteNull("id");
             w.WriteStartObject("error");
-            w.WriteNumber("code", -32600);
+            w.WriteNumber("code", code);
             w.WriteString("message", message);
             w.WriteEndObject();
             w.WriteEndObject();
@@ -291,12 +322,12 @@ internal sealed class HttpGuard
     }
 
     // Header text quoted back: printable ASCII only, cut short, so a hostile header cannot fill the logs or the answer.
-    private static string Echo(string text)
+    private static string Echo(string text, int max = MaxEchoed)
     {
-        var sb = new StringBuilder(Math.Min(text.Length, MaxEchoed) + 3);
-        foreach (char c in text.AsSpan(0, Math.Min(text.Length, MaxEchoed)))
+        var sb = new StringBuilder(Math.Min(text.Length, max) + 3);
+        foreach (char c in text.AsSpan(0, Math.Min(text.Length, max)))
             sb.Append(c is >= ' ' and <= '~' ? c : '?');
-        if (text.Length > MaxEchoed) sb.Append("...");
+        if (text.Length > max) sb.Append("...");
         return sb.ToString();
     }
 

@@ -46,10 +46,10 @@ public static class PolymathMcpServer
             "declined, invalid_args, unknown_op, unavailable, limit_exceeded or trapped.";
         options.Capabilities = new ServerCapabilities { Tools = new ToolsCapability { ListChanged = true } };
         options.ToolCollection = tools.Tools;
-        options.Filters.Message.IncomingFilters.Add(LoneSurrogates.Filter);
+        options.Filters.Message.IncomingFilters.Add(UnreadableParams.Filter);
         options.Handlers.CallToolHandler = (request, _) =>
         {
-            if (LoneSurrogates.ErrorFor(request, "unknown_op") is { } invalidName) return ValueTask.FromResult(invalidName);
+            if (UnreadableParams.ErrorFor(request, "unknown_op") is { } invalidName) return ValueTask.FromResult(invalidName);
             string name = request.Params?.Name ?? "";
             return ValueTask.FromResult(ExpertTool.Error("unknown_op", $"no tool named '{name}' (tools/list shows the current tools)", name, null));
         };
@@ -132,6 +132,7 @@ public static class PolymathMcpServer
         }
         app.Use(guard.LimitBodyAsync);
         app.Use(guard.LimitSessionsAsync);
+        app.Use(guard.AnswerUnbindableAsync);
         app.MapMcp(settings.Path);
 
         await app.StartAsync(cancellationToken).ConfigureAwait(false);

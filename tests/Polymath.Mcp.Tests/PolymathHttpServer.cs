@@ -26,6 +26,23 @@ internal sealed partial class PolymathHttpServer : IAsyncDisposable
 
     public string Url { get; private set; } = "";
 
+    /// <summary>The port the server listens on.</summary>
+    public int Port => new Uri(Url).Port;
+
+    /// <summary>The server's process id (for /proc/PID/status).</summary>
+    public int Pid => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>The server process's resident set size in bytes (VmRSS), or its peak so far (VmHWM).</summary>
+    public long ResidentBytes(string field = "VmRSS")
+    {
+        foreach (var line in File.ReadLines($"/proc/{Pid}/status"))
+            if (line.StartsWith(field + ":", StringComparison.Ordinal))
+                return long.Parse(line[(field.Length + 1)..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+        throw new InvalidOperationException($"no {field} in /proc/{Pid}/status");
+    }
+
     public string Stderr { get { lock (_stderr) return _stderr.ToString(); } }
 
     [GeneratedRegex("listening on (http://\\S+)")]

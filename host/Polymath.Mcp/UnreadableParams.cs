@@ -7,13 +7,13 @@ using ModelContextProtocol.Server;
 namespace Polymath.Mcp;
 
 /// <summary>
-/// JSON may escape a lone UTF-16 surrogate (<c>"\ud800"</c>), which is no Unicode text: System.Text.Json refuses to
-/// read it as a string, so the SDK's parameter binding would fail with an internal error (-32603). This incoming
-/// message filter catches that failure only (nothing is scanned on the normal path), finds where the bad string is,
-/// and answers instead: in <c>tools/call</c> a tool error (<c>unknown_op</c> for the name, <c>invalid_args</c>
-/// naming the argument), in any other request an invalid-params error (-32602) naming the field.
+/// Params System.Text.Json parses but will not bind: a string escaping a lone UTF-16 surrogate (<c>"\ud800"</c>, no
+/// Unicode text), or a repeated property name (<c>{"name":"a","name":"b"}</c>). The SDK's binding would fail with an
+/// internal error (-32603). This incoming message filter catches that failure only (nothing is scanned on the normal
+/// path), finds the place, and answers instead: in <c>tools/call</c> a tool error (<c>unknown_op</c> for the name,
+/// <c>invalid_args</c> naming the argument), in any other request an invalid-params error (-32602) naming the field.
 /// </summary>
-internal static class LoneSurrogates
+internal static class UnreadableParams
 {
     /// <summary>The <see cref="MessageContext.Items"/> key under which the filter leaves the tool error's reason.</summary>
     public const string ProblemKey = "polymath.invalid_text";
@@ -21,8 +21,6 @@ internal static class LoneSurrogates
     /// <summary>The key under which the filter leaves the escaped tool name (as sent) for the tool error.</summary>
     public const string NameKey = "polymath.invalid_name";
 
-    // Where a property name is bad, the reader does not say which: the pointer names the object.
-    private const string InAName = "in a property name";
 
     public static McpMessageFilter Filter => next => async (context, cancellationToken) =>
     {
@@ -30,21 +28,28 @@ internal static class LoneSurrogates
         {
             await next(context, cancellationToken).ConfigureAwait(false);
         }
-        catch (InvalidOperationException) when (context.JsonRpcMessage is JsonRpcRequest { Params: { } p } request && Find(p, "") is { } found)
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException
+                                  && context.JsonRpcMessage is JsonRpcRequest { Params: { } p } request && Find(p, "") is { } found)
         {
-            if (request.Method != RequestMethods.ToolsCall || p is not JsonObject call)
-                throw new McpProtocolException($"Invalid params: {found.Where} holds a lone UTF-16 surrogate {(found.Raw == InAName ? found.Raw : $"({found.Raw})")}, which is not Unicode text", McpErrorCode.InvalidParams);
+            if (request.Method != RequestMethods.ToolsCall)
+                throw new McpProtocolException($"Invalid params: {found.Where} {found.Problem}", McpErrorCode.InvalidParams);
             // Bind a harmless request instead and leave the reason for the tool (or the unknown-tool handler).
-            string name = call.TryGetPropertyValue("name", out var n) && n is JsonValue v && TryString(v, out var s) && s is not null ? s : found.Raw;
-            bool badName = found.Where.StartsWith("/name", StringComparison.Ordinal);
-            context.Items[ProblemKey] = badName
-                ? $"the tool name {found.Raw} holds a lone UTF-16 surrogate, which is not Unicode text (tools/list shows the current tools)"
-                : $"{Describe(found.Where)} holds a lone UTF-16 surrogate{(found.Raw == InAName ? "" : $" ({found.Raw})")}, which is not Unicode text";
-            context.Items[NameKey] = badName ? found.Raw : name;
+            string? name = ReadName(p);
+            bool badName = name is null || found.Where.StartsWith("/name", StringComparison.Ordinal);
+            context.Items[ProblemKey] = found.Where.StartsWith("/name", StringComparison.Ordinal) ? $"the tool name {found.Problem} (tools/list shows the current tools)"
+                : badName ? $"the tools/call params at {found.Where} {found.Problem}"
+                : $"{Describe(found.Where)} {found.Problem}";
+            context.Items[NameKey] = badName ? "" : name!;
             request.Params = new JsonObject { ["name"] = badName ? "\\invalid" : name, ["arguments"] = new JsonObject() };
             await next(context, cancellationToken).ConfigureAwait(false);
         }
     };
+
+    private static string? ReadName(JsonNode p)
+    {
+        try { return p is JsonObject o && o.TryGetPropertyValue("name", out var n) && n is JsonValue v && TryString(v, out var s) ? s : null; }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException) { return null; }
+    }
 
     /// <summary>The tool error the filter prepared for this request, or null.</summary>
     public static CallToolResult? ErrorFor(RequestContext<CallToolRequestParams> request, string outcome)
@@ -56,17 +61,22 @@ internal static class LoneSurrogates
 
     private static string Describe(string where) =>
         where.StartsWith("/arguments/", StringComparison.Ordinal) ? $"argument '{where["/arguments/".Length..].Split('/')[0]}' (at {where["/arguments".Length..]})"
-        : where == "/arguments" ? "an argument name" : $"the field at {where}";
+        : where == "/arguments" ? "the arguments object" : $"the field at {where}";
 
-    /// <summary>The first string (or property name) under <paramref name="node"/> that is not valid UTF-16, as a JSON pointer and its JSON text.</summary>
-    internal static (string Where, string Raw)? Find(JsonNode node, string path)
+    /// <summary>
+    /// The first place under <paramref name="node"/> that System.Text.Json cannot bind: a string that is not valid UTF-16,
+    /// a property name that is not, or a repeated property name; as a JSON pointer and a phrase saying what is wrong.
+    /// </summary>
+    internal static (string Where, string Problem)? Find(JsonNode node, string path)
     {
         switch (node)
         {
             case JsonObject o:
                 List<KeyValuePair<string, JsonNode?>> members;
+                // The reader does not say which name is bad: the pointer names the object.
                 try { members = [.. o]; }
-                catch (InvalidOperationException) { return (path.Length == 0 ? "/" : path, InAName); }
+                catch (InvalidOperationException) { return (path.Length == 0 ? "/" : path, "has a property name with a lone UTF-16 surrogate, which is not Unicode text"); }
+                catch (ArgumentException) { return (path.Length == 0 ? "/" : path, "repeats a property name"); }
                 foreach (var (k, v) in members)
                     if (v is not null && Find(v, $"{path}/{k.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal)}") is { } f)
                         return f;
@@ -77,7 +87,7 @@ internal static class LoneSurrogates
                         return f;
                 return null;
             case JsonValue v when !TryString(v, out _):
-                return (path, v.TryGetValue<JsonElement>(out var e) ? Shorten(e.GetRawText()) : "a string");
+                return (path, $"holds a lone UTF-16 surrogate ({(v.TryGetValue<JsonElement>(out var e) ? Shorten(e.GetRawText()) : "a string")}), which is not Unicode text");
             default:
                 return null;
         }
