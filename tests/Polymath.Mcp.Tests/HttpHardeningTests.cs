@@ -103,6 +103,46 @@ public sealed class HttpHardeningTests(ITestOutputHelper output)
         });
     }
 
+    // The accepted names follow the bound address: [::1] on IPv6 loopback; every local address, the machine's name and
+    // --allowed-host names on 0.0.0.0 (which needs a token).
+    [Fact]
+    public async Task Host_rules_follow_the_bound_address()
+    {
+        string dir = TestPaths.TempExperts("arithmetic");
+        string tokenFile = TestPaths.TokenFile("s3cret-token-0123456789");
+        try
+        {
+            int len = Encoding.UTF8.GetByteCount(RawHttp.Initialize);
+            var failures = new List<string>();
+            await using (var v6 = await PolymathHttpServer.StartOnAsync("[::1]:0", dir))
+            {
+                int port = v6.Port;
+                foreach (var (host, status) in new[] { ($"[::1]:{port}", 200), ($"localhost:{port}", 200), ($"[0:0:0:0:0:0:0:1]:{port}", 200), ($"127.0.0.1:{port}", 403), ($"evil.example:{port}", 403), ($"[::1]:{port + 1}", 403) })
+                {
+                    var r = await RawHttp.SendAsync(port, RawHttp.PostHead(port, len, host), RawHttp.Initialize, address: "::1");
+                    if (r.Status != status) failures.Add($"bound [::1], Host '{host}': {r.Status}, expected {status}");
+                }
+            }
+            await using (var any = await PolymathHttpServer.StartOnAsync("0.0.0.0:0", dir, "--token-file", tokenFile, "--allowed-host", "MCP.internal"))
+            {
+                int port = any.Port;
+                const string auth = "Authorization: Bearer s3cret-token-0123456789";
+                foreach (var (host, status) in new[] { ($"127.0.0.1:{port}", 200), ($"localhost:{port}", 200), ($"mcp.internal:{port}", 200), ($"{System.Net.Dns.GetHostName()}:{port}", 200), ($"evil.example:{port}", 403), ($"mcp.internal:{port + 1}", 403) })
+                {
+                    var r = await RawHttp.SendAsync(port, RawHttp.PostHead(port, len, host, auth), RawHttp.Initialize);
+                    if (r.Status != status) failures.Add($"bound 0.0.0.0, Host '{host}': {r.Status}, expected {status}");
+                }
+                Assert.Contains("reachable from other machines", any.Stderr, StringComparison.Ordinal);
+            }
+            Assert.True(failures.Count == 0, string.Join("\n", failures));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+            File.Delete(tokenFile);
+        }
+    }
+
     [Fact]
     public async Task Origin_must_be_loopback_or_allowed()
     {

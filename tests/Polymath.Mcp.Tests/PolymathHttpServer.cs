@@ -48,10 +48,13 @@ internal sealed partial class PolymathHttpServer : IAsyncDisposable
     [GeneratedRegex("listening on (http://\\S+)")]
     private static partial Regex ListeningOn();
 
-    public static async Task<PolymathHttpServer> StartAsync(string expertsDir, params string[] extra)
+    public static Task<PolymathHttpServer> StartAsync(string expertsDir, params string[] extra) => StartOnAsync("127.0.0.1:0", expertsDir, extra);
+
+    /// <summary>Runs `polymath mcp --http <paramref name="address"/>` (port 0: any free one).</summary>
+    public static async Task<PolymathHttpServer> StartOnAsync(string address, string expertsDir, params string[] extra)
     {
         var psi = new ProcessStartInfo(TestPaths.DotnetHost) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var a in new[] { TestPaths.PolymathDll, "mcp", "--dir", expertsDir, "--http", "127.0.0.1:0" }.Concat(extra)) psi.ArgumentList.Add(a);
+        foreach (var a in new[] { TestPaths.PolymathDll, "mcp", "--dir", expertsDir, "--http", address }.Concat(extra)) psi.ArgumentList.Add(a);
         var server = new PolymathHttpServer(Process.Start(psi)!);
         server.Url = await server._url.Task.WaitAsync(TimeSpan.FromSeconds(90)).ConfigureAwait(false);
         return server;

@@ -42,10 +42,10 @@ internal static class RawHttp
     }
 
     /// <summary>Sends <paramref name="head"/> and <paramref name="body"/> and reads the answer to the end.</summary>
-    public static async Task<Response> SendAsync(int port, string head, string body = "", TimeSpan? timeout = null)
+    public static async Task<Response> SendAsync(int port, string head, string body = "", TimeSpan? timeout = null, string address = "127.0.0.1")
     {
-        using var tcp = new TcpClient();
-        await tcp.ConnectAsync("127.0.0.1", port).ConfigureAwait(false);
+        using var tcp = new TcpClient(System.Net.IPAddress.Parse(address).AddressFamily);
+        await tcp.ConnectAsync(System.Net.IPAddress.Parse(address), port).ConfigureAwait(false);
         var stream = tcp.GetStream();
         await stream.WriteAsync(Encoding.UTF8.GetBytes(head + body)).ConfigureAwait(false);
         return await ReadAsync(stream, timeout ?? TimeSpan.FromSeconds(30)).ConfigureAwait(false);
