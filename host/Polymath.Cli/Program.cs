@@ -102,17 +102,9 @@ call.SetAction((pr, ct) => pr.GetValue(serverOption) is { } server
 root.Subcommands.Add(call);
 
 // mcp: every bound op as a Model Context Protocol tool (docs/mcp.md)
-var mcpHttpOption = new Option<string?>("--http") { Description = "Serve streamable HTTP at ADDRESS:PORT (e.g. 127.0.0.1:3001) instead of stdio" };
-var mcpTokenOption = new Option<string?>("--token-file") { Description = "File with the bearer token HTTP clients must send (required for a non-loopback --http address)" };
-var mcp = new Command("mcp", "Serve every bound expert op as an MCP tool over stdio (or streamable HTTP with --http)");
-mcp.Options.Add(dirOption);
-mcp.Options.Add(mcpHttpOption);
-mcp.Options.Add(mcpTokenOption);
-mcp.SetAction((pr, ct) => McpCommand.RunAsync(pr.GetValue(dirOption),
-    new PolymathHostOptions { PluginsFile = pr.GetValue(pluginsOption), Platform = pr.GetValue(platformOption), NoDynamicCode = pr.GetValue(noDynamicOption) ? true : null },
-    new Polymath.Mcp.McpServerSettings { Http = pr.GetValue(mcpHttpOption), TokenFile = pr.GetValue(mcpTokenOption) },
-    pr.GetValue(verboseOption), Console.Error, ct));
-root.Subcommands.Add(mcp);
+root.Subcommands.Add(McpCommand.Create(dirOption,
+    pr => new PolymathHostOptions { PluginsFile = pr.GetValue(pluginsOption), Platform = pr.GetValue(platformOption), NoDynamicCode = pr.GetValue(noDynamicOption) ? true : null },
+    verboseOption));
 
 // serve / status: the headless service (docs/service.md, docs/protocol.md)
 var configOption = new Option<string?>("--config") { Description = "JSON configuration file (sections Service, Experts, Polymath, Serilog)" };

@@ -63,6 +63,7 @@ internal sealed class ExpertTool : McpServerTool
     public override async ValueTask<CallToolResult> InvokeAsync(RequestContext<CallToolRequestParams> request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (UnreadableParams.ErrorFor(request, "invalid_args") is { } invalidText) return invalidText;
         JsonElement args = request.Params?.Arguments is { } dict ? ToObject(dict) : EmptyObject;
         if (_schema.Validate(args) is { } problem)
             return Error("invalid_args", $"{problem}", Op.Op, null);

@@ -34,4 +34,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1309, Level = LogLevel.Debug, Message = "Tool {Tool}: {Outcome} ({Reason})")]
     public static partial void ToolCallFailed(ILogger logger, string tool, string outcome, string reason);
+
+    [LoggerMessage(EventId = 1310, Level = LogLevel.Warning, Message = "Rejected an MCP HTTP request from {Remote} with {Status}: {Reason}")]
+    public static partial void HttpRejected(ILogger logger, int status, string reason, string remote);
 }

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol.AspNetCore;
@@ -45,8 +46,10 @@ public static class PolymathMcpServer
             "declined, invalid_args, unknown_op, unavailable, limit_exceeded or trapped.";
         options.Capabilities = new ServerCapabilities { Tools = new ToolsCapability { ListChanged = true } };
         options.ToolCollection = tools.Tools;
+        options.Filters.Message.IncomingFilters.Add(UnreadableParams.Filter);
         options.Handlers.CallToolHandler = (request, _) =>
         {
+            if (UnreadableParams.ErrorFor(request, "unknown_op") is { } invalidName) return ValueTask.FromResult(invalidName);
             string name = request.Params?.Name ?? "";
             return ValueTask.FromResult(ExpertTool.Error("unknown_op", $"no tool named '{name}' (tools/list shows the current tools)", name, null));
         };
@@ -79,15 +82,38 @@ public static class PolymathMcpServer
         var endpoint = settings.Endpoint ?? throw new ArgumentException("settings are not validated (no endpoint)", nameof(settings));
         var logger = loggerFactory.CreateLogger("Polymath.Mcp");
 
+        long maxBody = settings.MaxRequestBodyBytes ?? McpServerSettings.DefaultMaxRequestBodyBytes;
+        var guard = new HttpGuard(settings, maxBody, logger);
+
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(loggerFactory);
-        builder.WebHost.ConfigureKestrel(k => k.Listen(endpoint));
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            k.Limits.MaxRequestBodySize = maxBody;
+            k.Limits.MaxRequestHeadersTotalSize = settings.MaxRequestHeadersBytes;
+            k.Limits.RequestHeadersTimeout = settings.RequestHeadersTimeout;
+            k.Limits.MaxConcurrentConnections = settings.MaxConnections;
+            k.Listen(endpoint, l => l.Protocols = HttpProtocols.Http1);
+        });
         // Stateful sessions: each client keeps a session (Mcp-Session-Id) with a GET stream for server notifications, so
-        // tools/list_changed reaches it.
-        builder.Services.AddMcpServer(o => Apply(o, tools)).WithHttpTransport(o => o.SessionMode = HttpServerSessionMode.Stateful);
+        // tools/list_changed reaches it. Sessions are counted (the cap) and expire when idle.
+        builder.Services.AddMcpServer(o => Apply(o, tools)).WithHttpTransport(o =>
+        {
+            o.SessionMode = HttpServerSessionMode.Stateful;
+#pragma warning disable MCP9006 // Stateful mode is marked back-compat in the SDK; it is the mode that can push list-changed (RATIONALE.md).
+            o.IdleTimeout = settings.SessionIdleTimeout;
+            o.MaxIdleSessionCount = settings.MaxSessions;
+#pragma warning restore MCP9006
+#pragma warning disable MCPEXP002 // RunSessionHandler is experimental: it is the SDK's hook for a session's lifetime, which the cap counts.
+            o.RunSessionHandler = guard.RunSessionAsync;
+#pragma warning restore MCPEXP002
+        });
 
         var app = builder.Build();
+        // DNS rebinding first: a page of another site gets 403 before anything else is looked at.
+        app.Use(guard.CheckHostAndOriginAsync);
         if (settings.Token is { } token)
         {
             if (!System.Net.IPAddress.IsLoopback(endpoint.Address)) Log.NonLoopback(logger, endpoint.ToString(), settings.TokenFile!);
@@ -104,6 +130,9 @@ public static class PolymathMcpServer
                 await next(context).ConfigureAwait(false);
             });
         }
+        app.Use(guard.LimitBodyAsync);
+        app.Use(guard.LimitSessionsAsync);
+        app.Use(guard.AnswerUnbindableAsync);
         app.MapMcp(settings.Path);
 
         await app.StartAsync(cancellationToken).ConfigureAwait(false);

@@ -43,8 +43,7 @@ public sealed class HttpTests
     public async Task A_token_file_makes_the_bearer_token_mandatory()
     {
         string dir = TestPaths.TempExperts("arithmetic");
-        string tokenFile = Path.Combine(dir, "..", Guid.NewGuid().ToString("N") + ".token");
-        File.WriteAllText(tokenFile, "s3cret-token-0123456789\n");
+        string tokenFile = TestPaths.TokenFile("s3cret-token-0123456789");
         try
         {
             await using var server = await PolymathHttpServer.StartAsync(dir, "--token-file", tokenFile);

@@ -51,6 +51,15 @@ internal static class TestPaths
         throw new InvalidOperationException($"no Polymath.slnx above {AppContext.BaseDirectory}");
     }
 
+    /// <summary>A temporary file holding <paramref name="token"/> (for --token-file); the caller deletes it.</summary>
+    public static string TokenFile(string token)
+    {
+        string path = Path.Combine(Path.GetTempPath(), "polymath-mcp-tests", Guid.NewGuid().ToString("N") + ".token");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, token + "\n");
+        return path;
+    }
+
     /// <summary>A temporary experts directory with copies of the named catalogue packages.</summary>
     public static string TempExperts(params string[] ids)
     {

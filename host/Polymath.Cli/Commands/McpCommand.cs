@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -9,7 +10,8 @@ using Polymath.Mcp;
 namespace Polymath.Cli.Commands;
 
 /// <summary>
-/// <c>polymath mcp [--dir DIR] [--http ADDRESS:PORT [--token-file FILE]]</c>: a Model Context Protocol server that
+/// <c>polymath mcp [--dir DIR] [--http ADDRESS:PORT [--token-file FILE] [--allowed-origin O]… [--allowed-host H]…
+/// [--max-body-bytes N] [--body-timeout-ms N] [--max-sessions N] [--session-idle-seconds N]]</c>: a Model Context Protocol server that
 /// offers every bound expert op as a tool (docs/mcp.md). Over stdio (default) stdout carries only protocol messages
 /// and logs go to stderr; with <c>--http</c> it serves streamable HTTP at <c>/mcp</c> and prints
 /// <c>listening on URL</c> to stderr. Experts are watched: added, changed or removed packages change the tool list.
@@ -19,6 +21,39 @@ namespace Polymath.Cli.Commands;
 /// </summary>
 public static class McpCommand
 {
+    /// <summary>
+    /// The <c>mcp</c> command with its options; <paramref name="host"/> reads the global options (plugins, platform,
+    /// dynamic code) and <paramref name="verbose"/> the logging switch from a parse result.
+    /// </summary>
+    public static Command Create(Option<string?> dirOption, Func<ParseResult, PolymathHostOptions> host, Option<bool> verbose)
+    {
+        ArgumentNullException.ThrowIfNull(dirOption);
+        ArgumentNullException.ThrowIfNull(host);
+        ArgumentNullException.ThrowIfNull(verbose);
+        var http = new Option<string?>("--http") { Description = "Serve streamable HTTP at ADDRESS:PORT (e.g. 127.0.0.1:3001) instead of stdio" };
+        var token = new Option<string?>("--token-file") { Description = "File with the bearer token HTTP clients must send (required for a non-loopback --http address)" };
+        var origins = new Option<string[]>("--allowed-origin") { Description = "Also allow browser requests from this origin, scheme://host[:port] (repeatable; loopback origins are always allowed, others get 403)" };
+        var hosts = new Option<string[]>("--allowed-host") { Description = "Also accept this name in the Host header, with the bound port (repeatable; default: the bound address, localhost on loopback)" };
+        var maxBody = CliNumbers.Option("--max-body-bytes", "Largest HTTP request body; larger gets 413 before it is read (default: Experts:Limits:MaxArgsBytes + 64 KiB)", (1024, 256UL << 20));
+        var bodyTimeout = CliNumbers.Option("--body-timeout-ms", "Time to receive a whole request body; slower gets 408 (default 10000)", (100, 600_000));
+        var maxSessions = CliNumbers.Option("--max-sessions", "Most MCP sessions open at once; a new one beyond gets 503 (default 64)", (1, 100_000));
+        var idle = CliNumbers.Option("--session-idle-seconds", "Close a session after this long without a request (default 600)", (1, 86_400));
+        var mcp = new Command("mcp", "Serve every bound expert op as an MCP tool over stdio (or streamable HTTP with --http)");
+        foreach (var o in new Option[] { dirOption, http, token, origins, hosts, maxBody, bodyTimeout, maxSessions, idle }) mcp.Options.Add(o);
+        mcp.SetAction((pr, ct) =>
+        {
+            var settings = new McpServerSettings { Http = pr.GetValue(http), TokenFile = pr.GetValue(token) };
+            foreach (var o in pr.GetValue(origins) ?? []) settings.AllowedOrigins.Add(o);
+            foreach (var h in pr.GetValue(hosts) ?? []) settings.AllowedHosts.Add(h);
+            if (pr.GetValue(maxBody) is { } b) settings.MaxRequestBodyBytes = (long)b;
+            if (pr.GetValue(bodyTimeout) is { } t) settings.RequestBodyTimeout = TimeSpan.FromMilliseconds(t);
+            if (pr.GetValue(maxSessions) is { } m) settings.MaxSessions = (int)m;
+            if (pr.GetValue(idle) is { } i) settings.SessionIdleTimeout = TimeSpan.FromSeconds(i);
+            return RunAsync(pr.GetValue(dirOption), host(pr), settings, pr.GetValue(verbose), Console.Error, ct);
+        });
+        return mcp;
+    }
+
     /// <summary>Runs the server until stdin closes (stdio) or the process is cancelled (HTTP).</summary>
     public static async Task<int> RunAsync(string? directory, PolymathHostOptions hostOptions, McpServerSettings settings, bool verbose, TextWriter error, CancellationToken cancellationToken)
     {
@@ -67,6 +102,8 @@ public static class McpCommand
                 // Resolving the host binds and validates the options (each failure names its key) and probes the runtimes.
                 host = provider.GetRequiredService<ExpertHost>();
                 source = provider.GetRequiredService<IExpertOpSource>();
+                // The body cap follows the host's argument cap unless given: an args object fits, with its envelope.
+                settings.MaxRequestBodyBytes ??= provider.GetRequiredService<IOptions<ExpertHostOptions>>().Value.Limits.MaxArgsBytes + (long)McpServerSettings.EnvelopeAllowance;
                 await host.StartAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is OptionsValidationException or ArgumentException or InvalidOperationException

@@ -5,6 +5,7 @@
 // answers each with one JSON line on stdout:
 //   {"cmd":"list"}                          -> {"tools":[...], "schemaErrors":[{name, errors}]}  (ajv, JSON Schema 2020-12)
 //   {"cmd":"call","name":N,"args":{...}}    -> {"result": CallToolResult} or {"error": message} (a protocol error)
+//       (or "nameCodes":[UTF-16 code units] instead of name, "argsJson":"JSON text" instead of args)
 //   {"cmd":"check","name":N,"args":{...}}   -> {"valid": bool, "errors": [...]}  (ajv against the listed inputSchema)
 //   {"cmd":"waitListChanged","after":K,"timeoutMs":T} -> {"count": n} once more than K notifications arrived (or at timeout)
 //   {"cmd":"close"}                         -> {"closed":true} and exit
@@ -67,7 +68,12 @@ async function handle(cmd) {
       return { tools: all, schemaErrors };
     }
     case 'call':
-      try { return { result: await client.callTool({ name: cmd.name, arguments: cmd.args ?? {} }) }; }
+      // nameCodes / argsJson carry what a C# JSON writer cannot: lone UTF-16 surrogates (JSON.stringify escapes them).
+      try {
+        const name = cmd.nameCodes ? String.fromCharCode(...cmd.nameCodes) : cmd.name;
+        const args = cmd.argsJson !== undefined ? JSON.parse(cmd.argsJson) : (cmd.args ?? {});
+        return { result: await client.callTool({ name, arguments: args }) };
+      }
       catch (e) { return { error: String(e?.message ?? e), code: e?.code }; }
     case 'check': {
       const t = tools.get(cmd.name);
