@@ -12,7 +12,7 @@
 #                              ID' serves natively. The committed packages are not changed (kernels are built, not committed).
 #   experts/build.sh <id>...   restrict to the named experts (any mode)
 # Toolchain (pinned): Debian clang 14 + wasi-libc, and binaryen's wasm-opt 108, run explicitly after linking
-# (apt: clang lld wasi-libc libclang-rt-14-dev-wasm32 binaryen).
+# (apt: clang lld wasi-libc libclang-rt-14-dev-wasm32 binaryen; --native also wabt for wasm2c).
 # clang runs wasm-opt by itself whenever it finds one on PATH; the output would then depend on what happens to be
 # installed. So clang runs with every PATH directory holding a wasm-opt removed, and the pinned wasm-opt runs as a
 # separate, declared step: the same bytes whatever is on PATH, and a clear error when binaryen is missing.
@@ -46,7 +46,7 @@ while [ $# -gt 0 ]; do
     --check) mode=check ;;
     --native) mode=native; if [ $# -gt 1 ] && [[ "$2" != -* ]] && [ ! -d "experts/$2" ]; then outdir="$2"; shift; fi ;;
     --packages) [ $# -gt 1 ] || { echo "build.sh: --packages needs a directory" >&2; exit 2; }; packages="$2"; shift ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) sel+=("$1") ;;
   esac
   shift
