@@ -173,15 +173,15 @@ internal sealed class ExpertLoader(ExpertHostOptions options, IReadOnlyList<Runt
         if (metadata is null && metadataError is not null)
             binding = binding with { Reason = $"{binding.Reason}; its ops are unknown ({metadataError})" };
 
-        // Native kernels (NativeKernelBinding.cs): an operator-granted kernel for this platform takes over the binding; the
-        // wasm module stays loaded for the op table and as the fallback, and is not tiered up (no call runs on it).
-        var native = NativeKernelBinding.TryBind(id, package, metadata, ref binding, runtimes, platform, options, logger);
+        // Native kernels are decided later, by BindNative, once the registry knows this package won its id: a package that
+        // loses the duplicate-id contest must never load its kernel (its constructors would run in the host).
+        bool mayGoNative = NativeKernelBinding.MayBind(id, package, metadata, binding, runtimes, platform, options);
 
         var wasi = new WasiOptions { Grants = grants, Output = output };
         if (binding.Status == ExpertStatus.Unavailable)
         {
             first?.Dispose();
-            return (new LoadedExpert(id, package, metadata, binding, limits, grants, null) { Native = native }, null);
+            return (new LoadedExpert(id, package, metadata, binding, limits, grants, null), null);
         }
 
         // Metadata from the cache: the module is read, validated and compiled on the first call.
@@ -190,15 +190,49 @@ internal sealed class ExpertLoader(ExpertHostOptions options, IReadOnlyList<Runt
             var chosen = binding.Runtime!;
             bool validatedBefore = cached.ValidatedBy == ExpertMetadataCacheEntry.CurrentValidator;
             return (new LoadedExpert(id, package, metadata, binding, limits, grants, null,
-                expert => Activate(expert, chosen, package, request, storeLimits, wasi, validatedBefore)) { Native = native }, null);
+                expert => Activate(expert, chosen, package, request, storeLimits, wasi, validatedBefore)), null);
         }
 
         var pool = new ExpertInstancePool(engine!, compiled!, storeLimits, wasi, options.MaxIdleInstancesPerExpert);
         if (first is not null && grants == WasiGrants.None) { pool.Return(first); first = null; }
         first?.Dispose();
-        var loaded = new LoadedExpert(id, package, metadata, binding, limits, grants, new ExpertExecution(startedOn!, engine!, compiled!, pool)) { Native = native };
-        if (native is null && startedOn != binding.Runtime) ScheduleTierUp(loaded, startedOn!, binding.Runtime!, definition!, storeLimits, wasi);
+        var loaded = new LoadedExpert(id, package, metadata, binding, limits, grants, new ExpertExecution(startedOn!, engine!, compiled!, pool));
+        if (startedOn != binding.Runtime)
+        {
+            // An expert that may go native is not tiered up unless its kernel is not used (no call would run on the module).
+            var tierUp = (RuntimeReport from, RuntimeReport to) => ScheduleTierUp(loaded, from, to, definition!, storeLimits, wasi);
+            if (mayGoNative) _deferredTierUp.AddOrUpdate(loaded, () => tierUp(startedOn!, binding.Runtime!));
+            else tierUp(startedOn!, binding.Runtime!);
+        }
         return (loaded, null);
+    }
+
+    // Tier-ups held back until BindNative decides (weak: a loser that is released and dropped takes its entry with it).
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<LoadedExpert, Action> _deferredTierUp = new();
+
+    /// <summary>
+    /// The native kernel decision for <paramref name="expert"/>, made by the registry only for the package that won its id
+    /// (and before it is published): loads its kernel when granted and usable (<see cref="NativeKernelBinding.TryBind"/>),
+    /// else records why not in its reason and starts a held-back tier-up. Never throws for what the kernel does: a failure
+    /// is a reason, and the expert stays on WebAssembly.
+    /// </summary>
+    public void BindNative(LoadedExpert expert)
+    {
+        var binding = expert.Binding;
+        NativeKernelBinding? native;
+        try { native = NativeKernelBinding.TryBind(expert.Id, expert.Package, expert.Metadata, ref binding, runtimes, platform, options, logger); }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            native = null;
+            binding = binding with { Reason = $"{binding.Reason}; native kernel could not be loaded: {e.GetType().Name}: {e.Message}" };
+            Log.NativeKernelNotUsed(logger, expert.Id, e.Message);
+        }
+        expert.DecideNative(native, binding);
+        if (_deferredTierUp.TryGetValue(expert, out var tierUp))
+        {
+            _deferredTierUp.Remove(expert);
+            if (native is null) tierUp();
+        }
     }
 
     private const string MetadataFix = "fix the module (larql_metadata and _initialize must not trap) or raise its limits";

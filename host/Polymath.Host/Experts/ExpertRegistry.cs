@@ -203,6 +203,9 @@ public sealed class ExpertRegistry : IDisposable
             else byId[e.Id] = e;
         }
 
+        // Native kernels only now: only a package that won its id may load code (ExpertLoader.BindNative).
+        foreach (var e in loaded) _loader.BindNative(e);
+
         var next = OpTable.Build(experts, failures);
         Volatile.Write(ref _table, next);
 

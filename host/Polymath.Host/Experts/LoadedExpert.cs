@@ -49,7 +49,7 @@ internal sealed class LoadedExpert
     public string Id { get; }
     public ExpertPackage Package { get; }
     public ExpertMetadata? Metadata { get; }
-    public ExpertBinding Binding { get; }
+    public ExpertBinding Binding { get; private set; }
     public EffectiveLimits Limits { get; }
     public WasiGrants Grants { get; }
     public byte Tier => Package.Manifest?.Tier ?? Metadata?.Tier ?? 255;
@@ -72,7 +72,17 @@ internal sealed class LoadedExpert
     public string? ActivationFailure => _activationFailure;
 
     /// <summary>The native kernel serving the calls instead of the pool (NativeKernelBinding.cs); released with the expert.</summary>
-    public NativeKernelBinding? Native { get; init; }
+    public NativeKernelBinding? Native { get; private set; }
+
+    /// <summary>
+    /// Records the native kernel decision (<see cref="ExpertLoader.BindNative"/>): made once, after the duplicate-id
+    /// contest and before the expert is published in an op table, so only the package that won loads code.
+    /// </summary>
+    public void DecideNative(NativeKernelBinding? native, ExpertBinding binding)
+    {
+        Native = native;
+        Binding = binding;
+    }
 
     /// <summary>Live instances (idle in the pool) — for tests and diagnostics.</summary>
     public int IdleInstances => CurrentExecution?.Pool.IdleCount ?? 0;

@@ -13,7 +13,8 @@ namespace Polymath.Host.Experts;
 /// a native kernel runtime is available; the WebAssembly module bound (its metadata is the op table, and it is the
 /// fallback); and the kernel's <c>larql_metadata</c> names the same id and ops. Otherwise the WebAssembly binding stands
 /// and its reason says why native was not used. The kernel is shadow-copied (<see cref="NativeKernelShadowCopy"/>) and
-/// shared per copy (<see cref="SharedNativeKernels"/>); disposing the binding releases it.
+/// shared per copy (<see cref="SharedNativeKernels"/>); disposing the binding releases it. The registry asks only for the
+/// package that won its expert id (<see cref="ExpertLoader.BindNative"/>): a losing package's kernel is never loaded.
 /// </summary>
 internal sealed class NativeKernelBinding : IDisposable
 {
@@ -42,6 +43,16 @@ internal sealed class NativeKernelBinding : IDisposable
     /// <summary>True when the operator's <see cref="ExpertHostOptions.NativeKernels"/> names <paramref name="expertId"/> or <c>*</c>.</summary>
     public static bool IsGranted(ExpertHostOptions options, string expertId) =>
         options.NativeKernels.Exists(k => k == "*" || string.Equals(k, expertId, StringComparison.Ordinal));
+
+    /// <summary>
+    /// True when <see cref="TryBind"/> would try to load a kernel (granted, one for this platform, the module bound, a
+    /// native runtime available) — decided without loading anything.
+    /// </summary>
+    public static bool MayBind(string expertId, ExpertPackage package, ExpertMetadata? metadata, ExpertBinding binding,
+        IReadOnlyList<RuntimeReport> runtimes, PlatformInfo platform, ExpertHostOptions options) =>
+        IsGranted(options, expertId) && package.Manifest?.Native is { } kernels && kernels.ContainsKey(platform.RuntimeIdentifier)
+        && package.Native.ContainsKey(platform.RuntimeIdentifier) && binding.Status != ExpertStatus.Unavailable && metadata is not null
+        && runtimes.Any(r => r.Status == RuntimeStatus.Available && r.KernelLoader is not null);
 
     /// <summary>
     /// Decides whether expert <paramref name="expertId"/> runs on its native kernel. On success returns the binding and
