@@ -33,6 +33,7 @@ internal sealed partial class FunctionCompiler
     {
         var type = _def.GetFunctionType(funcidx);
         SpillArguments(type.Parameters);
+        _liveAcrossCalls += _stack.Count;
         if (funcidx >= (uint)_def.ImportedFunctionCount)
         {
             int defined = (int)funcidx - _def.ImportedFunctionCount;
@@ -63,6 +64,7 @@ internal sealed partial class FunctionCompiler
         _il.Emit(OpCodes.Stloc, index);
         Pop();
         SpillArguments(type.Parameters);
+        _liveAcrossCalls += _stack.Count;
         _il.Emit(OpCodes.Ldloc, index);
         _il.Emit(OpCodes.Ldarg_0);
         LdcI4((int)tableidx);
