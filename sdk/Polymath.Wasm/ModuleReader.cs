@@ -126,16 +126,18 @@ public static class ModuleReader
 
         /// <summary>
         /// Reads the length of a section's vector whose total with <paramref name="imported"/> is capped at
-        /// <paramref name="max"/> (an implementation limit, reported as invalid before anything is allocated).
+        /// <paramref name="max"/>: an implementation limit, reported as invalid before anything is allocated. A length
+        /// the bytes left cannot satisfy stays malformed, as in <see cref="Length"/> (the spec's decoder fails there).
         /// </summary>
         private static int CappedLength(ref WasmReader r, int imported, int max, string what)
         {
             int at = r.Offset;
             uint n = r.ReadVarU32();
+            if (n > (uint)r.Remaining) return r.Remaining + 1;
             if ((ulong)n + (ulong)imported > (ulong)max)
                 throw new WasmModuleException(WasmErrorKind.Invalid,
                     $"too many {what} ({(ulong)n + (ulong)imported}; this implementation accepts at most {max})", at);
-            return n <= (uint)r.Remaining ? (int)n : r.Remaining + 1;
+            return (int)n;
         }
 
         public Module ReadModule()
