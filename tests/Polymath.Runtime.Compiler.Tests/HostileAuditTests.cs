@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using Polymath.Runtime.Interpreter;
 using Polymath.Sdk;
@@ -88,6 +89,28 @@ public class HostileAuditTests
             Assert.Equal(TrapKind.CallStackExhausted, trap.Kind);
             Assert.Equal(20, CallF(inst, 20)); // the store stays usable
         }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static unsafe nuint LastSufficient(int depth)
+    {
+        int here = depth;
+        if (!RuntimeHelpers.TryEnsureSufficientExecutionStack()) return 0;
+        nuint deeper = LastSufficient(depth + 1);
+        return deeper != 0 ? deeper : (nuint)(&here);
+    }
+
+    [Fact]
+    public unsafe void TheRuntimeGuaranteesTheStackTheBudgetAssumes()
+    {
+        // StackBudget assumes TryEnsureSufficientExecutionStack says yes only with StackBudget.Guarantee bytes left below
+        // the caller. On a 1 MB thread: the deepest frame where it said yes must be at least that far from the end.
+        const int size = 1024 * 1024;
+        nuint top = 0, last = 0;
+        Assert.Null(OnThread(size, () => { int t = 0; top = (nuint)(&t); last = LastSufficient(0); }));
+        long used = (long)(top - last);
+        Assert.True(size - used >= StackBudget.Guarantee, $"yes with only {size - used} bytes left; the budget assumes {StackBudget.Guarantee}");
+        Assert.True(StackBudget.MaxFrameBytes + StackBudget.Step <= StackBudget.Guarantee / 2);
     }
 
     [Fact]
