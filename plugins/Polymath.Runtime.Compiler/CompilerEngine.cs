@@ -34,8 +34,10 @@ public sealed class CompilerEngine : IWasmEngine
         ArgumentNullException.ThrowIfNull(module);
         if (module.Features.HasFlag(WasmFeatures.Simd))
             throw new WasmModuleException(WasmErrorKind.Invalid, "SIMD instructions are not supported by the compiler runtime (capability wasm.simd128 is not provided)");
+        int maxArity = 0;
+        foreach (var t in module.Types) maxArity = Math.Max(maxArity, t.Parameters.Length);
         for (int i = 0; i < module.Codes.Count; i++)
-            if (StackBudget.Refusal(module, i) is string reason)
+            if (StackBudget.Refusal(module, i, maxArity) is string reason)
                 throw new WasmModuleException(WasmErrorKind.Invalid, $"{reason}; the interpreter runtime runs it");
         var signatures = new Signature[module.Types.Count];
         for (int i = 0; i < signatures.Length; i++) signatures[i] = GetSignature(module.Types[i]);

@@ -12,6 +12,7 @@ internal sealed partial class FunctionCompiler
     /// <summary>Moves the call's arguments from the stack into temporaries (the callee or its delegate goes below them).</summary>
     private void SpillArguments(ValueType[] ps)
     {
+        if (ps.Length > _maxArity) _maxArity = ps.Length;
         for (int i = ps.Length - 1; i >= 0; i--) _il.Emit(OpCodes.Stloc, Temp(1, ps[i], i));
         Pop(ps.Length);
     }

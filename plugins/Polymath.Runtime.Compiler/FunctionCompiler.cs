@@ -71,6 +71,7 @@ internal sealed partial class FunctionCompiler
     // call sites (RyuJIT spills each into a temporary of its own).
     private int _maxHeight;
     private long _liveAcrossCalls;
+    private int _maxArity;
 
     private readonly bool _metered;
     private readonly StoreState? _state;
@@ -344,13 +345,13 @@ internal sealed partial class FunctionCompiler
     /// <summary>Refuses (a trap naming the function) a frame too large for the entry check to bound (StackBudget).</summary>
     private void CheckFrame()
     {
-        // The operands live across calls are the deepest part of the stack or spilled by the JIT (one slot each): the larger counts.
-        long slots = (long)_localTypes.Length + _type.Results.Length + _temps.Count + System.Math.Max(_maxHeight, _liveAcrossCalls);
+        // The estimate Compile checked, with the operands live across all call sites (known only now) added.
+        long slots = StackBudget.Slots(_localTypes.Length + _type.Results.Length, _maxHeight, _maxArity, _liveAcrossCalls);
         long frame = StackBudget.Estimate(slots);
         if (frame > StackBudget.MaxFrameBytes)
             throw new WasmTrapException(TrapKind.CallStackExhausted,
                 StackBudget.FrameRefusal(StackBudget.Describe(_def, (uint)_funcidx), frame,
-                    $"{_localTypes.Length} parameters and locals, {_maxHeight} operands, {_liveAcrossCalls} operands live across calls"),
+                    $"{_localTypes.Length} parameters and locals, {_maxHeight} operands, calls of up to {_maxArity} arguments, {_liveAcrossCalls} operands live across calls"),
                 [new WasmStackFrame((uint)_funcidx, _def.GetFunctionName((uint)_funcidx))]);
     }
 

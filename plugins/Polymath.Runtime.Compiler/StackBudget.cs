@@ -31,6 +31,15 @@ internal static class StackBudget
     /// <summary>The largest function body the compiler tier compiles: RyuJIT's time grows with it and cannot be interrupted.</summary>
     public const int MaxInstructions = 250_000;
 
+    /// <summary>
+    /// Slots of a frame: its parameters, results and locals; its deepest operand stack; the CIL temporaries call
+    /// arguments are moved into (<paramref name="maxArity"/>); a few fixed temporaries; and the operands live across
+    /// calls beyond the deepest stack (summed over call sites, each spilled by RyuJIT into a temporary of its own; known
+    /// only while emitting, 0 at <c>Compile</c>).
+    /// </summary>
+    public static long Slots(long parametersResultsLocals, int maxHeight, int maxArity, long liveAcrossCalls) =>
+        parametersResultsLocals + maxHeight + maxArity + 16 + System.Math.Max(0, liveAcrossCalls - maxHeight);
+
     /// <summary>The frame estimate for <paramref name="slots"/> slots.</summary>
     public static long Estimate(long slots) => FixedBytes + SlotBytes * slots;
 
@@ -38,7 +47,8 @@ internal static class StackBudget
     /// Refuses a function the tier cannot run safely (frame too large for the stack check, body too costly to compile),
     /// naming it and saying why; null when it can.
     /// </summary>
-    public static string? Refusal(Module module, int definedIndex)
+    /// <remarks><paramref name="maxArity"/>: the most parameters of any type of the module (what a call in the body may pass).</remarks>
+    public static string? Refusal(Module module, int definedIndex, int maxArity)
     {
         var body = module.Codes[definedIndex];
         var type = module.Types[(int)module.Functions[definedIndex]];
@@ -47,9 +57,9 @@ internal static class StackBudget
         if (body.InstructionCount > MaxInstructions)
             return $"{name} has {body.InstructionCount} instructions; the compiler runtime compiles at most {MaxInstructions} per function " +
                    "(machine code generation cannot be interrupted by a call's deadline)";
-        long frame = Estimate((long)type.Parameters.Length + type.Results.Length + body.LocalCount + body.MaxOperandHeight);
+        long frame = Estimate(Slots(type.Parameters.Length + type.Results.Length + body.LocalCount, body.MaxOperandHeight, maxArity, 0));
         if (frame > MaxFrameBytes)
-            return FrameRefusal(name, frame, $"{type.Parameters.Length} parameters, {body.LocalCount} locals, {body.MaxOperandHeight} operands");
+            return FrameRefusal(name, frame, $"{type.Parameters.Length} parameters, {body.LocalCount} locals, {body.MaxOperandHeight} operands, calls of up to {maxArity} arguments");
         return null;
     }
 
