@@ -22,7 +22,22 @@ internal sealed class CompiledModule : IWasmModule
         Signatures = signatures;
         _methods = [new DynamicMethod?[definition.Functions.Count], new DynamicMethod?[definition.Functions.Count]];
         _emitted = [new bool[definition.Functions.Count], new bool[definition.Functions.Count]];
+        var globals = new List<Polymath.Wasm.ValueType>(definition.ImportedGlobalCount + definition.Globals.Count);
+        var tables = new List<Polymath.Wasm.ValueType>(definition.ImportedTableCount + definition.Tables.Count);
+        foreach (var imp in definition.Imports)
+        {
+            if (imp.Kind == ExternKind.Global) globals.Add(imp.Global!.ValueType);
+            else if (imp.Kind == ExternKind.Table) tables.Add(imp.Table!.ElementType);
+        }
+        foreach (var g in definition.Globals) globals.Add(g.Type.ValueType);
+        foreach (var t in definition.Tables) tables.Add(t.ElementType);
+        GlobalTypes = globals.ToArray();
+        TableTypes = tables.ToArray();
     }
+
+    /// <summary>Value type per globalidx and element type per tableidx (imports first), for O(1) lookups while emitting.</summary>
+    public Polymath.Wasm.ValueType[] GlobalTypes { get; }
+    public Polymath.Wasm.ValueType[] TableTypes { get; }
 
     public CompilerEngine Engine { get; }
     public Module Definition { get; }
@@ -48,24 +63,42 @@ internal sealed class CompiledModule : IWasmModule
         return m;
     }
 
-    /// <summary>Emits the CIL of <paramref name="definedIndex"/> and of everything it calls directly; returns its method.</summary>
-    public DynamicMethod EnsureCompiled(int definedIndex, bool metered)
+    /// <summary>
+    /// Emits the CIL of <paramref name="definedIndex"/> and of everything it calls directly; returns its method.
+    /// <paramref name="state"/> is the calling store's: emission stops with an <c>Interrupted</c> trap when its call is
+    /// cancelled. A batch that fails (interrupted, or a function refused) is discarded whole: its methods are referenced
+    /// only by each other, and the next call starts again from fresh ones.
+    /// </summary>
+    public DynamicMethod EnsureCompiled(int definedIndex, bool metered, StoreState? state = null)
     {
         int v = metered ? 1 : 0;
         lock (_gate)
         {
             var work = new Stack<int>();
+            var batch = new List<int>();
             work.Push(definedIndex);
-            while (work.Count > 0)
+            try
             {
-                int i = work.Pop();
-                if (_emitted[v][i]) continue;
-                var method = GetMethod(i, metered);
-                var compiler = new FunctionCompiler(this, i, new IlWriter(method.GetILGenerator(), null), metered);
-                compiler.Compile();
-                _emitted[v][i] = true;
-                foreach (int callee in compiler.DirectCallees)
-                    if (!_emitted[v][callee]) work.Push(callee);
+                while (work.Count > 0)
+                {
+                    int i = work.Pop();
+                    if (_emitted[v][i]) continue;
+                    var method = GetMethod(i, metered);
+                    batch.Add(i);
+                    var compiler = new FunctionCompiler(this, i, new IlWriter(method.GetILGenerator(), null), metered, state);
+                    compiler.Compile();
+                    _emitted[v][i] = true;
+                    foreach (int callee in compiler.DirectCallees)
+                        if (!_emitted[v][callee]) work.Push(callee);
+                }
+            }
+            catch
+            {
+                foreach (int i in batch) { _emitted[v][i] = false; _methods[v][i] = null; }
+                // Callees named by the batch but not reached yet have method objects with no IL: fresh ones next time too.
+                for (int i = 0; i < _methods[v].Length; i++)
+                    if (!_emitted[v][i]) _methods[v][i] = null;
+                throw;
             }
             return _methods[v][definedIndex]!;
         }

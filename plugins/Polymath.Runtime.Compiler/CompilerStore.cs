@@ -104,6 +104,7 @@ internal sealed partial class CompilerStore : IWasmStore
         var savedToken = CurrentToken;
         var savedCaller = state.Caller;
         bool savedMetered = state.Metered;
+        nuint savedFloor = state.StackFloor;
         bool metered = savedMetered || options.Fuel is not null || options.CancellationToken.CanBeCanceled;
         bool outermost = _running == 0;
         long budget = options.Fuel is ulong fuel ? (long)Math.Min(fuel, (ulong)long.MaxValue) : long.MaxValue;
@@ -123,6 +124,7 @@ internal sealed partial class CompilerStore : IWasmStore
                 throw new WasmTrapException(TrapKind.CallStackExhausted, "call stack exhausted (host re-entry nesting)", [new WasmStackFrame(f.FuncIndex, Describe(f))]);
             if (f.Host is not null) state.Caller = null;
             state.Metered = metered;
+            state.StackFloor = nuint.MaxValue; // this call may run on another thread than the last: the first entry asks
             var target = f.GetTyped(metered);
             f.Signature.Entry(target, ref Unsafe.AsRef(in MemoryMarshal.GetReference(args)), ref MemoryMarshal.GetReference(results), this);
         }
@@ -138,6 +140,7 @@ internal sealed partial class CompilerStore : IWasmStore
             state.Depth = savedDepth;
             state.Caller = savedCaller;
             state.Metered = savedMetered;
+            state.StackFloor = savedFloor;
             if (!outermost)
             {
                 if (options.Fuel is not null) state.Fuel = savedFuel - (budget - Math.Max(state.Fuel, 0));

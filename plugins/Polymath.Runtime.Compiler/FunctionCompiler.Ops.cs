@@ -12,6 +12,7 @@ internal sealed partial class FunctionCompiler
     /// <summary>Moves the call's arguments from the stack into temporaries (the callee or its delegate goes below them).</summary>
     private void SpillArguments(ValueType[] ps)
     {
+        if (ps.Length > _maxArity) _maxArity = ps.Length;
         for (int i = ps.Length - 1; i >= 0; i--) _il.Emit(OpCodes.Stloc, Temp(1, ps[i], i));
         Pop(ps.Length);
     }
@@ -33,6 +34,7 @@ internal sealed partial class FunctionCompiler
     {
         var type = _def.GetFunctionType(funcidx);
         SpillArguments(type.Parameters);
+        _liveAcrossCalls += _stack.Count;
         if (funcidx >= (uint)_def.ImportedFunctionCount)
         {
             int defined = (int)funcidx - _def.ImportedFunctionCount;
@@ -63,6 +65,7 @@ internal sealed partial class FunctionCompiler
         _il.Emit(OpCodes.Stloc, index);
         Pop();
         SpillArguments(type.Parameters);
+        _liveAcrossCalls += _stack.Count;
         _il.Emit(OpCodes.Ldloc, index);
         _il.Emit(OpCodes.Ldarg_0);
         LdcI4((int)tableidx);

@@ -42,7 +42,8 @@ internal sealed partial class FunctionCompiler
     private static readonly FieldInfo FInterrupted = typeof(StoreState).GetField(nameof(StoreState.Interrupted))!;
     private static readonly MethodInfo MTrap = typeof(Instance).GetMethod(nameof(Instance.Trap))!;
     private static readonly MethodInfo MLimitTrap = typeof(StoreState).GetMethod(nameof(StoreState.LimitTrap))!;
-    private static readonly MethodInfo MStackOk = typeof(Instance).GetMethod(nameof(Instance.StackOk))!;
+    private static readonly FieldInfo FStackFloor = typeof(StoreState).GetField(nameof(StoreState.StackFloor))!;
+    private static readonly MethodInfo MExtendStack = typeof(StoreState).GetMethod(nameof(StoreState.ExtendStack))!;
     private static readonly MethodInfo MPages = typeof(MemoryInstance).GetProperty(nameof(MemoryInstance.Pages))!.GetMethod!;
     private static readonly MethodInfo MI32ToF32 = typeof(BitConverter).GetMethod(nameof(BitConverter.Int32BitsToSingle))!;
     private static readonly MethodInfo MI64ToF64 = typeof(BitConverter).GetMethod(nameof(BitConverter.Int64BitsToDouble))!;
@@ -64,15 +65,26 @@ internal sealed partial class FunctionCompiler
     private long _functionCost;
     private int _loopOrdinal;
     private bool _usesMemory;
-    private LocalBuilder _s = null!, _depth = null!;
+    private LocalBuilder _s = null!, _depth = null!, _sp = null!;
     private LocalBuilder? _mb, _ml;
+    // For the frame estimate (StackBudget): the deepest operand stack, and the operands live across calls summed over
+    // call sites (RyuJIT spills each into a temporary of its own).
+    private int _maxHeight;
+    private long _liveAcrossCalls;
+    private int _maxArity;
 
     private readonly bool _metered;
+    private readonly StoreState? _state;
+
+    /// <summary>Instructions translated between two looks at the calling store's interrupt flag (emission counts against the call's deadline).</summary>
+    private const int InterruptPollInterval = 4096;
 
     // metered: emit the fuel and interrupt checks (the code variant for calls with fuel or a cancellation token).
-    public FunctionCompiler(CompiledModule module, int definedIndex, IlWriter il, bool metered)
+    // state: the store whose call triggered this emission; its interrupt flag is polled while translating (null: never).
+    public FunctionCompiler(CompiledModule module, int definedIndex, IlWriter il, bool metered, StoreState? state = null)
     {
         _metered = metered;
+        _state = state;
         _module = module;
         _def = module.Definition;
         _definedIndex = definedIndex;
@@ -254,6 +266,7 @@ internal sealed partial class FunctionCompiler
         Measure();
         _s = _il.DeclareLocal(typeof(StoreState), "s");
         _depth = _il.DeclareLocal(typeof(int), "depth");
+        _sp = _il.DeclareLocal(typeof(int), "sp"); // only its address is used: where this frame is on the native stack
         if (_usesMemory)
         {
             _mb = _il.DeclareLocal(typeof(nint), "mb");
@@ -279,15 +292,15 @@ internal sealed partial class FunctionCompiler
         _il.Emit(OpCodes.Ble, depthOk);
         Trap(TrapKind.CallStackExhausted);
         _il.Mark(depthOk);
+        // The native stack, at every entry: this frame's address against the floor; below it, ask for more or trap.
         var stackOk = _il.DefineLabel();
-        if (_localTypes.Length <= 32)
-        {
-            _il.Emit(OpCodes.Ldloc, _depth);
-            LdcI4(15);
-            _il.Emit(OpCodes.And);
-            _il.Emit(OpCodes.Brtrue, stackOk);
-        }
-        _il.Emit(OpCodes.Call, MStackOk);
+        StackAddress();
+        _il.Emit(OpCodes.Ldloc, _s);
+        _il.Emit(OpCodes.Ldfld, FStackFloor);
+        _il.Emit(OpCodes.Bge_Un, stackOk);
+        _il.Emit(OpCodes.Ldloc, _s);
+        StackAddress();
+        _il.Emit(OpCodes.Call, MExtendStack);
         _il.Emit(OpCodes.Brtrue, stackOk);
         Trap(TrapKind.CallStackExhausted);
         _il.Mark(stackOk);
@@ -298,9 +311,18 @@ internal sealed partial class FunctionCompiler
         _controls.Add(fn);
         var body = _def.Codes[_definedIndex];
         var d = new BodyDecoder(body.Code.Span, body.CodeOffset);
+        int untilPoll = InterruptPollInterval;
         while (!d.AtEnd)
         {
             var ins = d.Next();
+            if (--untilPoll == 0)
+            {
+                untilPoll = InterruptPollInterval;
+                if (_metered && _state is not null && Volatile.Read(ref _state.Interrupted) != 0)
+                    throw new WasmTrapException(TrapKind.Interrupted, "interrupted while compiling",
+                        [new WasmStackFrame((uint)_funcidx, _def.GetFunctionName((uint)_funcidx))]);
+            }
+            if (_stack.Count > _maxHeight) _maxHeight = _stack.Count;
             var top = _controls[^1];
             if (top.Unreachable || top.Dead)
             {
@@ -310,6 +332,27 @@ internal sealed partial class FunctionCompiler
             if (_il.Logging) _il.Comment(ins.Op == Opcode.Prefix0xFC ? ins.Prefixed.ToString() : ins.Op.ToString());
             Translate(ins);
         }
+        CheckFrame();
+    }
+
+    /// <summary>This frame's place on the native stack: the address of <see cref="_sp"/>, as a native unsigned integer.</summary>
+    private void StackAddress()
+    {
+        _il.Emit(OpCodes.Ldloca, _sp);
+        _il.Emit(OpCodes.Conv_U);
+    }
+
+    /// <summary>Refuses (a trap naming the function) a frame too large for the entry check to bound (StackBudget).</summary>
+    private void CheckFrame()
+    {
+        // The estimate Compile checked, with the operands live across all call sites (known only now) added.
+        long slots = StackBudget.Slots(_localTypes.Length + _type.Results.Length, _maxHeight, _maxArity, _liveAcrossCalls);
+        long frame = StackBudget.Estimate(slots);
+        if (frame > StackBudget.MaxFrameBytes)
+            throw new WasmTrapException(TrapKind.CallStackExhausted,
+                StackBudget.FrameRefusal(StackBudget.Describe(_def, (uint)_funcidx), frame,
+                    $"{_localTypes.Length} parameters and locals, {_maxHeight} operands, calls of up to {_maxArity} arguments, {_liveAcrossCalls} operands live across calls"),
+                [new WasmStackFrame((uint)_funcidx, _def.GetFunctionName((uint)_funcidx))]);
     }
 
     private void SkipUnreachable(in Instruction ins, Control top)
@@ -672,27 +715,9 @@ internal sealed partial class FunctionCompiler
         TranslateNumeric(ins.Op);
     }
 
-    private ValueType GlobalType(int globalidx)
-    {
-        if (globalidx < _def.ImportedGlobalCount)
-        {
-            int n = 0;
-            foreach (var imp in _def.Imports)
-                if (imp.Kind == ExternKind.Global && n++ == globalidx) return imp.Global!.ValueType;
-        }
-        return _def.Globals[globalidx - _def.ImportedGlobalCount].Type.ValueType;
-    }
+    private ValueType GlobalType(int globalidx) => _module.GlobalTypes[globalidx];
 
-    private ValueType TableType(int tableidx)
-    {
-        if (tableidx < _def.ImportedTableCount)
-        {
-            int n = 0;
-            foreach (var imp in _def.Imports)
-                if (imp.Kind == ExternKind.Table && n++ == tableidx) return imp.Table!.ElementType;
-        }
-        return _def.Tables[tableidx - _def.ImportedTableCount].ElementType;
-    }
+    private ValueType TableType(int tableidx) => _module.TableTypes[tableidx];
 
     private void LoadGlobalCell(int globalidx)
     {

@@ -133,7 +133,4 @@ internal sealed unsafe class Instance : IWasmInstance, IHostCallContext
         ctx.S.Caller = ctx;
         return f.GetTyped(metered);
     }
-
-    /// <summary>The stack check made every few call levels (and at every entry of a function with a large frame).</summary>
-    public static bool StackOk() => RuntimeHelpers.TryEnsureSufficientExecutionStack();
 }

@@ -18,6 +18,25 @@ internal sealed class StoreState
     public Instance? Caller;
     /// <summary>True while a metered call (fuel or a cancellation token) runs: nested calls stay metered.</summary>
     public bool Metered;
+    /// <summary>
+    /// The lowest stack address generated code may reach without asking (<see cref="ExtendStack"/>): every function entry
+    /// compares the address of a local with it. <see cref="nuint.MaxValue"/> (ask at the first entry) at every
+    /// <c>Invoke</c>, since each may run on another thread.
+    /// </summary>
+    public nuint StackFloor = nuint.MaxValue;
+
+    /// <summary>
+    /// Called by a function entry whose stack address <paramref name="sp"/> is below <see cref="StackFloor"/>: when the
+    /// runtime guarantees <see cref="StackBudget.Guarantee"/> more bytes here, lowers the floor by <see cref="StackBudget.Step"/>
+    /// below <paramref name="sp"/> and returns true; otherwise false (the caller traps with <c>CallStackExhausted</c>).
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    public bool ExtendStack(nuint sp)
+    {
+        if (!System.Runtime.CompilerServices.RuntimeHelpers.TryEnsureSufficientExecutionStack()) return false;
+        StackFloor = sp - (nuint)StackBudget.Step;
+        return true;
+    }
 
     /// <summary>The trap for a failed fuel or interrupt check at a loop header or function entry.</summary>
     public Exception LimitTrap(Instance ctx, int funcidx) =>
@@ -59,7 +78,7 @@ internal sealed class WasmFunc : IWasmFunction
         if (Host is not null)
             return Typed = TypedMetered = Signature.HostAdapter.CreateDelegate(Signature.DelegateType, Host);
         var module = Instance!.Module;
-        var method = module.EnsureCompiled(DefinedIndex, metered);
+        var method = module.EnsureCompiled(DefinedIndex, metered, Instance.S);
         var d = method.CreateDelegate(Signature.DelegateType, Instance);
         if (metered) TypedMetered = d;
         else Typed = d;
@@ -99,11 +118,9 @@ internal sealed class HostBinding
         {
             _callback(context, new ReadOnlySpan<WasmValue>(buffer, 0, np), new Span<WasmValue>(buffer, np, nr));
         }
-        catch (WasmTrapException)
-        {
-            throw;
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
+        // A filter, not catch-and-rethrow: a trap from deep host re-entry must pass every level in one dispatch (a catch
+        // block that rethrows runs on top of the stack and starts a new dispatch there, per level, until the stack overflows).
+        catch (Exception e) when (e is not WasmTrapException and not OutOfMemoryException)
         {
             throw new WasmTrapException(TrapKind.HostError, $"host function failed: {e.Message}", null, e);
         }

@@ -23,4 +23,13 @@ public sealed class FunctionBody
 
     /// <summary>Offset of <see cref="Code"/>'s first byte in the module binary (for error messages).</summary>
     public int CodeOffset { get; }
+
+    /// <summary>
+    /// The largest operand stack height the body reaches (block parameters included), set by
+    /// <see cref="ModuleValidator.Validate"/>; 0 before validation. Runtimes size frames and refuse bodies with it.
+    /// </summary>
+    public int MaxOperandHeight { get; internal set; }
+
+    /// <summary>Instructions in the body (its final <c>end</c> included), set by <see cref="ModuleValidator.Validate"/>; 0 before validation.</summary>
+    public int InstructionCount { get; internal set; }
 }

@@ -20,6 +20,24 @@ public static class ModuleReader
     /// <summary>The implementation limit on declared locals per function (the spec only bounds them by 2^32-1).</summary>
     public const int MaxLocals = 50_000;
 
+    /// <summary>The implementation limit on imports (the JS API's limit).</summary>
+    public const int MaxImports = 100_000;
+
+    /// <summary>The implementation limit on functions, imported and defined (the JS API's limit).</summary>
+    public const int MaxFunctions = 1_000_000;
+
+    /// <summary>The implementation limit on globals, imported and defined (the JS API's limit).</summary>
+    public const int MaxGlobals = 1_000_000;
+
+    /// <summary>The implementation limit on tables, imported and defined (the JS API's limit).</summary>
+    public const int MaxTables = 100_000;
+
+    /// <summary>The implementation limit on element segments (tighter than the JS API's 10,000,000: each is an array per instance).</summary>
+    public const int MaxElementSegments = 100_000;
+
+    /// <summary>The implementation limit on data segments (the JS API's limit).</summary>
+    public const int MaxDataSegments = 100_000;
+
     /// <summary>Decodes <paramref name="wasm"/> (a complete binary module).</summary>
     /// <exception cref="WasmModuleException">The binary is malformed.</exception>
     public static Module Read(ReadOnlyMemory<byte> wasm)
@@ -104,6 +122,22 @@ public static class ModuleReader
         {
             uint n = r.ReadVarU32();
             return n <= (uint)r.Remaining ? (int)n : r.Remaining + 1;
+        }
+
+        /// <summary>
+        /// Reads the length of a section's vector whose total with <paramref name="imported"/> is capped at
+        /// <paramref name="max"/>: an implementation limit, reported as invalid before anything is allocated. A length
+        /// the bytes left cannot satisfy stays malformed, as in <see cref="Length"/> (the spec's decoder fails there).
+        /// </summary>
+        private static int CappedLength(ref WasmReader r, int imported, int max, string what)
+        {
+            int at = r.Offset;
+            uint n = r.ReadVarU32();
+            if (n > (uint)r.Remaining) return r.Remaining + 1;
+            if ((ulong)n + (ulong)imported > (ulong)max)
+                throw new WasmModuleException(WasmErrorKind.Invalid,
+                    $"too many {what} ({(ulong)n + (ulong)imported}; this implementation accepts at most {max})", at);
+            return (int)n;
         }
 
         public Module ReadModule()
@@ -312,7 +346,7 @@ public static class ModuleReader
 
         private void ReadImportSection(ref WasmReader r)
         {
-            int n = Length(ref r);
+            int n = CappedLength(ref r, 0, MaxImports, "imports");
             _imports.Capacity = n;
             for (int i = 0; i < n; i++)
             {
@@ -350,14 +384,14 @@ public static class ModuleReader
 
         private void ReadFunctionSection(ref WasmReader r)
         {
-            int n = Length(ref r);
+            int n = CappedLength(ref r, _importedFunctions, MaxFunctions, "functions");
             _functions = new uint[n];
             for (int i = 0; i < n; i++) _functions[i] = r.ReadVarU32();
         }
 
         private void ReadTableSection(ref WasmReader r)
         {
-            int n = Length(ref r);
+            int n = CappedLength(ref r, _importedTables, MaxTables, "tables");
             _tables = new TableType[n];
             for (int i = 0; i < n; i++) _tables[i] = ReadTableType(ref r);
         }
@@ -406,7 +440,7 @@ public static class ModuleReader
 
         private void ReadGlobalSection(ref WasmReader r)
         {
-            int n = Length(ref r);
+            int n = CappedLength(ref r, _importedGlobals.Count, MaxGlobals, "globals");
             _globals = new Global[n];
             for (int i = 0; i < n; i++)
             {
@@ -515,7 +549,7 @@ public static class ModuleReader
 
         private void ReadElementSection(ref WasmReader r)
         {
-            int n = Length(ref r);
+            int n = CappedLength(ref r, 0, MaxElementSegments, "element segments");
             _elements = new ElementSegment[n];
             for (int i = 0; i < n; i++)
             {
@@ -600,7 +634,7 @@ public static class ModuleReader
 
         private void ReadDataSection(ref WasmReader r)
         {
-            int n = Length(ref r);
+            int n = CappedLength(ref r, 0, MaxDataSegments, "data segments");
             _datas = new DataSegment[n];
             for (int i = 0; i < n; i++)
             {

@@ -75,6 +75,7 @@ public static class ModuleValidator
 
         private ValueType[] _vals = new ValueType[64];
         private int _vh;
+        private int _maxVh;
         private Frame[] _ctrls = new Frame[16];
         private int _ch;
         private ValueType[] _locals = new ValueType[16];
@@ -353,6 +354,7 @@ public static class ModuleValidator
         {
             if (_vh == _vals.Length) Array.Resize(ref _vals, _vals.Length * 2);
             _vals[_vh++] = t;
+            if (_vh > _maxVh) _maxVh = _vh;
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -438,7 +440,9 @@ public static class ModuleValidator
             _localCount = n;
 
             _vh = 0;
+            _maxVh = 0;
             _ch = 0;
+            int instructions = 0;
             PushCtrl(Opcode.Block, [], type.Results);
 
             var r = new InstructionReader(new WasmReader(body.Code.Span, body.CodeOffset, "unexpected end of section or function"));
@@ -449,6 +453,7 @@ public static class ModuleValidator
                     _opOffset = r.Offset;
                     if (r.IsAtEnd) throw Malformed("unexpected end of section or function");
                     var op = r.ReadOpcode();
+                    instructions++;
                     if (op == Opcode.End)
                     {
                         var frame = PopCtrl();
@@ -466,6 +471,8 @@ public static class ModuleValidator
                                 _opOffset = r.Offset;
                                 throw Malformed("section size mismatch");
                             }
+                            body.MaxOperandHeight = _maxVh;
+                            body.InstructionCount = instructions;
                             return;
                         }
                         continue;

@@ -111,6 +111,49 @@ public class ModuleReaderTests
         Load(Module(Types(FuncType([], [])), Functions(0), Code(Body([], ((uint)ModuleReader.MaxLocals, I32)))));
     }
 
+    // Hostile audit 3 (issue #24): counts beyond the implementation limits are refused, naming the count and the limit,
+    // before anything is allocated (the section holds as many zero bytes as the count, so the bytes could satisfy it);
+    // a count at the limit is read on (and fails at its first item here); a count the bytes left cannot satisfy stays
+    // malformed, as the spec's decoder has it.
+    [Theory]
+    [InlineData(2, "imports", ModuleReader.MaxImports)]
+    [InlineData(3, "functions", ModuleReader.MaxFunctions)]
+    [InlineData(4, "tables", ModuleReader.MaxTables)]
+    [InlineData(6, "globals", ModuleReader.MaxGlobals)]
+    [InlineData(9, "element segments", ModuleReader.MaxElementSegments)]
+    [InlineData(11, "data segments", ModuleReader.MaxDataSegments)]
+    public void Counts_beyond_the_implementation_limits_are_refused(byte section, string what, int max)
+    {
+        var over = Assert.Throws<WasmModuleException>(() => ModuleReader.Read(Module(Section(section, U32((uint)max + 1), new byte[max + 1]))));
+        Assert.Equal(WasmErrorKind.Invalid, over.Kind);
+        Assert.Contains($"too many {what} ({max + 1}; this implementation accepts at most {max})", over.Reason);
+        var at = Assert.Throws<WasmModuleException>(() => ModuleReader.Read(Module(Section(section, U32((uint)max), new byte[max]))));
+        Assert.DoesNotContain("too many", at.Reason);
+        var unsatisfiable = Assert.Throws<WasmModuleException>(() => ModuleReader.Read(Module(Section(section, U32((uint)max + 1)))));
+        Assert.Equal(WasmErrorKind.Malformed, unsatisfiable.Kind);
+    }
+
+    [Fact]
+    public void Imported_and_defined_functions_count_together()
+    {
+        // One imported function and MaxFunctions defined ones: over the limit by one.
+        var import = Section(2, Vec(Cat(Name("m"), Name("f"), 0x00, U32(0))));
+        var e = Assert.Throws<WasmModuleException>(() => ModuleReader.Read(Module(Types(FuncType([], [])), import,
+            Section(3, U32((uint)ModuleReader.MaxFunctions), new byte[ModuleReader.MaxFunctions]))));
+        Assert.Contains($"too many functions ({ModuleReader.MaxFunctions + 1};", e.Reason);
+    }
+
+    [Fact]
+    public void The_validator_records_operand_height_and_instruction_count()
+    {
+        // (i32.const 1) (i32.const 2) (i32.const 3) drop drop drop end (Body adds the end): height 3, 7 instructions.
+        var m = Load(Module(Types(FuncType([], [])), Functions(0),
+            Code(Body([0x41, 1, 0x41, 2, 0x41, 3, 0x1A, 0x1A, 0x1A]))));
+        Assert.Equal(3, m.Codes[0].MaxOperandHeight);
+        Assert.Equal(7, m.Codes[0].InstructionCount);
+        Assert.Equal(0, ModuleReader.Read(Module(Types(FuncType([], [])), Functions(0), Code(Body([])))).Codes[0].MaxOperandHeight);
+    }
+
     [Fact]
     public void Table_memory_global_export_start_sections()
     {
