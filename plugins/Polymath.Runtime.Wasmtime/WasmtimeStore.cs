@@ -10,6 +10,9 @@ namespace Polymath.Runtime.Wasmtime;
 /// <summary>
 /// A Wasmtime store with the SDK's limits: memory and table caps as store limits, fuel per call, a cancellation token
 /// per call checked at each epoch tick, and calls entered only on threads with enough stack. One call at a time.
+/// The native store is made on first use, in the engine variant that use needs: the first instantiation decides
+/// (metered when its <see cref="CallOptions.Fuel"/> is set, else unmetered); a memory, table or global created
+/// before any instantiation makes it metered (it can then take any call). Host functions wait for that decision.
 /// </summary>
 internal sealed class WasmtimeStore : IWasmStore
 {
@@ -32,20 +35,35 @@ internal sealed class WasmtimeStore : IWasmStore
     private int _hostDepth;
     private bool _fuelUnlimited;
     private bool _farDeadline = true;
+    private Store? _native;
+    private bool _metered;
 
     public WasmtimeStore(WasmtimeEngine engine, StoreLimits limits)
     {
         _engine = engine;
         Limits = limits;
-        Native = new Store(engine.Engine);
-        Native.SetLimits(
-            memorySize: (long)limits.MaxMemoryPages * MemoryType.PageSize,
-            tableElements: limits.MaxTableElements);
-        Native.SetEpochDeadlineCallback(OnEpochDeadline);
-        Native.SetEpochDeadline(NoDeadline);
     }
 
-    public Store Native { get; }
+    /// <summary>The native store (made metered when nothing has decided yet).</summary>
+    public Store Native => _native ?? Materialize(metered: true);
+
+    /// <summary>Whether this store's code meters fuel (meaningful once <see cref="Native"/> exists).</summary>
+    public bool IsMetered => _metered;
+
+    private Store Materialize(bool metered)
+    {
+        var native = new Store(_engine.Variant(metered).Engine);
+        native.SetLimits(
+            memorySize: (long)Limits.MaxMemoryPages * MemoryType.PageSize,
+            tableElements: Limits.MaxTableElements);
+        native.SetEpochDeadlineCallback(OnEpochDeadline);
+        native.SetEpochDeadline(NoDeadline);
+        _metered = metered;
+        _fuelUnlimited = !metered; // an unmetered store has no fuel to reset
+        _native = native;
+        return native;
+    }
+
     public StoreLimits Limits { get; }
     public ulong LastCallFuelConsumed { get; private set; }
 
@@ -55,10 +73,9 @@ internal sealed class WasmtimeStore : IWasmStore
     {
         ArgumentNullException.ThrowIfNull(type);
         ArgumentNullException.ThrowIfNull(callback);
-        var native = Function.FromCallback(Native,
+        return new WtFunction(this, type, () => Function.FromCallback(Native,
             (Caller caller, ReadOnlySpan<ValueBox> args, Span<ValueBox> results) => CallHost(type, callback, caller, args, results),
-            Values.ToKinds(type.Parameters), Values.ToKinds(type.Results));
-        return new WtFunction(this, native, type, null);
+            Values.ToKinds(type.Parameters), Values.ToKinds(type.Results)));
     }
 
     public IWasmMemory CreateMemory(MemoryType type)
@@ -117,6 +134,7 @@ internal sealed class WasmtimeStore : IWasmStore
         var def = wm.Definition;
         if (imports.Count != def.Imports.Count)
             throw new WasmLinkException($"expected {def.Imports.Count} imports, got {imports.Count}");
+        if (_native is null) Materialize(metered: options.Fuel is not null);
         var natives = new object[imports.Count];
         for (int i = 0; i < natives.Length; i++)
         {
@@ -169,7 +187,7 @@ internal sealed class WasmtimeStore : IWasmStore
         bool outer = BeginCall(options);
         try
         {
-            return new Instance(Native, module.Compiled, natives);
+            return new Instance(Native, module.For(_metered), natives);
         }
         catch (TrapException e)
         {
@@ -278,6 +296,11 @@ internal sealed class WasmtimeStore : IWasmStore
     private bool BeginCall(in CallOptions options)
     {
         bool outer = _depth == 0;
+        if (outer && _native is null) Materialize(metered: true); // a host function called before any instantiation
+        if (outer && options.Fuel is not null && !_metered)
+            throw new InvalidOperationException(
+                "CallOptions.Fuel is set, but this Wasmtime store runs code compiled without fuel metering (its first " +
+                "instantiation set no fuel budget); give the first Instantiate of a store that makes budgeted calls a budget too");
         _depth++;
         if (outer)
         {
@@ -286,7 +309,11 @@ internal sealed class WasmtimeStore : IWasmStore
             _token = options.CancellationToken;
             // Unlimited calls draw on long.MaxValue units, which never runs out, so the counter is only reset after a
             // budgeted call; likewise the far deadline stays set until a cancellable call replaces it.
-            if (options.Fuel is ulong fuel)
+            if (!_metered)
+            {
+                // No fuel in this engine: nothing to set or read.
+            }
+            else if (options.Fuel is ulong fuel)
             {
                 Native.Fuel = Math.Min(fuel, UnlimitedFuel);
                 _fuelUnlimited = false;
@@ -417,5 +444,5 @@ internal sealed class WasmtimeStore : IWasmStore
 
     private static string OneLine(Exception e) => e.Message.ReplaceLineEndings(" ");
 
-    public void Dispose() => Native.Dispose();
+    public void Dispose() => _native?.Dispose();
 }

@@ -25,7 +25,7 @@ public sealed class UnloadTests
             var inst = store.Instantiate(engine.Compile(Wat.ToWasm("""
                 (module (import "env" "f" (func $f (result i32)))
                   (func (export "run") (result i32) (i32.add (call $f) (i32.const 1))))
-                """)), [host]);
+                """)), [host], new CallOptions { Fuel = 1000 }); // a budget at instantiation: the store meters fuel
             var results = new WasmValue[1];
             using var cts = new CancellationTokenSource();
             inst.GetFunction("run")!.Invoke([], results, new CallOptions { Fuel = 1000, CancellationToken = cts.Token });
