@@ -9,10 +9,10 @@ using Wasmtime;
 namespace Polymath.Runtime.Wasmtime;
 
 /// <summary>
-/// Two Wasmtime engines configured to exactly WebAssembly 2.0 + SIMD with epoch interruption and a bounded wasm stack:
-/// <see cref="Unmetered"/> (no fuel instrumentation: the code a call without a fuel budget runs) and
-/// <see cref="Metered"/> (fuel consumption on, created on first use). One epoch ticker for both; optional compiled-code
-/// cache keyed by each engine's configuration. Thread-safe.
+/// Up to four Wasmtime engines configured to exactly WebAssembly 2.0 + SIMD with a bounded wasm stack, one per
+/// <see cref="Instrumentation"/> (fuel metering, epoch interruption, both or neither), each created on first use, so
+/// code pays only for the limits its store enforces. One epoch ticker for all; optional compiled-code cache keyed by
+/// each engine's configuration. Thread-safe.
 /// </summary>
 internal sealed class WasmtimeEngine : IWasmEngine
 {
@@ -29,8 +29,8 @@ internal sealed class WasmtimeEngine : IWasmEngine
     internal static readonly TimeSpan EpochPeriod = TimeSpan.FromMilliseconds(5);
 
     private readonly Timer _ticker;
-    private readonly Lock _meteredLock = new();
-    private EngineVariant? _metered;
+    private readonly Lock _variantLock = new();
+    private readonly EngineVariant?[] _variants = new EngineVariant?[4];
     private int _disposed;
 
     public WasmtimeEngine(EngineOptions options, long codeCacheMaxBytes = CodeCache.DefaultMaxBytes)
@@ -38,38 +38,32 @@ internal sealed class WasmtimeEngine : IWasmEngine
         Options = options;
         Logger = (ILogger?)options.LoggerFactory?.CreateLogger("Polymath.Runtime.Wasmtime") ?? NullLogger.Instance;
         CodeCacheMaxBytes = codeCacheMaxBytes;
-        Unmetered = CreateVariant(metered: false);
+        _ = Variant(HostDefault); // fails here, not at the first call, when libwasmtime is unusable
         _ticker = new Timer(static e => ((WasmtimeEngine)e!).Tick(), this, EpochPeriod, EpochPeriod);
     }
 
-    /// <summary>The engine for stores whose calls set no fuel budget: epoch interruption only.</summary>
-    public EngineVariant Unmetered { get; }
+    /// <summary>What a host's expert calls use (a timeout, no fuel budget): the variant probed first in the code cache.</summary>
+    internal const Instrumentation HostDefault = Instrumentation.Epoch;
 
-    /// <summary>The engine for stores that meter fuel (created on first use: most hosts never set a budget).</summary>
-    public EngineVariant Metered
+    /// <summary>The engine whose code has exactly <paramref name="instrumentation"/> (created on first use).</summary>
+    public EngineVariant Variant(Instrumentation instrumentation)
     {
-        get
+        if (Volatile.Read(ref _variants[(int)instrumentation]) is { } v) return v;
+        lock (_variantLock)
         {
-            if (Volatile.Read(ref _metered) is { } m) return m;
-            lock (_meteredLock)
-            {
-                ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-                return _metered ??= CreateVariant(metered: true);
-            }
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+            return _variants[(int)instrumentation] ??= CreateVariant(instrumentation);
         }
     }
 
-    /// <summary>The variant for <paramref name="metered"/>.</summary>
-    public EngineVariant Variant(bool metered) => metered ? Metered : Unmetered;
-
     private long CodeCacheMaxBytes { get; }
 
-    private EngineVariant CreateVariant(bool metered)
+    private EngineVariant CreateVariant(Instrumentation instrumentation)
     {
-        using var config = CreateConfig(metered);
+        using var config = CreateConfig(instrumentation);
         var engine = new Engine(config);
-        string key = ConfigurationKey(metered);
-        return new EngineVariant(engine, metered, key,
+        string key = ConfigurationKey(instrumentation);
+        return new EngineVariant(engine, instrumentation, key,
             Options.CodeCacheDirectory is { } dir ? new CodeCache(dir, key, Logger, CodeCacheMaxBytes) : null);
     }
 
@@ -79,9 +73,10 @@ internal sealed class WasmtimeEngine : IWasmEngine
         ?? typeof(Engine).Assembly.GetName().Version?.ToString() ?? "unknown";
 
     /// <summary>Everything in an engine's configuration that changes compiled code (part of the cache key).</summary>
-    public static string ConfigurationKey(bool metered) =>
+    public static string ConfigurationKey(Instrumentation instrumentation) =>
         $"wasmtime {WasmtimeVersion}; {RuntimeInformation.ProcessArchitecture}; {RuntimeInformation.OSDescription.Split(' ')[0]}; " +
-        $"wasm 2.0+simd; {(metered ? "fuel" : "no fuel")}; epoch; max-wasm-stack {MaxWasmStackBytes}; signals-based-traps {!OperatingSystem.IsWindows()}";
+        $"wasm 2.0+simd; {(instrumentation.HasFlag(Instrumentation.Fuel) ? "fuel" : "no fuel")}; " +
+        $"{(instrumentation.HasFlag(Instrumentation.Epoch) ? "epoch" : "no epoch")}; max-wasm-stack {MaxWasmStackBytes}; signals-based-traps {!OperatingSystem.IsWindows()}";
 
     public EngineOptions Options { get; }
     public ILogger Logger { get; }
@@ -91,7 +86,7 @@ internal sealed class WasmtimeEngine : IWasmEngine
     {
         try
         {
-            using var config = CreateConfig(metered: false);
+            using var config = CreateConfig(HostDefault);
             using var engine = new Engine(config);
             return null;
         }
@@ -102,8 +97,8 @@ internal sealed class WasmtimeEngine : IWasmEngine
         }
     }
 
-    /// <summary>The configuration of every engine here; <paramref name="metered"/> turns fuel consumption on.</summary>
-    internal static Config CreateConfig(bool metered)
+    /// <summary>The configuration of every engine here, with exactly <paramref name="instrumentation"/>.</summary>
+    internal static Config CreateConfig(Instrumentation instrumentation)
     {
         var config = new Config()
             // WebAssembly 2.0 (reference types, bulk memory, multi-value, SIMD) and nothing after it, so that the 2.0
@@ -123,8 +118,8 @@ internal sealed class WasmtimeEngine : IWasmEngine
             .WithWideArithmetic(false)
             .WithCraneliftNaNCanonicalization(false)
             // Limits.
-            .WithFuelConsumption(metered)
-            .WithEpochInterruption(true)
+            .WithFuelConsumption(instrumentation.HasFlag(Instrumentation.Fuel))
+            .WithEpochInterruption(instrumentation.HasFlag(Instrumentation.Epoch))
             .WithMaximumStackSize(MaxWasmStackBytes);
         if (OperatingSystem.IsWindows())
             config.WithSignalsBasedTraps(false); // see RATIONALE.md: Windows, CET shadow stacks and trap handling
@@ -138,22 +133,27 @@ internal sealed class WasmtimeEngine : IWasmEngine
         // and this call. The SafeHandle then refuses it (ObjectDisposedException), which must not end the process.
         try
         {
-            Unmetered.Engine.IncrementEpoch();
-            Volatile.Read(ref _metered)?.Engine.IncrementEpoch();
+            for (int i = 0; i < _variants.Length; i++)
+                if (Volatile.Read(ref _variants[i]) is { Instrumentation: var what } v && what.HasFlag(Instrumentation.Epoch))
+                    v.Engine.IncrementEpoch();
         }
         catch (ObjectDisposedException) { }
     }
 
     public IWasmModule Compile(ReadOnlyMemory<byte> wasm) => Compile(ModuleReader.ReadAndValidate(wasm), wasm);
 
-    // The definition is trusted (already read and validated by Polymath.Wasm); Wasmtime still decodes and validates the
-    // bytes inside Module.FromBytes, which no embedding API lets us skip (see RATIONALE.md). The unmetered code is
-    // compiled now; the metered code when a store that meters fuel first instantiates the module.
+    // The definition is trusted (already read and validated by Polymath.Wasm); Wasmtime still validates the bytes itself
+    // (Module.Validate here; FromBytes again when it compiles), which no embedding API lets us skip (see RATIONALE.md).
+    // Code is compiled per instrumentation when a store first instantiates the module; a code-cache hit for the host's
+    // usual variant skips Wasmtime's validation and is used at once.
     public IWasmModule Compile(Polymath.Wasm.Module definition, ReadOnlyMemory<byte> wasm)
     {
         ArgumentNullException.ThrowIfNull(definition);
         byte[] bytes = wasm.ToArray();
-        return new WasmtimeModule(this, definition, bytes, CompileFor(Unmetered, bytes));
+        if (TryLoad(definition, bytes) is { } cached) return cached;
+        if (global::Wasmtime.Module.Validate(Variant(HostDefault).Engine, bytes) is { } error)
+            throw new WasmModuleException(WasmErrorKind.Invalid, $"Wasmtime rejected the module: {error.ReplaceLineEndings(" ")}");
+        return new WasmtimeModule(this, definition, bytes);
     }
 
     /// <summary>The module compiled for <paramref name="variant"/>: from the code cache, else by Cranelift (then cached).</summary>
@@ -177,8 +177,16 @@ internal sealed class WasmtimeEngine : IWasmEngine
     public IWasmModule? TryLoadCompiled(Polymath.Wasm.Module definition, ReadOnlyMemory<byte> wasm)
     {
         ArgumentNullException.ThrowIfNull(definition);
-        byte[] bytes = wasm.ToArray();
-        return Unmetered.Cache?.TryLoad(Unmetered.Engine, bytes) is { } compiled ? new WasmtimeModule(this, definition, bytes, compiled) : null;
+        return TryLoad(definition, wasm.ToArray());
+    }
+
+    private WasmtimeModule? TryLoad(Polymath.Wasm.Module definition, byte[] wasm)
+    {
+        var variant = Variant(HostDefault);
+        if (variant.Cache?.TryLoad(variant.Engine, wasm) is not { } compiled) return null;
+        var module = new WasmtimeModule(this, definition, wasm);
+        module.Preload(HostDefault, compiled);
+        return module;
     }
 
     public IWasmStore CreateStore(StoreLimits limits) => new WasmtimeStore(this, limits ?? StoreLimits.Default);
@@ -187,10 +195,22 @@ internal sealed class WasmtimeEngine : IWasmEngine
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         _ticker.Dispose();
-        Unmetered.Engine.Dispose();
-        lock (_meteredLock) _metered?.Engine.Dispose();
+        lock (_variantLock)
+            foreach (var v in _variants) v?.Engine.Dispose();
     }
 }
 
+/// <summary>What a variant's code is instrumented for: fuel metering, epoch interruption (deadlines, cancellation).</summary>
+[Flags]
+internal enum Instrumentation
+{
+    /// <summary>Neither: the code runs as Wasmtime's defaults compile it.</summary>
+    None = 0,
+    /// <summary>Epoch interruption: a call with a cancellable token can be stopped.</summary>
+    Epoch = 1,
+    /// <summary>Fuel consumption: a call with a budget stops when it runs out.</summary>
+    Fuel = 2,
+}
+
 /// <summary>One Wasmtime engine of a <see cref="WasmtimeEngine"/>: its configuration key and code cache.</summary>
-internal sealed record EngineVariant(Engine Engine, bool Metered, string ConfigurationKey, CodeCache? Cache);
+internal sealed record EngineVariant(Engine Engine, Instrumentation Instrumentation, string ConfigurationKey, CodeCache? Cache);

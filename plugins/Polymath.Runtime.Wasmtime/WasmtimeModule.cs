@@ -4,36 +4,38 @@ using Polymath.Wasm;
 namespace Polymath.Runtime.Wasmtime;
 
 /// <summary>
-/// A module compiled by Wasmtime plus its decoded definition (names, types, code offsets for backtraces). It holds the
-/// unmetered code from the start and the metered code (fuel instrumentation) from the first store that needs it.
+/// A module for Wasmtime plus its decoded definition (names, types, code offsets for backtraces). Its code is compiled
+/// (or loaded from the code cache) per <see cref="Instrumentation"/>, when a store with that instrumentation first
+/// instantiates it.
 /// </summary>
 internal sealed class WasmtimeModule : IWasmModule
 {
     private readonly int[] _codeOffsets;
     private readonly byte[] _wasm;
-    private readonly Lock _meteredLock = new();
-    private global::Wasmtime.Module? _metered;
+    private readonly Lock _compileLock = new();
+    private readonly global::Wasmtime.Module?[] _compiled = new global::Wasmtime.Module?[4];
 
-    public WasmtimeModule(WasmtimeEngine engine, Module definition, byte[] wasm, global::Wasmtime.Module unmetered)
+    public WasmtimeModule(WasmtimeEngine engine, Module definition, byte[] wasm)
     {
         Engine = engine;
         Definition = definition;
         _wasm = wasm;
-        Unmetered = unmetered;
         _codeOffsets = new int[definition.Codes.Count];
         for (int i = 0; i < _codeOffsets.Length; i++) _codeOffsets[i] = definition.Codes[i].CodeOffset;
     }
 
     public WasmtimeEngine Engine { get; }
     public Module Definition { get; }
-    public global::Wasmtime.Module Unmetered { get; }
 
-    /// <summary>The code for a store of the engine variant <paramref name="metered"/> (compiled or loaded on first use).</summary>
-    public global::Wasmtime.Module For(bool metered)
+    /// <summary>Sets the code for <paramref name="instrumentation"/> (a code-cache hit) before anyone asks for it.</summary>
+    public void Preload(Instrumentation instrumentation, global::Wasmtime.Module compiled) => _compiled[(int)instrumentation] = compiled;
+
+    /// <summary>The code for a store of <paramref name="instrumentation"/> (compiled or loaded on first use).</summary>
+    public global::Wasmtime.Module For(Instrumentation instrumentation)
     {
-        if (!metered) return Unmetered;
-        if (Volatile.Read(ref _metered) is { } m) return m;
-        lock (_meteredLock) return _metered ??= Engine.CompileFor(Engine.Metered, _wasm);
+        if (Volatile.Read(ref _compiled[(int)instrumentation]) is { } m) return m;
+        lock (_compileLock)
+            return _compiled[(int)instrumentation] ??= Engine.CompileFor(Engine.Variant(instrumentation), _wasm);
     }
 
     /// <summary>The frame of a Wasmtime trap frame: funcidx from the module offset of the instruction.</summary>

@@ -10,9 +10,11 @@ namespace Polymath.Runtime.Wasmtime;
 /// <summary>
 /// A Wasmtime store with the SDK's limits: memory and table caps as store limits, fuel per call, a cancellation token
 /// per call checked at each epoch tick, and calls entered only on threads with enough stack. One call at a time.
-/// The native store is made on first use, in the engine variant that use needs: the first instantiation decides
-/// (metered when its <see cref="CallOptions.Fuel"/> is set, else unmetered); a memory, table or global created
-/// before any instantiation makes it metered (it can then take any call). Host functions wait for that decision.
+/// The native store is made on first use, in the engine variant that use needs: the first instantiation decides (fuel
+/// metering when its <see cref="CallOptions.Fuel"/> is set, epoch interruption when its token can be cancelled); a
+/// memory, table or global created, or a host function called, before any instantiation makes it fully instrumented
+/// (it can then take any call). Host functions wait for that decision. A later call asking for a limit the store's code
+/// cannot enforce is refused (<see cref="InvalidOperationException"/>) before it runs.
 /// </summary>
 internal sealed class WasmtimeStore : IWasmStore
 {
@@ -36,7 +38,9 @@ internal sealed class WasmtimeStore : IWasmStore
     private bool _fuelUnlimited;
     private bool _farDeadline = true;
     private Store? _native;
+    private Instrumentation _instrumentation;
     private bool _metered;
+    private bool _interruptible;
 
     public WasmtimeStore(WasmtimeEngine engine, StoreLimits limits)
     {
@@ -44,25 +48,35 @@ internal sealed class WasmtimeStore : IWasmStore
         Limits = limits;
     }
 
-    /// <summary>The native store (made metered when nothing has decided yet).</summary>
-    public Store Native => _native ?? Materialize(metered: true);
+    /// <summary>The native store (fully instrumented when nothing has decided yet).</summary>
+    public Store Native => _native ?? Materialize(Instrumentation.Fuel | Instrumentation.Epoch);
 
-    /// <summary>Whether this store's code meters fuel (meaningful once <see cref="Native"/> exists).</summary>
-    public bool IsMetered => _metered;
+    /// <summary>What this store's code is instrumented for (meaningful once <see cref="Native"/> exists).</summary>
+    public Instrumentation Instrumentation => _instrumentation;
 
-    private Store Materialize(bool metered)
+    private Store Materialize(Instrumentation instrumentation)
     {
-        var native = new Store(_engine.Variant(metered).Engine);
+        var native = new Store(_engine.Variant(instrumentation).Engine);
         native.SetLimits(
             memorySize: (long)Limits.MaxMemoryPages * MemoryType.PageSize,
             tableElements: Limits.MaxTableElements);
-        native.SetEpochDeadlineCallback(OnEpochDeadline);
-        native.SetEpochDeadline(NoDeadline);
-        _metered = metered;
-        _fuelUnlimited = !metered; // an unmetered store has no fuel to reset
+        _instrumentation = instrumentation;
+        _metered = instrumentation.HasFlag(Instrumentation.Fuel);
+        _interruptible = instrumentation.HasFlag(Instrumentation.Epoch);
+        if (_interruptible)
+        {
+            native.SetEpochDeadlineCallback(OnEpochDeadline);
+            native.SetEpochDeadline(NoDeadline);
+        }
+        _fuelUnlimited = !_metered; // a store without fuel has none to reset
         _native = native;
         return native;
     }
+
+    /// <summary>The instrumentation a first instantiation with <paramref name="options"/> asks for.</summary>
+    private static Instrumentation Needs(in CallOptions options) =>
+        (options.Fuel is not null ? Instrumentation.Fuel : Instrumentation.None)
+        | (options.CancellationToken.CanBeCanceled ? Instrumentation.Epoch : Instrumentation.None);
 
     public StoreLimits Limits { get; }
     public ulong LastCallFuelConsumed { get; private set; }
@@ -134,7 +148,7 @@ internal sealed class WasmtimeStore : IWasmStore
         var def = wm.Definition;
         if (imports.Count != def.Imports.Count)
             throw new WasmLinkException($"expected {def.Imports.Count} imports, got {imports.Count}");
-        if (_native is null) Materialize(metered: options.Fuel is not null);
+        if (_native is null) Materialize(Needs(options));
         var natives = new object[imports.Count];
         for (int i = 0; i < natives.Length; i++)
         {
@@ -187,7 +201,7 @@ internal sealed class WasmtimeStore : IWasmStore
         bool outer = BeginCall(options);
         try
         {
-            return new Instance(Native, module.For(_metered), natives);
+            return new Instance(Native, module.For(_instrumentation), natives);
         }
         catch (TrapException e)
         {
@@ -296,11 +310,19 @@ internal sealed class WasmtimeStore : IWasmStore
     private bool BeginCall(in CallOptions options)
     {
         bool outer = _depth == 0;
-        if (outer && _native is null) Materialize(metered: true); // a host function called before any instantiation
-        if (outer && options.Fuel is not null && !_metered)
-            throw new InvalidOperationException(
-                "CallOptions.Fuel is set, but this Wasmtime store runs code compiled without fuel metering (its first " +
-                "instantiation set no fuel budget); give the first Instantiate of a store that makes budgeted calls a budget too");
+        if (outer)
+        {
+            if (_native is null) Materialize(Instrumentation.Fuel | Instrumentation.Epoch); // a host function called before any instantiation
+            if (options.Fuel is not null && !_metered)
+                throw new InvalidOperationException(
+                    "CallOptions.Fuel is set, but this Wasmtime store runs code compiled without fuel metering (its first " +
+                    "instantiation set no fuel budget); give the first Instantiate of a store that makes budgeted calls a budget too");
+            if (options.CancellationToken.CanBeCanceled && !_interruptible)
+                throw new InvalidOperationException(
+                    "CallOptions.CancellationToken can be cancelled, but this Wasmtime store runs code compiled without epoch " +
+                    "interruption (its first instantiation had no cancellable token); give the first Instantiate of a store " +
+                    "that makes cancellable calls a cancellable token too");
+        }
         _depth++;
         if (outer)
         {
@@ -323,7 +345,11 @@ internal sealed class WasmtimeStore : IWasmStore
                 Native.Fuel = UnlimitedFuel;
                 _fuelUnlimited = true;
             }
-            if (_token.CanBeCanceled)
+            if (!_interruptible)
+            {
+                // No epochs in this engine: nothing to set (no call here can be cancelled).
+            }
+            else if (_token.CanBeCanceled)
             {
                 Native.SetEpochDeadline(1);
                 _farDeadline = false;

@@ -41,7 +41,7 @@ public sealed class CodeCacheSecurityTests : IDisposable
         return Run(engine, wasm);
     }
 
-    private static string EntryName(WasmtimeEngine engine, byte[] wasm) => Path.GetFileName(engine.Unmetered.Cache!.PathFor(wasm));
+    private static string EntryName(WasmtimeEngine engine, byte[] wasm) => Path.GetFileName(engine.Variant(Instrumentation.None).Cache!.PathFor(wasm));
 
     /// <summary>
     /// What an attacker can make without the victim's key: evil's entry from the attacker's own cache with the header's
@@ -263,7 +263,7 @@ public sealed class CodeCacheSecurityTests : IDisposable
     }
 
     [Fact]
-    public void MeteredAndUnmeteredCodeAreSeparateEntries()
+    public void EachInstrumentationIsItsOwnEntryAndOnlyWhatIsNeededIsCompiled()
     {
         string dir = Dir("own");
         using (var engine = Engine(dir))
@@ -272,9 +272,12 @@ public sealed class CodeCacheSecurityTests : IDisposable
             var results = new WasmValue[1];
             store.Instantiate(engine.Compile(Good), [], new CallOptions { Fuel = 100 }).GetFunction("answer")!.Invoke([], results, new CallOptions { Fuel = 100 });
             Assert.Equal(1, results[0].AsI32);
-            Assert.NotEqual(engine.Unmetered.Cache!.PathFor(Good), engine.Metered.Cache!.PathFor(Good));
-            Assert.True(File.Exists(engine.Unmetered.Cache.PathFor(Good)));
-            Assert.True(File.Exists(engine.Metered.Cache.PathFor(Good)));
+            Assert.Equal(Instrumentation.Fuel, ((WasmtimeStore)store).Instrumentation);
+            string metered = engine.Variant(Instrumentation.Fuel).Cache!.PathFor(Good);
+            Assert.NotEqual(engine.Variant(Instrumentation.None).Cache!.PathFor(Good), metered);
+            Assert.NotEqual(engine.Variant(Instrumentation.Epoch).Cache!.PathFor(Good), metered);
+            Assert.True(File.Exists(metered));
+            Assert.Single(Directory.GetFiles(dir, "*.cwasm")); // only the code a store needed was compiled
         }
     }
 }
