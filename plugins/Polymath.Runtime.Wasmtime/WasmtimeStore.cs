@@ -21,8 +21,6 @@ internal sealed class WasmtimeStore : IWasmStore
     /// <summary>Fuel set for calls without a budget (Wasmtime meters every call once fuel is on in the engine).</summary>
     private const ulong UnlimitedFuel = long.MaxValue;
 
-    /// <summary>Epoch deadline for calls that cannot be cancelled: never reached.</summary>
-    private const ulong NoDeadline = 1UL << 62;
 
     private readonly WasmtimeEngine _engine;
     private readonly List<ValueBox[]> _argumentBuffers = new();
@@ -36,7 +34,6 @@ internal sealed class WasmtimeStore : IWasmStore
     private int _depth;
     private int _hostDepth;
     private bool _fuelUnlimited;
-    private bool _farDeadline = true;
     private Store? _native;
     private Instrumentation _instrumentation;
     private bool _metered;
@@ -65,8 +62,10 @@ internal sealed class WasmtimeStore : IWasmStore
         _interruptible = instrumentation.HasFlag(Instrumentation.Epoch);
         if (_interruptible)
         {
+            // One tick, renewed by the callback, for the store's life: no call sets a deadline (no per-call P/Invoke);
+            // a call finding it passed runs the callback once at its first check, then once per tick.
             native.SetEpochDeadlineCallback(OnEpochDeadline);
-            native.SetEpochDeadline(NoDeadline);
+            native.SetEpochDeadline(1);
         }
         _fuelUnlimited = !_metered; // a store without fuel has none to reset
         _native = native;
@@ -330,7 +329,7 @@ internal sealed class WasmtimeStore : IWasmStore
             _interrupted = false;
             _token = options.CancellationToken;
             // Unlimited calls draw on long.MaxValue units, which never runs out, so the counter is only reset after a
-            // budgeted call; likewise the far deadline stays set until a cancellable call replaces it.
+            // budgeted call. The epoch deadline is the store's (see Materialize): nothing to do per call.
             if (!_metered)
             {
                 // No fuel in this engine: nothing to set or read.
@@ -344,20 +343,6 @@ internal sealed class WasmtimeStore : IWasmStore
             {
                 Native.Fuel = UnlimitedFuel;
                 _fuelUnlimited = true;
-            }
-            if (!_interruptible)
-            {
-                // No epochs in this engine: nothing to set (no call here can be cancelled).
-            }
-            else if (_token.CanBeCanceled)
-            {
-                Native.SetEpochDeadline(1);
-                _farDeadline = false;
-            }
-            else if (!_farDeadline)
-            {
-                Native.SetEpochDeadline(NoDeadline);
-                _farDeadline = true;
             }
         }
         return outer;
@@ -378,7 +363,7 @@ internal sealed class WasmtimeStore : IWasmStore
             _interrupted = true;
             throw new OperationCanceledException(_token);
         }
-        return _token.CanBeCanceled ? 1 : NoDeadline;
+        return 1; // look again at the next tick (an uncancellable call pays one callback per tick)
     }
 
     private void CallHost(FuncType type, HostFunctionCallback callback, Caller caller, ReadOnlySpan<ValueBox> args, Span<ValueBox> results)
