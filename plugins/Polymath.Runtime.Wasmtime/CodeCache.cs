@@ -57,12 +57,18 @@ internal sealed partial class CodeCache
     /// <summary>The cache file for <paramref name="wasm"/> (whether or not it exists).</summary>
     public string PathFor(ReadOnlySpan<byte> wasm) => PathFor(SHA256.HashData(wasm));
 
-    private string PathFor(byte[] wasmHash)
+    /// <summary>The cache file for <paramref name="wasm"/> in <paramref name="directory"/> under <paramref name="configurationKey"/>.</summary>
+    public static string PathFor(string directory, string configurationKey, ReadOnlySpan<byte> wasm) =>
+        EntryPath(Path.GetFullPath(directory), Encoding.UTF8.GetBytes(configurationKey), SHA256.HashData(wasm));
+
+    private string PathFor(byte[] wasmHash) => EntryPath(_directory, _configurationKeyBytes, wasmHash);
+
+    private static string EntryPath(string directory, byte[] configurationKey, byte[] wasmHash)
     {
-        Span<byte> keyInput = stackalloc byte[HashSize + _configurationKeyBytes.Length];
+        Span<byte> keyInput = stackalloc byte[HashSize + configurationKey.Length];
         wasmHash.CopyTo(keyInput);
-        _configurationKeyBytes.CopyTo(keyInput[HashSize..]);
-        return Path.Combine(_directory, Convert.ToHexStringLower(SHA256.HashData(keyInput)) + ".cwasm");
+        configurationKey.CopyTo(keyInput[HashSize..]);
+        return Path.Combine(directory, Convert.ToHexStringLower(SHA256.HashData(keyInput)) + ".cwasm");
     }
 
     /// <summary>The compiled module from the cache, or null (off, missing, or discarded because it failed a check).</summary>

@@ -38,7 +38,6 @@ internal sealed class WasmtimeEngine : IWasmEngine
         Options = options;
         Logger = (ILogger?)options.LoggerFactory?.CreateLogger("Polymath.Runtime.Wasmtime") ?? NullLogger.Instance;
         CodeCacheMaxBytes = codeCacheMaxBytes;
-        _ = Variant(HostDefault); // fails here, not at the first call, when libwasmtime is unusable
         _ticker = new Timer(static e => ((WasmtimeEngine)e!).Tick(), this, EpochPeriod, EpochPeriod);
     }
 
@@ -57,6 +56,14 @@ internal sealed class WasmtimeEngine : IWasmEngine
     }
 
     private long CodeCacheMaxBytes { get; }
+
+    /// <summary>Some engine, for what does not depend on instrumentation (validation): one that exists, else uninstrumented.</summary>
+    private EngineVariant AnyVariant()
+    {
+        for (int i = 0; i < _variants.Length; i++)
+            if (Volatile.Read(ref _variants[i]) is { } existing) return existing;
+        return Variant(Instrumentation.None);
+    }
 
     private EngineVariant CreateVariant(Instrumentation instrumentation)
     {
@@ -150,8 +157,8 @@ internal sealed class WasmtimeEngine : IWasmEngine
     {
         ArgumentNullException.ThrowIfNull(definition);
         byte[] bytes = wasm.ToArray();
-        if (TryLoad(definition, bytes) is { } cached) return cached;
-        if (global::Wasmtime.Module.Validate(Variant(HostDefault).Engine, bytes) is { } error)
+        if (Options.CodeCacheDirectory is not null && TryLoad(definition, bytes) is { } cached) return cached;
+        if (global::Wasmtime.Module.Validate(AnyVariant().Engine, bytes) is { } error)
             throw new WasmModuleException(WasmErrorKind.Invalid, $"Wasmtime rejected the module: {error.ReplaceLineEndings(" ")}");
         return new WasmtimeModule(this, definition, bytes);
     }
@@ -182,6 +189,10 @@ internal sealed class WasmtimeEngine : IWasmEngine
 
     private WasmtimeModule? TryLoad(Polymath.Wasm.Module definition, byte[] wasm)
     {
+        // Only an entry that exists is worth an engine (a process that never needs the host's variant, such as
+        // `polymath run` without --timeout, then creates just the one it needs).
+        if (Options.CodeCacheDirectory is null || !File.Exists(CodeCache.PathFor(Options.CodeCacheDirectory, ConfigurationKey(HostDefault), wasm)))
+            return null;
         var variant = Variant(HostDefault);
         if (variant.Cache?.TryLoad(variant.Engine, wasm) is not { } compiled) return null;
         var module = new WasmtimeModule(this, definition, wasm);
