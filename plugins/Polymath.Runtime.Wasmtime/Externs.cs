@@ -9,13 +9,24 @@ namespace Polymath.Runtime.Wasmtime;
 /// <summary>A Wasmtime function (wasm- or host-defined) behind the SDK contract.</summary>
 internal sealed class WtFunction : IWasmFunction
 {
+    private Function? _native;
+    private readonly Func<Function>? _create;
+
     public WtFunction(WasmtimeStore store, Function native, FuncType type, WasmtimeModule? module)
     {
         Store = store;
-        Native = native;
+        _native = native;
         Type = type;
         Module = module;
         (Shape, Typed) = Wrap(native, type);
+    }
+
+    /// <summary>A host function whose native function is made when first needed (once the store knows its engine).</summary>
+    public WtFunction(WasmtimeStore store, FuncType type, Func<Function> create)
+    {
+        Store = store;
+        Type = type;
+        _create = create;
     }
 
     /// <summary>The typed-call shape: all-i32 signatures with up to 4 parameters and at most one result (the expert ABI).</summary>
@@ -46,7 +57,7 @@ internal sealed class WtFunction : IWasmFunction
     }
 
     public WasmtimeStore Store { get; }
-    public Function Native { get; }
+    public Function Native => _native ??= _create!();
     public FuncType Type { get; }
     /// <summary>The module that defines it (for backtraces), when known.</summary>
     public WasmtimeModule? Module { get; }

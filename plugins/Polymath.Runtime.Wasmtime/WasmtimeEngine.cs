@@ -9,8 +9,10 @@ using Wasmtime;
 namespace Polymath.Runtime.Wasmtime;
 
 /// <summary>
-/// One Wasmtime engine configured to exactly WebAssembly 2.0 + SIMD, with fuel, epoch interruption and a bounded wasm
-/// stack; one epoch ticker per engine; optional compiled-code cache. Thread-safe.
+/// Up to four Wasmtime engines configured to exactly WebAssembly 2.0 + SIMD with a bounded wasm stack, one per
+/// <see cref="Instrumentation"/> (fuel metering, epoch interruption, both or neither), each created on first use, so
+/// code pays only for the limits its store enforces. One epoch ticker for all; optional compiled-code cache keyed by
+/// each engine's configuration. Thread-safe.
 /// </summary>
 internal sealed class WasmtimeEngine : IWasmEngine
 {
@@ -27,16 +29,49 @@ internal sealed class WasmtimeEngine : IWasmEngine
     internal static readonly TimeSpan EpochPeriod = TimeSpan.FromMilliseconds(5);
 
     private readonly Timer _ticker;
+    private readonly Lock _variantLock = new();
+    private readonly EngineVariant?[] _variants = new EngineVariant?[4];
     private int _disposed;
 
-    public WasmtimeEngine(EngineOptions options)
+    public WasmtimeEngine(EngineOptions options, long codeCacheMaxBytes = CodeCache.DefaultMaxBytes)
     {
         Options = options;
         Logger = (ILogger?)options.LoggerFactory?.CreateLogger("Polymath.Runtime.Wasmtime") ?? NullLogger.Instance;
-        using var config = CreateConfig();
-        Engine = new Engine(config);
-        Cache = options.CodeCacheDirectory is { } dir ? new CodeCache(dir, ConfigurationKey, Logger) : null;
+        CodeCacheMaxBytes = codeCacheMaxBytes;
         _ticker = new Timer(static e => ((WasmtimeEngine)e!).Tick(), this, EpochPeriod, EpochPeriod);
+    }
+
+    /// <summary>What a host's expert calls use (a timeout, no fuel budget): the variant probed first in the code cache.</summary>
+    internal const Instrumentation HostDefault = Instrumentation.Epoch;
+
+    /// <summary>The engine whose code has exactly <paramref name="instrumentation"/> (created on first use).</summary>
+    public EngineVariant Variant(Instrumentation instrumentation)
+    {
+        if (Volatile.Read(ref _variants[(int)instrumentation]) is { } v) return v;
+        lock (_variantLock)
+        {
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+            return _variants[(int)instrumentation] ??= CreateVariant(instrumentation);
+        }
+    }
+
+    private long CodeCacheMaxBytes { get; }
+
+    /// <summary>Some engine, for what does not depend on instrumentation (validation): one that exists, else uninstrumented.</summary>
+    private EngineVariant AnyVariant()
+    {
+        for (int i = 0; i < _variants.Length; i++)
+            if (Volatile.Read(ref _variants[i]) is { } existing) return existing;
+        return Variant(Instrumentation.None);
+    }
+
+    private EngineVariant CreateVariant(Instrumentation instrumentation)
+    {
+        using var config = CreateConfig(instrumentation);
+        var engine = new Engine(config);
+        string key = ConfigurationKey(instrumentation);
+        return new EngineVariant(engine, instrumentation, key,
+            Options.CodeCacheDirectory is { } dir ? new CodeCache(dir, key, Logger, CodeCacheMaxBytes) : null);
     }
 
     /// <summary>The Wasmtime version of the package this plugin runs on.</summary>
@@ -44,22 +79,21 @@ internal sealed class WasmtimeEngine : IWasmEngine
         typeof(Engine).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
         ?? typeof(Engine).Assembly.GetName().Version?.ToString() ?? "unknown";
 
-    /// <summary>Everything in the engine configuration that changes compiled code (part of the cache key).</summary>
-    public static string ConfigurationKey { get; } =
+    /// <summary>Everything in an engine's configuration that changes compiled code (part of the cache key).</summary>
+    public static string ConfigurationKey(Instrumentation instrumentation) =>
         $"wasmtime {WasmtimeVersion}; {RuntimeInformation.ProcessArchitecture}; {RuntimeInformation.OSDescription.Split(' ')[0]}; " +
-        $"wasm 2.0+simd; fuel; epoch; max-wasm-stack {MaxWasmStackBytes}; signals-based-traps {!OperatingSystem.IsWindows()}";
+        $"wasm 2.0+simd; {(instrumentation.HasFlag(Instrumentation.Fuel) ? "fuel" : "no fuel")}; " +
+        $"{(instrumentation.HasFlag(Instrumentation.Epoch) ? "epoch" : "no epoch")}; max-wasm-stack {MaxWasmStackBytes}; signals-based-traps {!OperatingSystem.IsWindows()}";
 
-    public Engine Engine { get; }
     public EngineOptions Options { get; }
     public ILogger Logger { get; }
-    public CodeCache? Cache { get; }
 
     /// <summary>Creates and disposes an engine: null when libwasmtime loads, else the exact reason it does not.</summary>
     public static string? TryLoadNative()
     {
         try
         {
-            using var config = CreateConfig();
+            using var config = CreateConfig(HostDefault);
             using var engine = new Engine(config);
             return null;
         }
@@ -70,7 +104,8 @@ internal sealed class WasmtimeEngine : IWasmEngine
         }
     }
 
-    private static Config CreateConfig()
+    /// <summary>The configuration of every engine here, with exactly <paramref name="instrumentation"/>.</summary>
+    internal static Config CreateConfig(Instrumentation instrumentation)
     {
         var config = new Config()
             // WebAssembly 2.0 (reference types, bulk memory, multi-value, SIMD) and nothing after it, so that the 2.0
@@ -90,8 +125,8 @@ internal sealed class WasmtimeEngine : IWasmEngine
             .WithWideArithmetic(false)
             .WithCraneliftNaNCanonicalization(false)
             // Limits.
-            .WithFuelConsumption(true)
-            .WithEpochInterruption(true)
+            .WithFuelConsumption(instrumentation.HasFlag(Instrumentation.Fuel))
+            .WithEpochInterruption(instrumentation.HasFlag(Instrumentation.Epoch))
             .WithMaximumStackSize(MaxWasmStackBytes);
         if (OperatingSystem.IsWindows())
             config.WithSignalsBasedTraps(false); // see RATIONALE.md: Windows, CET shadow stacks and trap handling
@@ -103,38 +138,66 @@ internal sealed class WasmtimeEngine : IWasmEngine
         if (Volatile.Read(ref _disposed) != 0) return;
         // Timer.Dispose does not wait for a callback already running: Dispose may free the engine between the check above
         // and this call. The SafeHandle then refuses it (ObjectDisposedException), which must not end the process.
-        try { Engine.IncrementEpoch(); }
+        try
+        {
+            for (int i = 0; i < _variants.Length; i++)
+                if (Volatile.Read(ref _variants[i]) is { Instrumentation: var what } v && what.HasFlag(Instrumentation.Epoch))
+                    v.Engine.IncrementEpoch();
+        }
         catch (ObjectDisposedException) { }
     }
 
     public IWasmModule Compile(ReadOnlyMemory<byte> wasm) => Compile(ModuleReader.ReadAndValidate(wasm), wasm);
 
-    // The definition is trusted (already read and validated by Polymath.Wasm); Wasmtime still decodes and validates the
-    // bytes inside Module.FromBytes, which no embedding API lets us skip (see RATIONALE.md).
+    // The definition is trusted (already read and validated by Polymath.Wasm); Wasmtime still validates the bytes itself
+    // (Module.Validate here; FromBytes again when it compiles), which no embedding API lets us skip (see RATIONALE.md).
+    // Code is compiled per instrumentation when a store first instantiates the module; a code-cache hit for the host's
+    // usual variant skips Wasmtime's validation and is used at once.
     public IWasmModule Compile(Polymath.Wasm.Module definition, ReadOnlyMemory<byte> wasm)
     {
         ArgumentNullException.ThrowIfNull(definition);
-        global::Wasmtime.Module? compiled = Cache?.TryLoad(Engine, wasm.Span);
-        if (compiled is null)
+        byte[] bytes = wasm.ToArray();
+        if (Options.CodeCacheDirectory is not null && TryLoad(definition, bytes) is { } cached) return cached;
+        if (global::Wasmtime.Module.Validate(AnyVariant().Engine, bytes) is { } error)
+            throw new WasmModuleException(WasmErrorKind.Invalid, $"Wasmtime rejected the module: {error.ReplaceLineEndings(" ")}");
+        return new WasmtimeModule(this, definition, bytes);
+    }
+
+    /// <summary>The module compiled for <paramref name="variant"/>: from the code cache, else by Cranelift (then cached).</summary>
+    internal global::Wasmtime.Module CompileFor(EngineVariant variant, byte[] wasm)
+    {
+        if (variant.Cache?.TryLoad(variant.Engine, wasm) is { } cached) return cached;
+        global::Wasmtime.Module compiled;
+        try
         {
-            try
-            {
-                compiled = global::Wasmtime.Module.FromBytes(Engine, "module", wasm.Span);
-            }
-            catch (WasmtimeException e)
-            {
-                throw new WasmModuleException(WasmErrorKind.Invalid, $"Wasmtime rejected the module: {e.Message.ReplaceLineEndings(" ")}");
-            }
-            Cache?.Store(compiled, wasm.Span);
+            compiled = global::Wasmtime.Module.FromBytes(variant.Engine, "module", wasm);
         }
-        return new WasmtimeModule(this, definition, compiled);
+        catch (WasmtimeException e)
+        {
+            throw new WasmModuleException(WasmErrorKind.Invalid, $"Wasmtime rejected the module: {e.Message.ReplaceLineEndings(" ")}");
+        }
+        variant.Cache?.Store(compiled, wasm);
+        return compiled;
     }
 
     // A code-cache hit costs a deserialization (milliseconds), not a Cranelift compile: the host may start on it at once.
     public IWasmModule? TryLoadCompiled(Polymath.Wasm.Module definition, ReadOnlyMemory<byte> wasm)
     {
         ArgumentNullException.ThrowIfNull(definition);
-        return Cache?.TryLoad(Engine, wasm.Span) is { } compiled ? new WasmtimeModule(this, definition, compiled) : null;
+        return TryLoad(definition, wasm.ToArray());
+    }
+
+    private WasmtimeModule? TryLoad(Polymath.Wasm.Module definition, byte[] wasm)
+    {
+        // Only an entry that exists is worth an engine (a process that never needs the host's variant, such as
+        // `polymath run` without --timeout, then creates just the one it needs).
+        if (Options.CodeCacheDirectory is null || !File.Exists(CodeCache.PathFor(Options.CodeCacheDirectory, ConfigurationKey(HostDefault), wasm)))
+            return null;
+        var variant = Variant(HostDefault);
+        if (variant.Cache?.TryLoad(variant.Engine, wasm) is not { } compiled) return null;
+        var module = new WasmtimeModule(this, definition, wasm);
+        module.Preload(HostDefault, compiled);
+        return module;
     }
 
     public IWasmStore CreateStore(StoreLimits limits) => new WasmtimeStore(this, limits ?? StoreLimits.Default);
@@ -143,6 +206,22 @@ internal sealed class WasmtimeEngine : IWasmEngine
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         _ticker.Dispose();
-        Engine.Dispose();
+        lock (_variantLock)
+            foreach (var v in _variants) v?.Engine.Dispose();
     }
 }
+
+/// <summary>What a variant's code is instrumented for: fuel metering, epoch interruption (deadlines, cancellation).</summary>
+[Flags]
+internal enum Instrumentation
+{
+    /// <summary>Neither: the code runs as Wasmtime's defaults compile it.</summary>
+    None = 0,
+    /// <summary>Epoch interruption: a call with a cancellable token can be stopped.</summary>
+    Epoch = 1,
+    /// <summary>Fuel consumption: a call with a budget stops when it runs out.</summary>
+    Fuel = 2,
+}
+
+/// <summary>One Wasmtime engine of a <see cref="WasmtimeEngine"/>: its configuration key and code cache.</summary>
+internal sealed record EngineVariant(Engine Engine, Instrumentation Instrumentation, string ConfigurationKey, CodeCache? Cache);

@@ -3,23 +3,40 @@ using Polymath.Wasm;
 
 namespace Polymath.Runtime.Wasmtime;
 
-/// <summary>A module compiled by Wasmtime plus its decoded definition (names, types, code offsets for backtraces).</summary>
+/// <summary>
+/// A module for Wasmtime plus its decoded definition (names, types, code offsets for backtraces). Its code is compiled
+/// (or loaded from the code cache) per <see cref="Instrumentation"/>, when a store with that instrumentation first
+/// instantiates it.
+/// </summary>
 internal sealed class WasmtimeModule : IWasmModule
 {
     private readonly int[] _codeOffsets;
+    private readonly byte[] _wasm;
+    private readonly Lock _compileLock = new();
+    private readonly global::Wasmtime.Module?[] _compiled = new global::Wasmtime.Module?[4];
 
-    public WasmtimeModule(WasmtimeEngine engine, Module definition, global::Wasmtime.Module compiled)
+    public WasmtimeModule(WasmtimeEngine engine, Module definition, byte[] wasm)
     {
         Engine = engine;
         Definition = definition;
-        Compiled = compiled;
+        _wasm = wasm;
         _codeOffsets = new int[definition.Codes.Count];
         for (int i = 0; i < _codeOffsets.Length; i++) _codeOffsets[i] = definition.Codes[i].CodeOffset;
     }
 
     public WasmtimeEngine Engine { get; }
     public Module Definition { get; }
-    public global::Wasmtime.Module Compiled { get; }
+
+    /// <summary>Sets the code for <paramref name="instrumentation"/> (a code-cache hit) before anyone asks for it.</summary>
+    public void Preload(Instrumentation instrumentation, global::Wasmtime.Module compiled) => _compiled[(int)instrumentation] = compiled;
+
+    /// <summary>The code for a store of <paramref name="instrumentation"/> (compiled or loaded on first use).</summary>
+    public global::Wasmtime.Module For(Instrumentation instrumentation)
+    {
+        if (Volatile.Read(ref _compiled[(int)instrumentation]) is { } m) return m;
+        lock (_compileLock)
+            return _compiled[(int)instrumentation] ??= Engine.CompileFor(Engine.Variant(instrumentation), _wasm);
+    }
 
     /// <summary>The frame of a Wasmtime trap frame: funcidx from the module offset of the instruction.</summary>
     public WasmStackFrame Describe(global::Wasmtime.TrapFrame frame)

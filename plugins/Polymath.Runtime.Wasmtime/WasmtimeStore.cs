@@ -10,14 +10,17 @@ namespace Polymath.Runtime.Wasmtime;
 /// <summary>
 /// A Wasmtime store with the SDK's limits: memory and table caps as store limits, fuel per call, a cancellation token
 /// per call checked at each epoch tick, and calls entered only on threads with enough stack. One call at a time.
+/// The native store is made on first use, in the engine variant that use needs: the first instantiation decides (fuel
+/// metering when its <see cref="CallOptions.Fuel"/> is set, epoch interruption when its token can be cancelled); a
+/// memory, table or global created, or a host function called, before any instantiation makes it fully instrumented
+/// (it can then take any call). Host functions wait for that decision. A later call asking for a limit the store's code
+/// cannot enforce is refused (<see cref="InvalidOperationException"/>) before it runs.
 /// </summary>
 internal sealed class WasmtimeStore : IWasmStore
 {
     /// <summary>Fuel set for calls without a budget (Wasmtime meters every call once fuel is on in the engine).</summary>
     private const ulong UnlimitedFuel = long.MaxValue;
 
-    /// <summary>Epoch deadline for calls that cannot be cancelled: never reached.</summary>
-    private const ulong NoDeadline = 1UL << 62;
 
     private readonly WasmtimeEngine _engine;
     private readonly List<ValueBox[]> _argumentBuffers = new();
@@ -31,21 +34,49 @@ internal sealed class WasmtimeStore : IWasmStore
     private int _depth;
     private int _hostDepth;
     private bool _fuelUnlimited;
-    private bool _farDeadline = true;
+    private Store? _native;
+    private Instrumentation _instrumentation;
+    private bool _metered;
+    private bool _interruptible;
 
     public WasmtimeStore(WasmtimeEngine engine, StoreLimits limits)
     {
         _engine = engine;
         Limits = limits;
-        Native = new Store(engine.Engine);
-        Native.SetLimits(
-            memorySize: (long)limits.MaxMemoryPages * MemoryType.PageSize,
-            tableElements: limits.MaxTableElements);
-        Native.SetEpochDeadlineCallback(OnEpochDeadline);
-        Native.SetEpochDeadline(NoDeadline);
     }
 
-    public Store Native { get; }
+    /// <summary>The native store (fully instrumented when nothing has decided yet).</summary>
+    public Store Native => _native ?? Materialize(Instrumentation.Fuel | Instrumentation.Epoch);
+
+    /// <summary>What this store's code is instrumented for (meaningful once <see cref="Native"/> exists).</summary>
+    public Instrumentation Instrumentation => _instrumentation;
+
+    private Store Materialize(Instrumentation instrumentation)
+    {
+        var native = new Store(_engine.Variant(instrumentation).Engine);
+        native.SetLimits(
+            memorySize: (long)Limits.MaxMemoryPages * MemoryType.PageSize,
+            tableElements: Limits.MaxTableElements);
+        _instrumentation = instrumentation;
+        _metered = instrumentation.HasFlag(Instrumentation.Fuel);
+        _interruptible = instrumentation.HasFlag(Instrumentation.Epoch);
+        if (_interruptible)
+        {
+            // One tick, renewed by the callback, for the store's life: no call sets a deadline (no per-call P/Invoke);
+            // a call finding it passed runs the callback once at its first check, then once per tick.
+            native.SetEpochDeadlineCallback(OnEpochDeadline);
+            native.SetEpochDeadline(1);
+        }
+        _fuelUnlimited = !_metered; // a store without fuel has none to reset
+        _native = native;
+        return native;
+    }
+
+    /// <summary>The instrumentation a first instantiation with <paramref name="options"/> asks for.</summary>
+    private static Instrumentation Needs(in CallOptions options) =>
+        (options.Fuel is not null ? Instrumentation.Fuel : Instrumentation.None)
+        | (options.CancellationToken.CanBeCanceled ? Instrumentation.Epoch : Instrumentation.None);
+
     public StoreLimits Limits { get; }
     public ulong LastCallFuelConsumed { get; private set; }
 
@@ -55,10 +86,9 @@ internal sealed class WasmtimeStore : IWasmStore
     {
         ArgumentNullException.ThrowIfNull(type);
         ArgumentNullException.ThrowIfNull(callback);
-        var native = Function.FromCallback(Native,
+        return new WtFunction(this, type, () => Function.FromCallback(Native,
             (Caller caller, ReadOnlySpan<ValueBox> args, Span<ValueBox> results) => CallHost(type, callback, caller, args, results),
-            Values.ToKinds(type.Parameters), Values.ToKinds(type.Results));
-        return new WtFunction(this, native, type, null);
+            Values.ToKinds(type.Parameters), Values.ToKinds(type.Results)));
     }
 
     public IWasmMemory CreateMemory(MemoryType type)
@@ -117,6 +147,7 @@ internal sealed class WasmtimeStore : IWasmStore
         var def = wm.Definition;
         if (imports.Count != def.Imports.Count)
             throw new WasmLinkException($"expected {def.Imports.Count} imports, got {imports.Count}");
+        if (_native is null) Materialize(Needs(options));
         var natives = new object[imports.Count];
         for (int i = 0; i < natives.Length; i++)
         {
@@ -169,7 +200,7 @@ internal sealed class WasmtimeStore : IWasmStore
         bool outer = BeginCall(options);
         try
         {
-            return new Instance(Native, module.Compiled, natives);
+            return new Instance(Native, module.For(_instrumentation), natives);
         }
         catch (TrapException e)
         {
@@ -278,6 +309,19 @@ internal sealed class WasmtimeStore : IWasmStore
     private bool BeginCall(in CallOptions options)
     {
         bool outer = _depth == 0;
+        if (outer)
+        {
+            if (_native is null) Materialize(Instrumentation.Fuel | Instrumentation.Epoch); // a host function called before any instantiation
+            if (options.Fuel is not null && !_metered)
+                throw new InvalidOperationException(
+                    "CallOptions.Fuel is set, but this Wasmtime store runs code compiled without fuel metering (its first " +
+                    "instantiation set no fuel budget); give the first Instantiate of a store that makes budgeted calls a budget too");
+            if (options.CancellationToken.CanBeCanceled && !_interruptible)
+                throw new InvalidOperationException(
+                    "CallOptions.CancellationToken can be cancelled, but this Wasmtime store runs code compiled without epoch " +
+                    "interruption (its first instantiation had no cancellable token); give the first Instantiate of a store " +
+                    "that makes cancellable calls a cancellable token too");
+        }
         _depth++;
         if (outer)
         {
@@ -285,8 +329,12 @@ internal sealed class WasmtimeStore : IWasmStore
             _interrupted = false;
             _token = options.CancellationToken;
             // Unlimited calls draw on long.MaxValue units, which never runs out, so the counter is only reset after a
-            // budgeted call; likewise the far deadline stays set until a cancellable call replaces it.
-            if (options.Fuel is ulong fuel)
+            // budgeted call. The epoch deadline is the store's (see Materialize): nothing to do per call.
+            if (!_metered)
+            {
+                // No fuel in this engine: nothing to set or read.
+            }
+            else if (options.Fuel is ulong fuel)
             {
                 Native.Fuel = Math.Min(fuel, UnlimitedFuel);
                 _fuelUnlimited = false;
@@ -295,16 +343,6 @@ internal sealed class WasmtimeStore : IWasmStore
             {
                 Native.Fuel = UnlimitedFuel;
                 _fuelUnlimited = true;
-            }
-            if (_token.CanBeCanceled)
-            {
-                Native.SetEpochDeadline(1);
-                _farDeadline = false;
-            }
-            else if (!_farDeadline)
-            {
-                Native.SetEpochDeadline(NoDeadline);
-                _farDeadline = true;
             }
         }
         return outer;
@@ -325,7 +363,7 @@ internal sealed class WasmtimeStore : IWasmStore
             _interrupted = true;
             throw new OperationCanceledException(_token);
         }
-        return _token.CanBeCanceled ? 1 : NoDeadline;
+        return 1; // look again at the next tick (an uncancellable call pays one callback per tick)
     }
 
     private void CallHost(FuncType type, HostFunctionCallback callback, Caller caller, ReadOnlySpan<ValueBox> args, Span<ValueBox> results)
@@ -417,5 +455,5 @@ internal sealed class WasmtimeStore : IWasmStore
 
     private static string OneLine(Exception e) => e.Message.ReplaceLineEndings(" ");
 
-    public void Dispose() => Native.Dispose();
+    public void Dispose() => _native?.Dispose();
 }

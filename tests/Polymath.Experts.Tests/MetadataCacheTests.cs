@@ -78,6 +78,30 @@ public sealed class MetadataCacheTests : IDisposable
     }
 
     [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void ADirectoryOthersMayWriteIsNotUsedAndItsEntriesNotRead()
+    {
+        // Anyone who can write the folder could plant an entry (an op table for a module it never saw): the cache is off.
+        TestExperts.WritePackage(_dir.Path, "echo", TestExperts.Echo());
+        using (var registry = Registry(new GatedPlugin(new InterpreterRuntimePlugin()))) registry.Reload();
+        string entry = Assert.Single(Entries());
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.GetDirectoryName(entry)!));
+        File.SetUnixFileMode(_cache.Path, (UnixFileMode)0x3FF); // 1777, like /tmp
+
+        var log = new MessageLogger();
+        var plugin = new GatedPlugin(new InterpreterRuntimePlugin());
+        using (var registry = Registry(plugin, log))
+        {
+            registry.Reload();
+            Assert.Equal(ExpertStatus.Bound, Assert.Single(registry.Experts).Status);
+            Assert.Equal(1, plugin.Compiles); // read from the module, not from the entry
+        }
+        var warning = Assert.Single(log.Events, e => e.Id == 767);
+        Assert.Contains("lets other users write it", warning.Message);
+        Assert.DoesNotContain(log.Events, e => e.Id == 761);
+    }
+
+    [Fact]
     public void AMetadataTimeoutNamesTheTimeoutAndIsNotRetriedUnderTheSameLimits()
     {
         string wat = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "wat", "test_expert.wat"))

@@ -29,7 +29,7 @@ public sealed class CodeCacheTests : IDisposable
     private string KeyOf(byte[] wasm)
     {
         using var e = (WasmtimeEngine)Engine();
-        return Path.GetFileName(e.Cache!.PathFor(wasm));
+        return Path.GetFileName(e.Variant(Instrumentation.None).Cache!.PathFor(wasm));
     }
 
     [Fact]

@@ -12,6 +12,9 @@ public sealed class LimitTests : IDisposable
     private IWasmInstance Instantiate(string wat, IWasmStore store, params IWasmExtern[] imports) =>
         store.Instantiate(_engine.Compile(Wat.ToWasm(wat)), imports);
 
+    private IWasmInstance InstantiateMetered(string wat, IWasmStore store) =>
+        store.Instantiate(_engine.Compile(Wat.ToWasm(wat)), [], new CallOptions { Fuel = 1_000_000 });
+
     private const string Loop = """
         (module
           (func (export "spin") (loop $l (br $l)))
@@ -28,7 +31,8 @@ public sealed class LimitTests : IDisposable
     public void FuelRunsOutAsOutOfFuelAndIsCounted()
     {
         using var store = _engine.CreateStore(StoreLimits.Default);
-        var inst = Instantiate(Loop, store);
+        var inst = InstantiateMetered(Loop, store);
+        Assert.Equal(Instrumentation.Fuel, ((WasmtimeStore)store).Instrumentation);
         var trap = Assert.Throws<WasmTrapException>(() => inst.GetFunction("spin")!.Invoke([], [], new CallOptions { Fuel = 10_000 }));
         Assert.Equal(TrapKind.OutOfFuel, trap.Kind);
         var r = new WasmValue[1];
@@ -41,11 +45,47 @@ public sealed class LimitTests : IDisposable
     }
 
     [Fact]
-    public void CancellationInterruptsAnInfiniteLoopAndTheStoreKeepsWorking()
+    public void AStoreInstantiatedWithoutLimitsRunsUninstrumentedAndRefusesALimitedCall()
     {
         using var store = _engine.CreateStore(StoreLimits.Default);
         var inst = Instantiate(Loop, store);
+        Assert.Equal(Instrumentation.None, ((WasmtimeStore)store).Instrumentation);
+        var r = new WasmValue[1];
+        inst.GetFunction("count")!.Invoke([WasmValue.I32(1000)], r);
+        Assert.Equal(1000, r[0].AsI32);
+        Assert.Equal(0ul, store.LastCallFuelConsumed);
+        // Its code has no fuel counter: a budget cannot be enforced, so the call is refused before it runs.
+        var e = Assert.Throws<InvalidOperationException>(() => inst.GetFunction("spin")!.Invoke([], [], new CallOptions { Fuel = 10_000 }));
+        Assert.Contains("without fuel metering", e.Message, StringComparison.Ordinal);
+        // Nor can a cancellable call be stopped: refused the same way.
+        using var cts = new CancellationTokenSource();
+        e = Assert.Throws<InvalidOperationException>(() => inst.GetFunction("spin")!.Invoke([], [], new CallOptions { CancellationToken = cts.Token }));
+        Assert.Contains("without epoch interruption", e.Message, StringComparison.Ordinal);
+        inst.GetFunction("count")!.Invoke([WasmValue.I32(7)], r);
+        Assert.Equal(7, r[0].AsI32);
+    }
+
+    [Fact]
+    public void AMemoryCreatedBeforeInstantiationMakesTheStoreFullyInstrumented()
+    {
+        using var store = _engine.CreateStore(StoreLimits.Default);
+        var memory = store.CreateMemory(new Polymath.Wasm.MemoryType(new Polymath.Wasm.Limits(1, null)));
+        var inst = store.Instantiate(_engine.Compile(Wat.ToWasm("""
+            (module (import "env" "m" (memory 1))
+              (func (export "spin") (loop $l (br $l))))
+            """)), [memory]);
+        Assert.Equal(Instrumentation.Fuel | Instrumentation.Epoch, ((WasmtimeStore)store).Instrumentation);
+        var trap = Assert.Throws<WasmTrapException>(() => inst.GetFunction("spin")!.Invoke([], [], new CallOptions { Fuel = 5_000 }));
+        Assert.Equal(TrapKind.OutOfFuel, trap.Kind);
+    }
+
+    [Fact]
+    public void CancellationInterruptsAnInfiniteLoopAndTheStoreKeepsWorking()
+    {
+        using var store = _engine.CreateStore(StoreLimits.Default);
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
+        var inst = store.Instantiate(_engine.Compile(Wat.ToWasm(Loop)), [], new CallOptions { CancellationToken = cts.Token });
+        Assert.Equal(Instrumentation.Epoch, ((WasmtimeStore)store).Instrumentation);
         var trap = Assert.Throws<WasmTrapException>(() => inst.GetFunction("spin")!.Invoke([], [], new CallOptions { CancellationToken = cts.Token }));
         Assert.Equal(TrapKind.Interrupted, trap.Kind);
         var r = new WasmValue[1];

@@ -21,13 +21,13 @@ public sealed class UnloadTests
         using (var engine = plugin.Plugin.CreateEngine(new EngineOptions()))
         using (var store = engine.CreateStore(StoreLimits.Default))
         {
+            using var cts = new CancellationTokenSource();
             var host = store.CreateHostFunction(new Polymath.Wasm.FuncType([], [Polymath.Wasm.ValueType.I32]), (_, _, r) => r[0] = WasmValue.I32(41));
             var inst = store.Instantiate(engine.Compile(Wat.ToWasm("""
                 (module (import "env" "f" (func $f (result i32)))
                   (func (export "run") (result i32) (i32.add (call $f) (i32.const 1))))
-                """)), [host]);
+                """)), [host], new CallOptions { Fuel = 1000, CancellationToken = cts.Token }); // the store's code meters fuel and epochs
             var results = new WasmValue[1];
-            using var cts = new CancellationTokenSource();
             inst.GetFunction("run")!.Invoke([], results, new CallOptions { Fuel = 1000, CancellationToken = cts.Token });
             Assert.Equal(42, results[0].AsI32);
         }

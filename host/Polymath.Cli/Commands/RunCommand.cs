@@ -97,7 +97,9 @@ public static class RunCommand
             try
             {
                 store = engine.CreateStore(limits);
-                var options = new CallOptions { Fuel = fuel, CancellationToken = deadline.Token };
+                // Without --timeout nothing can cancel the call: an uncancellable token lets a JIT runtime skip
+                // interruption checks (Wasmtime compiles its code without epochs then).
+                var options = new CallOptions { Fuel = fuel, CancellationToken = timeoutMs is null ? CancellationToken.None : deadline.Token };
                 // The user runs their own module from the command line, so every WASI facility is granted and
                 // guest stdout/stderr go to this process's stdout/stderr. Imports other than WASI functions fail to link.
                 var linker = WasiPreview1.CreateLinker(new WasiOptions { Grants = WasiGrants.All, Output = new ConsoleSink(output, error) });

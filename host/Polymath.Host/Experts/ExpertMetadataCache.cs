@@ -10,10 +10,15 @@ namespace Polymath.Host.Experts;
 /// features require — or, when reading the metadata failed (a trap, a timeout in <c>_initialize</c>), that failure and the
 /// limits it failed under, so a broken package does not cost its full timeout in every process. One JSON file per module,
 /// named by the wasm's sha256 under a format-version folder; written to a temporary file and renamed into place (atomic);
-/// an entry that does not parse or does not match its name is deleted with a warning and rebuilt.
+/// an entry that does not parse or does not match its name is deleted with a warning and rebuilt. It lives beside the
+/// compiled-code cache and gets the same directory rule: created 0700, and not used at all (one warning) when the
+/// directory or its format folder is owned by another user or writable by group or others (FileOwner, shared with the
+/// Wasmtime plugin's code cache).
 /// </summary>
 internal sealed class ExpertMetadataCache(string directory, ILogger logger)
 {
+    private readonly Lazy<bool> _usable = new(() => Open(Path.Combine(Path.GetFullPath(directory), FormatVersion), logger));
+
     /// <summary>Bumped whenever the entry's meaning changes; old entries are then simply not found.</summary>
     public const string FormatVersion = "v1";
 
@@ -24,6 +29,7 @@ internal sealed class ExpertMetadataCache(string directory, ILogger logger)
     public ExpertMetadataCacheEntry? TryRead(string wasmSha256)
     {
         string path = PathFor(wasmSha256);
+        if (!_usable.Value) return null;
         byte[] bytes;
         try
         {
@@ -54,9 +60,9 @@ internal sealed class ExpertMetadataCache(string directory, ILogger logger)
     {
         string path = PathFor(entry.WasmSha256);
         string temp = $"{path}.{Guid.NewGuid():N}.tmp";
+        if (!_usable.Value) return;
         try
         {
-            System.IO.Directory.CreateDirectory(Directory);
             using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             using (var w = new Utf8JsonWriter(file))
             {
@@ -83,6 +89,32 @@ internal sealed class ExpertMetadataCache(string directory, ILogger logger)
             Log.MetadataCacheNotWritten(logger, path, e.Message);
             TryDelete(temp);
         }
+    }
+
+    /// <summary>Creates the folders 0700 when missing; false (logged) when either is not private to this user.</summary>
+    private static bool Open(string formatFolder, ILogger logger)
+    {
+        string root = Path.GetDirectoryName(formatFolder)!;
+        try
+        {
+            if (OperatingSystem.IsWindows()) System.IO.Directory.CreateDirectory(formatFolder);
+            else System.IO.Directory.CreateDirectory(formatFolder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Log.MetadataCacheOff(logger, root, $"cannot create it: {e.Message}");
+            return false;
+        }
+        if (!Polymath.Runtime.Wasmtime.FileOwner.IsSupported) return true;
+        foreach (string dir in (string[])[root, formatFolder])
+        {
+            if (Polymath.Runtime.Wasmtime.FileOwner.CheckPrivateDirectory(dir) is { } problem)
+            {
+                Log.MetadataCacheOff(logger, dir, problem);
+                return false;
+            }
+        }
+        return true;
     }
 
     private string PathFor(string wasmSha256) => Path.Combine(Directory, wasmSha256 + ".json");

@@ -177,6 +177,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 765, Level = LogLevel.Warning, Message = "Metadata cache entry {Path} unusable: {Reason}")]
     public static partial void MetadataCacheUnusable(ILogger logger, string path, string reason);
 
+    [LoggerMessage(EventId = 767, Level = LogLevel.Warning, Message = "Metadata cache {Directory} not used (every expert is read at load): {Problem}")]
+    public static partial void MetadataCacheOff(ILogger logger, string directory, string problem);
+
     [LoggerMessage(EventId = 766, Level = LogLevel.Information, Message = "Package {Source}: larql_metadata failed before under the same limits ({Failure}); not tried again (metadata cache)")]
     public static partial void MetadataFailureCached(ILogger logger, string source, string failure);
 }

@@ -2,6 +2,7 @@
 // (or, with --runtime compiler, the WebAssembly-to-CIL compiler runtime; --runtime wasmtime, Wasmtime) and times its
 // exported run(n).
 // usage: Polymath.Benchmarks.Runner FILE.wasm N REPS [--count-instructions] [--runtime interpreter|compiler|wasmtime]
+//        Polymath.Benchmarks.Runner --wasmtime-direct FILE.wasm N REPS [none|epoch|fuel|fuel+epoch]   (WasmtimeDirect.cs)
 // For the compiler, "first_call_ms" is the first call's wall time (CIL emission and JIT compilation included).
 // prints one JSON line {"checksum":C,"times_ms":[...],"compile_ms":T,"instantiate_ms":T}: each time is
 // the wall time (Stopwatch) of one run(n) call, excluding process start, compilation and instantiation.
@@ -22,6 +23,7 @@ if (runtimeAt >= 0 && runtimeAt + 1 < args.Length)
     args = [.. args[..runtimeAt], .. args[(runtimeAt + 2)..]];
 }
 if (args.Length > 0 && args[0] == "--expert-calls") return ExpertCalls.Run(args, runtimeId);
+if (args.Length > 0 && args[0] == "--wasmtime-direct") return WasmtimeDirect.Run(args);
 bool countInstructions = args.Length == 4 && args[3] == "--count-instructions";
 if ((args.Length != 3 && !countInstructions) || runtimeId is not ("interpreter" or "compiler" or "wasmtime")
     || !int.TryParse(args[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out int n)
@@ -55,7 +57,9 @@ try
 
     using var store = engine.CreateStore(new StoreLimits { MaxMemoryPages = 1024 });
     sw.Restart();
-    var instance = store.Instantiate(module, []);
+    // Wasmtime compiles fuel metering into the code of a store whose first instantiation sets a budget (and only
+    // then), so the counting call needs one here; the timed calls then run metered too.
+    var instance = store.Instantiate(module, [], countInstructions ? new CallOptions { Fuel = ulong.MaxValue } : default);
     double instantiateMs = sw.Elapsed.TotalMilliseconds;
 
     var run = instance.GetFunction("run");
