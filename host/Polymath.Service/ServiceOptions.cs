@@ -37,15 +37,15 @@ public sealed class ServiceOptions
     public int MaxConnections { get; set; } = 256;
 
     /// <summary>
-    /// Most connections per listener that have not yet sent a complete request (or, on a listener with a token, not yet
-    /// authenticated); more are told so and closed. Default (null): half of <see cref="MaxConnections"/>, at least 1.
+    /// Most connections per listener that have not yet sent a complete message (or, on a listener with a token, not yet
+    /// authenticated); more are told so and closed. Default (null): three quarters of <see cref="MaxConnections"/>, rounded up.
     /// </summary>
     public int? MaxPendingConnections { get; set; }
 
     /// <summary>A connection that has not sent a complete request (or authenticated, where required) this long after it opened is closed (ms, default 5,000).</summary>
     public int HandshakeTimeoutMs { get; set; } = 5_000;
 
-    /// <summary>Threads that run guest calls for the service (default: the processor count). Guests never run on the thread pool, so the read loops, <c>health</c> and the deadlines always have threads.</summary>
+    /// <summary>Threads that run guest calls for the service (default: the processor count, at least 4, so two slow guests on a small machine do not hold every thread). Guests never run on the thread pool, so the read loops, <c>health</c> and the deadlines always have threads.</summary>
     public int? GuestThreads { get; set; }
 
     /// <summary>Most calls waiting for a guest thread, over all connections (default 4096); further calls are answered -32003 at once.</summary>
@@ -63,11 +63,11 @@ public sealed class ServiceOptions
     /// </summary>
     public int InlineBudgetMs { get; set; } = 5;
 
-    /// <summary>The guest threads in use: <see cref="GuestThreads"/>, or the processor count.</summary>
-    public int EffectiveGuestThreads => GuestThreads ?? Environment.ProcessorCount;
+    /// <summary>The guest threads in use: <see cref="GuestThreads"/>, or the processor count (at least 4).</summary>
+    public int EffectiveGuestThreads => GuestThreads ?? Math.Max(4, Environment.ProcessorCount);
 
-    /// <summary>The pending-connection limit in use: <see cref="MaxPendingConnections"/>, or half of <see cref="MaxConnections"/> (at least 1).</summary>
-    public int EffectiveMaxPendingConnections => MaxPendingConnections ?? Math.Max(1, MaxConnections / 2);
+    /// <summary>The pending-connection limit in use: <see cref="MaxPendingConnections"/>, or three quarters of <see cref="MaxConnections"/> rounded up.</summary>
+    public int EffectiveMaxPendingConnections => MaxPendingConnections ?? Math.Max(1, MaxConnections - MaxConnections / 4);
 
     /// <summary>A connection with nothing in flight and no input for this long is closed (ms, default 300,000; 0 = never).</summary>
     public int IdleTimeoutMs { get; set; } = 300_000;

@@ -218,6 +218,7 @@ internal sealed class JsonRpcConnection
                             var rest = buffer;
                             bool last = Framing.TryRead(ref rest, maxMessage, out _, out _) == FrameStatus.Incomplete;
                             long arrived = Stopwatch.GetTimestamp();
+                            if (_authenticated) EndHandshake(); // a whole frame: the client speaks the protocol
                             if (Parse(body) is not { } document) break;
                             using (document)
                             {
@@ -358,7 +359,6 @@ internal sealed class JsonRpcConnection
             ReplyError(id, RpcErrorCodes.Unauthorized, "this listener requires a token: send 'auth' {\"token\": ...} first", batch);
             return;
         }
-        if (_authenticated) EndHandshake();
         if (!isRequest)
         {
             if (method.ValueEquals("$/cancelRequest"u8) && parameters.ValueKind == JsonValueKind.Object &&
