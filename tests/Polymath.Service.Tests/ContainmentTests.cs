@@ -52,6 +52,8 @@ public sealed class ContainmentTests : IDisposable
         { "op, lone surrogate", "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"call\",\"params\":{\"op\":\"gcd\\ud83d\"}}" },
         { "args, invalid UTF-8", "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"call\",\"params\":{\"op\":\"echo\",\"args\":{\"x\":\"\xF0\x9F\"}}}" },
         { "cancel id, lone surrogate", "{\"jsonrpc\":\"2.0\",\"method\":\"$/cancelRequest\",\"params\":{\"id\":\"\\ud800\"}}" },
+        { "property name, lone surrogate", "{\"jsonr\\ud800pc\":\"2.0\",\"id\":1,\"method\":\"health\"}" },
+        { "property name, invalid UTF-8", "{\"j\xC3(\xEDsonrpc\":\"2.0\",\"id\":1,\"method\":\"health\"}" },
         { "batch member, lone surrogate", "[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"\\ud800\"},{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"health\"}]" },
     };
 

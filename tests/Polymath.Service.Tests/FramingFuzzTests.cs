@@ -62,7 +62,7 @@ public sealed class FramingFuzzTests(ITestOutputHelper output) : IDisposable
                 }
                 catch (SocketException) { } // the service closed first (a framing error it answered already)
                 connections++;
-                foreach (var reply in ReadUntilClosed(socket, seed, connections))
+                foreach (var reply in ReadUntilClosed(socket, seed, connections, sent.ToArray()))
                 {
                     replies++;
                     if (reply.RootElement.ValueKind == JsonValueKind.Object && reply.RootElement.TryGetProperty("error", out var e))
@@ -129,7 +129,7 @@ public sealed class FramingFuzzTests(ITestOutputHelper output) : IDisposable
 
     // Every reply until the service closes the connection; each must be a well-framed JSON message, and the close must
     // come within 10 s of the client's half-close.
-    private static List<JsonDocument> ReadUntilClosed(Socket socket, int seed, long connection)
+    private static List<JsonDocument> ReadUntilClosed(Socket socket, int seed, long connection, byte[] sent)
     {
         var replies = new List<JsonDocument>();
         var buffer = new List<byte>();
@@ -143,7 +143,7 @@ public sealed class FramingFuzzTests(ITestOutputHelper output) : IDisposable
             catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset) { break; }
             catch (SocketException e) when (e.SocketErrorCode == SocketError.TimedOut)
             {
-                Assert.Fail($"seed {seed}, connection {connection}: no reply and no close within 10 s of the half-close");
+                Assert.Fail($"seed {seed}, connection {connection}: no reply and no close within 10 s of the half-close; {replies.Count} replies; it sent: {Shown(sent)}");
                 throw;
             }
             if (n == 0) break;
@@ -154,6 +154,10 @@ public sealed class FramingFuzzTests(ITestOutputHelper output) : IDisposable
         Assert.True(buffer.Count == 0, $"seed {seed}, connection {connection}: {buffer.Count} bytes of an incomplete reply before the close");
         return replies;
     }
+
+    // The bytes sent, printable (for a failure message): ASCII as is, everything else as \xNN.
+    private static string Shown(byte[] sent) =>
+        string.Concat(sent.Take(4000).Select(b => b is >= 0x20 and < 0x7f ? ((char)b).ToString() : $"\\x{b:x2}"));
 
     private static bool TryTakeFrame(List<byte> buffer, out byte[] body, int seed, long connection)
     {

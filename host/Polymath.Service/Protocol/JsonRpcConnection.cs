@@ -99,11 +99,19 @@ internal sealed class JsonRpcConnection
     {
         try { await ReadLoopAsync().ConfigureAwait(false); }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException) { _closeReason = $"read failed: {e.Message}"; }
-        catch (Exception e) { _logger.ConnectionFailed(e, Id); _closeReason = "internal error"; }
+        catch (Exception e)
+        {
+            // A bug: the failed message may hold slots nobody will release, so do not wait for replies; close now.
+            _logger.ConnectionFailed(e, Id);
+            _closeReason = "internal error";
+            _broken = true;
+            foreach (var call in _calls.Values) call.Cancel(CallWork.CancelledByShutdown);
+            _socket.Dispose();
+        }
 
         EndHandshake();
         // Answer everything that was read before closing (bounded by the drain timeout).
-        if (!await WaitForRepliesAsync(_server.Options.DrainTimeoutMs).ConfigureAwait(false))
+        if (!_broken && !await WaitForRepliesAsync(_server.Options.DrainTimeoutMs).ConfigureAwait(false))
         {
             _logger.DrainTimeout(Id);
             foreach (var call in _calls.Values) call.Cancel(CallWork.CancelledByShutdown);
@@ -333,6 +341,13 @@ internal sealed class JsonRpcConnection
         {
             _logger.BadText(Id, e.Message);
             ReplyError(id, RpcErrorCodes.InvalidRequest, e.Message, batch);
+        }
+        catch (InvalidOperationException)
+        {
+            // Elsewhere in the request (a property name, say): System.Text.Json cannot compare or read it.
+            const string Message = "the request holds text that is not valid (invalid UTF-8 or a lone surrogate)";
+            _logger.BadText(Id, Message);
+            ReplyError(id, RpcErrorCodes.InvalidRequest, Message, batch);
         }
     }
 
