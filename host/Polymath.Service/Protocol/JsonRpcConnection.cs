@@ -333,6 +333,12 @@ internal sealed class JsonRpcConnection
         catch (InvalidOperationException) { throw new BadTextException(field); }
     }
 
+    private static bool ReadId(JsonElement e, out RequestId id, string field = "id")
+    {
+        try { return RequestId.TryRead(e, out id); }
+        catch (InvalidOperationException) { throw new BadTextException(field); }
+    }
+
     private void HandleRequest(JsonElement root, long arrived, bool last, BatchReply? batch)
     {
         var id = RequestId.Null;
@@ -355,13 +361,13 @@ internal sealed class JsonRpcConnection
     {
         if (root.ValueKind != JsonValueKind.Object) { ReplyError(RequestId.Null, RpcErrorCodes.InvalidRequest, "a request must be a JSON object", batch); return; }
         bool isRequest = root.TryGetProperty("id"u8, out var idElement);
-        if (isRequest && idElement.ValueKind == JsonValueKind.String) Text(idElement, "id");
-        if (isRequest && !RequestId.TryRead(idElement, out id)) { ReplyError(RequestId.Null, RpcErrorCodes.InvalidRequest, "id must be an integer, a string or null", batch); return; }
+        if (isRequest && !ReadId(idElement, out id)) { ReplyError(RequestId.Null, RpcErrorCodes.InvalidRequest, "id must be an integer, a string or null", batch); return; }
         if (!root.TryGetProperty("jsonrpc"u8, out var version) || version.ValueKind != JsonValueKind.String || !version.ValueEquals("2.0"u8))
         { ReplyError(id, RpcErrorCodes.InvalidRequest, "jsonrpc must be \"2.0\"", batch); return; }
         if (!root.TryGetProperty("method"u8, out var method) || method.ValueKind != JsonValueKind.String)
         { ReplyError(id, RpcErrorCodes.InvalidRequest, "method must be a string", batch); return; }
-        Text(method, "method");
+        // The method is only compared (no string made per request); text that is not valid matches no method and is read
+        // (and refused, naming the field) only in the unknown-method branch.
         bool hasParams = root.TryGetProperty("params"u8, out var parameters);
         if (hasParams && parameters.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array))
         { ReplyError(id, RpcErrorCodes.InvalidRequest, "params must be an object or an array", batch); return; }
@@ -377,8 +383,7 @@ internal sealed class JsonRpcConnection
         if (!isRequest)
         {
             if (method.ValueEquals("$/cancelRequest"u8) && parameters.ValueKind == JsonValueKind.Object &&
-                parameters.TryGetProperty("id"u8, out var target) && (target.ValueKind != JsonValueKind.String || Text(target, "params.id") is not null) &&
-                RequestId.TryRead(target, out var targetId) &&
+                parameters.TryGetProperty("id"u8, out var target) && ReadId(target, out var targetId, "params.id") &&
                 _calls.TryGetValue(targetId, out var call))
                 call.Cancel(CallWork.CancelledByClient);
             // Notifications get no reply; unknown ones are ignored (JSON-RPC 2.0, LSP "$/" rule).
