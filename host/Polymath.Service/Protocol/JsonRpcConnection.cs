@@ -97,21 +97,29 @@ internal sealed class JsonRpcConnection
     /// <summary>Serves the connection until the client closes it, a protocol error closes it, or the service drains it.</summary>
     public async Task RunAsync()
     {
+        bool crashed = false;
         try { await ReadLoopAsync().ConfigureAwait(false); }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException) { _closeReason = $"read failed: {e.Message}"; }
         catch (Exception e)
         {
-            // A bug: the failed message may hold slots nobody will release, so do not wait for replies; close now.
+            // A bug: the failed message may hold slots nobody will release; cancel what runs and do not wait long.
             _logger.ConnectionFailed(e, Id);
             _closeReason = "internal error";
-            _broken = true;
+            crashed = true;
             foreach (var call in _calls.Values) call.Cancel(CallWork.CancelledByShutdown);
-            _socket.Dispose();
         }
 
         EndHandshake();
         // Answer everything that was read before closing (bounded by the drain timeout).
-        if (!_broken && !await WaitForRepliesAsync(_server.Options.DrainTimeoutMs).ConfigureAwait(false))
+        if (crashed)
+        {
+            if (!await WaitForRepliesAsync(2000).ConfigureAwait(false))
+            {
+                _logger.RepliesAbandoned(Id, InFlight);
+                _socket.Dispose();
+            }
+        }
+        else if (!await WaitForRepliesAsync(_server.Options.DrainTimeoutMs).ConfigureAwait(false))
         {
             _logger.DrainTimeout(Id);
             foreach (var call in _calls.Values) call.Cancel(CallWork.CancelledByShutdown);
