@@ -23,8 +23,8 @@ internal static partial class Log
     [LoggerMessage(6, LogLevel.Debug, "Connection {Id} closed ({Reason})")]
     public static partial void ConnectionClosed(this ILogger logger, int id, string reason);
 
-    [LoggerMessage(7, LogLevel.Warning, "Connection refused: the maximum of {Max} connections is reached")]
-    public static partial void TooManyConnections(this ILogger logger, int max);
+    [LoggerMessage(7, LogLevel.Warning, "Connection refused on {Listener}: the maximum of {Max} connections there is reached")]
+    public static partial void TooManyConnections(this ILogger logger, string listener, int max);
 
     [LoggerMessage(8, LogLevel.Information, "Connection {Id}: {Problem}; the connection is closed")]
     public static partial void ProtocolViolation(this ILogger logger, int id, string problem);
@@ -52,4 +52,25 @@ internal static partial class Log
 
     [LoggerMessage(16, LogLevel.Debug, "Connection {Id}: request {RequestId} names the unknown method {Method}")]
     public static partial void UnknownMethod(this ILogger logger, int id, string requestId, string method);
+
+    [LoggerMessage(17, LogLevel.Information, "Connection {Id}: {Problem}; answered as an invalid request")]
+    public static partial void BadText(this ILogger logger, int id, string problem);
+
+    [LoggerMessage(18, LogLevel.Warning, "Connection {Id}: call refused: {Reason}")]
+    public static partial void CallRefused(this ILogger logger, int id, string reason);
+
+    [LoggerMessage(19, LogLevel.Information, "Connection {Id}: op {Op} ran past the inline budget of {BudgetMs} ms; it moves to a guest thread")]
+    public static partial void InlineBudgetExceeded(this ILogger logger, int id, string op, int budgetMs);
+
+    [LoggerMessage(20, LogLevel.Information, "Connection {Id} sent no complete request within {TimeoutMs} ms of connecting; closing it")]
+    public static partial void HandshakeTimeout(this ILogger logger, int id, int timeoutMs);
+
+    [LoggerMessage(21, LogLevel.Warning, "Connection {Id} closed with {InFlight} replies it could not deliver")]
+    public static partial void RepliesAbandoned(this ILogger logger, int id, int inFlight);
+
+    [LoggerMessage(22, LogLevel.Warning, "Connection refused on {Listener}: {Max} connections there have not sent a request yet (Service:MaxPendingConnections)")]
+    public static partial void TooManyPending(this ILogger logger, string listener, int max);
+
+    [LoggerMessage(23, LogLevel.Information, "Guest calls run on {Threads} threads of their own (Service:GuestThreads)")]
+    public static partial void GuestThreads(this ILogger logger, int threads);
 }

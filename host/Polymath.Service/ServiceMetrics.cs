@@ -76,6 +76,14 @@ public sealed class ServiceMetrics : IDisposable
 
     private readonly long _fastTicks = Stopwatch.Frequency / 10_000;
 
+    /// <summary>Records a run of <paramref name="op"/> that was interrupted after <paramref name="executionTicks"/> (the inline budget): the op stops counting as fast.</summary>
+    public void RecordSlowRun(string op, long executionTicks)
+    {
+        ArgumentNullException.ThrowIfNull(op);
+        var counters = _ops.GetOrAdd(op, static _ => new OpCounters());
+        Volatile.Write(ref counters.AverageExecutionTicks, Math.Max(executionTicks, _fastTicks));
+    }
+
     /// <summary>Records one finished call: time since arrival and, when it ran, the time the expert call itself took.</summary>
     public void RecordCall(string op, int outcomeIndex, long elapsedTicks, long executionTicks = 0)
     {

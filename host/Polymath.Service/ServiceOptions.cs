@@ -33,8 +33,41 @@ public sealed class ServiceOptions
     /// <summary>Most requests in flight on one connection; further requests wait unread in the socket (default 256).</summary>
     public int MaxInFlightPerConnection { get; set; } = 256;
 
-    /// <summary>Most open connections (default 256); more are told so and closed.</summary>
+    /// <summary>Most open connections per listener (the Unix socket and TCP each, default 256); more are told so and closed.</summary>
     public int MaxConnections { get; set; } = 256;
+
+    /// <summary>
+    /// Most connections per listener that have not yet sent a complete message (or, on a listener with a token, not yet
+    /// authenticated); more are told so and closed. Default (null): three quarters of <see cref="MaxConnections"/>, rounded up.
+    /// </summary>
+    public int? MaxPendingConnections { get; set; }
+
+    /// <summary>A connection that has not sent a complete request (or authenticated, where required) this long after it opened is closed (ms, default 5,000).</summary>
+    public int HandshakeTimeoutMs { get; set; } = 5_000;
+
+    /// <summary>Threads that run guest calls for the service (default: the processor count, at least 4, so two slow guests on a small machine do not hold every thread). Guests never run on the thread pool, so the read loops, <c>health</c> and the deadlines always have threads.</summary>
+    public int? GuestThreads { get; set; }
+
+    /// <summary>Most calls waiting for a guest thread, over all connections (default 4096); further calls are answered -32003 at once.</summary>
+    public int MaxQueuedCalls { get; set; } = 4096;
+
+    /// <summary>Most bytes of calls (args and op) waiting for or on a guest thread, over all connections (default 256 MiB); further calls are answered -32003 at once.</summary>
+    public long MaxQueuedBytes { get; set; } = 256L << 20;
+
+    /// <summary>Most bytes of calls one connection may have waiting or running (default 16 MiB); beyond, the service stops reading from it (back-pressure). One call is always admitted.</summary>
+    public long MaxQueuedBytesPerConnection { get; set; } = 16L << 20;
+
+    /// <summary>
+    /// How long a call of an op known to be fast may run on the connection's read loop (ms, default 5): past it, the call is
+    /// interrupted and run again on a guest thread, where <c>$/cancelRequest</c> reaches it; 0 = never run calls inline.
+    /// </summary>
+    public int InlineBudgetMs { get; set; } = 5;
+
+    /// <summary>The guest threads in use: <see cref="GuestThreads"/>, or the processor count (at least 4).</summary>
+    public int EffectiveGuestThreads => GuestThreads ?? Math.Max(4, Environment.ProcessorCount);
+
+    /// <summary>The pending-connection limit in use: <see cref="MaxPendingConnections"/>, or three quarters of <see cref="MaxConnections"/> rounded up.</summary>
+    public int EffectiveMaxPendingConnections => MaxPendingConnections ?? Math.Max(1, MaxConnections - MaxConnections / 4);
 
     /// <summary>A connection with nothing in flight and no input for this long is closed (ms, default 300,000; 0 = never).</summary>
     public int IdleTimeoutMs { get; set; } = 300_000;

@@ -15,6 +15,15 @@ public sealed class ServiceOptionsValidator : IValidateOptions<ServiceOptions>
         if (options.MaxMessageBytes is < 64 or > 256 << 20) errors.Add($"{S}:MaxMessageBytes must be 64..268435456 (is {options.MaxMessageBytes})");
         if (options.MaxInFlightPerConnection is < 1 or > 65536) errors.Add($"{S}:MaxInFlightPerConnection must be 1..65536 (is {options.MaxInFlightPerConnection})");
         if (options.MaxConnections is < 1 or > 100_000) errors.Add($"{S}:MaxConnections must be 1..100000 (is {options.MaxConnections})");
+        if (options.MaxPendingConnections is { } pending && (pending < 1 || pending > options.MaxConnections))
+            errors.Add($"{S}:MaxPendingConnections must be 1..{S}:MaxConnections ({options.MaxConnections}) (is {pending})");
+        if (options.HandshakeTimeoutMs is < 100 or > 3_600_000) errors.Add($"{S}:HandshakeTimeoutMs must be 100..3600000 (is {options.HandshakeTimeoutMs})");
+        if (options.GuestThreads is < 1 or > 1024) errors.Add($"{S}:GuestThreads must be 1..1024 (is {options.GuestThreads})");
+        if (options.MaxQueuedCalls is < 1 or > 1_000_000) errors.Add($"{S}:MaxQueuedCalls must be 1..1000000 (is {options.MaxQueuedCalls})");
+        if (options.MaxQueuedBytes < options.MaxMessageBytes) errors.Add($"{S}:MaxQueuedBytes must be at least {S}:MaxMessageBytes ({options.MaxMessageBytes}) (is {options.MaxQueuedBytes})");
+        if (options.MaxQueuedBytesPerConnection < 1 || options.MaxQueuedBytesPerConnection > options.MaxQueuedBytes)
+            errors.Add($"{S}:MaxQueuedBytesPerConnection must be 1..{S}:MaxQueuedBytes ({options.MaxQueuedBytes}) (is {options.MaxQueuedBytesPerConnection})");
+        if (options.InlineBudgetMs is < 0 or > 1000) errors.Add($"{S}:InlineBudgetMs must be 0..1000 (is {options.InlineBudgetMs})");
         if (options.IdleTimeoutMs < 0) errors.Add($"{S}:IdleTimeoutMs must not be negative (is {options.IdleTimeoutMs})");
         if (options.DrainTimeoutMs < 0) errors.Add($"{S}:DrainTimeoutMs must not be negative (is {options.DrainTimeoutMs})");
         if (options.TcpPort is < 0 or > 65535) errors.Add($"{S}:TcpPort must be 0..65535 (is {options.TcpPort})");

@@ -13,7 +13,10 @@ namespace Polymath.Experts;
 /// <see cref="Fault"/>) and never returns host data for a facility that was not granted:
 /// <list type="bullet">
 /// <item><c>fd_write</c>: fds 1 and 2 only; without <c>wasi.stdio</c> it answers <see cref="BadF"/> (the errno of a
-/// closed stream, which Rust's std and wasi-libc treat as "stdout is closed", so a guest that prints does not fail).</item>
+/// closed stream, which Rust's std and wasi-libc treat as "stdout is closed", so a guest that prints does not fail).
+/// One call writes at most <see cref="MaxBytesPerWrite"/> bytes (a short write, which WASI and POSIX allow and libc
+/// retries), and it checks the call's deadline before each iovec: a passed deadline ends the call as an
+/// <see cref="TrapKind.Interrupted"/> trap, so a guest cannot stay in the host past its timeout.</item>
 /// <item><c>clock_time_get</c>/<c>clock_res_get</c>: without <c>wasi.clock</c> answer <see cref="NotCapable"/>.</item>
 /// <item><c>random_get</c>: without <c>wasi.random</c> answers <see cref="NotCapable"/>.</item>
 /// <item><c>args_*</c>/<c>environ_*</c>: always empty. <c>sched_yield</c>: success. <c>proc_exit</c>: ends the call as a
@@ -39,6 +42,9 @@ public sealed class WasiPreview1
     /// <summary>errno notcapable: the facility was not granted.</summary>
     public const int NotCapable = 76;
 
+    /// <summary>Most bytes one <c>fd_write</c> call writes (1 MiB); the rest of its iovecs are left for the guest to retry.</summary>
+    public const int MaxBytesPerWrite = 1 << 20;
+
     private readonly WasiOptions _options;
     private readonly long _startTimestamp = Stopwatch.GetTimestamp();
 
@@ -52,21 +58,36 @@ public sealed class WasiPreview1
         length >= 0 && (ulong)(uint)ptr + (ulong)length <= (ulong)memory.Length;
 
     /// <summary><c>fd_write(fd, iovs, iovs_len, nwritten) -> errno</c>.</summary>
-    public int FdWrite(Span<byte> memory, int fd, int iovs, int iovsLen, int nwrittenPtr)
+    public int FdWrite(Span<byte> memory, int fd, int iovs, int iovsLen, int nwrittenPtr) =>
+        FdWrite(memory, fd, iovs, iovsLen, nwrittenPtr, CancellationToken.None);
+
+    /// <summary>
+    /// <c>fd_write</c> under the call's <paramref name="deadline"/>: checked before each iovec, a cancelled token throws a
+    /// <see cref="TrapKind.Interrupted"/> trap. Writes at most <see cref="MaxBytesPerWrite"/> bytes and reports how many.
+    /// </summary>
+    /// <exception cref="WasmTrapException">The deadline passed (or the call was cancelled) during the write.</exception>
+    public int FdWrite(Span<byte> memory, int fd, int iovs, int iovsLen, int nwrittenPtr, CancellationToken deadline)
     {
         if (fd is not (1 or 2)) return BadF;
         if (!_options.Grants.HasFlag(WasiGrants.Stdio)) return BadF;
         if (iovsLen < 0 || !InBounds(memory, iovs, (long)(uint)iovsLen * 8) || !InBounds(memory, nwrittenPtr, 4)) return Fault;
         uint total = 0;
-        for (int i = 0; i < iovsLen; i++)
+        for (int i = 0; i < iovsLen && total < MaxBytesPerWrite; i++)
         {
+            if (deadline.IsCancellationRequested) throw new WasmTrapException(TrapKind.Interrupted, "the call's deadline passed during fd_write");
             int entry = iovs + i * 8;
             int buf = BinaryPrimitives.ReadInt32LittleEndian(memory.Slice(entry, 4));
             uint len = BinaryPrimitives.ReadUInt32LittleEndian(memory.Slice(entry + 4, 4));
             if (!InBounds(memory, buf, len)) return Fault;
+            len = Math.Min(len, MaxBytesPerWrite - total);
             if (len > 0) _options.Output?.Write(fd, memory.Slice(buf, (int)len));
             total += len;
         }
+        return Written(memory, nwrittenPtr, total);
+    }
+
+    private static int Written(Span<byte> memory, int nwrittenPtr, uint total)
+    {
         BinaryPrimitives.WriteUInt32LittleEndian(memory.Slice(nwrittenPtr, 4), total);
         return Success;
     }
@@ -143,7 +164,7 @@ public sealed class WasiPreview1
     {
         ArgumentNullException.ThrowIfNull(linker);
         linker.DefineFunction(ModuleName, "fd_write", I32x4ToI32,
-            (ctx, a, r) => r[0] = WasmValue.I32(Mem(ctx, out var m) ? FdWrite(m, a[0].AsI32, a[1].AsI32, a[2].AsI32, a[3].AsI32) : Fault));
+            (ctx, a, r) => r[0] = WasmValue.I32(Mem(ctx, out var m) ? FdWrite(m, a[0].AsI32, a[1].AsI32, a[2].AsI32, a[3].AsI32, ctx.CancellationToken) : Fault));
         linker.DefineFunction(ModuleName, "proc_exit", ProcExitType,
             // The WASI exit code is a u32: the message shows it unsigned (proc_exit(4294967295), not -1); ExitCode keeps the
             // 32 bits, and a front end that becomes a process must map codes above 255 (polymath run: to 1).

@@ -124,6 +124,12 @@ public sealed class LifecycleTests : IDisposable
     [InlineData("--Service:TcpPort=0|--Service:TcpAddress=0.0.0.0", "Service:AllowNonLoopback")]
     [InlineData("--Service:TcpPort=0|--Service:TcpAddress=0.0.0.0|--Service:AllowNonLoopback=true", "Service:TokenFile")]
     [InlineData("--Experts:DebounceMs=soon", "Experts:DebounceMs")]
+    [InlineData("--Service:GuestThreads=0", "Service:GuestThreads")]
+    [InlineData("--Service:MaxPendingConnections=300", "Service:MaxPendingConnections")]
+    [InlineData("--Service:HandshakeTimeoutMs=10", "Service:HandshakeTimeoutMs")]
+    [InlineData("--Service:MaxQueuedBytes=1000", "Service:MaxQueuedBytes")]
+    [InlineData("--Service:MaxQueuedBytesPerConnection=0", "Service:MaxQueuedBytesPerConnection")]
+    [InlineData("--Service:InlineBudgetMs=-1", "Service:InlineBudgetMs")]
     public async Task InvalidOptionsStopTheStartNamingTheKey(string args, string key)
     {
         string dir = Directory.CreateTempSubdirectory("polymath-svc-").FullName;

@@ -13,6 +13,13 @@ internal sealed class RawConnection(Socket socket) : IDisposable
 
     public void Send(string text) => socket.Send(Encoding.UTF8.GetBytes(text));
 
+    /// <summary>Frames <paramref name="body"/> as it is (bytes that need not be valid UTF-8).</summary>
+    public void SendBytes(byte[] body)
+    {
+        socket.Send(Encoding.ASCII.GetBytes($"Content-Length: {body.Length}\r\n\r\n"));
+        socket.Send(body);
+    }
+
     public void SendMessage(string json)
     {
         var body = Encoding.UTF8.GetBytes(json);

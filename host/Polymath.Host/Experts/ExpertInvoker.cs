@@ -24,25 +24,9 @@ internal static class ExpertInvoker
         catch (JsonException e) { error = e.Message; return false; }
     }
 
-    // The timeout of a call: one CancellationTokenSource per thread, reset (TryReset: fails once its timer has fired) and
-    // re-armed per call (CancelAfter on a reset source reuses its timer), instead of a linked source and a timer allocated
-    // and disposed per call. Taken out of the slot while in use, so a nested call on the same thread gets its own.
-    [ThreadStatic] private static CancellationTokenSource? t_timeout;
-
-    private static CancellationTokenSource RentTimeout()
-    {
-        var cts = t_timeout;
-        t_timeout = null;
-        return cts is not null && cts.TryReset() ? cts : new CancellationTokenSource();
-    }
-
-    // Its timer stays armed until the next call's TryReset stops it (one timer update per call, not two); a timer that
-    // fires meanwhile only makes that TryReset fail and the next call take a new source.
-    private static void ReturnTimeout(CancellationTokenSource cts)
-    {
-        if (!cts.IsCancellationRequested) t_timeout = cts;
-        else cts.Dispose(); // a cancelled one cannot be reused
-    }
+    // The timeout of a call: the calling thread's CallDeadline, armed and disarmed per call (two interlocked writes, no
+    // allocation) and enforced by the watchdog thread (CallWatchdog), which needs no free thread-pool thread: guests that
+    // hold every pool thread still end on time. Taken out of the thread's slot while in use, so a nested call gets its own.
 
     public static ExpertCallResult Invoke(LoadedExpert expert, string op, byte[] opBytes, ReadOnlySpan<byte> args, CancellationToken cancellationToken)
     {
@@ -63,11 +47,11 @@ internal static class ExpertInvoker
             };
         string runtime = execution.RuntimeId;
         var limits = expert.Limits;
-        var timeout = RentTimeout();
-        timeout.CancelAfter(limits.TimeoutMs);
+        var timeout = CallDeadline.RentForThread();
+        timeout.Arm(limits.TimeoutMs);
         // The caller's token cancels the call too (no registration when it cannot be cancelled: the common case).
         var callerLink = cancellationToken.CanBeCanceled
-            ? cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), timeout)
+            ? cancellationToken.UnsafeRegister(static s => ((CallDeadline)s!).CancelCurrent(), timeout)
             : default;
         var options = new CallOptions { Fuel = limits.FuelPerCall, CancellationToken = timeout.Token };
         ExpertInstance? instance = null;
@@ -124,8 +108,9 @@ internal static class ExpertInvoker
         }
         finally
         {
-            callerLink.Dispose(); // before the source goes back to the slot
-            ReturnTimeout(timeout);
+            callerLink.Dispose(); // before disarming: waits for a callback already running, so none can hit a later call
+            timeout.Disarm();
+            CallDeadline.ReturnForThread(timeout);
             if (instance is not null)
             {
                 if (healthy) execution.Pool.Return(instance);

@@ -3,29 +3,36 @@ using Polymath.Host.Experts;
 
 namespace Polymath.Service.Protocol;
 
-/// <summary>One <c>call</c> request, run as a thread-pool work item; cancellable by <c>$/cancelRequest</c>, its deadline or shutdown.</summary>
-internal sealed class CallWork : IThreadPoolWorkItem
+/// <summary>
+/// One <c>call</c> request run on a guest thread (<see cref="GuestScheduler"/>); cancellable by <c>$/cancelRequest</c>,
+/// its <c>deadline_ms</c> or shutdown, whether it is still waiting or already running. It owns no token source: it runs
+/// under the guest thread's <see cref="CallDeadline"/>, and a cancel is aimed at that arming's ticket, so a late cancel
+/// can never reach the thread's next call.
+/// </summary>
+internal sealed class CallWork
 {
     public const int CancelledByClient = 1;
     public const int CancelledByShutdown = 2;
 
+    // Bytes a call holds beyond its op and args (the work item, its result, the reply), for the queue limits.
+    private const int Overhead = 512;
+
     private readonly JsonRpcConnection _connection;
-    private readonly CancellationTokenSource? _cancel;
     private readonly int _deadlineMs;
     private int _cancelledBy;
+    private CallDeadline? _deadline;
+    private long _ticket;
 
-    // cancellable: false for a call run inline on the read loop: no $/cancelRequest can be read while it runs, so
-    // without a deadline it needs no CancellationTokenSource (one allocation less on the fast path).
-    public CallWork(JsonRpcConnection connection, RequestId id, string op, string? args, int deadlineMs, long arrived, BatchReply? batch, bool cancellable = true)
+    public CallWork(JsonRpcConnection connection, RequestId id, string op, string? args, int deadlineMs, long arrived, BatchReply? batch)
     {
         Batch = batch;
-        if (cancellable || deadlineMs > 0) _cancel = new CancellationTokenSource();
         _connection = connection;
         Id = id;
         Op = op;
         Args = args;
         _deadlineMs = deadlineMs;
         Arrived = arrived;
+        Bytes = Overhead + 2L * (op.Length + (args?.Length ?? 0)); // UTF-16 strings
     }
 
     public RequestId Id { get; }
@@ -34,25 +41,40 @@ internal sealed class CallWork : IThreadPoolWorkItem
     public string Op { get; }
     public string? Args { get; }
     public long Arrived { get; }
+    /// <summary>What the call holds in memory while it waits or runs (counted against the queue limits).</summary>
+    public long Bytes { get; }
     public ExpertCallResult? Result { get; private set; }
     public (int Code, string Message)? Error { get; private set; }
     public long ExecutionTicks { get; private set; }
 
-    /// <summary>Cancels the call (first reason wins).</summary>
+    /// <summary>Cancels the call (first reason wins): a waiting call ends as soon as a thread takes it, a running one is interrupted.</summary>
     public void Cancel(int reason)
     {
-        Interlocked.CompareExchange(ref _cancelledBy, reason, 0);
-        try { _cancel?.Cancel(); } catch (ObjectDisposedException) { }
+        Interlocked.CompareExchange(ref _cancelledBy, reason, 0); // a full fence before reading the ticket
+        long ticket = Interlocked.Read(ref _ticket);
+        if (ticket != 0) Volatile.Read(ref _deadline)?.TryCancel(ticket);
     }
 
-    public void Execute()
+    /// <summary>Runs the call on a guest thread under <paramref name="deadline"/>, then hands it to its connection.</summary>
+    public void Execute(CallDeadline deadline)
     {
         try
         {
-            if (_deadlineMs > 0) _cancel!.CancelAfter(_deadlineMs);
-            long start = Stopwatch.GetTimestamp();
-            Result = _connection.Execute(Op, Args, _cancel?.Token ?? CancellationToken.None);
-            ExecutionTicks = Stopwatch.GetTimestamp() - start;
+            long ticket = deadline.Arm(_deadlineMs);
+            Volatile.Write(ref _deadline, deadline);
+            Interlocked.Exchange(ref _ticket, ticket); // a full fence before reading the cancel flag
+            try
+            {
+                if (Volatile.Read(ref _cancelledBy) != 0) deadline.TryCancel(ticket);
+                long start = Stopwatch.GetTimestamp();
+                Result = _connection.Execute(Op, Args, deadline.Token);
+                ExecutionTicks = Stopwatch.GetTimestamp() - start;
+            }
+            finally
+            {
+                Interlocked.Exchange(ref _ticket, 0);
+                deadline.Disarm();
+            }
         }
         catch (OperationCanceledException)
         {
@@ -69,10 +91,6 @@ internal sealed class CallWork : IThreadPoolWorkItem
         {
             _connection.Logger.CallFailed(e, LogText.Printable(Op));
             Error = (RpcErrorCodes.InternalError, $"internal error: {e.Message}");
-        }
-        finally
-        {
-            _cancel?.Dispose();
         }
         _connection.Complete(this);
     }

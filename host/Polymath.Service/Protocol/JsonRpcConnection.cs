@@ -48,14 +48,21 @@ internal sealed class JsonRpcConnection
     private int _writerActive;
     private string _closeReason = "closed by the client";
     private long _lastActivity = Environment.TickCount64;
+    private readonly long _opened = Environment.TickCount64;
+    private readonly ListenerState _listener;
+    private readonly GuestQueue _guestQueue = new();
+    private CallDeadline? _inlineDeadline;
+    private long _queuedBytes;
+    private int _pending = 1;
 
-    public JsonRpcConnection(JsonRpcServer server, Socket socket, int id, bool requiresToken)
+    public JsonRpcConnection(JsonRpcServer server, Socket socket, int id, ListenerState listener)
     {
         _server = server;
         _socket = socket;
         Id = id;
         _logger = server.Logger;
-        _authenticated = !requiresToken;
+        _listener = listener;
+        _authenticated = !listener.RequiresToken;
         _stream = new NetworkStream(socket, ownsSocket: true);
         _input = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, minimumReadSize: 4096, leaveOpen: true));
         _output = PipeWriter.Create(_stream, new StreamPipeWriterOptions(minimumBufferSize: 16 * 1024, leaveOpen: true));
@@ -72,23 +79,61 @@ internal sealed class JsonRpcConnection
     /// <summary>Milliseconds since the last byte arrived.</summary>
     public long IdleMs => Environment.TickCount64 - Volatile.Read(ref _lastActivity);
 
+    /// <summary>True until the connection has sent a complete request (and authenticated, where its listener requires it).</summary>
+    public bool IsPending => Volatile.Read(ref _pending) != 0;
+
+    /// <summary>Milliseconds since the connection was accepted.</summary>
+    public long AgeMs => Environment.TickCount64 - _opened;
+
+    /// <summary>The listener the connection came from.</summary>
+    public ListenerState Listener => _listener;
+
+    // The connection has shown it speaks the protocol (and holds the token, where required): it stops counting as pending.
+    private void EndHandshake()
+    {
+        if (Interlocked.Exchange(ref _pending, 0) != 0) Interlocked.Decrement(ref _listener.Pending);
+    }
+
     /// <summary>Serves the connection until the client closes it, a protocol error closes it, or the service drains it.</summary>
     public async Task RunAsync()
     {
+        bool crashed = false;
         try { await ReadLoopAsync().ConfigureAwait(false); }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException) { _closeReason = $"read failed: {e.Message}"; }
-        catch (Exception e) { _logger.ConnectionFailed(e, Id); _closeReason = "internal error"; }
+        catch (Exception e)
+        {
+            // A bug: the failed message may hold slots nobody will release; cancel what runs and do not wait long.
+            _logger.ConnectionFailed(e, Id);
+            _closeReason = "internal error";
+            crashed = true;
+            foreach (var call in _calls.Values) call.Cancel(CallWork.CancelledByShutdown);
+        }
 
+        EndHandshake();
         // Answer everything that was read before closing (bounded by the drain timeout).
-        if (!await WaitForRepliesAsync(_server.Options.DrainTimeoutMs).ConfigureAwait(false))
+        if (crashed)
+        {
+            if (!await WaitForRepliesAsync(2000).ConfigureAwait(false))
+            {
+                _logger.RepliesAbandoned(Id, InFlight);
+                _socket.Dispose();
+            }
+        }
+        else if (!await WaitForRepliesAsync(_server.Options.DrainTimeoutMs).ConfigureAwait(false))
         {
             _logger.DrainTimeout(Id);
             foreach (var call in _calls.Values) call.Cancel(CallWork.CancelledByShutdown);
             if (!await WaitForRepliesAsync(2000).ConfigureAwait(false)) _socket.Dispose(); // the client does not read: abort
-            await WaitForRepliesAsync(Timeout.Infinite).ConfigureAwait(false);
+            // Cancelled guests end within a watchdog period; a reply that cannot be written is dropped once the writer
+            // fails. Never wait without bound: a connection that cannot finish must not hold its place (or the shutdown).
+            if (!await WaitForRepliesAsync(5000).ConfigureAwait(false)) _logger.RepliesAbandoned(Id, InFlight);
         }
         // Take the writer for good: replies are all flushed (no slot is held), later notifications are dropped.
-        while (Interlocked.CompareExchange(ref _writerActive, 1, 0) != 0) await Task.Delay(1).ConfigureAwait(false);
+        for (int i = 0; Interlocked.CompareExchange(ref _writerActive, 1, 0) != 0; i++)
+        {
+            if (i == 2000) _socket.Dispose(); // a flush still blocked after 2 s: the client does not read
+            await Task.Delay(1).ConfigureAwait(false);
+        }
         _completed = true;
         if (!_broken)
         {
@@ -99,6 +144,7 @@ internal sealed class JsonRpcConnection
         _finished = true;
         await _input.CompleteAsync().ConfigureAwait(false);
         _stream.Dispose();
+        _inlineDeadline?.Dispose();
         _logger.ConnectionClosed(Id, _closeReason);
     }
 
@@ -117,6 +163,22 @@ internal sealed class JsonRpcConnection
         if (_finished || _closeAfterReplies) return;
         _logger.IdleClose(Id, idleMs);
         _closeReason = "idle timeout";
+        _closeAfterReplies = true;
+        _input.CancelPendingRead();
+    }
+
+    /// <summary>Closes a connection that has not sent a complete request (or authenticated) in time, telling it why.</summary>
+    public void CloseHandshake(int timeoutMs)
+    {
+        if (_finished || _closeAfterReplies || !IsPending) return;
+        _logger.HandshakeTimeout(Id, timeoutMs);
+        // The error reply needs a slot like any other; with none free the connection is only closed.
+        if (_slots.Wait(0))
+        {
+            _server.Metrics.InFlightChanged(1);
+            Fail(RpcErrorCodes.InvalidRequest, $"no complete request within {timeoutMs} ms of connecting (Service:HandshakeTimeoutMs)");
+        }
+        _closeReason = "handshake timeout";
         _closeAfterReplies = true;
         _input.CancelPendingRead();
     }
@@ -164,6 +226,7 @@ internal sealed class JsonRpcConnection
                 {
                     var status = Framing.TryRead(ref buffer, maxMessage, out var body, out long declared);
                     if (status == FrameStatus.Incomplete) break;
+                    if (!await WaitForQueuedBytesAsync().ConfigureAwait(false)) return;
                     if (!await AcquireSlotAsync().ConfigureAwait(false)) return;
                     switch (status)
                     {
@@ -171,6 +234,7 @@ internal sealed class JsonRpcConnection
                             var rest = buffer;
                             bool last = Framing.TryRead(ref rest, maxMessage, out _, out _) == FrameStatus.Incomplete;
                             long arrived = Stopwatch.GetTimestamp();
+                            if (_authenticated) EndHandshake(); // a whole frame: the client speaks the protocol
                             if (Parse(body) is not { } document) break;
                             using (document)
                             {
@@ -201,6 +265,20 @@ internal sealed class JsonRpcConnection
         }
     }
 
+    // Back-pressure on bytes: while this connection's calls hold Service:MaxQueuedBytesPerConnection, read no further.
+    private async ValueTask<bool> WaitForQueuedBytesAsync()
+    {
+        long limit = _server.Options.MaxQueuedBytesPerConnection;
+        if (Interlocked.Read(ref _queuedBytes) < limit) return true;
+        while (Interlocked.Read(ref _queuedBytes) >= limit)
+        {
+            if (_closing.IsCancellationRequested || _closeAfterReplies) return false;
+            try { await Task.Delay(1, _closing.Token).ConfigureAwait(false); }
+            catch (OperationCanceledException) { return false; }
+        }
+        return true;
+    }
+
     private async ValueTask<bool> AcquireSlotAsync()
     {
         if (_slots.Wait(0)) { _server.Metrics.InFlightChanged(1); return true; }
@@ -223,7 +301,7 @@ internal sealed class JsonRpcConnection
     private JsonDocument? Parse(ReadOnlySequence<byte> body)
     {
         try { return JsonDocument.Parse(body, DocumentOptions); }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException)
         {
             ReplyError(RequestId.Null, RpcErrorCodes.ParseError, $"invalid JSON: {e.Message}", null);
             return null;
@@ -253,16 +331,51 @@ internal sealed class JsonRpcConnection
             HandleRequest(element, arrived, last && ++index == members, batch);
     }
 
+    // Every string a request's handling reads goes through Text: a string with invalid UTF-8 or an escaped lone surrogate
+    // cannot become a .NET string (System.Text.Json throws), and is answered as an invalid request naming the field.
+    private sealed class BadTextException(string field) : Exception($"{field} is not valid text (invalid UTF-8 or a lone surrogate)");
+
+    private static string Text(JsonElement e, string field)
+    {
+        try { return e.GetString()!; }
+        catch (InvalidOperationException) { throw new BadTextException(field); }
+    }
+
+    private static bool ReadId(JsonElement e, out RequestId id, string field = "id")
+    {
+        try { return RequestId.TryRead(e, out id); }
+        catch (InvalidOperationException) { throw new BadTextException(field); }
+    }
+
     private void HandleRequest(JsonElement root, long arrived, bool last, BatchReply? batch)
+    {
+        var id = RequestId.Null;
+        try { HandleRequest(root, arrived, last, batch, ref id); }
+        catch (BadTextException e)
+        {
+            _logger.BadText(Id, e.Message);
+            ReplyError(id, RpcErrorCodes.InvalidRequest, e.Message, batch);
+        }
+        catch (InvalidOperationException)
+        {
+            // Elsewhere in the request (a property name, say): System.Text.Json cannot compare or read it.
+            const string Message = "the request holds text that is not valid (invalid UTF-8 or a lone surrogate)";
+            _logger.BadText(Id, Message);
+            ReplyError(id, RpcErrorCodes.InvalidRequest, Message, batch);
+        }
+    }
+
+    private void HandleRequest(JsonElement root, long arrived, bool last, BatchReply? batch, ref RequestId id)
     {
         if (root.ValueKind != JsonValueKind.Object) { ReplyError(RequestId.Null, RpcErrorCodes.InvalidRequest, "a request must be a JSON object", batch); return; }
         bool isRequest = root.TryGetProperty("id"u8, out var idElement);
-        var id = RequestId.Null;
-        if (isRequest && !RequestId.TryRead(idElement, out id)) { ReplyError(RequestId.Null, RpcErrorCodes.InvalidRequest, "id must be an integer, a string or null", batch); return; }
+        if (isRequest && !ReadId(idElement, out id)) { ReplyError(RequestId.Null, RpcErrorCodes.InvalidRequest, "id must be an integer, a string or null", batch); return; }
         if (!root.TryGetProperty("jsonrpc"u8, out var version) || version.ValueKind != JsonValueKind.String || !version.ValueEquals("2.0"u8))
         { ReplyError(id, RpcErrorCodes.InvalidRequest, "jsonrpc must be \"2.0\"", batch); return; }
         if (!root.TryGetProperty("method"u8, out var method) || method.ValueKind != JsonValueKind.String)
         { ReplyError(id, RpcErrorCodes.InvalidRequest, "method must be a string", batch); return; }
+        // The method is only compared (no string made per request); text that is not valid matches no method and is read
+        // (and refused, naming the field) only in the unknown-method branch.
         bool hasParams = root.TryGetProperty("params"u8, out var parameters);
         if (hasParams && parameters.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array))
         { ReplyError(id, RpcErrorCodes.InvalidRequest, "params must be an object or an array", batch); return; }
@@ -278,7 +391,7 @@ internal sealed class JsonRpcConnection
         if (!isRequest)
         {
             if (method.ValueEquals("$/cancelRequest"u8) && parameters.ValueKind == JsonValueKind.Object &&
-                parameters.TryGetProperty("id"u8, out var target) && RequestId.TryRead(target, out var targetId) &&
+                parameters.TryGetProperty("id"u8, out var target) && ReadId(target, out var targetId, "params.id") &&
                 _calls.TryGetValue(targetId, out var call))
                 call.Cancel(CallWork.CancelledByClient);
             // Notifications get no reply; unknown ones are ignored (JSON-RPC 2.0, LSP "$/" rule).
@@ -295,7 +408,7 @@ internal sealed class JsonRpcConnection
         else if (method.ValueEquals("auth"u8)) Authenticate(id, parameters, batch);
         else
         {
-            string name = method.GetString()!;
+            string name = Text(method, "method");
             _logger.UnknownMethod(Id, id.ToString(), LogText.Printable(name));
             ReplyError(id, RpcErrorCodes.MethodNotFound, $"unknown method '{name}' (methods: call, experts.list, experts.describe, health, stats, auth)", batch);
         }
@@ -305,33 +418,48 @@ internal sealed class JsonRpcConnection
     {
         if (p.ValueKind != JsonValueKind.Object || !p.TryGetProperty("op"u8, out var opElement) || opElement.ValueKind != JsonValueKind.String)
         { ReplyError(id, RpcErrorCodes.InvalidParams, "call needs params {\"op\": string, \"args\"?: object, \"args_text\"?: string, \"deadline_ms\"?: integer}", batch); return; }
-        string? args = p.TryGetProperty("args"u8, out var a) && a.ValueKind != JsonValueKind.Null ? a.GetRawText()
-            : p.TryGetProperty("args_text"u8, out var text) && text.ValueKind == JsonValueKind.String ? text.GetString() : null;
+        string? args;
+        try
+        {
+            args = p.TryGetProperty("args"u8, out var a) && a.ValueKind != JsonValueKind.Null ? a.GetRawText()
+                : p.TryGetProperty("args_text"u8, out var text) && text.ValueKind == JsonValueKind.String ? text.GetString() : null;
+        }
+        catch (InvalidOperationException) { throw new BadTextException("params.args"); }
         int deadline = 0;
         if (p.TryGetProperty("deadline_ms"u8, out var d) && d.ValueKind != JsonValueKind.Null && (!d.TryGetInt32(out deadline) || deadline <= 0))
         { ReplyError(id, RpcErrorCodes.InvalidParams, "deadline_ms must be a positive integer (milliseconds)", batch); return; }
         if (_draining) { ReplyError(id, RpcErrorCodes.ShuttingDown, "the service is shutting down", batch); return; }
         // A client usually calls the same op again: reuse its string (read only by this loop).
-        string op = _lastOp is { } previous && opElement.ValueEquals(previous) ? previous : _lastOp = opElement.GetString()!;
+        string op = _lastOp is { } previous && opElement.ValueEquals(previous) ? previous : _lastOp = Text(opElement, "params.op");
         // A call whose op has been fast (typically a few µs) runs inline when nothing else waits in the buffer: no
-        // thread hop. Anything else — slow ops, ops not seen yet, pipelined bursts — runs on the thread pool, so
-        // replies come back in any order and a slow call never holds up the connection.
-        if (last && _server.Metrics.IsFast(op))
+        // thread hop, but within Service:InlineBudgetMs; past it the call moves to a guest thread. Anything else — slow
+        // ops, ops not seen yet, pipelined bursts — runs on the guest threads, so replies come back in any order and a
+        // slow call never holds up the connection.
+        int budget = _server.Options.InlineBudgetMs;
+        if (budget > 0 && last && _server.Metrics.IsFast(op))
         {
-            if (deadline == 0) RunInline(id, op, args, arrived, batch); // nothing can cancel it: no work item needed
-            else new CallWork(this, id, op, args, deadline, arrived, batch, cancellable: false).Execute();
-            return;
+            if (RunInline(id, op, args, deadline, budget, arrived, batch)) return;
+            if (deadline > 0) deadline = Math.Max(1, deadline - budget);
         }
-        var work = new CallWork(this, id, op, args, deadline, arrived, batch);
-        _calls.TryAdd(id, work);
-        ThreadPool.UnsafeQueueUserWorkItem(work, preferLocal: false);
+        Queue(new CallWork(this, id, op, args, deadline, arrived, batch));
+    }
+
+    private void Queue(CallWork work)
+    {
+        Interlocked.Add(ref _queuedBytes, work.Bytes);
+        _calls.TryAdd(work.Id, work);
+        if (_server.Guests.TryEnqueue(_guestQueue, work, out string? refusal)) return;
+        _calls.TryRemove(new KeyValuePair<RequestId, CallWork>(work.Id, work));
+        Interlocked.Add(ref _queuedBytes, -work.Bytes);
+        _logger.CallRefused(Id, refusal!);
+        ReplyError(work.Id, _draining ? RpcErrorCodes.ShuttingDown : RpcErrorCodes.Busy, refusal!, work.Batch);
     }
 
     private void Describe(RequestId id, JsonElement p, BatchReply? batch)
     {
         if (p.ValueKind != JsonValueKind.Object || !p.TryGetProperty("id"u8, out var e) || e.ValueKind != JsonValueKind.String)
         { ReplyError(id, RpcErrorCodes.InvalidParams, "experts.describe needs params {\"id\": string}", batch); return; }
-        string expertId = e.GetString()!;
+        string expertId = Text(e, "params.id");
         var expert = _server.Registry.Experts.FirstOrDefault(x => x.Id == expertId);
         if (expert is null) { ReplyError(id, RpcErrorCodes.InvalidParams, $"no expert with id '{expertId}'", batch); return; }
         Reply(id, w => ExpertJson.WriteExpert(w, expert), batch);
@@ -339,9 +467,10 @@ internal sealed class JsonRpcConnection
 
     private void Authenticate(RequestId id, JsonElement p, BatchReply? batch)
     {
-        if (p.ValueKind == JsonValueKind.Object && p.TryGetProperty("token"u8, out var t) && t.ValueKind == JsonValueKind.String && _server.CheckToken(t.GetString()!))
+        if (p.ValueKind == JsonValueKind.Object && p.TryGetProperty("token"u8, out var t) && t.ValueKind == JsonValueKind.String && _server.CheckToken(Text(t, "params.token")))
         {
             _authenticated = true;
+            EndHandshake();
             Reply(id, w => { w.WriteStartObject(); w.WriteBoolean("authenticated"u8, true); w.WriteEndObject(); }, batch);
             return;
         }
@@ -354,23 +483,42 @@ internal sealed class JsonRpcConnection
     internal void Complete(CallWork work)
     {
         _calls.TryRemove(new KeyValuePair<RequestId, CallWork>(work.Id, work));
+        Interlocked.Add(ref _queuedBytes, -work.Bytes);
         if (work.Error is { } error) ReplyError(work.Id, error.Code, error.Message, work.Batch);
         else ReplyResult(work.Id, work.Op, work.Arrived, work.ExecutionTicks, work.Result!, work.Batch);
     }
 
-    // A fast call with no deadline, on the read loop: what CallWork does, without the work item.
-    private void RunInline(RequestId id, string op, string? args, long arrived, BatchReply? batch)
+    // A fast call on the read loop, under the connection's inline deadline: min(budget, deadline_ms). False when the budget
+    // passed first: the call was interrupted (experts are deterministic, so running it again is safe) and the caller
+    // queues it for a guest thread, where $/cancelRequest can reach it; the op no longer counts as fast.
+    private bool RunInline(RequestId id, string op, string? args, int deadlineMs, int budgetMs, long arrived, BatchReply? batch)
     {
+        var limit = _inlineDeadline ??= new CallDeadline();
+        bool deadlineFirst = deadlineMs > 0 && deadlineMs <= budgetMs;
+        limit.Arm(deadlineFirst ? deadlineMs : budgetMs);
         ExpertCallResult result;
         long start = Stopwatch.GetTimestamp();
-        try { result = _server.Registry.Call(op, args, CancellationToken.None); }
+        try { result = _server.Registry.Call(op, args, limit.Token); }
+        catch (OperationCanceledException)
+        {
+            long elapsed = Stopwatch.GetTimestamp() - start;
+            if (!deadlineFirst)
+            {
+                _server.Metrics.RecordSlowRun(op, elapsed);
+                _logger.InlineBudgetExceeded(Id, LogText.Printable(op), budgetMs);
+                return false;
+            }
+            result = CallOutcomes.DeadlineExceeded(op, deadlineMs, (ulong)Stopwatch.GetElapsedTime(arrived).Ticks * 100);
+        }
         catch (Exception e)
         {
             _logger.CallFailed(e, LogText.Printable(op));
             ReplyError(id, RpcErrorCodes.InternalError, $"internal error: {e.Message}", batch);
-            return;
+            return true;
         }
+        finally { limit.Disarm(); }
         ReplyResult(id, op, arrived, Stopwatch.GetTimestamp() - start, result, batch);
+        return true;
     }
 
     private void ReplyResult(RequestId id, string op, long arrived, long executionTicks, ExpertCallResult result, BatchReply? batch)

@@ -20,7 +20,7 @@ namespace Polymath.Service.Protocol;
 public sealed class JsonRpcServer : IHostedService, IDisposable
 {
     private readonly ConcurrentDictionary<int, (JsonRpcConnection Connection, Task Task)> _connections = new();
-    private readonly List<Socket> _listeners = [];
+    private readonly List<ListenerState> _listeners = [];
     private readonly List<Task> _acceptLoops = [];
     private readonly CancellationTokenSource _stopping = new();
     private byte[]? _tokenHash;
@@ -44,6 +44,9 @@ public sealed class JsonRpcServer : IHostedService, IDisposable
     internal ServiceMetrics Metrics { get; }
     internal ILogger Logger { get; }
 
+    /// <summary>The guest threads (created at start).</summary>
+    internal GuestScheduler Guests { get; private set; } = null!;
+
     /// <summary>The Unix socket path listened on, or null.</summary>
     public string? SocketPath => _socketPath;
 
@@ -55,53 +58,71 @@ public sealed class JsonRpcServer : IHostedService, IDisposable
     {
         if (!string.IsNullOrEmpty(Options.TokenFile))
             _tokenHash = SHA256.HashData(Encoding.UTF8.GetBytes(File.ReadAllText(Options.TokenFile).Trim()));
+        Guests = new GuestScheduler(Options.EffectiveGuestThreads, Options.MaxQueuedCalls, Options.MaxQueuedBytes);
+        Logger.GuestThreads(Guests.Threads);
         string socketPath = Options.SocketPath ?? ServiceOptions.DefaultSocketPath;
         if (socketPath.Length > 0 && !OperatingSystem.IsWindows())
         {
-            var listener = UnixSocketListener.Bind(socketPath, Logger);
+            var listener = new ListenerState("unix socket", UnixSocketListener.Bind(socketPath, Logger), RequiresToken: false);
             _socketPath = socketPath;
             _listeners.Add(listener);
-            _acceptLoops.Add(AcceptLoopAsync(listener, requiresToken: false));
+            _acceptLoops.Add(AcceptLoopAsync(listener));
             Logger.ListeningUnix(socketPath);
         }
         if (Options.TcpPort is int port)
         {
             var address = IPAddress.Parse(Options.TcpAddress);
-            var listener = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-            listener.Bind(new IPEndPoint(address, port));
-            listener.Listen(); // the system maximum backlog (somaxconn): bursts of connects wait instead of failing
-            TcpEndPoint = (IPEndPoint)listener.LocalEndPoint!;
+            var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            socket.Bind(new IPEndPoint(address, port));
+            socket.Listen(); // the system maximum backlog (somaxconn): bursts of connects wait instead of failing
+            TcpEndPoint = (IPEndPoint)socket.LocalEndPoint!;
+            var listener = new ListenerState("tcp", socket, RequiresToken: _tokenHash is not null);
             _listeners.Add(listener);
-            _acceptLoops.Add(AcceptLoopAsync(listener, requiresToken: _tokenHash is not null));
+            _acceptLoops.Add(AcceptLoopAsync(listener));
             if (!IPAddress.IsLoopback(address)) Logger.NonLoopback(address.ToString(), Options.TokenFile!);
             Logger.ListeningTcp(TcpEndPoint.ToString());
         }
         Registry.ExpertLoaded += OnExpertLoaded;
         Registry.ExpertUnloaded += OnExpertUnloaded;
-        if (Options.IdleTimeoutMs > 0)
-        {
-            int period = Math.Clamp(Options.IdleTimeoutMs / 4, 50, 5000);
-            _idleTimer = new Timer(_ => CloseIdleConnections(), null, period, period);
-        }
+        // One timer for idle connections and handshake deadlines (its callback is short; guests never hold the pool).
+        int period = Math.Clamp(Options.HandshakeTimeoutMs / 4, 50, 1000);
+        if (Options.IdleTimeoutMs > 0) period = Math.Min(period, Math.Clamp(Options.IdleTimeoutMs / 4, 50, 5000));
+        _idleTimer = new Timer(_ => CloseIdleConnections(), null, period, period);
         return Task.CompletedTask;
     }
 
-    private async Task AcceptLoopAsync(Socket listener, bool requiresToken)
+    // Limits are per listener: connections that flood one (say, idle TCP connections) never lock out the other.
+    private async Task AcceptLoopAsync(ListenerState listener)
     {
+        int maxPending = Options.EffectiveMaxPendingConnections;
         while (!_stopping.IsCancellationRequested)
         {
             Socket socket;
-            try { socket = await listener.AcceptAsync(_stopping.Token).ConfigureAwait(false); }
+            try { socket = await listener.Socket.AcceptAsync(_stopping.Token).ConfigureAwait(false); }
             catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException) { if (_stopping.IsCancellationRequested) return; continue; }
             if (socket.ProtocolType == ProtocolType.Tcp) socket.NoDelay = true;
-            if (_connections.Count >= Options.MaxConnections || _draining)
+            if (_draining)
             {
-                Reject(socket, _draining ? RpcErrorCodes.ShuttingDown : RpcErrorCodes.TooManyConnections,
-                    _draining ? "the service is shutting down" : $"the service has reached its maximum of {Options.MaxConnections} connections (Service:MaxConnections)");
+                Reject(socket, RpcErrorCodes.ShuttingDown, "the service is shutting down");
                 continue;
             }
+            if (Volatile.Read(ref listener.Connections) >= Options.MaxConnections)
+            {
+                Logger.TooManyConnections(listener.Name, Options.MaxConnections);
+                Reject(socket, RpcErrorCodes.TooManyConnections, $"the service has reached its maximum of {Options.MaxConnections} connections on its {listener.Name} (Service:MaxConnections)");
+                continue;
+            }
+            if (Volatile.Read(ref listener.Pending) >= maxPending)
+            {
+                Logger.TooManyPending(listener.Name, maxPending);
+                Reject(socket, RpcErrorCodes.TooManyConnections,
+                    $"{maxPending} connections on the service's {listener.Name} have not sent a request yet (Service:MaxPendingConnections); try again later");
+                continue;
+            }
+            Interlocked.Increment(ref listener.Connections);
+            Interlocked.Increment(ref listener.Pending);
             int id = Interlocked.Increment(ref _nextId);
-            var connection = new JsonRpcConnection(this, socket, id, requiresToken);
+            var connection = new JsonRpcConnection(this, socket, id, listener);
             Metrics.ConnectionChanged(1);
             if (Logger.IsEnabled(LogLevel.Debug)) Logger.ConnectionOpened(id, socket.RemoteEndPoint?.ToString() is { Length: > 0 } r ? r : "unix socket");
             var task = Task.Run(async () =>
@@ -110,6 +131,7 @@ public sealed class JsonRpcServer : IHostedService, IDisposable
                 finally
                 {
                     _connections.TryRemove(id, out _);
+                    Interlocked.Decrement(ref listener.Connections);
                     Metrics.ConnectionChanged(-1);
                 }
             });
@@ -117,9 +139,8 @@ public sealed class JsonRpcServer : IHostedService, IDisposable
         }
     }
 
-    private void Reject(Socket socket, int code, string message)
+    private static void Reject(Socket socket, int code, string message)
     {
-        if (code == RpcErrorCodes.TooManyConnections) Logger.TooManyConnections(Options.MaxConnections);
         try
         {
             var body = Encoding.UTF8.GetBytes($"{{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{{\"code\":{code},\"message\":{JsonSerializer.Serialize(message)}}}}}");
@@ -138,7 +159,8 @@ public sealed class JsonRpcServer : IHostedService, IDisposable
         {
             try
             {
-                if (connection.InFlight == 0 && connection.IdleMs > Options.IdleTimeoutMs) connection.CloseIdle(Options.IdleTimeoutMs);
+                if (connection.IsPending && connection.AgeMs > Options.HandshakeTimeoutMs) connection.CloseHandshake(Options.HandshakeTimeoutMs);
+                else if (Options.IdleTimeoutMs > 0 && connection.InFlight == 0 && connection.IdleMs > Options.IdleTimeoutMs) connection.CloseIdle(Options.IdleTimeoutMs);
             }
             catch (InvalidOperationException) { }
         }
@@ -184,6 +206,12 @@ public sealed class JsonRpcServer : IHostedService, IDisposable
         w.WriteEndObject();
         w.WriteNumber("connections"u8, Metrics.Connections);
         w.WriteNumber("in_flight"u8, Metrics.InFlight);
+        w.WriteStartObject("guests"u8);
+        w.WriteNumber("threads"u8, Guests.Threads);
+        w.WriteNumber("running"u8, Guests.Running);
+        w.WriteNumber("queued"u8, Guests.Queued);
+        w.WriteNumber("queued_bytes"u8, Guests.QueuedBytes);
+        w.WriteEndObject();
         w.WriteEndObject();
     }
 
@@ -204,13 +232,14 @@ public sealed class JsonRpcServer : IHostedService, IDisposable
         _draining = true;
         Logger.Draining(Metrics.InFlight, _connections.Count, Options.DrainTimeoutMs);
         _stopping.Cancel();
-        foreach (var l in _listeners) l.Dispose();
+        foreach (var l in _listeners) l.Socket.Dispose();
         _idleTimer?.Dispose();
         Registry.ExpertLoaded -= OnExpertLoaded;
         Registry.ExpertUnloaded -= OnExpertUnloaded;
         try { await Task.WhenAll(_acceptLoops).ConfigureAwait(false); } catch (OperationCanceledException) { }
         foreach (var (connection, _) in _connections.Values) connection.BeginDrain();
         await Task.WhenAll(_connections.Values.Select(c => c.Task)).WaitAsync(cancellationToken).ConfigureAwait(false);
+        Guests.Stop(2000);
         if (_socketPath is not null && !OperatingSystem.IsWindows()) UnixSocketListener.Remove(_socketPath);
         Logger.Stopped();
     }
@@ -220,6 +249,17 @@ public sealed class JsonRpcServer : IHostedService, IDisposable
     {
         _stopping.Dispose();
         _idleTimer?.Dispose();
-        foreach (var l in _listeners) l.Dispose();
+        foreach (var l in _listeners) l.Socket.Dispose();
+        Guests?.Dispose();
     }
+}
+
+/// <summary>One listening socket and its own connection counts (limits apply per listener).</summary>
+internal sealed record ListenerState(string Name, Socket Socket, bool RequiresToken)
+{
+    /// <summary>Open connections from this listener.</summary>
+    public int Connections;
+
+    /// <summary>Of those, connections that have not yet sent a complete request (or authenticated, where required).</summary>
+    public int Pending;
 }

@@ -21,4 +21,6 @@ public static class RpcErrorCodes
     public const int Unauthorized = -32001;
     /// <summary>The service is shutting down and accepts no new calls.</summary>
     public const int ShuttingDown = -32002;
+    /// <summary>The service is busy: its queue of calls waiting for a guest thread is full (Service:MaxQueuedCalls, Service:MaxQueuedBytes).</summary>
+    public const int Busy = -32003;
 }
