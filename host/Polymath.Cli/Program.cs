@@ -104,14 +104,16 @@ root.Subcommands.Add(call);
 // mcp: every bound op as a Model Context Protocol tool (docs/mcp.md)
 var mcpHttpOption = new Option<string?>("--http") { Description = "Serve streamable HTTP at ADDRESS:PORT (e.g. 127.0.0.1:3001) instead of stdio" };
 var mcpTokenOption = new Option<string?>("--token-file") { Description = "File with the bearer token HTTP clients must send (required for a non-loopback --http address)" };
+var otlpOption = new Option<string?>("--otlp") { Description = "Export traces and metrics to the OTLP collector at URL (OpenTelemetry:Endpoint; docs/service.md)" };
 var mcp = new Command("mcp", "Serve every bound expert op as an MCP tool over stdio (or streamable HTTP with --http)");
 mcp.Options.Add(dirOption);
 mcp.Options.Add(mcpHttpOption);
 mcp.Options.Add(mcpTokenOption);
+mcp.Options.Add(otlpOption);
 mcp.SetAction((pr, ct) => McpCommand.RunAsync(pr.GetValue(dirOption),
     new PolymathHostOptions { PluginsFile = pr.GetValue(pluginsOption), Platform = pr.GetValue(platformOption), NoDynamicCode = pr.GetValue(noDynamicOption) ? true : null },
     new Polymath.Mcp.McpServerSettings { Http = pr.GetValue(mcpHttpOption), TokenFile = pr.GetValue(mcpTokenOption) },
-    pr.GetValue(verboseOption), Console.Error, ct));
+    pr.GetValue(verboseOption), Console.Error, ct, pr.GetValue(otlpOption)));
 root.Subcommands.Add(mcp);
 
 // serve / status: the headless service (docs/service.md, docs/protocol.md)
@@ -122,9 +124,10 @@ var serve = new Command("serve", "Run the headless service: JSON-RPC 2.0 over a 
 serve.Options.Add(configOption);
 serve.Options.Add(socketOption);
 serve.Options.Add(tcpOption);
+serve.Options.Add(otlpOption);
 serve.TreatUnmatchedTokensAsErrors = false;
 serve.SetAction(pr => ServeCommand.RunAsync(pr.GetValue(configOption), pr.GetValue(socketOption), (int?)pr.GetValue(tcpOption), pr.UnmatchedTokens,
-    new PolymathHostOptions { PluginsFile = pr.GetValue(pluginsOption), Platform = pr.GetValue(platformOption), NoDynamicCode = pr.GetValue(noDynamicOption) ? true : null }, Console.Error));
+    new PolymathHostOptions { PluginsFile = pr.GetValue(pluginsOption), Platform = pr.GetValue(platformOption), NoDynamicCode = pr.GetValue(noDynamicOption) ? true : null }, Console.Error, pr.GetValue(otlpOption)));
 root.Subcommands.Add(serve);
 
 var statusServerOption = new Option<string>("--server") { Description = "The service: a Unix socket path or HOST:PORT", Required = true };

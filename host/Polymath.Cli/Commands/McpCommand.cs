@@ -9,7 +9,7 @@ using Polymath.Mcp;
 namespace Polymath.Cli.Commands;
 
 /// <summary>
-/// <c>polymath mcp [--dir DIR] [--http ADDRESS:PORT [--token-file FILE]]</c>: a Model Context Protocol server that
+/// <c>polymath mcp [--dir DIR] [--http ADDRESS:PORT [--token-file FILE]] [--otlp URL]</c>: a Model Context Protocol server that
 /// offers every bound expert op as a tool (docs/mcp.md). Over stdio (default) stdout carries only protocol messages
 /// and logs go to stderr; with <c>--http</c> it serves streamable HTTP at <c>/mcp</c> and prints
 /// <c>listening on URL</c> to stderr. Experts are watched: added, changed or removed packages change the tool list.
@@ -20,7 +20,7 @@ namespace Polymath.Cli.Commands;
 public static class McpCommand
 {
     /// <summary>Runs the server until stdin closes (stdio) or the process is cancelled (HTTP).</summary>
-    public static async Task<int> RunAsync(string? directory, PolymathHostOptions hostOptions, McpServerSettings settings, bool verbose, TextWriter error, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(string? directory, PolymathHostOptions hostOptions, McpServerSettings settings, bool verbose, TextWriter error, CancellationToken cancellationToken, string? otlp = null)
     {
         ArgumentNullException.ThrowIfNull(hostOptions);
         ArgumentNullException.ThrowIfNull(settings);
@@ -37,10 +37,12 @@ public static class McpCommand
         ServiceProvider provider;
         ExpertHost host;
         IExpertOpSource source;
+        OtlpExport? otlpExport;
         try
         {
             var fromOptions = CliConfiguration.Apply(directory, [], []);
-            services.AddSingleton<IConfiguration>(CliConfiguration.Build());
+            var configuration = CliConfiguration.Build();
+            services.AddSingleton<IConfiguration>(configuration);
             services.AddSingleton(loggerFactory);
             services.AddPolymath(o =>
             {
@@ -54,12 +56,14 @@ public static class McpCommand
                 o.Watch = true;
             });
             provider = services.BuildServiceProvider();
+            otlpExport = OtlpExport.Start(configuration, otlp);
         }
         catch (CliUsageException e)
         {
             await error.WriteLineAsync($"error: {HumanText.Sanitize(e.Message)}").ConfigureAwait(false);
             return 2;
         }
+        using var export = otlpExport;
         await using (provider.ConfigureAwait(false))
         {
             try
