@@ -75,6 +75,19 @@ public sealed class OtlpTests
         finally { Directory.Delete(dir, true); }
     }
 
+    [Fact]
+    public void McpRejectsANonHttpOtlpUrl()
+    {
+        string dir = Directory.CreateTempSubdirectory("polymath-otlp-mcp-").FullName;
+        try
+        {
+            var (code, stdout, stderr) = Repo.TryRun("dotnet", dir, new Dictionary<string, string?>(), Repo.CliDll, "mcp", "--dir", dir, "--otlp", "file:///etc/passwd");
+            Assert.True(code == 2, $"exit {code}\n{stdout}\n{stderr}");
+            Assert.Contains("--otlp", stderr, StringComparison.Ordinal);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
     private static Process Start(string dir, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
