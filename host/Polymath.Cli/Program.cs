@@ -102,9 +102,10 @@ call.SetAction((pr, ct) => pr.GetValue(serverOption) is { } server
 root.Subcommands.Add(call);
 
 // mcp: every bound op as a Model Context Protocol tool (docs/mcp.md)
+var otlpOption = new Option<string?>("--otlp") { Description = "Export traces and metrics to the OTLP collector at URL (OpenTelemetry:Endpoint; docs/service.md)" };
 root.Subcommands.Add(McpCommand.Create(dirOption,
     pr => new PolymathHostOptions { PluginsFile = pr.GetValue(pluginsOption), Platform = pr.GetValue(platformOption), NoDynamicCode = pr.GetValue(noDynamicOption) ? true : null },
-    verboseOption));
+    verboseOption, otlpOption));
 
 // serve / status: the headless service (docs/service.md, docs/protocol.md)
 var configOption = new Option<string?>("--config") { Description = "JSON configuration file (sections Service, Experts, Polymath, Serilog)" };
@@ -114,9 +115,10 @@ var serve = new Command("serve", "Run the headless service: JSON-RPC 2.0 over a 
 serve.Options.Add(configOption);
 serve.Options.Add(socketOption);
 serve.Options.Add(tcpOption);
+serve.Options.Add(otlpOption);
 serve.TreatUnmatchedTokensAsErrors = false;
 serve.SetAction(pr => ServeCommand.RunAsync(pr.GetValue(configOption), pr.GetValue(socketOption), (int?)pr.GetValue(tcpOption), pr.UnmatchedTokens,
-    new PolymathHostOptions { PluginsFile = pr.GetValue(pluginsOption), Platform = pr.GetValue(platformOption), NoDynamicCode = pr.GetValue(noDynamicOption) ? true : null }, Console.Error));
+    new PolymathHostOptions { PluginsFile = pr.GetValue(pluginsOption), Platform = pr.GetValue(platformOption), NoDynamicCode = pr.GetValue(noDynamicOption) ? true : null }, Console.Error, pr.GetValue(otlpOption)));
 root.Subcommands.Add(serve);
 
 var statusServerOption = new Option<string>("--server") { Description = "The service: a Unix socket path or HOST:PORT", Required = true };

@@ -11,7 +11,7 @@ namespace Polymath.Cli.Commands;
 
 /// <summary>
 /// <c>polymath mcp [--dir DIR] [--http ADDRESS:PORT [--token-file FILE] [--allowed-origin O]… [--allowed-host H]…
-/// [--max-body-bytes N] [--body-timeout-ms N] [--max-sessions N] [--session-idle-seconds N]]</c>: a Model Context Protocol server that
+/// [--max-body-bytes N] [--body-timeout-ms N] [--max-sessions N] [--session-idle-seconds N]] [--otlp URL]</c>: a Model Context Protocol server that
 /// offers every bound expert op as a tool (docs/mcp.md). Over stdio (default) stdout carries only protocol messages
 /// and logs go to stderr; with <c>--http</c> it serves streamable HTTP at <c>/mcp</c> and prints
 /// <c>listening on URL</c> to stderr. Experts are watched: added, changed or removed packages change the tool list.
@@ -23,10 +23,11 @@ public static class McpCommand
 {
     /// <summary>
     /// The <c>mcp</c> command with its options; <paramref name="host"/> reads the global options (plugins, platform,
-    /// dynamic code) and <paramref name="verbose"/> the logging switch from a parse result.
+    /// dynamic code), <paramref name="verbose"/> the logging switch and <paramref name="otlp"/> the OTLP endpoint from a parse result.
     /// </summary>
-    public static Command Create(Option<string?> dirOption, Func<ParseResult, PolymathHostOptions> host, Option<bool> verbose)
+    public static Command Create(Option<string?> dirOption, Func<ParseResult, PolymathHostOptions> host, Option<bool> verbose, Option<string?> otlp)
     {
+        ArgumentNullException.ThrowIfNull(otlp);
         ArgumentNullException.ThrowIfNull(dirOption);
         ArgumentNullException.ThrowIfNull(host);
         ArgumentNullException.ThrowIfNull(verbose);
@@ -39,7 +40,7 @@ public static class McpCommand
         var maxSessions = CliNumbers.Option("--max-sessions", "Most MCP sessions open at once; a new one beyond gets 503 (default 64)", (1, 100_000));
         var idle = CliNumbers.Option("--session-idle-seconds", "Close a session after this long without a request (default 600)", (1, 86_400));
         var mcp = new Command("mcp", "Serve every bound expert op as an MCP tool over stdio (or streamable HTTP with --http)");
-        foreach (var o in new Option[] { dirOption, http, token, origins, hosts, maxBody, bodyTimeout, maxSessions, idle }) mcp.Options.Add(o);
+        foreach (var o in new Option[] { dirOption, http, token, origins, hosts, maxBody, bodyTimeout, maxSessions, idle, otlp }) mcp.Options.Add(o);
         mcp.SetAction((pr, ct) =>
         {
             var settings = new McpServerSettings { Http = pr.GetValue(http), TokenFile = pr.GetValue(token) };
@@ -49,13 +50,13 @@ public static class McpCommand
             if (pr.GetValue(bodyTimeout) is { } t) settings.RequestBodyTimeout = TimeSpan.FromMilliseconds(t);
             if (pr.GetValue(maxSessions) is { } m) settings.MaxSessions = (int)m;
             if (pr.GetValue(idle) is { } i) settings.SessionIdleTimeout = TimeSpan.FromSeconds(i);
-            return RunAsync(pr.GetValue(dirOption), host(pr), settings, pr.GetValue(verbose), Console.Error, ct);
+            return RunAsync(pr.GetValue(dirOption), host(pr), settings, pr.GetValue(verbose), Console.Error, ct, pr.GetValue(otlp));
         });
         return mcp;
     }
 
     /// <summary>Runs the server until stdin closes (stdio) or the process is cancelled (HTTP).</summary>
-    public static async Task<int> RunAsync(string? directory, PolymathHostOptions hostOptions, McpServerSettings settings, bool verbose, TextWriter error, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(string? directory, PolymathHostOptions hostOptions, McpServerSettings settings, bool verbose, TextWriter error, CancellationToken cancellationToken, string? otlp = null)
     {
         ArgumentNullException.ThrowIfNull(hostOptions);
         ArgumentNullException.ThrowIfNull(settings);
@@ -72,10 +73,12 @@ public static class McpCommand
         ServiceProvider provider;
         ExpertHost host;
         IExpertOpSource source;
+        OtlpExport? otlpExport;
         try
         {
             var fromOptions = CliConfiguration.Apply(directory, [], []);
-            services.AddSingleton<IConfiguration>(CliConfiguration.Build());
+            var configuration = CliConfiguration.Build();
+            services.AddSingleton<IConfiguration>(configuration);
             services.AddSingleton(loggerFactory);
             services.AddPolymath(o =>
             {
@@ -89,12 +92,14 @@ public static class McpCommand
                 o.Watch = true;
             });
             provider = services.BuildServiceProvider();
+            otlpExport = OtlpExport.Start(configuration, otlp);
         }
         catch (CliUsageException e)
         {
             await error.WriteLineAsync($"error: {HumanText.Sanitize(e.Message)}").ConfigureAwait(false);
             return 2;
         }
+        using var export = otlpExport;
         await using (provider.ConfigureAwait(false))
         {
             try

@@ -6,14 +6,14 @@ using Polymath.Service;
 namespace Polymath.Cli.Commands;
 
 /// <summary>
-/// <c>polymath serve [--config FILE] [--socket PATH] [--tcp PORT] [--Section:Key=value ...]</c>: the headless service
+/// <c>polymath serve [--config FILE] [--socket PATH] [--tcp PORT] [--otlp URL] [--Section:Key=value ...]</c>: the headless service
 /// (docs/service.md, docs/protocol.md). Runs until SIGTERM/SIGINT, then drains in-flight calls and unloads.
 /// Exit code 0 after a clean stop, 2 when the configuration is invalid or the listeners cannot be bound.
 /// </summary>
 public static class ServeCommand
 {
     /// <summary>Runs the service; returns the exit code.</summary>
-    public static async Task<int> RunAsync(string? configFile, string? socket, int? tcpPort, IReadOnlyList<string> overrides, PolymathHostOptions hostOptions, TextWriter error)
+    public static async Task<int> RunAsync(string? configFile, string? socket, int? tcpPort, IReadOnlyList<string> overrides, PolymathHostOptions hostOptions, TextWriter error, string? otlp = null)
     {
         ArgumentNullException.ThrowIfNull(overrides);
         ArgumentNullException.ThrowIfNull(hostOptions);
@@ -33,6 +33,7 @@ public static class ServeCommand
         if (socket is not null) commandLine.Add($"--{ServiceOptions.SectionName}:SocketPath={socket}");
         if (tcpPort is int port) commandLine.Add($"--{ServiceOptions.SectionName}:TcpPort={port}");
         IHost host;
+        OtlpExport? otlpExport;
         try
         {
             var builder = PolymathServiceHost.CreateBuilder(configFile, [.. commandLine], o =>
@@ -42,12 +43,14 @@ public static class ServeCommand
                 o.NoDynamicCode = hostOptions.NoDynamicCode;
             });
             host = builder.Build();
+            otlpExport = OtlpExport.Start(builder.Configuration, otlp);
         }
-        catch (Exception e) when (e is FileNotFoundException or InvalidDataException or FormatException or ArgumentException or InvalidOperationException)
+        catch (Exception e) when (e is FileNotFoundException or InvalidDataException or FormatException or ArgumentException or InvalidOperationException or CliUsageException)
         {
             await error.WriteLineAsync($"error: {HumanText.Sanitize(e.Message)}").ConfigureAwait(false);
             return 2;
         }
+        using (otlpExport)
         using (host)
         {
             try { await host.StartAsync().ConfigureAwait(false); }

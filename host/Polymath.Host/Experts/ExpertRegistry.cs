@@ -264,9 +264,21 @@ public sealed class ExpertRegistry : IDisposable
     /// Calls <paramref name="op"/> synchronously on the calling thread. Never throws for guest misbehaviour: every
     /// failure is an outcome. Throws <see cref="OperationCanceledException"/> only when <paramref name="cancellationToken"/> is cancelled.
     /// </summary>
+    /// <remarks>Emits a <see cref="Telemetry.PolymathTelemetry.CallActivityName"/> activity and call metrics when something listens.</remarks>
     public ExpertCallResult Call(string op, string? argsJson, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(op);
+        if (!Telemetry.PolymathTelemetry.Enabled) return CallUntraced(op, argsJson, cancellationToken);
+        return Telemetry.PolymathTelemetry.Record(op, (Registry: this, Op: op, Args: argsJson, Token: cancellationToken),
+            static s => s.Registry.CallUntraced(s.Op, s.Args, s.Token), static (s, o) => s.Registry.VersionOf(o));
+    }
+
+    /// <summary>The version of the expert that serves <paramref name="op"/> now (telemetry).</summary>
+    private string? VersionOf(string op) =>
+        Volatile.Read(ref _table).Ops.TryGetValue(op, out var route) ? route.Expert.Package.Manifest?.Version ?? route.Expert.Metadata?.Version : null;
+
+    private ExpertCallResult CallUntraced(string op, string? argsJson, CancellationToken cancellationToken)
+    {
         if (op.Length == 0) return new ExpertCallResult { Outcome = ExpertCallOutcome.InvalidArgs, Op = op, Reason = "the op name is empty" };
         if (string.IsNullOrWhiteSpace(argsJson)) argsJson = "{}";
         // The caller's args are bounded before anything is copied or encoded: a UTF-16 char is 1 to 3 UTF-8 bytes, so
