@@ -28,7 +28,11 @@ internal sealed class WasmtimeEngine : IWasmEngine
     /// <summary>Period of the epoch ticker: the latency of a timeout or cancellation.</summary>
     internal static readonly TimeSpan EpochPeriod = TimeSpan.FromMilliseconds(5);
 
-    private readonly Timer _ticker;
+    // The epoch ticker is a thread of its own, not a System.Threading.Timer: a timer's callback needs a free thread-pool
+    // thread, and an embedding application (or guests run on the pool) that holds them all would delay every timeout and
+    // cancellation of Wasmtime code by as long as the starvation lasts.
+    private readonly Thread _ticker;
+    private readonly ManualResetEventSlim _stopTicking = new();
     private readonly Lock _variantLock = new();
     private readonly EngineVariant?[] _variants = new EngineVariant?[4];
     private int _disposed;
@@ -38,7 +42,8 @@ internal sealed class WasmtimeEngine : IWasmEngine
         Options = options;
         Logger = (ILogger?)options.LoggerFactory?.CreateLogger("Polymath.Runtime.Wasmtime") ?? NullLogger.Instance;
         CodeCacheMaxBytes = codeCacheMaxBytes;
-        _ticker = new Timer(static e => ((WasmtimeEngine)e!).Tick(), this, EpochPeriod, EpochPeriod);
+        _ticker = new Thread(static e => ((WasmtimeEngine)e!).TickUntilDisposed()) { IsBackground = true, Name = "polymath-wasmtime-epoch" };
+        _ticker.Start(this);
     }
 
     /// <summary>What a host's expert calls use (a timeout, no fuel budget): the variant probed first in the code cache.</summary>
@@ -133,11 +138,16 @@ internal sealed class WasmtimeEngine : IWasmEngine
         return config;
     }
 
+    private void TickUntilDisposed()
+    {
+        while (!_stopTicking.Wait(EpochPeriod)) Tick();
+    }
+
     private void Tick()
     {
         if (Volatile.Read(ref _disposed) != 0) return;
-        // Timer.Dispose does not wait for a callback already running: Dispose may free the engine between the check above
-        // and this call. The SafeHandle then refuses it (ObjectDisposedException), which must not end the process.
+        // Dispose joins this thread before it frees the engines; should a join time out, the SafeHandle refuses a freed
+        // engine (ObjectDisposedException), which must not end the process.
         try
         {
             for (int i = 0; i < _variants.Length; i++)
@@ -205,7 +215,9 @@ internal sealed class WasmtimeEngine : IWasmEngine
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
-        _ticker.Dispose();
+        _stopTicking.Set();
+        if (Thread.CurrentThread != _ticker && _ticker.Join(TimeSpan.FromSeconds(5)))
+            _stopTicking.Dispose(); // only once the ticker is gone: its Wait would throw on a disposed event
         lock (_variantLock)
             foreach (var v in _variants) v?.Engine.Dispose();
     }
