@@ -53,19 +53,18 @@ public sealed class TierUpTests : TierUpFixture
                 {
                     var r = registry.Call("echo", """{"x":1}""");
                     if (!r.IsResult) { Interlocked.Increment(ref failures); Interlocked.CompareExchange(ref firstFailure, $"{r.OutcomeName}: {r.Reason}", null); }
-                    else if (seen[t].Count == 0 || seen[t][^1] != r.RuntimeId) seen[t].Add(r.RuntimeId!);
+                    else if (seen[t].Count == 0 || seen[t][^1] != r.RuntimeId) lock (seen[t]) seen[t].Add(r.RuntimeId!); // read by the test thread
                 }
             }, 4 << 20);
             thread.Start();
             return thread;
         }).ToList();
 
-        await Task.Delay(300);
-        Assert.Equal(1, wasmtime.Compiles); // waiting at the gate, calls served meanwhile
+        await MiniExperts.WaitFor(() => wasmtime.Compiles == 1 && seen.All(s => { lock (s) return s.Count > 0; }), "the compile at the gate, calls on the interpreter", 60_000);
         Assert.Equal("wasmtime", Assert.Single(registry.Experts).PendingRuntimeId);
         wasmtime.Gate.Set();
         await registry.WhenTieredUpAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        await Task.Delay(300);
+        await MiniExperts.WaitFor(() => seen.All(s => { lock (s) return s.Count >= 2; }) || Volatile.Read(ref failures) > 0, "every thread on wasmtime", 60_000);
         stop.Cancel();
         foreach (var t in threads) t.Join();
 

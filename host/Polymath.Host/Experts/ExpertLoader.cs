@@ -365,52 +365,11 @@ internal sealed class ExpertLoader(ExpertHostOptions options, IReadOnlyList<Runt
                 Failed($"{target.Id} cannot instantiate it: {e.Message}");
                 return;
             }
-            if (target.Tier == RuntimeTier.Compiler) WarmUp(expert, target, engine, compiled, storeLimits, token);
+            if (target.Tier == RuntimeTier.Compiler) TierUpWarmUp.Run(expert, target, engine, compiled, storeLimits, logger, token); // lazy code: warm it now
             if (token.IsCancellationRequested || expert.IsReleased) { pool.Clear(); return; }
             if (expert.SwapExecution(new ExpertExecution(target, engine, compiled, pool)) is { } old)
                 Log.TierUpSwapped(logger, expert.Id, old, target.Id, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
         });
         if (!queued) expert.PendingRuntimeId = null;
-    }
-
-    /// <summary>
-    /// The compiler tier compiles lazily: the first call of a function generates its CIL (and that of everything it calls
-    /// directly) and the .NET JIT compiles each method on its first execution — most of a first call's time on that tier.
-    /// This does that work off the call path: on throwaway instances with nothing granted (no output, clock or random),
-    /// each op is called once with empty arguments — which runs <c>larql_call</c>'s request parsing and dispatch and each
-    /// op's argument handling, as a real call would. Results and declines are ignored; an op that traps or breaks the
-    /// ABI costs its instance (the next op gets a new one). One budget, the expert's timeout, bounds the whole warm-up:
-    /// an op that loops ends it, and the tier-up goes on with what was compiled so far.
-    /// </summary>
-    private void WarmUp(LoadedExpert expert, RuntimeReport target, IWasmEngine engine, IWasmModule compiled, StoreLimits storeLimits,
-        CancellationToken token)
-    {
-        long start = Stopwatch.GetTimestamp();
-        int calls = 0, failed = 0;
-        using var budget = CancellationTokenSource.CreateLinkedTokenSource(token);
-        budget.CancelAfter(expert.Limits.TimeoutMs);
-        var callOptions = new CallOptions { Fuel = expert.Limits.FuelPerCall, CancellationToken = budget.Token };
-        ExpertInstance? instance = null;
-        try
-        {
-            foreach (var op in expert.Metadata?.Ops ?? [])
-            {
-                if (budget.IsCancellationRequested) break;
-                try
-                {
-                    instance ??= ExpertInstance.Create(engine, compiled, storeLimits, WasiPreview1.CreateLinker(WasiOptions.Denied), callOptions);
-                    calls++;
-                    instance.Call(System.Text.Encoding.UTF8.GetBytes(op.Name), "{}"u8, callOptions, expert.Limits.MaxResultBytes);
-                }
-                catch (Exception e) when (e is WasmTrapException or WasmLinkException or ExpertAbiException)
-                {
-                    failed++;
-                    instance?.Dispose();
-                    instance = null;
-                }
-            }
-        }
-        finally { instance?.Dispose(); }
-        Log.TierUpWarmedUp(logger, expert.Id, target.Id, calls, failed, budget.IsCancellationRequested, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
     }
 }
