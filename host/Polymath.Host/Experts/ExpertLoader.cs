@@ -15,9 +15,10 @@ namespace Polymath.Host.Experts;
 /// operator's grants for the expert's id (<see cref="ExpertBinder.ApplyGrants"/>). Each step logs one debug event
 /// (<see cref="Log"/> 200–204).
 /// <para>
-/// Tier-up: when the chosen runtime compiles slowly (tier jit) and its compiled code is not in its code cache, the expert
-/// starts on the fastest-starting available runtime that meets its requirements (the interpreter) and the chosen runtime
-/// compiles it in the background (<see cref="TierUpCompiler"/>), then <see cref="LoadedExpert.SwapExecution"/>.
+/// Tier-up: when the chosen runtime is slow to start (tier jit, or tier compiler: its first calls pay the JIT) and its
+/// compiled code is not in its code cache, the expert starts on the fastest-starting available runtime that meets its
+/// requirements (the interpreter) and the chosen runtime compiles it in the background (<see cref="TierUpCompiler"/>;
+/// the compiler tier also runs <see cref="TierUpWarmUp"/>), then <see cref="LoadedExpert.SwapExecution"/>.
 /// Metadata cache: when <see cref="ExpertMetadataCache"/> knows the module (by sha256), nothing is read, validated or
 /// compiled at load; the expert starts on its first call (<see cref="LoadedExpert.Activate"/>).
 /// </para>
@@ -365,7 +366,7 @@ internal sealed class ExpertLoader(ExpertHostOptions options, IReadOnlyList<Runt
                 Failed($"{target.Id} cannot instantiate it: {e.Message}");
                 return;
             }
-            if (target.Tier == RuntimeTier.Compiler) TierUpWarmUp.Run(expert, target, engine, compiled, storeLimits, logger, token); // lazy code: warm it now
+            if (target.Tier == RuntimeTier.Compiler) TierUpWarmUp.Run(expert, target.Id, engine, compiled, storeLimits, logger, token); // lazy code: warm it now
             if (token.IsCancellationRequested || expert.IsReleased) { pool.Clear(); return; }
             if (expert.SwapExecution(new ExpertExecution(target, engine, compiled, pool)) is { } old)
                 Log.TierUpSwapped(logger, expert.Id, old, target.Id, Stopwatch.GetElapsedTime(start).TotalMilliseconds);

@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Polymath.Experts;
-using Polymath.Host.Catalog;
 using Polymath.Host.Logging;
 using Polymath.Sdk;
 
@@ -27,7 +26,7 @@ internal static class TierUpWarmUp
     /// a new one). One budget, the expert's timeout, bounds the whole warm-up (and its per-call fuel each call): an op that
     /// loops ends it, and the tier-up goes on with what was compiled so far.
     /// </summary>
-    public static void Run(LoadedExpert expert, RuntimeReport target, IWasmEngine engine, IWasmModule compiled, StoreLimits storeLimits,
+    public static void Run(LoadedExpert expert, string runtimeId, IWasmEngine engine, IWasmModule compiled, StoreLimits storeLimits,
         ILogger logger, CancellationToken token)
     {
         long start = Stopwatch.GetTimestamp();
@@ -58,7 +57,7 @@ internal static class TierUpWarmUp
             }
         }
         finally { instance?.Dispose(); }
-        Log.TierUpWarmedUp(logger, expert.Id, target.Id, calls, failed, budget.IsCancellationRequested, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        Log.TierUpWarmedUp(logger, expert.Id, runtimeId, calls, failed, budget.IsCancellationRequested, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
     }
 
     /// <summary>
