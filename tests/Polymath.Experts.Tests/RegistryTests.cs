@@ -87,7 +87,7 @@ public sealed class RegistryTests : IDisposable
     public void JitPreferringExpertBindsToTheCompilerOnSimulatedArmAndDegradesWithoutDynamicCode()
     {
         TestExperts.WritePackage(_dir.Path, "fast", TestExperts.Echo("fast"), extra: ",\"prefers\":[\"exec.jit\"]");
-        var options = new ExpertHostOptions { Directory = _dir.Path, Watch = false, Platform = "linux-arm" };
+        var options = new ExpertHostOptions { Directory = _dir.Path, Watch = false, Platform = "linux-arm", TierUp = false }; // tier-up to the compiler: TierUpCompilerTests
         foreach (var (platform, status, runtime) in new[]
         {
             (PlatformInfo.FromRuntimeIdentifier("linux-arm"), ExpertStatus.Bound, "compiler"),

@@ -13,45 +13,24 @@ namespace Polymath.Experts.Tests;
 /// compile is done, with no failed call; the listing shows the pending runtime, then the current one; disposal and hot
 /// reload during tier-up are clean; a compile failure keeps the interpreter; a code-cache hit skips the detour.
 /// </summary>
-public sealed class TierUpTests : IDisposable
+public sealed class TierUpTests : TierUpFixture
 {
-    private readonly TempDir _dir = new();
-    private readonly TempDir _cache = new();
-    private readonly List<IDisposable> _owned = [];
-    private readonly List<GatedPlugin> _gated = [];
-
-    public void Dispose()
-    {
-        foreach (var g in _gated) g.Gate.Set(); // a failed assertion must not leave a compile (and disposal) waiting
-        foreach (var d in _owned) d.Dispose();
-        _dir.Dispose();
-        _cache.Dispose();
-    }
-
     private ExpertRegistry Registry(GatedPlugin wasmtime, Action<ExpertHostOptions>? configure = null, MessageLogger? log = null)
     {
-        var options = new ExpertHostOptions { Directory = _dir.Path, Watch = false };
+        var options = new ExpertHostOptions { Directory = Dir.Path, Watch = false };
         configure?.Invoke(options);
         var platform = PlatformInfo.Current;
-        var registry = new ExpertRegistry(options,
+        return Own(new ExpertRegistry(options,
             [RuntimeReport.FromPlugin(wasmtime, platform, priority: 30, order: 0), RuntimeReport.FromPlugin(new InterpreterRuntimePlugin(), platform, priority: 10, order: 1)],
-            platform, log);
-        _owned.Add(registry);
-        return registry;
+            platform, log));
     }
 
-    private GatedPlugin Closed(string? codeCache = null)
-    {
-        var plugin = new GatedPlugin(new WasmtimeRuntimePlugin(), codeCache);
-        plugin.Gate.Reset();
-        _gated.Add(plugin);
-        return plugin;
-    }
+    private GatedPlugin Closed(string? codeCache = null) => Gated(new WasmtimeRuntimePlugin(), codeCache: codeCache);
 
     [Fact]
     public async Task CallsOnSeveralThreadsDuringTierUpNeverFailAndMoveFromTheInterpreterToWasmtime()
     {
-        TestExperts.WritePackage(_dir.Path, "echo", TestExperts.Echo());
+        TestExperts.WritePackage(Dir.Path, "echo", TestExperts.Echo());
         var wasmtime = Closed();
         var registry = Registry(wasmtime);
         registry.Reload();
@@ -74,19 +53,18 @@ public sealed class TierUpTests : IDisposable
                 {
                     var r = registry.Call("echo", """{"x":1}""");
                     if (!r.IsResult) { Interlocked.Increment(ref failures); Interlocked.CompareExchange(ref firstFailure, $"{r.OutcomeName}: {r.Reason}", null); }
-                    else if (seen[t].Count == 0 || seen[t][^1] != r.RuntimeId) seen[t].Add(r.RuntimeId!);
+                    else if (seen[t].Count == 0 || seen[t][^1] != r.RuntimeId) lock (seen[t]) seen[t].Add(r.RuntimeId!); // read by the test thread
                 }
             }, 4 << 20);
             thread.Start();
             return thread;
         }).ToList();
 
-        await Task.Delay(300);
-        Assert.Equal(1, wasmtime.Compiles); // waiting at the gate, calls served meanwhile
+        await MiniExperts.WaitFor(() => wasmtime.Compiles == 1 && seen.All(s => { lock (s) return s.Count > 0; }), "the compile at the gate, calls on the interpreter", 60_000);
         Assert.Equal("wasmtime", Assert.Single(registry.Experts).PendingRuntimeId);
         wasmtime.Gate.Set();
         await registry.WhenTieredUpAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        await Task.Delay(300);
+        await MiniExperts.WaitFor(() => seen.All(s => { lock (s) return s.Count >= 2; }) || Volatile.Read(ref failures) > 0, "every thread on wasmtime", 60_000);
         stop.Cancel();
         foreach (var t in threads) t.Join();
 
@@ -101,7 +79,7 @@ public sealed class TierUpTests : IDisposable
     [Fact]
     public async Task DisposeDuringTierUpCancelsQueuedCompilesAndWaitsForTheRunningOne()
     {
-        for (int i = 0; i < 6; i++) TestExperts.WritePackage(_dir.Path, $"e{i}", TestExperts.Echo($"e{i}"));
+        for (int i = 0; i < 6; i++) TestExperts.WritePackage(Dir.Path, $"e{i}", TestExperts.Echo($"e{i}"));
         var wasmtime = Closed();
         var log = new MessageLogger();
         var registry = Registry(wasmtime, log: log);
@@ -126,13 +104,13 @@ public sealed class TierUpTests : IDisposable
     [Fact]
     public async Task HotReloadDuringTierUpReplacesThePendingVersionCleanly()
     {
-        TestExperts.WritePackage(_dir.Path, "echo", TestExperts.Echo(version: "1.0.0"));
+        TestExperts.WritePackage(Dir.Path, "echo", TestExperts.Echo(version: "1.0.0"));
         var wasmtime = Closed();
         var registry = Registry(wasmtime);
         registry.Reload();
         Assert.Equal("1.0.0", registry.Call("version", "{}").Result!.Value.GetString());
 
-        TestExperts.WritePackage(_dir.Path, "echo", TestExperts.Echo(version: "2.0.0"), version: "2.0.0");
+        TestExperts.WritePackage(Dir.Path, "echo", TestExperts.Echo(version: "2.0.0"), version: "2.0.0");
         registry.Reload();
         var info = Assert.Single(registry.Experts);
         Assert.Equal("2.0.0", info.Version);
@@ -153,7 +131,7 @@ public sealed class TierUpTests : IDisposable
     [Fact]
     public async Task ACompileFailureOnTheTargetKeepsTheInterpreterWithTheReason()
     {
-        TestExperts.WritePackage(_dir.Path, "echo", TestExperts.Echo());
+        TestExperts.WritePackage(Dir.Path, "echo", TestExperts.Echo());
         var wasmtime = Closed();
         wasmtime.FailCompiles = true;
         var log = new MessageLogger();
@@ -173,7 +151,7 @@ public sealed class TierUpTests : IDisposable
     [Fact]
     public void WithTierUpOffTheLoadWaitsForTheChosenRuntime()
     {
-        TestExperts.WritePackage(_dir.Path, "echo", TestExperts.Echo());
+        TestExperts.WritePackage(Dir.Path, "echo", TestExperts.Echo());
         var wasmtime = new GatedPlugin(new WasmtimeRuntimePlugin());
         var registry = Registry(wasmtime, o => o.TierUp = false);
         registry.Reload();
@@ -185,18 +163,18 @@ public sealed class TierUpTests : IDisposable
     [Fact]
     public async Task ACodeCacheHitStartsOnWasmtimeWithoutTheDetour()
     {
-        TestExperts.WritePackage(_dir.Path, "echo", TestExperts.Echo());
-        var first = new GatedPlugin(new WasmtimeRuntimePlugin(), _cache.Path);
-        using (var warm = new ExpertRegistry(new ExpertHostOptions { Directory = _dir.Path, Watch = false },
+        TestExperts.WritePackage(Dir.Path, "echo", TestExperts.Echo());
+        var first = new GatedPlugin(new WasmtimeRuntimePlugin(), Cache.Path);
+        using (var warm = new ExpertRegistry(new ExpertHostOptions { Directory = Dir.Path, Watch = false },
                    [RuntimeReport.FromPlugin(first, PlatformInfo.Current, 30, 0), RuntimeReport.FromPlugin(new InterpreterRuntimePlugin(), PlatformInfo.Current, 10, 1)], PlatformInfo.Current))
         {
             warm.Reload();
             await warm.WhenTieredUpAsync().WaitAsync(TimeSpan.FromSeconds(60));
             Assert.Equal("wasmtime", Assert.Single(warm.Experts).RuntimeId);
         }
-        Assert.NotEmpty(Directory.GetFiles(_cache.Path, "*.cwasm"));
+        Assert.NotEmpty(Directory.GetFiles(Cache.Path, "*.cwasm"));
 
-        var second = Closed(_cache.Path); // a compile would block: none may happen
+        var second = Closed(Cache.Path); // a compile would block: none may happen
         var registry = Registry(second);
         registry.Reload();
         var info = Assert.Single(registry.Experts);
@@ -209,9 +187,9 @@ public sealed class TierUpTests : IDisposable
     [Fact]
     public async Task AnExpertFromTheMetadataCacheStartsOnItsFirstCallAndTiersUpFromThere()
     {
-        TestExperts.WritePackage(_dir.Path, "echo", TestExperts.Echo());
-        string metadata = Path.Combine(_cache.Path, "metadata");
-        using (var warm = new ExpertRegistry(new ExpertHostOptions { Directory = _dir.Path, Watch = false, MetadataCacheDirectory = metadata },
+        TestExperts.WritePackage(Dir.Path, "echo", TestExperts.Echo());
+        string metadata = Path.Combine(Cache.Path, "metadata");
+        using (var warm = new ExpertRegistry(new ExpertHostOptions { Directory = Dir.Path, Watch = false, MetadataCacheDirectory = metadata },
                    [RuntimeReport.FromPlugin(new GatedPlugin(new WasmtimeRuntimePlugin()), PlatformInfo.Current, 30, 0),
                     RuntimeReport.FromPlugin(new InterpreterRuntimePlugin(), PlatformInfo.Current, 10, 1)], PlatformInfo.Current))
             warm.Reload(); // fills the metadata cache (no code cache)

@@ -57,9 +57,10 @@ public sealed class ExpertHostOptions
     // ---- tier-up and the metadata cache (host/RATIONALE.md) ----
 
     /// <summary>
-    /// Tier-up (default true): an expert whose chosen runtime compiles slowly (tier jit) starts at once on the fastest-starting
-    /// available runtime that meets its requirements (the interpreter) and moves to the chosen one when its background
-    /// compile is done. False: the load waits for the compile.
+    /// Tier-up (default true): an expert whose chosen runtime is slow to start (tier jit, or tier compiler, whose first calls
+    /// pay the JIT) starts at once on the fastest-starting available runtime that meets its requirements (the interpreter)
+    /// and moves to the chosen one when its background compile (and, for the compiler, warm-up) is done. False: the load
+    /// waits for the compile.
     /// </summary>
     public bool TierUp { get; set; } = true;
 

@@ -15,9 +15,10 @@ namespace Polymath.Host.Experts;
 /// operator's grants for the expert's id (<see cref="ExpertBinder.ApplyGrants"/>). Each step logs one debug event
 /// (<see cref="Log"/> 200–204).
 /// <para>
-/// Tier-up: when the chosen runtime compiles slowly (tier jit) and its compiled code is not in its code cache, the expert
-/// starts on the fastest-starting available runtime that meets its requirements (the interpreter) and the chosen runtime
-/// compiles it in the background (<see cref="TierUpCompiler"/>), then <see cref="LoadedExpert.SwapExecution"/>.
+/// Tier-up: when the chosen runtime is slow to start (tier jit, or tier compiler: its first calls pay the JIT) and its
+/// compiled code is not in its code cache, the expert starts on the fastest-starting available runtime that meets its
+/// requirements (the interpreter) and the chosen runtime compiles it in the background (<see cref="TierUpCompiler"/>;
+/// the compiler tier also runs <see cref="TierUpWarmUp"/>), then <see cref="LoadedExpert.SwapExecution"/>.
 /// Metadata cache: when <see cref="ExpertMetadataCache"/> knows the module (by sha256), nothing is read, validated or
 /// compiled at load; the expert starts on its first call (<see cref="LoadedExpert.Activate"/>).
 /// </para>
@@ -267,10 +268,14 @@ internal sealed class ExpertLoader(ExpertHostOptions options, IReadOnlyList<Runt
         return (target, engine, Compile(target, engine, definition, package));
     }
 
-    /// <summary>For a slow-to-compile target with tier-up on: the available interpreter-tier runtime that meets the requirements.</summary>
+    /// <summary>
+    /// For a slow-to-start target (tier jit: Wasmtime compiles the whole module; tier compiler: the first call of each
+    /// function generates its CIL and the .NET JIT compiles it) with tier-up on: the available interpreter-tier runtime
+    /// that meets the requirements. None when the target is itself an interpreter (no dynamic code: nothing to wait for).
+    /// </summary>
     private RuntimeReport? FastStart(RuntimeReport target, BindingRequest request)
     {
-        if (!options.TierUp || target.Tier != RuntimeTier.Jit) return null;
+        if (!options.TierUp || target.Tier is not (RuntimeTier.Jit or RuntimeTier.Compiler)) return null;
         var requires = request.RuntimeRequires;
         return runtimes.FirstOrDefault(r => r != target && r.IsAvailable && r.Tier == RuntimeTier.Interpreter && requires.All(r.Has));
     }
@@ -395,6 +400,8 @@ internal sealed class ExpertLoader(ExpertHostOptions options, IReadOnlyList<Runt
                 Failed($"{target.Id} cannot instantiate it: {e.Message}");
                 return;
             }
+            if (target.Tier == RuntimeTier.Compiler) TierUpWarmUp.Run(expert, target.Id, engine, compiled, storeLimits, logger, token); // lazy code: warm it now
+            if (token.IsCancellationRequested || expert.IsReleased) { pool.Clear(); return; }
             if (expert.SwapExecution(new ExpertExecution(target, engine, compiled, pool)) is { } old)
                 Log.TierUpSwapped(logger, expert.Id, old, target.Id, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
         });

@@ -159,6 +159,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 755, Level = LogLevel.Debug, Message = "Expert {ExpertId} starts on {Runtime} from its compiled-code cache")]
     public static partial void StartedFromCodeCache(ILogger logger, string expertId, string runtime);
 
+    [LoggerMessage(EventId = 756, Level = LogLevel.Debug, Message = "Expert {ExpertId} warmed up on {Runtime}: {Calls} calls ({Failed} trapped), budget exhausted: {OutOfBudget}, {Milliseconds:F1} ms")]
+    public static partial void TierUpWarmedUp(ILogger logger, string expertId, string runtime, int calls, int failed, bool outOfBudget, double milliseconds);
+
     [LoggerMessage(EventId = 760, Level = LogLevel.Debug, Message = "Metadata cache miss: {Path}")]
     public static partial void MetadataCacheMiss(ILogger logger, string path);
 
