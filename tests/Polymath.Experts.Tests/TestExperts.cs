@@ -11,12 +11,22 @@ public static class TestExperts
     private static string WatDirectory => Path.Combine(AppContext.BaseDirectory, "wat");
 
     /// <summary>The test expert with the given id/tier/version; <paramref name="wasi"/> false gives the zero-import variant.</summary>
-    public static byte[] Echo(string id = "echo", int tier = 1, string version = "1.0.0", bool wasi = true)
+    public static byte[] Echo(string id = "echo", int tier = 1, string version = "1.0.0", bool wasi = true) =>
+        Compile(EchoText(id, tier, version, wasi));
+
+    /// <summary>The echo expert with <paramref name="fields"/> (WAT module fields) added to its module.</summary>
+    public static byte[] EchoWith(string fields, string id = "echo")
+    {
+        string text = EchoText(id, 1, "1.0.0", wasi: true);
+        int end = text.LastIndexOf(')');
+        return Compile(string.Concat(text.AsSpan(0, end), "\n", fields, "\n)"));
+    }
+
+    private static string EchoText(string id, int tier, string version, bool wasi)
     {
         string text = File.ReadAllText(Path.Combine(WatDirectory, "test_expert.wat"))
             .Replace("{{ID}}", id).Replace("{{TIER}}", tier.ToString(System.Globalization.CultureInfo.InvariantCulture)).Replace("{{VERSION}}", version);
-        if (!wasi) text = string.Join('\n', text.Split('\n').Where(l => !l.Contains(";;WASI", StringComparison.Ordinal)));
-        return Compile(text);
+        return wasi ? text : string.Join('\n', text.Split('\n').Where(l => !l.Contains(";;WASI", StringComparison.Ordinal)));
     }
 
     /// <summary>The expert whose larql_alloc returns 0.</summary>

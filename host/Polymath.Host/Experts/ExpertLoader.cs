@@ -106,9 +106,18 @@ internal sealed class ExpertLoader(ExpertHostOptions options, IReadOnlyList<Runt
             try { (startedOn, engine, compiled) = CompileForStart(target, definition!, package, request, allowTierUp: target == binding.Runtime); }
             catch (Exception e) when (e is WasmModuleException or RuntimeNotAvailableException)
             {
-                if (target == binding.Runtime)
-                    return (null, Fail($"{target.Id} cannot compile it: {e.Message}", "use a runtime that supports the module's features"));
-                metadataError = $"reading metadata on {target.Id} failed: {e.Message}";
+                if (target != binding.Runtime) metadataError = $"reading metadata on {target.Id} failed: {e.Message}";
+                else if (CompileOnFallback(target, e, definition!, package, request) is { } fallback)
+                {
+                    // The chosen runtime refused the module (a frame or function beyond what its stack check or JIT can
+                    // bound, say): the next runtime the binder would choose runs it, and the listing says what was lost.
+                    (startedOn, engine, compiled) = (fallback.Runtime, fallback.Engine, fallback.Module);
+                    string lost = $"{target.Id} cannot compile it ({e.Message}); running on {fallback.Binding.RuntimeId}";
+                    binding = new ExpertBinding(ExpertStatus.Degraded, fallback.Binding.Runtime,
+                        string.Join("; ", [lost, .. fallback.Binding.Lost]), [lost, .. fallback.Binding.Lost], null);
+                    target = fallback.Binding.Runtime!;
+                }
+                else return (null, Fail($"{target.Id} cannot compile it: {e.Message}", "use a runtime that supports the module's features"));
             }
         }
 
@@ -351,8 +360,34 @@ internal sealed class ExpertLoader(ExpertHostOptions options, IReadOnlyList<Runt
         }
         catch (Exception e) when (e is WasmModuleException or RuntimeNotAvailableException)
         {
-            return (null, $"{target.Id} cannot compile it: {e.Message}");
+            if (CompileOnFallback(target, e, definition, package, request with { ExpertId = expert.Id }) is not { } fallback)
+                return (null, $"{target.Id} cannot compile it: {e.Message}");
+            Log.TierUpFailed(logger, expert.Id, fallback.Runtime.Id, $"{target.Id} cannot compile it ({e.Message})");
+            return (new ExpertExecution(fallback.Runtime, fallback.Engine, fallback.Module,
+                new ExpertInstancePool(fallback.Engine, fallback.Module, storeLimits, wasi, options.MaxIdleInstancesPerExpert)), null);
         }
+    }
+
+    /// <summary>
+    /// When <paramref name="refused"/> refused to compile the module, the runtime the binder would choose without it, with
+    /// the module compiled there (starting on the interpreter for tier-up as usual), or null when none can.
+    /// </summary>
+    private (ExpertBinding Binding, RuntimeReport Runtime, IWasmEngine Engine, IWasmModule Module)? CompileOnFallback(RuntimeReport refused,
+        Exception why, Module definition, ExpertPackage package, BindingRequest request)
+    {
+        if (why is not WasmModuleException) return null; // a runtime that cannot start at all is not the module's doing
+        var rest = runtimes.Where(r => r != refused).ToList();
+        while (ExpertBinder.ChooseRuntime(request, rest, platform) is { Runtime: { } next } binding)
+        {
+            try
+            {
+                var (runtime, engine, module) = CompileForStart(next, definition, package, request, allowTierUp: true);
+                Log.RuntimeChosen(logger, package.Source, next.Id, $"{refused.Id} cannot compile it ({why.Message})");
+                return (binding, runtime, engine, module);
+            }
+            catch (Exception e) when (e is WasmModuleException or RuntimeNotAvailableException) { rest.Remove(next); }
+        }
+        return null;
     }
 
     /// <summary>
