@@ -12,10 +12,12 @@ internal static class TestExperts
     private static readonly string[] OpNames = ["echo", "decline", "loop", "grow", "recurse", "huge", "wild", "nonul", "trap", "badjson", "version", "print", "clock", "random", "exit"];
 
     /// <summary>The test expert with every op renamed to <paramref name="prefix"/> + name (e.g. "s" → sloop).</summary>
-    public static byte[] Echo(string id, string prefix, string version = "1.0.0")
+    /// <paramref name="edit"/>, when given, rewrites the module's text first (e.g. a hostile body for one op).
+    public static byte[] Echo(string id, string prefix, string version = "1.0.0", Func<string, string>? edit = null)
     {
         string text = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "wat", "test_expert.wat"))
             .Replace("{{ID}}", id).Replace("{{TIER}}", "1").Replace("{{VERSION}}", version);
+        if (edit is not null) text = edit(text);
         text = string.Join('\n', text.Split('\n').Where(l => !l.Contains(";;WASI", StringComparison.Ordinal)));
         foreach (var op in OpNames)
             text = text.Replace($"\"{op}\\00\"", $"\"{prefix}{op}\\00\"").Replace($"\\22name\\22:\\22{op}\\22", $"\\22name\\22:\\22{prefix}{op}\\22");
