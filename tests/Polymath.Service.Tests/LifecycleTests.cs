@@ -130,6 +130,11 @@ public sealed class LifecycleTests : IDisposable
     [InlineData("--Service:MaxQueuedBytes=1000", "Service:MaxQueuedBytes")]
     [InlineData("--Service:MaxQueuedBytesPerConnection=0", "Service:MaxQueuedBytesPerConnection")]
     [InlineData("--Service:InlineBudgetMs=-1", "Service:InlineBudgetMs")]
+    // Tokens that are not options nor --Section:Key=value used to be taken as configuration nobody reads (issue #25).
+    [InlineData("--sokcet|/tmp/polymath-typo.sock", "unknown option '--sokcet'; did you mean '--socket'?")]
+    [InlineData("--Servce:TcpPort=0", "unknown configuration section in '--Servce:TcpPort=0'")]
+    [InlineData("--Service:TcpPort", "'--Service:TcpPort' has no value")]
+    [InlineData("Service:TcpPort=0", "unknown option 'Service:TcpPort=0'")]
     public async Task InvalidOptionsStopTheStartNamingTheKey(string args, string key)
     {
         string dir = Directory.CreateTempSubdirectory("polymath-svc-").FullName;

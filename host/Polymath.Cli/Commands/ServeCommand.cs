@@ -12,6 +12,9 @@ namespace Polymath.Cli.Commands;
 /// </summary>
 public static class ServeCommand
 {
+    // serve's own options and the global ones, for the suggestion when a token on its command line is unknown.
+    private static readonly string[] KnownOptions = ["--config", "--socket", "--tcp", "--otlp", "--plugins", "--platform", "--no-dynamic-code", "--verbose"];
+
     /// <summary>Runs the service; returns the exit code.</summary>
     public static async Task<int> RunAsync(string? configFile, string? socket, int? tcpPort, IReadOnlyList<string> overrides, PolymathHostOptions hostOptions, TextWriter error, string? otlp = null)
     {
@@ -23,6 +26,7 @@ public static class ServeCommand
             // A FIFO given as --config or --plugins would block the configuration's open forever.
             if (configFile is not null) CliInput.EnsureRegularFile(configFile, "the configuration file");
             if (hostOptions.PluginsFile is not null) CliInput.EnsureRegularFile(hostOptions.PluginsFile, "--plugins");
+            ConfigurationOverrides.Check(overrides, KnownOptions);
         }
         catch (CliUsageException e)
         {
