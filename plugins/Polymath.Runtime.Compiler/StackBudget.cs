@@ -47,7 +47,8 @@ internal static class StackBudget
     /// Refuses a function the tier cannot run safely (frame too large for the stack check, body too costly to compile),
     /// naming it and saying why; null when it can.
     /// </summary>
-    /// <remarks><paramref name="maxArity"/>: the most parameters of any type of the module (what a call in the body may pass).</remarks>
+    /// <remarks><paramref name="maxArity"/>: the most parameters of any type of the module; a call in the body passes at most
+    /// that many, and at most the body's deepest operand stack.</remarks>
     public static string? Refusal(Module module, int definedIndex, int maxArity)
     {
         var body = module.Codes[definedIndex];
@@ -57,9 +58,12 @@ internal static class StackBudget
         if (body.InstructionCount > MaxInstructions)
             return $"{name} has {body.InstructionCount} instructions; the compiler runtime compiles at most {MaxInstructions} per function " +
                    "(machine code generation cannot be interrupted by a call's deadline)";
-        long frame = Estimate(Slots(type.Parameters.Length + type.Results.Length + body.LocalCount, body.MaxOperandHeight, maxArity, 0));
+        // A call's arguments are on the operand stack before it, so no call in this body passes more than its deepest
+        // stack: one very wide type elsewhere in the module does not make every function's frame look wide.
+        int arity = System.Math.Min(maxArity, body.MaxOperandHeight);
+        long frame = Estimate(Slots(type.Parameters.Length + type.Results.Length + body.LocalCount, body.MaxOperandHeight, arity, 0));
         if (frame > MaxFrameBytes)
-            return FrameRefusal(name, frame, $"{type.Parameters.Length} parameters, {body.LocalCount} locals, {body.MaxOperandHeight} operands, calls of up to {maxArity} arguments");
+            return FrameRefusal(name, frame, $"{type.Parameters.Length} parameters, {body.LocalCount} locals, {body.MaxOperandHeight} operands, calls of up to {arity} arguments");
         return null;
     }
 

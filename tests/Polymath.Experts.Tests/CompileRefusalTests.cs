@@ -43,6 +43,7 @@ public sealed class CompileRefusalTests : IDisposable
         Assert.Equal("interpreter", info.RuntimeId);
         Assert.Contains("compiler cannot compile it", info.Reason, StringComparison.Ordinal);
         Assert.True(info.Reason.Contains("needs a native stack frame", StringComparison.Ordinal), info.Reason);
+        Assert.True(info.Reason.Contains("10000 parameters", StringComparison.Ordinal), info.Reason); // $wide itself, not its neighbours
         var call = registry.Call("echo", "{\"x\":1}");
         Assert.Equal(ExpertCallOutcome.Result, call.Outcome);
         Assert.Equal("interpreter", call.RuntimeId);
