@@ -8,10 +8,7 @@ internal sealed partial class CompilerStore
 {
     public IWasmInstance Instantiate(IWasmModule module, IReadOnlyList<IWasmExtern> imports, CallOptions options = default)
     {
-        ArgumentNullException.ThrowIfNull(module);
-        ArgumentNullException.ThrowIfNull(imports);
-        if (module is not CompiledModule cm || cm.Engine != _engine)
-            throw new ArgumentException("the module was not compiled by this store's compiler engine", nameof(module));
+        var cm = InstantiationChecks.OwnModule<CompiledModule>(module, imports, _engine, static m => m.Engine, "compiler");
         var inst = new Instance(cm, this);
         new Instantiation(this, inst).Run(cm.Definition, imports, options);
         return inst;

@@ -19,6 +19,24 @@ internal sealed class InstanceParts<TFunc, TTable, TMemory, TGlobal, TElement>
     public required ReadOnlyMemory<byte>[] Datas { get; init; }
 }
 
+/// <summary>The checks every store makes on the module it is asked to instantiate.</summary>
+internal static class InstantiationChecks
+{
+    /// <summary>
+    /// <paramref name="module"/> as <typeparamref name="TModule"/> when <paramref name="engineOf"/> says it was compiled
+    /// by <paramref name="engine"/>; otherwise an <see cref="ArgumentException"/> naming the <paramref name="tier"/>.
+    /// </summary>
+    public static TModule OwnModule<TModule>(IWasmModule module, IReadOnlyList<IWasmExtern> imports, object engine,
+        Func<TModule, object> engineOf, string tier) where TModule : class
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        ArgumentNullException.ThrowIfNull(imports);
+        if (module is not TModule own || engineOf(own) != engine)
+            throw new ArgumentException($"the module was not compiled by this store's {tier} engine", nameof(module));
+        return own;
+    }
+}
+
 /// <summary>
 /// Spec instantiation (WebAssembly 2.0, 4.5.4) over a tier's store objects: checks and resolves the imports
 /// (<see cref="WasmImportCheck"/>), creates the defined functions, globals, tables and memories, the exports and the

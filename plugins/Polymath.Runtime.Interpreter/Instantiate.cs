@@ -8,10 +8,7 @@ internal sealed partial class InterpreterStore
 {
     public IWasmInstance Instantiate(IWasmModule module, IReadOnlyList<IWasmExtern> imports, CallOptions options = default)
     {
-        ArgumentNullException.ThrowIfNull(module);
-        ArgumentNullException.ThrowIfNull(imports);
-        if (module is not InterpreterModule im || im.Engine != _engine)
-            throw new ArgumentException("the module was not compiled by this store's interpreter engine", nameof(module));
+        var im = InstantiationChecks.OwnModule<InterpreterModule>(module, imports, _engine, static m => m.Engine, "interpreter");
         var inst = new InterpInstance(im, this) { TypeIds = im.TypeIds };
         new Instantiation(this, inst).Run(im.Definition, imports, options);
         return inst;
