@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using Polymath.Runtime.Core;
 using Polymath.Sdk;
 using Polymath.Wasm;
 using ValueType = Polymath.Wasm.ValueType;
@@ -10,9 +11,8 @@ namespace Polymath.Runtime.Compiler;
 internal sealed partial class CompilerStore : IWasmStore
 {
     private readonly CompilerEngine _engine;
-    private readonly List<WasmValue[]> _hostBuffers = new();
+    private readonly HostBuffers _hostBuffers = new();
     private readonly ConditionalWeakTable<IWasmFunction, WasmFunc> _adopted = new();
-    private int _hostDepth;
     private int _running;
 
     internal readonly StoreState State;
@@ -24,23 +24,16 @@ internal sealed partial class CompilerStore : IWasmStore
         _engine = engine;
         Limits = limits;
         State = new StoreState { MaxDepth = limits.MaxCallDepth };
-        NoCaller = new NoCallerContext(this);
+        NoCaller = new NoCallerContext(() => CurrentToken);
     }
 
     public StoreLimits Limits { get; }
     public ulong LastCallFuelConsumed { get; private set; }
     internal CompilerEngine Engine => _engine;
 
-    internal WasmValue[] RentHostBuffer(int size)
-    {
-        if (_hostDepth == _hostBuffers.Count) _hostBuffers.Add(new WasmValue[Math.Max(8, size)]);
-        var buf = _hostBuffers[_hostDepth];
-        if (buf.Length < size) _hostBuffers[_hostDepth] = buf = new WasmValue[size];
-        _hostDepth++;
-        return buf;
-    }
+    internal WasmValue[] RentHostBuffer(int size) => _hostBuffers.Rent(size);
 
-    internal void ReturnHostBuffer() => _hostDepth--;
+    internal void ReturnHostBuffer() => _hostBuffers.Return();
 
     /// <summary>A function of another store or runtime, wrapped once as a host function of this store.</summary>
     internal WasmFunc Adopt(IWasmFunction foreign)
@@ -88,14 +81,7 @@ internal sealed partial class CompilerStore : IWasmStore
     /// <summary>Calls <paramref name="f"/> from .NET: checks the arguments, sets up fuel, cancellation and depth, runs the entry thunk.</summary>
     internal void Invoke(WasmFunc f, ReadOnlySpan<WasmValue> args, Span<WasmValue> results, CallOptions options)
     {
-        var type = f.Type;
-        if (args.Length != type.Parameters.Length)
-            throw new ArgumentException($"expected {type.Parameters.Length} arguments, got {args.Length}", nameof(args));
-        if (results.Length < type.Results.Length)
-            throw new ArgumentException($"the results span needs room for {type.Results.Length} values", nameof(results));
-        for (int i = 0; i < args.Length; i++)
-            if (args[i].Type != type.Parameters[i])
-                throw new ArgumentException($"argument {i}: expected {type.Parameters[i].ToWat()}, got {args[i].Type.ToWat()}", nameof(args));
+        WasmCallCheck.Arguments(f.Type, args, results);
 
         var state = State;
         int savedDepth = state.Depth;

@@ -191,7 +191,7 @@ internal sealed partial class FunctionCompiler
     }
 
     private void Call(Type type, string name) => _il.Emit(OpCodes.Call, type.GetMethod(name)!);
-    private void Math(string name) => Call(typeof(WasmMath), name);
+    private void Math(string name) => Call(typeof(Polymath.Runtime.Core.WasmNumerics), name);
 
     /// <summary>Calls a helper taking (operands…, Instance, funcidx) that may trap.</summary>
     private void TrappingHelper(Type type, string name)

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Polymath.Runtime.Core;
 using Polymath.Sdk;
 using Polymath.Wasm;
 using ValueType = Polymath.Wasm.ValueType;
@@ -109,40 +110,28 @@ internal sealed class HostBinding
     /// <summary>Calls the callback over <paramref name="buffer"/> and checks its results.</summary>
     public void Call(WasmValue[] buffer)
     {
-        int np = _type.Parameters.Length, nr = _type.Results.Length;
-        for (int i = 0; i < nr; i++) buffer[np + i] = WasmValue.Default(_type.Results[i]);
         var state = _store.State;
         IHostCallContext context = (IHostCallContext?)state.Caller ?? _store.NoCaller;
         state.Caller = null;
         try
         {
-            _callback(context, new ReadOnlySpan<WasmValue>(buffer, 0, np), new Span<WasmValue>(buffer, np, nr));
-        }
-        // A filter, not catch-and-rethrow: a trap from deep host re-entry must pass every level in one dispatch (a catch
-        // block that rethrows runs on top of the stack and starts a new dispatch there, per level, until the stack overflows).
-        catch (Exception e) when (e is not WasmTrapException and not OutOfMemoryException)
-        {
-            throw new WasmTrapException(TrapKind.HostError, $"host function failed: {e.Message}", null, e);
+            HostCalls.Run(_callback, context, _type, buffer, static _ => null, 0);
         }
         finally
         {
             _store.ReturnHostBuffer();
         }
-        for (int i = 0; i < nr; i++)
+        for (int i = 0, np = _type.Parameters.Length, nr = _type.Results.Length; i < nr; i++)
         {
-            var v = buffer[np + i];
-            if (v.Type != _type.Results[i])
-                throw new WasmTrapException(TrapKind.HostError, $"host function returned {v.Type.ToWat()} for result {i}, expected {_type.Results[i].ToWat()}");
-            if (v.Type == ValueType.FuncRef && v.Reference is not null && v.Reference is not WasmFunc { } f)
-                buffer[np + i] = WasmValue.FuncRef(_store.Adopt((IWasmFunction)v.Reference));
-            else if (v.Type == ValueType.FuncRef && v.Reference is WasmFunc g && g.Store != _store)
-                buffer[np + i] = WasmValue.FuncRef(_store.Adopt(g));
+            // A funcref result of another store or runtime is adopted: generated code holds only this store's functions.
+            if (buffer[np + i] is { Type: ValueType.FuncRef, Reference: IWasmFunction f } && (f is not WasmFunc own || own.Store != _store))
+                buffer[np + i] = WasmValue.FuncRef(_store.Adopt(f));
         }
     }
 }
 
 /// <summary>A linear memory in native memory: generated code reads <see cref="Base"/> and <see cref="Length"/>.</summary>
-internal sealed unsafe class MemoryInstance : IWasmMemory
+internal sealed unsafe class MemoryInstance : MemoryObject
 {
     /// <summary>Largest page count a span can cover (int.MaxValue bytes).</summary>
     internal const uint SpanMaxPages = 32767;
@@ -150,16 +139,12 @@ internal sealed unsafe class MemoryInstance : IWasmMemory
     public nint Base;
     public ulong Length;
 
-    public MemoryInstance(CompilerStore store, MemoryType type)
+    public MemoryInstance(CompilerStore store, MemoryType type) : base(store, type, store.Limits, SpanMaxPages)
     {
         Store = store;
-        Max = type.Limits.Max;
-        uint cap = Math.Min(store.Limits.MaxMemoryPages, SpanMaxPages);
-        if (type.Limits.Min > cap)
-            throw new WasmLinkException($"memory minimum of {type.Limits.Min} pages exceeds this store's cap of {cap} pages (StoreLimits.MaxMemoryPages = {store.Limits.MaxMemoryPages})");
-        Pages = type.Limits.Min;
         Length = (ulong)Pages * MemoryType.PageSize;
-        Base = (nint)NativeMemory.AllocZeroed((nuint)Math.Max(Length, 8));
+        try { Base = (nint)NativeMemory.AllocZeroed((nuint)Math.Max(Length, 8)); }
+        catch (OutOfMemoryException e) { throw AllocationFailed(e); }
         if (Length > 0) GC.AddMemoryPressure((long)Length);
     }
 
@@ -170,124 +155,48 @@ internal sealed unsafe class MemoryInstance : IWasmMemory
     }
 
     public CompilerStore Store { get; }
-    public uint Pages { get; private set; }
-    public uint? Max { get; }
-    public ExternKind Kind => ExternKind.Memory;
-    public MemoryType Type => new(new Limits(Pages, Max));
-    public Span<byte> Span => new((void*)Base, (int)Length);
+    public override Span<byte> Span => new((void*)Base, (int)Length);
 
-    public int Grow(uint deltaPages)
+    protected override bool TryResize(ulong oldLength, ulong newLength)
     {
-        uint old = Pages;
-        if (deltaPages == 0) return (int)old;
-        ulong target = (ulong)old + deltaPages;
-        ulong limit = Math.Min(Math.Min(Max ?? MemoryType.MaxPages, MemoryType.MaxPages), Math.Min(Store.Limits.MaxMemoryPages, SpanMaxPages));
-        if (target > limit) return -1;
-        ulong newLength = target * MemoryType.PageSize;
         void* p;
         try { p = NativeMemory.Realloc((void*)Base, (nuint)newLength); }
-        catch (OutOfMemoryException) { return -1; }
-        new Span<byte>((byte*)p + Length, (int)(newLength - Length)).Clear();
-        GC.AddMemoryPressure((long)(newLength - Length));
+        catch (OutOfMemoryException) { return false; }
+        new Span<byte>((byte*)p + oldLength, (int)(newLength - oldLength)).Clear();
+        GC.AddMemoryPressure((long)(newLength - oldLength));
         Base = (nint)p;
         Length = newLength;
-        Pages = (uint)target;
         GC.KeepAlive(this);
-        return (int)old;
+        return true;
     }
 }
 
 /// <summary>A table: elements are <see cref="WasmFunc"/> (funcref) or any host object (externref); null is the null reference.</summary>
-internal sealed class TableInstance : IWasmTable
+internal sealed class TableInstance : TableObject<object?>
 {
-    public object?[] Elements;
-
-    public TableInstance(CompilerStore store, TableType type, object? initial)
-    {
-        Store = store;
-        ElementType = type.ElementType;
-        Max = type.Limits.Max;
-        if (type.Limits.Min > store.Limits.MaxTableElements)
-            throw new WasmLinkException($"table minimum of {type.Limits.Min} elements exceeds this store's cap of {store.Limits.MaxTableElements} (StoreLimits.MaxTableElements)");
-        Elements = new object?[type.Limits.Min];
-        if (initial is not null) Array.Fill(Elements, initial);
-    }
+    public TableInstance(CompilerStore store, TableType type, object? initial) : base(store, type, store.Limits, initial) => Store = store;
 
     public CompilerStore Store { get; }
-    public ValueType ElementType { get; }
-    public uint? Max { get; }
-    public uint Size => (uint)Elements.Length;
-    public ExternKind Kind => ExternKind.Table;
-    public TableType Type => new(ElementType, new Limits(Size, Max));
-
-    public WasmValue Get(uint index)
-    {
-        if (index >= Size) throw new WasmTrapException(TrapKind.TableOutOfBounds);
-        return Store.ToValue(ElementType, Elements[index]);
-    }
-
-    public void Set(uint index, WasmValue value)
-    {
-        if (index >= Size) throw new WasmTrapException(TrapKind.TableOutOfBounds);
-        Elements[index] = Store.ToReference(ElementType, value);
-    }
-
-    public int Grow(uint delta, WasmValue initial) => GrowRaw(delta, Store.ToReference(ElementType, initial));
-
-    public int GrowRaw(uint delta, object? init)
-    {
-        uint old = Size;
-        ulong target = (ulong)old + delta;
-        ulong limit = Math.Min(Max ?? uint.MaxValue, Store.Limits.MaxTableElements);
-        if (target > limit) return -1;
-        if (delta == 0) return (int)old;
-        var e = new object?[target];
-        Array.Copy(Elements, e, Elements.Length);
-        if (init is not null) Array.Fill(e, init, (int)old, (int)delta);
-        Elements = e;
-        return (int)old;
-    }
+    protected override WasmValue ToValue(object? element) => Store.ToValue(ElementType, element);
+    protected override object? FromValue(WasmValue value) => Store.ToReference(ElementType, value);
 }
 
 /// <summary>A global: numbers as bits in <see cref="Bits"/>, references in <see cref="Ref"/>.</summary>
-internal sealed class GlobalInstance : IWasmGlobal
+internal sealed class GlobalInstance : GlobalObject
 {
     public long Bits;
     public object? Ref;
 
-    public GlobalInstance(CompilerStore store, GlobalType type)
-    {
-        Store = store;
-        Type = type;
-    }
+    public GlobalInstance(CompilerStore store, GlobalType type) : base(store, type) => Store = store;
 
     public CompilerStore Store { get; }
-    public GlobalType Type { get; }
-    public ExternKind Kind => ExternKind.Global;
 
-    public WasmValue Value
-    {
-        get => Type.ValueType.IsReference() ? Store.ToValue(Type.ValueType, Ref) : WasmValue.FromBits(Type.ValueType, (ulong)Bits);
-        set
-        {
-            if (!Type.Mutable) throw new InvalidOperationException("the global is immutable");
-            SetValue(value);
-        }
-    }
+    protected override WasmValue Read() =>
+        Type.ValueType.IsReference() ? Store.ToValue(Type.ValueType, Ref) : WasmValue.FromBits(Type.ValueType, (ulong)Bits);
 
-    internal void SetValue(WasmValue value)
+    protected override void Write(WasmValue value)
     {
-        if (value.Type != Type.ValueType) throw new ArgumentException($"expected a {Type.ValueType.ToWat()} value, got {value.Type.ToWat()}", nameof(value));
         if (Type.ValueType.IsReference()) Ref = Store.ToReference(Type.ValueType, value);
         else Bits = (long)value.Bits;
     }
-}
-
-/// <summary>The context given to host functions invoked directly from .NET (no calling instance).</summary>
-internal sealed class NoCallerContext : IHostCallContext
-{
-    private readonly CompilerStore _store;
-    public NoCallerContext(CompilerStore store) => _store = store;
-    public IWasmMemory? GetMemory(string name = "memory") => null;
-    public CancellationToken CancellationToken => _store.CurrentToken;
 }

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Polymath.Runtime.Core;
 using Polymath.Sdk;
 using Polymath.Wasm;
 using ValueType = Polymath.Wasm.ValueType;
@@ -40,8 +41,8 @@ internal sealed class InterpFunction : IWasmFunction
         Store.Invoke(this, arguments, results, options);
 }
 
-/// <summary>A linear memory: one flat byte array.</summary>
-internal sealed class MemoryInstance : IWasmMemory
+/// <summary>A linear memory: one flat byte array (the loop reads <see cref="Data"/> directly).</summary>
+internal sealed class MemoryInstance : MemoryObject
 {
     /// <summary>
     /// Largest page count a .NET byte array can hold: Array.MaxLength / 65536 = 32767 pages (2 GiB - 64 KiB). Memory is
@@ -50,132 +51,51 @@ internal sealed class MemoryInstance : IWasmMemory
     /// </summary>
     internal static readonly uint ArrayMaxPages = (uint)(Array.MaxLength / MemoryType.PageSize);
 
-    public MemoryInstance(InterpreterStore store, MemoryType type)
+    public MemoryInstance(InterpreterStore store, MemoryType type) : base(store, type, store.Limits, ArrayMaxPages)
     {
         Store = store;
-        Max = type.Limits.Max;
-        uint cap = Math.Min(store.Limits.MaxMemoryPages, ArrayMaxPages);
-        if (type.Limits.Min > cap)
-            throw new WasmLinkException($"memory minimum of {type.Limits.Min} pages exceeds this store's cap of {cap} pages (StoreLimits.MaxMemoryPages = {store.Limits.MaxMemoryPages})");
-        Pages = type.Limits.Min;
         try { Data = Pages == 0 ? [] : new byte[(long)Pages * MemoryType.PageSize]; }
-        catch (OutOfMemoryException e)
-        {
-            throw new WasmLinkException($"memory minimum of {type.Limits.Min} pages could not be allocated: {e.Message}");
-        }
+        catch (OutOfMemoryException e) { throw AllocationFailed(e); }
     }
 
     public InterpreterStore Store { get; }
     public byte[] Data;
-    public uint Pages { get; private set; }
-    public uint? Max { get; }
-    public ExternKind Kind => ExternKind.Memory;
-    public MemoryType Type => new(new Limits(Pages, Max));
-    public Span<byte> Span => Data;
+    public override Span<byte> Span => Data;
 
-    public int Grow(uint deltaPages)
+    protected override bool TryResize(ulong oldLength, ulong newLength)
     {
-        uint old = Pages;
-        if (deltaPages == 0) return (int)old;
-        ulong target = (ulong)old + deltaPages;
-        ulong limit = Math.Min(Math.Min(Max ?? MemoryType.MaxPages, MemoryType.MaxPages), Math.Min(Store.Limits.MaxMemoryPages, ArrayMaxPages));
-        if (target > limit) return -1;
         byte[] data;
-        try { data = new byte[(long)target * MemoryType.PageSize]; }
-        catch (OutOfMemoryException) { return -1; }
+        try { data = new byte[newLength]; }
+        catch (OutOfMemoryException) { return false; }
         Buffer.BlockCopy(Data, 0, data, 0, Data.Length);
         Data = data;
-        Pages = (uint)target;
-        return (int)old;
+        return true;
     }
 }
 
 /// <summary>A table: elements are reference handles (see RATIONALE.md).</summary>
-internal sealed class TableInstance : IWasmTable
+internal sealed class TableInstance : TableObject<ulong>
 {
-    public TableInstance(InterpreterStore store, TableType type, ulong initial)
-    {
-        Store = store;
-        ElementType = type.ElementType;
-        Max = type.Limits.Max;
-        uint cap = Math.Min(store.Limits.MaxTableElements, ArrayMaxElements);
-        if (type.Limits.Min > cap)
-            throw new WasmLinkException($"table minimum of {type.Limits.Min} elements exceeds this store's cap of {cap} (StoreLimits.MaxTableElements = {store.Limits.MaxTableElements}; one array holds at most {ArrayMaxElements})");
-        try { Elements = new ulong[type.Limits.Min]; }
-        catch (OutOfMemoryException e)
-        {
-            throw new WasmLinkException($"table minimum of {type.Limits.Min} elements could not be allocated: {e.Message}");
-        }
-        if (initial != 0) Array.Fill(Elements, initial);
-    }
-
-    /// <summary>Largest element count one .NET array holds: the table's ceiling whatever the limits say.</summary>
-    internal static readonly uint ArrayMaxElements = (uint)Array.MaxLength;
+    public TableInstance(InterpreterStore store, TableType type, ulong initial) : base(store, type, store.Limits, initial) => Store = store;
 
     public InterpreterStore Store { get; }
-    public ulong[] Elements;
-    public ValueType ElementType { get; }
-    public uint? Max { get; }
-    public uint Size => (uint)Elements.Length;
-    public ExternKind Kind => ExternKind.Table;
-    public TableType Type => new(ElementType, new Limits(Size, Max));
-
-    public WasmValue Get(uint index)
-    {
-        if (index >= Size) throw new WasmTrapException(TrapKind.TableOutOfBounds);
-        return Store.FromSlot(ElementType, Elements[index]);
-    }
-
-    public void Set(uint index, WasmValue value)
-    {
-        if (index >= Size) throw new WasmTrapException(TrapKind.TableOutOfBounds);
-        Elements[index] = Store.ToSlot(ElementType, value);
-    }
-
-    public int Grow(uint delta, WasmValue initial) => GrowRaw(delta, Store.ToSlot(ElementType, initial));
-
-    public int GrowRaw(uint delta, ulong init)
-    {
-        uint old = Size;
-        ulong target = (ulong)old + delta;
-        ulong limit = Math.Min(Math.Min(Max ?? uint.MaxValue, Store.Limits.MaxTableElements), ArrayMaxElements);
-        if (target > limit) return -1;
-        if (delta == 0) return (int)old;
-        ulong[] e;
-        try { e = new ulong[target]; }
-        catch (OutOfMemoryException) { return -1; }
-        Array.Copy(Elements, e, Elements.Length);
-        if (init != 0) Array.Fill(e, init, (int)old, (int)delta);
-        Elements = e;
-        return (int)old;
-    }
+    protected override WasmValue ToValue(ulong element) => Store.FromSlot(ElementType, element);
+    protected override ulong FromValue(WasmValue value) => Store.ToSlot(ElementType, value);
 }
 
 /// <summary>A global: its value as slot bits (references as handles).</summary>
-internal sealed class GlobalCell : IWasmGlobal
+internal sealed class GlobalCell : GlobalObject
 {
-    public GlobalCell(InterpreterStore store, GlobalType type, ulong bits)
+    public GlobalCell(InterpreterStore store, GlobalType type, ulong bits) : base(store, type)
     {
         Store = store;
-        Type = type;
         Bits = bits;
     }
 
     public InterpreterStore Store { get; }
     public ulong Bits;
-    public GlobalType Type { get; }
-    public ExternKind Kind => ExternKind.Global;
-
-    public WasmValue Value
-    {
-        get => Store.FromSlot(Type.ValueType, Bits);
-        set
-        {
-            if (!Type.Mutable) throw new InvalidOperationException("the global is immutable");
-            if (value.Type != Type.ValueType) throw new ArgumentException($"expected a {Type.ValueType.ToWat()} value, got {value.Type.ToWat()}", nameof(value));
-            Bits = Store.ToSlot(Type.ValueType, value);
-        }
-    }
+    protected override WasmValue Read() => Store.FromSlot(Type.ValueType, Bits);
+    protected override void Write(WasmValue value) => Bits = Store.ToSlot(Type.ValueType, value);
 }
 
 /// <summary>An instance: the module's index spaces resolved to store objects.</summary>
@@ -207,15 +127,6 @@ internal sealed class InterpInstance : IWasmInstance, IHostCallContext
     public CancellationToken CancellationToken => Store.CurrentToken;
 }
 
-/// <summary>The context given to host functions invoked directly from .NET (no calling instance).</summary>
-internal sealed class NoCallerContext : IHostCallContext
-{
-    private readonly InterpreterStore _store;
-    public NoCallerContext(InterpreterStore store) => _store = store;
-    public IWasmMemory? GetMemory(string name = "memory") => null;
-    public CancellationToken CancellationToken => _store.CurrentToken;
-}
-
 /// <summary>The interpreter's store: value stack, frame stack, handles and all runtime objects.</summary>
 internal sealed partial class InterpreterStore : IWasmStore
 {
@@ -223,9 +134,8 @@ internal sealed partial class InterpreterStore : IWasmStore
     private readonly List<InterpFunction> _functions = new();
     private readonly List<object> _externs = new();
     private readonly Dictionary<object, int> _externIds = new();
-    private readonly List<WasmValue[]> _hostBuffers = new();
+    private readonly HostBuffers _hostBuffers = new();
     private readonly NoCallerContext _noCaller;
-    private int _hostDepth;
 
     /// <summary>The value stack's size when idle: a call that grew it beyond <see cref="RetainedStackSlots"/> leaves it this small again.</summary>
     private const int InitialStackSlots = 1 << 14;
@@ -248,7 +158,7 @@ internal sealed partial class InterpreterStore : IWasmStore
     {
         _engine = engine;
         Limits = limits;
-        _noCaller = new NoCallerContext(this);
+        _noCaller = new NoCallerContext(() => CurrentToken);
         // The value-stack cap in slots: StoreLimits.MaxValueStackBytes, never above what one array holds.
         _maxStackSlots = (int)Math.Clamp(limits.MaxValueStackBytes / sizeof(ulong), 0, Array.MaxLength);
         Stack = new ulong[Math.Min(InitialStackSlots, _maxStackSlots)];
@@ -306,7 +216,7 @@ internal sealed partial class InterpreterStore : IWasmStore
         _ => WasmValue.FromBits(type, bits),
     };
 
-    private InterpFunction WrapForeign(IWasmFunction foreign) =>
+    internal InterpFunction WrapForeign(IWasmFunction foreign) =>
         new(this, foreign.Type, _engine.GetTypeId(foreign.Type))
         {
             Host = (ctx, args, results) => foreign.Invoke(args, results, new CallOptions { CancellationToken = ctx.CancellationToken }),
@@ -325,8 +235,9 @@ internal sealed partial class InterpreterStore : IWasmStore
 
     public IWasmGlobal CreateGlobal(GlobalType type, WasmValue value)
     {
-        if (value.Type != type.ValueType) throw new ArgumentException($"expected a {type.ValueType.ToWat()} value, got {value.Type.ToWat()}", nameof(value));
-        return new GlobalCell(this, type, ToSlot(type.ValueType, value));
+        var g = new GlobalCell(this, type, 0);
+        g.SetValue(value);
+        return g;
     }
 
     public void Dispose() { }
@@ -384,13 +295,7 @@ internal sealed partial class InterpreterStore : IWasmStore
     internal void Invoke(InterpFunction f, ReadOnlySpan<WasmValue> args, Span<WasmValue> results, CallOptions options)
     {
         var type = f.Type;
-        if (args.Length != type.Parameters.Length)
-            throw new ArgumentException($"expected {type.Parameters.Length} arguments, got {args.Length}", nameof(args));
-        if (results.Length < type.Results.Length)
-            throw new ArgumentException($"the results span needs room for {type.Results.Length} values", nameof(results));
-        for (int i = 0; i < args.Length; i++)
-            if (args[i].Type != type.Parameters[i])
-                throw new ArgumentException($"argument {i}: expected {type.Parameters[i].ToWat()}, got {args[i].Type.ToWat()}", nameof(args));
+        WasmCallCheck.Arguments(type, args, results);
 
         if (f.Host != null)
         {
@@ -443,37 +348,19 @@ internal sealed partial class InterpreterStore : IWasmStore
     {
         var type = callee.Type;
         int np = type.Parameters.Length, nr = type.Results.Length;
-        if (_hostDepth == _hostBuffers.Count) _hostBuffers.Add(new WasmValue[Math.Max(8, np + nr)]);
-        var buf = _hostBuffers[_hostDepth];
-        if (buf.Length < np + nr) _hostBuffers[_hostDepth] = buf = new WasmValue[np + nr];
-        var stack = Stack;
-        for (int i = 0; i < np; i++) buf[i] = FromSlot(type.Parameters[i], stack[argSlot + i]);
-        for (int i = 0; i < nr; i++) buf[np + i] = WasmValue.Default(type.Results[i]);
-        _hostDepth++;
+        var buf = _hostBuffers.Rent(np + nr);
         try
         {
-            callee.Host!(caller, new ReadOnlySpan<WasmValue>(buf, 0, np), new Span<WasmValue>(buf, np, nr));
-        }
-        catch (WasmTrapException)
-        {
-            throw;
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            throw new WasmTrapException(TrapKind.HostError, $"host function failed: {e.Message}", BuildStack(null, FrameCount), e);
+            var stack = Stack;
+            for (int i = 0; i < np; i++) buf[i] = FromSlot(type.Parameters[i], stack[argSlot + i]);
+            HostCalls.Run(callee.Host!, caller, type, buf, static store => store.BuildStack(null, store.FrameCount), this);
         }
         finally
         {
-            _hostDepth--;
+            _hostBuffers.Return();
         }
-        stack = Stack;
-        for (int i = 0; i < nr; i++)
-        {
-            var v = buf[np + i];
-            if (v.Type != type.Results[i])
-                throw new WasmTrapException(TrapKind.HostError, $"host function returned {v.Type.ToWat()} for result {i}, expected {type.Results[i].ToWat()}", BuildStack(null, FrameCount));
-            stack[argSlot + i] = ToSlot(type.Results[i], v);
-        }
+        var results = Stack;
+        for (int i = 0; i < nr; i++) results[argSlot + i] = ToSlot(type.Results[i], buf[np + i]);
     }
 
     /// <summary>The wasm stack, innermost first: <paramref name="current"/> then saved frames below <paramref name="frameCount"/>.</summary>

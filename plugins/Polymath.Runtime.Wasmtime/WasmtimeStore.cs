@@ -153,19 +153,9 @@ internal sealed class WasmtimeStore : IWasmStore
         {
             var imp = def.Imports[i];
             var ext = imports[i];
-            string what = $"import {i} \"{imp.Module}\".\"{imp.Name}\"";
-            if (ext is null || ext.Kind != imp.Kind)
-                throw new WasmLinkException($"incompatible import type: {what} must be a {imp.Kind.ToString().ToLowerInvariant()}, got {(ext is null ? "nothing" : ext.Kind.ToString().ToLowerInvariant())}");
-            natives[i] = ext switch
-            {
-                IWasmFunction f => f.Type.Equals(def.Types[(int)imp.TypeIndex])
-                    ? Unwrap(f, f)
-                    : throw new WasmLinkException($"incompatible import type: {what} expects function type {def.Types[(int)imp.TypeIndex]}, got {f.Type}"),
-                WtMemory m when m.Store == this => m.Native,
-                WtTable t when t.Store == this => t.Native,
-                WtGlobal g when g.Store == this => g.Native,
-                _ => throw new WasmLinkException($"incompatible import type: {what}: the {imp.Kind.ToString().ToLowerInvariant()} belongs to another store or runtime"),
-            };
+            string what = WasmImportCheck.Describe(i, imp);
+            WasmImportCheck.Kind(what, imp.Kind, ext);
+            natives[i] = ImportNative(what, imp, def, ext);
         }
 
         _lastModule = wm;
@@ -193,6 +183,28 @@ internal sealed class WasmtimeStore : IWasmStore
             };
         }
         return new WtInstance(wm, exports);
+    }
+
+    /// <summary>An import checked against the module's import type (<see cref="WasmImportCheck"/>, one wording for every tier) as the package's object.</summary>
+    private object ImportNative(string what, Polymath.Wasm.Import imp, Polymath.Wasm.Module def, IWasmExtern ext)
+    {
+        switch (ext)
+        {
+            case IWasmFunction f:
+                WasmImportCheck.Function(what, def.Types[(int)imp.TypeIndex], f.Type);
+                return Unwrap(f, f);
+            case WtMemory m when m.Store == this:
+                WasmImportCheck.Memory(what, imp.Memory!, m.Pages, m.Type.Limits.Max);
+                return m.Native;
+            case WtTable t when t.Store == this:
+                WasmImportCheck.Table(what, imp.Table!, t.Type.ElementType, t.Size, t.Type.Limits.Max);
+                return t.Native;
+            case WtGlobal g when g.Store == this:
+                WasmImportCheck.Global(what, imp.Global!, g.Type);
+                return g.Native;
+            default:
+                throw WasmImportCheck.Foreign(what, imp.Kind);
+        }
     }
 
     private Instance InstantiateHere(WasmtimeModule module, object[] natives, CallOptions options)
@@ -232,14 +244,7 @@ internal sealed class WasmtimeStore : IWasmStore
 
     internal void Invoke(WtFunction f, ReadOnlySpan<WasmValue> args, Span<WasmValue> results, CallOptions options)
     {
-        var type = f.Type;
-        if (args.Length != type.Parameters.Length)
-            throw new ArgumentException($"expected {type.Parameters.Length} arguments, got {args.Length}", nameof(args));
-        if (results.Length < type.Results.Length)
-            throw new ArgumentException($"the results span needs room for {type.Results.Length} values", nameof(results));
-        for (int i = 0; i < args.Length; i++)
-            if (args[i].Type != type.Parameters[i])
-                throw new ArgumentException($"argument {i}: expected {type.Parameters[i].ToWat()}, got {args[i].Type.ToWat()}", nameof(args));
+        WasmCallCheck.Arguments(f.Type, args, results);
 
         if (_depth == 0 && ThreadStack.Remaining() < WasmtimeEngine.MaxWasmStackBytes + WasmtimeEngine.HostStackMarginBytes)
         {

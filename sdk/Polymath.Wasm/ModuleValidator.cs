@@ -530,8 +530,6 @@ public static class ModuleValidator
 
         private void Instruction(ref InstructionReader r, Opcode op)
         {
-            const ValueType i32 = ValueType.I32, i64 = ValueType.I64, f32 = ValueType.F32, f64 = ValueType.F64, v128 = ValueType.V128;
-
             byte uin = UnaryIn[(byte)op];
             if (uin != 0)
             {
@@ -548,6 +546,40 @@ public static class ModuleValidator
                 Push((ValueType)BinaryOut[(byte)op]);
                 return;
             }
+
+            // Each step's own switch refuses an opcode in a gap of its range as an illegal opcode.
+            switch (op)
+            {
+                case <= Opcode.CallIndirect:
+                    ControlInstruction(ref r, op);
+                    return;
+                case >= Opcode.Drop and <= Opcode.GlobalSet:
+                    VariableInstruction(ref r, op);
+                    return;
+                case >= Opcode.I32Load and <= Opcode.MemoryGrow:
+                    MemoryInstruction(ref r, op);
+                    return;
+                case >= Opcode.I32Const and <= Opcode.F64Const:
+                    ConstantInstruction(ref r, op);
+                    return;
+                case Opcode.TableGet or Opcode.TableSet or (>= Opcode.RefNull and <= Opcode.RefFunc):
+                    ReferenceInstruction(ref r, op);
+                    return;
+                case Opcode.Prefix0xFC:
+                    PrefixedFC(ref r);
+                    return;
+                case Opcode.Prefix0xFD:
+                    PrefixedFD(ref r);
+                    return;
+                default:
+                    throw Malformed("illegal opcode");
+            }
+        }
+
+        /// <summary>Blocks, branches and calls: the control stack and the function types.</summary>
+        private void ControlInstruction(ref InstructionReader r, Opcode op)
+        {
+            const ValueType i32 = ValueType.I32;
 
             switch (op)
             {
@@ -633,6 +665,18 @@ public static class ModuleValidator
                     PushValues(type.Results);
                     return;
                 }
+                default:
+                    throw Malformed("illegal opcode");
+            }
+        }
+
+        /// <summary>drop, select, locals and globals.</summary>
+        private void VariableInstruction(ref InstructionReader r, Opcode op)
+        {
+            const ValueType i32 = ValueType.I32, v128 = ValueType.V128;
+
+            switch (op)
+            {
                 case Opcode.Drop:
                     Pop();
                     return;
@@ -683,22 +727,18 @@ public static class ModuleValidator
                     Pop(g.ValueType);
                     return;
                 }
-                case Opcode.TableGet:
-                {
-                    var table = Table(r.ReadTableIndex());
-                    Features |= WasmFeatures.ReferenceTypes;
-                    Pop(i32);
-                    Push(table.ElementType);
-                    return;
-                }
-                case Opcode.TableSet:
-                {
-                    var table = Table(r.ReadTableIndex());
-                    Features |= WasmFeatures.ReferenceTypes;
-                    Pop(table.ElementType);
-                    Pop(i32);
-                    return;
-                }
+                default:
+                    throw Malformed("illegal opcode");
+            }
+        }
+
+        /// <summary>Loads, stores, memory.size and memory.grow: memarg alignment and the memory index.</summary>
+        private void MemoryInstruction(ref InstructionReader r, Opcode op)
+        {
+            const ValueType i32 = ValueType.I32, i64 = ValueType.I64, f32 = ValueType.F32, f64 = ValueType.F64;
+
+            switch (op)
+            {
                 case Opcode.I32Load: MemArg(ref r, 2); Pop(i32); Push(i32); return;
                 case Opcode.I64Load: MemArg(ref r, 3); Pop(i32); Push(i64); return;
                 case Opcode.F32Load: MemArg(ref r, 2); Pop(i32); Push(f32); return;
@@ -726,10 +766,50 @@ public static class ModuleValidator
                     Pop(i32);
                     Push(i32);
                     return;
+                default:
+                    throw Malformed("illegal opcode");
+            }
+        }
+
+        /// <summary>The numeric constants.</summary>
+        private void ConstantInstruction(ref InstructionReader r, Opcode op)
+        {
+            const ValueType i32 = ValueType.I32, i64 = ValueType.I64, f32 = ValueType.F32, f64 = ValueType.F64;
+
+            switch (op)
+            {
                 case Opcode.I32Const: r.ReadI32(); Push(i32); return;
                 case Opcode.I64Const: r.ReadI64(); Push(i64); return;
                 case Opcode.F32Const: r.ReadF32(); Push(f32); return;
                 case Opcode.F64Const: r.ReadF64(); Push(f64); return;
+                default:
+                    throw Malformed("illegal opcode");
+            }
+        }
+
+        /// <summary>table.get/set and the reference instructions.</summary>
+        private void ReferenceInstruction(ref InstructionReader r, Opcode op)
+        {
+            const ValueType i32 = ValueType.I32;
+
+            switch (op)
+            {
+                case Opcode.TableGet:
+                {
+                    var table = Table(r.ReadTableIndex());
+                    Features |= WasmFeatures.ReferenceTypes;
+                    Pop(i32);
+                    Push(table.ElementType);
+                    return;
+                }
+                case Opcode.TableSet:
+                {
+                    var table = Table(r.ReadTableIndex());
+                    Features |= WasmFeatures.ReferenceTypes;
+                    Pop(table.ElementType);
+                    Pop(i32);
+                    return;
+                }
                 case Opcode.RefNull:
                     Push(r.ReadReferenceType());
                     Features |= WasmFeatures.ReferenceTypes;
@@ -751,12 +831,6 @@ public static class ModuleValidator
                     Features |= WasmFeatures.ReferenceTypes;
                     return;
                 }
-                case Opcode.Prefix0xFC:
-                    PrefixedFC(ref r);
-                    return;
-                case Opcode.Prefix0xFD:
-                    PrefixedFD(ref r);
-                    return;
                 default:
                     throw Malformed("illegal opcode");
             }

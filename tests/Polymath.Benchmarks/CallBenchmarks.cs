@@ -25,11 +25,15 @@ public class CallBenchmarks
     private readonly WasmValue[] _countArg = [WasmValue.I32(InnerCalls)];
     private readonly WasmValue[] _oneResult = new WasmValue[1];
 
+    /// <summary>The managed runtime measured: the interpreter or the compiler tier.</summary>
+    [Params("interpreter", "compiler")]
+    public string Runtime { get; set; } = "interpreter";
+
     /// <summary>Compiles and instantiates micro.wasm with its two host imports.</summary>
     [GlobalSetup]
     public void Setup()
     {
-        _engine = WasmFiles.CreateInterpreterEngine();
+        _engine = WasmFiles.CreateEngine(Runtime);
         var module = _engine.Compile(WasmFiles.Read("micro.wasm"));
         _store = _engine.CreateStore(WasmFiles.Limits);
         var noop = _store.CreateHostFunction(new FuncType([], []), static (_, _, _) => { });

@@ -1,3 +1,4 @@
+using Polymath.Runtime.Compiler;
 using Polymath.Runtime.Interpreter;
 using Polymath.Sdk;
 
@@ -22,6 +23,21 @@ internal static class WasmFiles
         var probe = plugin.Probe(PlatformInfo.Current);
         if (!probe.IsAvailable)
             throw new InvalidOperationException($"The interpreter runtime is not available here: {probe.Reason}");
+        return plugin.CreateEngine(new EngineOptions());
+    }
+
+    /// <summary>Creates an engine of the named managed runtime: "interpreter" or "compiler".</summary>
+    public static IWasmEngine CreateEngine(string runtime)
+    {
+        IRuntimePlugin plugin = runtime switch
+        {
+            "interpreter" => new InterpreterRuntimePlugin(),
+            "compiler" => new CompilerRuntimePlugin(),
+            _ => throw new ArgumentException($"unknown runtime '{runtime}' (interpreter or compiler)", nameof(runtime)),
+        };
+        var probe = plugin.Probe(PlatformInfo.Current);
+        if (!probe.IsAvailable)
+            throw new InvalidOperationException($"The {runtime} runtime is not available here: {probe.Reason}");
         return plugin.CreateEngine(new EngineOptions());
     }
 
