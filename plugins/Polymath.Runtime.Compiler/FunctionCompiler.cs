@@ -135,7 +135,8 @@ internal sealed partial class FunctionCompiler
                     break;
                 default:
                     if ((ins.Op >= Opcode.I32Load && ins.Op <= Opcode.MemoryGrow) ||
-                        (ins.Op == Opcode.Prefix0xFC && ins.Prefixed is PrefixedOpcode.MemoryInit or PrefixedOpcode.MemoryCopy or PrefixedOpcode.MemoryFill))
+                        (ins.Op == Opcode.Prefix0xFC && ins.Prefixed is PrefixedOpcode.MemoryInit or PrefixedOpcode.MemoryCopy or PrefixedOpcode.MemoryFill) ||
+                        (ins.Op == Opcode.Prefix0xFD && Polymath.Runtime.Core.Simd128.IsMemory(ins.Simd)))
                         _usesMemory = true;
                     break;
             }
@@ -329,7 +330,7 @@ internal sealed partial class FunctionCompiler
                 SkipUnreachable(ins, top);
                 continue;
             }
-            if (_il.Logging) _il.Comment(ins.Op == Opcode.Prefix0xFC ? ins.Prefixed.ToString() : ins.Op.ToString());
+            if (_il.Logging) _il.Comment(ins.Op switch { Opcode.Prefix0xFC => ins.Prefixed.ToString(), Opcode.Prefix0xFD => ins.Simd.ToString(), _ => ins.Op.ToString() });
             Translate(ins);
         }
         CheckFrame();
@@ -601,6 +602,7 @@ internal sealed partial class FunctionCompiler
             case Opcode.GlobalGet:
             {
                 var t = GlobalType((int)ins.A);
+                if (t == ValueType.V128) { LoadV128Global((int)ins.A); Push(t); return; }
                 LoadGlobalCell((int)ins.A);
                 if (t.IsReference()) il.Emit(OpCodes.Ldfld, FRef);
                 else
@@ -621,6 +623,7 @@ internal sealed partial class FunctionCompiler
                 var t = GlobalType((int)ins.A);
                 var tmp = Temp(3, t, 0);
                 il.Emit(OpCodes.Stloc, tmp);
+                if (t == ValueType.V128) { StoreV128Global((int)ins.A, tmp); Pop(); return; }
                 LoadGlobalCell((int)ins.A);
                 il.Emit(OpCodes.Ldloc, tmp);
                 switch (t)
@@ -708,6 +711,9 @@ internal sealed partial class FunctionCompiler
                 return;
             case Opcode.Prefix0xFC:
                 TranslatePrefixed(ins);
+                return;
+            case Opcode.Prefix0xFD:
+                TranslateSimd(ins);
                 return;
         }
         if (ins.Op >= Opcode.I32Load && ins.Op <= Opcode.I64Load32U) { EmitLoad(ins); return; }

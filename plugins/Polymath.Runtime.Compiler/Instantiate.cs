@@ -83,6 +83,7 @@ internal sealed partial class CompilerStore
         {
             var cell = new GlobalInstance(this, def.Globals[i].Type);
             Assign(cell, Eval(inst, def.Globals[i].Init));
+            cell.High = def.Globals[i].Init is { Kind: ConstantKind.GlobalGet } g ? inst.Globals[g.Index].High : (long)def.Globals[i].Init.HighBits; // v128
             cells[n + i] = cell;
         }
 

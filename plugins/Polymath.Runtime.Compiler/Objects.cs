@@ -253,6 +253,7 @@ internal sealed class TableInstance : IWasmTable
 internal sealed class GlobalInstance : IWasmGlobal
 {
     public long Bits;
+    public long High; // a v128 global's high 64 bits (Bits holds the low 64)
     public object? Ref;
 
     public GlobalInstance(CompilerStore store, GlobalType type)
@@ -267,7 +268,7 @@ internal sealed class GlobalInstance : IWasmGlobal
 
     public WasmValue Value
     {
-        get => Type.ValueType.IsReference() ? Store.ToValue(Type.ValueType, Ref) : WasmValue.FromBits(Type.ValueType, (ulong)Bits);
+        get => Type.ValueType.IsReference() ? Store.ToValue(Type.ValueType, Ref) : Type.ValueType == ValueType.V128 ? WasmValue.V128((ulong)Bits, (ulong)High) : WasmValue.FromBits(Type.ValueType, (ulong)Bits);
         set
         {
             if (!Type.Mutable) throw new InvalidOperationException("the global is immutable");
@@ -279,7 +280,7 @@ internal sealed class GlobalInstance : IWasmGlobal
     {
         if (value.Type != Type.ValueType) throw new ArgumentException($"expected a {Type.ValueType.ToWat()} value, got {value.Type.ToWat()}", nameof(value));
         if (Type.ValueType.IsReference()) Ref = Store.ToReference(Type.ValueType, value);
-        else Bits = (long)value.Bits;
+        else (Bits, High) = ((long)value.Bits, (long)value.HighBits);
     }
 }
 
