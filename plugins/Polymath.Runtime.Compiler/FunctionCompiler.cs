@@ -347,7 +347,8 @@ internal sealed partial class FunctionCompiler
     private void CheckFrame()
     {
         // The estimate Compile checked, with the operands live across all call sites (known only now) added.
-        long slots = StackBudget.Slots(_localTypes.Length + _type.Results.Length, _maxHeight, _maxArity, _liveAcrossCalls);
+        long slots = StackBudget.Slots(_localTypes.Length + _type.Results.Length + StackBudget.V128Slots(_type, _def.Codes[_definedIndex].Locals),
+            _maxHeight, _maxArity, _liveAcrossCalls);
         long frame = StackBudget.Estimate(slots);
         if (frame > StackBudget.MaxFrameBytes)
             throw new WasmTrapException(TrapKind.CallStackExhausted,
