@@ -12,8 +12,14 @@ internal struct Instruction
     public uint A;
     /// <summary>Second immediate (call_indirect tableidx, memarg offset, table.copy/init source).</summary>
     public uint B;
-    /// <summary>Constant bits (i32/i64/f32/f64.const).</summary>
+    /// <summary>For <see cref="Opcode.Prefix0xFD"/>: the SIMD sub-opcode.</summary>
+    public SimdOpcode Simd;
+    /// <summary>Constant bits (i32/i64/f32/f64.const; the low half of v128.const or of the shuffle lanes).</summary>
     public ulong Bits;
+    /// <summary>The high half of v128.const or of the i8x16.shuffle lanes.</summary>
+    public ulong High;
+    /// <summary>The lane immediate of a SIMD lane instruction, or -1.</summary>
+    public int Lane;
     /// <summary>Block type: -1 for [] → [], -2 for a single value type in <see cref="BlockValue"/>, otherwise a typeidx.</summary>
     public long BlockType;
     public Polymath.Wasm.ValueType BlockValue;
@@ -89,6 +95,9 @@ internal ref struct BodyDecoder
                     case PrefixedOpcode.TableGrow: case PrefixedOpcode.TableSize: case PrefixedOpcode.TableFill: ins.A = _r.ReadTableIndex(); break;
                 }
                 break;
+            case Opcode.Prefix0xFD:
+                DecodeSimd(ref ins);
+                break;
             default:
                 if (ins.Op >= Opcode.I32Load && ins.Op <= Opcode.I64Store32)
                 {
@@ -100,5 +109,40 @@ internal ref struct BodyDecoder
                 break;
         }
         return ins;
+    }
+
+    private void DecodeSimd(ref Instruction ins)
+    {
+        ins.Simd = _r.ReadSimdOpcode();
+        ins.Lane = -1;
+        switch (ins.Simd)
+        {
+            case <= SimdOpcode.V128Store or SimdOpcode.V128Load32Zero or SimdOpcode.V128Load64Zero:
+            {
+                var memarg = _r.ReadMemArg();
+                ins.A = memarg.Align;
+                ins.B = memarg.Offset;
+                break;
+            }
+            case >= SimdOpcode.V128Load8Lane and <= SimdOpcode.V128Store64Lane:
+            {
+                var memarg = _r.ReadMemArg();
+                ins.A = memarg.Align;
+                ins.B = memarg.Offset;
+                ins.Lane = _r.ReadLaneIndex();
+                break;
+            }
+            case SimdOpcode.V128Const:
+            case SimdOpcode.I8x16Shuffle:
+            {
+                var bytes = ins.Simd == SimdOpcode.V128Const ? _r.ReadV128() : _r.ReadShuffleLanes();
+                ins.Bits = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(bytes);
+                ins.High = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(bytes[8..]);
+                break;
+            }
+            case >= SimdOpcode.I8x16ExtractLaneS and <= SimdOpcode.F64x2ReplaceLane:
+                ins.Lane = _r.ReadLaneIndex();
+                break;
+        }
     }
 }

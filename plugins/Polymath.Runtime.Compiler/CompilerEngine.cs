@@ -22,18 +22,15 @@ public sealed class CompilerEngine : IWasmEngine
     }
 
     /// <inheritdoc />
-    /// <exception cref="WasmModuleException">Malformed or invalid, or uses SIMD (reported as invalid: "SIMD instructions are not supported by the compiler runtime").</exception>
+    /// <exception cref="WasmModuleException">Malformed or invalid, or a function this tier cannot run safely (see the other overload).</exception>
     public IWasmModule Compile(ReadOnlyMemory<byte> wasm) => Compile(ModuleReader.ReadAndValidate(wasm), wasm);
 
     /// <inheritdoc />
     /// <remarks>Trusts <paramref name="module"/> (already read and validated); the bytes are not used (code is compiled lazily from the module's bodies).</remarks>
-    /// <exception cref="WasmModuleException">The module uses SIMD (reported as invalid: "SIMD instructions are not supported by the compiler runtime"),
-    /// or a function this tier cannot run safely: a frame too large for its stack check or a body too costly to compile (reported as invalid, naming the function and the limit).</exception>
+    /// <exception cref="WasmModuleException">A function this tier cannot run safely: a frame too large for its stack check or a body too costly to compile (reported as invalid, naming the function and the limit).</exception>
     public IWasmModule Compile(Module module, ReadOnlyMemory<byte> wasm)
     {
         ArgumentNullException.ThrowIfNull(module);
-        if (module.Features.HasFlag(WasmFeatures.Simd))
-            throw new WasmModuleException(WasmErrorKind.Invalid, "SIMD instructions are not supported by the compiler runtime (capability wasm.simd128 is not provided)");
         int maxArity = 0;
         foreach (var t in module.Types) maxArity = Math.Max(maxArity, t.Parameters.Length);
         for (int i = 0; i < module.Codes.Count; i++)

@@ -18,7 +18,7 @@ public sealed class CompilerRuntimePlugin : IRuntimePlugin
     [
         Capabilities.WasmCore, Capabilities.WasmSignExtension, Capabilities.WasmSaturatingConversions,
         Capabilities.WasmMultiValue, Capabilities.WasmBulkMemory, Capabilities.WasmReferenceTypes,
-        Capabilities.WasmMutableGlobals, Capabilities.ExecJit,
+        Capabilities.WasmMutableGlobals, Capabilities.WasmSimd128, Capabilities.ExecJit,
         Capabilities.LimitsFuel, Capabilities.LimitsMemory, Capabilities.LimitsTimeout, Capabilities.LimitsCallDepth,
     ];
 

@@ -135,7 +135,8 @@ internal sealed partial class FunctionCompiler
                     break;
                 default:
                     if ((ins.Op >= Opcode.I32Load && ins.Op <= Opcode.MemoryGrow) ||
-                        (ins.Op == Opcode.Prefix0xFC && ins.Prefixed is PrefixedOpcode.MemoryInit or PrefixedOpcode.MemoryCopy or PrefixedOpcode.MemoryFill))
+                        (ins.Op == Opcode.Prefix0xFC && ins.Prefixed is PrefixedOpcode.MemoryInit or PrefixedOpcode.MemoryCopy or PrefixedOpcode.MemoryFill) ||
+                        (ins.Op == Opcode.Prefix0xFD && Polymath.Runtime.Core.Simd128.IsMemory(ins.Simd)))
                         _usesMemory = true;
                     break;
             }
@@ -329,7 +330,7 @@ internal sealed partial class FunctionCompiler
                 SkipUnreachable(ins, top);
                 continue;
             }
-            if (_il.Logging) _il.Comment(ins.Op == Opcode.Prefix0xFC ? ins.Prefixed.ToString() : ins.Op.ToString());
+            if (_il.Logging) _il.Comment(ins.Op switch { Opcode.Prefix0xFC => ins.Prefixed.ToString(), Opcode.Prefix0xFD => ins.Simd.ToString(), _ => ins.Op.ToString() });
             Translate(ins);
         }
         CheckFrame();
@@ -346,7 +347,8 @@ internal sealed partial class FunctionCompiler
     private void CheckFrame()
     {
         // The estimate Compile checked, with the operands live across all call sites (known only now) added.
-        long slots = StackBudget.Slots(_localTypes.Length + _type.Results.Length, _maxHeight, _maxArity, _liveAcrossCalls);
+        long slots = StackBudget.Slots(_localTypes.Length + _type.Results.Length + StackBudget.V128Slots(_type, _def.Codes[_definedIndex].Locals),
+            _maxHeight, _maxArity, _liveAcrossCalls);
         long frame = StackBudget.Estimate(slots);
         if (frame > StackBudget.MaxFrameBytes)
             throw new WasmTrapException(TrapKind.CallStackExhausted,
@@ -601,6 +603,7 @@ internal sealed partial class FunctionCompiler
             case Opcode.GlobalGet:
             {
                 var t = GlobalType((int)ins.A);
+                if (t == ValueType.V128) { LoadV128Global((int)ins.A); Push(t); return; }
                 LoadGlobalCell((int)ins.A);
                 if (t.IsReference()) il.Emit(OpCodes.Ldfld, FRef);
                 else
@@ -621,6 +624,7 @@ internal sealed partial class FunctionCompiler
                 var t = GlobalType((int)ins.A);
                 var tmp = Temp(3, t, 0);
                 il.Emit(OpCodes.Stloc, tmp);
+                if (t == ValueType.V128) { StoreV128Global((int)ins.A, tmp); Pop(); return; }
                 LoadGlobalCell((int)ins.A);
                 il.Emit(OpCodes.Ldloc, tmp);
                 switch (t)
@@ -708,6 +712,9 @@ internal sealed partial class FunctionCompiler
                 return;
             case Opcode.Prefix0xFC:
                 TranslatePrefixed(ins);
+                return;
+            case Opcode.Prefix0xFD:
+                TranslateSimd(ins);
                 return;
         }
         if (ins.Op >= Opcode.I32Load && ins.Op <= Opcode.I64Load32U) { EmitLoad(ins); return; }

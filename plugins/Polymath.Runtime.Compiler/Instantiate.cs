@@ -15,11 +15,11 @@ internal sealed partial class CompilerStore
     }
 
     /// <summary>
-    /// The compiler's store objects for spec instantiation (Polymath.Runtime.Core): a value is its bits and its
+    /// The compiler's store objects for spec instantiation (Polymath.Runtime.Core): a value is its bits (a v128's high 64 bits in High) and its
     /// reference (the layout of <see cref="GlobalInstance"/>); a table element is the reference.
     /// </summary>
     private sealed class Instantiation(CompilerStore store, Instance inst)
-        : SpecInstantiation<WasmFunc, TableInstance, MemoryInstance, GlobalInstance, object?, (long Bits, object? Ref)>
+        : SpecInstantiation<WasmFunc, TableInstance, MemoryInstance, GlobalInstance, object?, (long Bits, long High, object? Ref)>
     {
         protected override object Store => store;
         protected override WasmFunc ImportFunction(IWasmFunction function) => store.Adopt(function);
@@ -32,17 +32,17 @@ internal sealed partial class CompilerStore
                 FuncIndex = funcIndex,
             };
 
-        protected override GlobalInstance DefineGlobal(GlobalType type, (long Bits, object? Ref) value) =>
-            new(store, type) { Bits = value.Bits, Ref = value.Ref };
+        protected override GlobalInstance DefineGlobal(GlobalType type, (long Bits, long High, object? Ref) value) =>
+            new(store, type) { Bits = value.Bits, High = value.High, Ref = value.Ref };
 
         protected override TableInstance DefineTable(TableType type) => new(store, type, null);
         protected override MemoryInstance DefineMemory(MemoryType type) => new(store, type);
-        protected override (long Bits, object? Ref) Number(ulong bits) => ((long)bits, null);
-        protected override (long Bits, object? Ref) Null => (0, null);
-        protected override (long Bits, object? Ref) FunctionReference(WasmFunc function) => (0, function);
-        protected override (long Bits, object? Ref) Read(GlobalInstance global) => (global.Bits, global.Ref);
-        protected override uint Offset((long Bits, object? Ref) value) => (uint)value.Bits;
-        protected override object? Element((long Bits, object? Ref) value) => value.Ref;
+        protected override (long Bits, long High, object? Ref) Number(ulong bits, ulong highBits) => ((long)bits, (long)highBits, null);
+        protected override (long Bits, long High, object? Ref) Null => (0, 0, null);
+        protected override (long Bits, long High, object? Ref) FunctionReference(WasmFunc function) => (0, 0, function);
+        protected override (long Bits, long High, object? Ref) Read(GlobalInstance global) => (global.Bits, global.High, global.Ref);
+        protected override uint Offset((long Bits, long High, object? Ref) value) => (uint)value.Bits;
+        protected override object? Element((long Bits, long High, object? Ref) value) => value.Ref;
 
         protected override void Bind(InstanceParts<WasmFunc, TableInstance, MemoryInstance, GlobalInstance, object?> parts)
         {

@@ -185,6 +185,7 @@ internal sealed class TableInstance : TableObject<object?>
 internal sealed class GlobalInstance : GlobalObject
 {
     public long Bits;
+    public long High; // a v128 global's high 64 bits (Bits holds the low 64)
     public object? Ref;
 
     public GlobalInstance(CompilerStore store, GlobalType type) : base(store, type) => Store = store;
@@ -192,11 +193,13 @@ internal sealed class GlobalInstance : GlobalObject
     public CompilerStore Store { get; }
 
     protected override WasmValue Read() =>
-        Type.ValueType.IsReference() ? Store.ToValue(Type.ValueType, Ref) : WasmValue.FromBits(Type.ValueType, (ulong)Bits);
+        Type.ValueType.IsReference() ? Store.ToValue(Type.ValueType, Ref)
+        : Type.ValueType == ValueType.V128 ? WasmValue.V128((ulong)Bits, (ulong)High)
+        : WasmValue.FromBits(Type.ValueType, (ulong)Bits);
 
     protected override void Write(WasmValue value)
     {
         if (Type.ValueType.IsReference()) Ref = Store.ToReference(Type.ValueType, value);
-        else Bits = (long)value.Bits;
+        else (Bits, High) = ((long)value.Bits, (long)value.HighBits);
     }
 }

@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Reflection.Emit;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using Polymath.Sdk;
 using Polymath.Wasm;
 using ValueType = Polymath.Wasm.ValueType;
@@ -54,6 +55,7 @@ internal sealed class Signature
         ValueType.F32 => typeof(float),
         ValueType.F64 => typeof(double),
         ValueType.FuncRef or ValueType.ExternRef => typeof(object),
+        ValueType.V128 => typeof(Vector128<byte>),
         _ => throw new NotSupportedException($"value type {t.ToWat()} is not supported by the compiler runtime"),
     };
 
@@ -134,6 +136,7 @@ internal sealed class Signature
         ValueType.F32 => "F32",
         ValueType.F64 => "F64",
         ValueType.FuncRef => "FuncRef",
+        ValueType.V128 => "V128",
         _ => "ExternRef",
     };
 }
@@ -147,6 +150,7 @@ internal static class ValueMarshal
     public static double GetF64(ref WasmValue a, int i, CompilerStore s) => BitConverter.Int64BitsToDouble((long)Unsafe.Add(ref a, i).Bits);
     public static object? GetFuncRef(ref WasmValue a, int i, CompilerStore s) => s.ToReference(ValueType.FuncRef, Unsafe.Add(ref a, i));
     public static object? GetExternRef(ref WasmValue a, int i, CompilerStore s) => Unsafe.Add(ref a, i).Reference;
+    public static Vector128<byte> GetV128(ref WasmValue a, int i, CompilerStore s) => FromValue(Unsafe.Add(ref a, i));
 
     public static void SetI32(ref WasmValue r, int i, int v) => Unsafe.Add(ref r, i) = WasmValue.I32(v);
     public static void SetI64(ref WasmValue r, int i, long v) => Unsafe.Add(ref r, i) = WasmValue.I64(v);
@@ -154,6 +158,7 @@ internal static class ValueMarshal
     public static void SetF64(ref WasmValue r, int i, double v) => Unsafe.Add(ref r, i) = WasmValue.F64Bits((ulong)BitConverter.DoubleToInt64Bits(v));
     public static void SetFuncRef(ref WasmValue r, int i, object? v) => Unsafe.Add(ref r, i) = WasmValue.FuncRef((IWasmFunction?)v);
     public static void SetExternRef(ref WasmValue r, int i, object? v) => Unsafe.Add(ref r, i) = WasmValue.ExternRef(v);
+    public static void SetV128(ref WasmValue r, int i, Vector128<byte> v) => Unsafe.Add(ref r, i) = ToValue(v);
 
     public static void PutI32(WasmValue[] b, int i, int v) => b[i] = WasmValue.I32(v);
     public static void PutI64(WasmValue[] b, int i, long v) => b[i] = WasmValue.I64(v);
@@ -161,6 +166,7 @@ internal static class ValueMarshal
     public static void PutF64(WasmValue[] b, int i, double v) => b[i] = WasmValue.F64Bits((ulong)BitConverter.DoubleToInt64Bits(v));
     public static void PutFuncRef(WasmValue[] b, int i, object? v) => b[i] = WasmValue.FuncRef((IWasmFunction?)v);
     public static void PutExternRef(WasmValue[] b, int i, object? v) => b[i] = WasmValue.ExternRef(v);
+    public static void PutV128(WasmValue[] b, int i, Vector128<byte> v) => b[i] = ToValue(v);
 
     public static int TakeI32(WasmValue[] b, int i) => b[i].AsI32;
     public static long TakeI64(WasmValue[] b, int i) => b[i].AsI64;
@@ -168,4 +174,8 @@ internal static class ValueMarshal
     public static double TakeF64(WasmValue[] b, int i) => BitConverter.Int64BitsToDouble((long)b[i].Bits);
     public static object? TakeFuncRef(WasmValue[] b, int i) => b[i].Reference;
     public static object? TakeExternRef(WasmValue[] b, int i) => b[i].Reference;
+    public static Vector128<byte> TakeV128(WasmValue[] b, int i) => FromValue(b[i]);
+
+    private static Vector128<byte> FromValue(in WasmValue w) => Vector128.Create(w.Bits, w.HighBits).AsByte();
+    private static WasmValue ToValue(Vector128<byte> v) => WasmValue.V128(v.AsUInt64().GetElement(0), v.AsUInt64().GetElement(1));
 }

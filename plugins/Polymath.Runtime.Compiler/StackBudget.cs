@@ -1,5 +1,6 @@
 using Polymath.Sdk;
 using Polymath.Wasm;
+using ValueType = Polymath.Wasm.ValueType;
 
 namespace Polymath.Runtime.Compiler;
 
@@ -40,6 +41,17 @@ internal static class StackBudget
     public static long Slots(long parametersResultsLocals, int maxHeight, int maxArity, long liveAcrossCalls) =>
         parametersResultsLocals + maxHeight + maxArity + 16 + System.Math.Max(0, liveAcrossCalls - maxHeight);
 
+    /// <summary>
+    /// The extra slots of a function's v128 parameters and locals: a v128 is 16 bytes, and its spill slot another 16,
+    /// so each counts as two slots (the operand stack's v128s are covered by the per-slot spill allowance).
+    /// </summary>
+    public static long V128Slots(FuncType type, IReadOnlyList<LocalRun> locals)
+    {
+        long n = type.Parameters.Count(p => p == ValueType.V128) + type.Results.Count(r => r == ValueType.V128);
+        foreach (var run in locals) if (run.Type == ValueType.V128) n += run.Count;
+        return n;
+    }
+
     /// <summary>The frame estimate for <paramref name="slots"/> slots.</summary>
     public static long Estimate(long slots) => FixedBytes + SlotBytes * slots;
 
@@ -61,7 +73,7 @@ internal static class StackBudget
         // A call's arguments are on the operand stack before it, so no call in this body passes more than its deepest
         // stack: one very wide type elsewhere in the module does not make every function's frame look wide.
         int arity = System.Math.Min(maxArity, body.MaxOperandHeight);
-        long frame = Estimate(Slots(type.Parameters.Length + type.Results.Length + body.LocalCount, body.MaxOperandHeight, arity, 0));
+        long frame = Estimate(Slots(type.Parameters.Length + type.Results.Length + body.LocalCount + V128Slots(type, body.Locals), body.MaxOperandHeight, arity, 0));
         if (frame > MaxFrameBytes)
             return FrameRefusal(name, frame, $"{type.Parameters.Length} parameters, {body.LocalCount} locals, {body.MaxOperandHeight} operands, calls of up to {arity} arguments");
         return null;

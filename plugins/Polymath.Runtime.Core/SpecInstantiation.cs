@@ -61,8 +61,8 @@ internal abstract class SpecInstantiation<TFunc, TTable, TMemory, TGlobal, TElem
     protected abstract TTable DefineTable(TableType type);
     protected abstract TMemory DefineMemory(MemoryType type);
 
-    /// <summary>A number constant's value (<paramref name="bits"/> zero-extended for 32-bit types).</summary>
-    protected abstract TValue Number(ulong bits);
+    /// <summary>A number constant's value (<paramref name="bits"/> zero-extended for 32-bit types; <paramref name="highBits"/> a v128's high 64 bits, 0 otherwise).</summary>
+    protected abstract TValue Number(ulong bits, ulong highBits);
     protected abstract TValue Null { get; }
     protected abstract TValue FunctionReference(TFunc function);
     protected abstract TValue Read(TGlobal global);
@@ -205,7 +205,7 @@ internal abstract class SpecInstantiation<TFunc, TTable, TMemory, TGlobal, TElem
 
     private TValue Eval(ConstantExpression e, TFunc[] funcs, TGlobal[] globals) => e.Kind switch
     {
-        ConstantKind.Const => Number(e.Type is ValueType.I32 or ValueType.F32 ? (uint)e.Bits : e.Bits),
+        ConstantKind.Const => Number(e.Type is ValueType.I32 or ValueType.F32 ? (uint)e.Bits : e.Bits, e.HighBits),
         ConstantKind.RefNull => Null,
         ConstantKind.RefFunc => FunctionReference(funcs[e.Index]),
         ConstantKind.GlobalGet => Read(globals[e.Index]),

@@ -37,7 +37,7 @@ internal sealed partial class InterpreterStore
         protected override GlobalCell DefineGlobal(GlobalType type, ulong value) => new(store, type, value);
         protected override TableInstance DefineTable(TableType type) => new(store, type, 0);
         protected override MemoryInstance DefineMemory(MemoryType type) => new(store, type);
-        protected override ulong Number(ulong bits) => bits;
+        protected override ulong Number(ulong bits, ulong highBits) => bits; // no v128 on this tier yet
         protected override ulong Null => 0;
         protected override ulong FunctionReference(InterpFunction function) => (ulong)function.Handle;
         protected override ulong Read(GlobalCell global) => global.Bits;

@@ -11,7 +11,8 @@ namespace Polymath.Runtime.Compiler.Tests;
 [Collection(HostileCollection.Name)]
 public class CliProcessTests
 {
-    private static (int ExitCode, string Stdout, string Stderr) Run(params string[] args)
+    /// <summary>Runs the built CLI (copied to cli/ under the test output) with <paramref name="args"/>.</summary>
+    internal static (int ExitCode, string Stdout, string Stderr) Run(params string[] args)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "cli", "polymath.dll");
         Assert.True(File.Exists(dll), $"the CLI was not copied to {dll}");

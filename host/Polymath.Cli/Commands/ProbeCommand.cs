@@ -57,6 +57,24 @@ public static class ProbeCommand
         return Encoding.UTF8.GetString(stream.ToArray());
     }
 
+    /// <summary>
+    /// The SIMD128 line: whether the managed tiers' v128 operations run on hardware vectors here (the real process: the
+    /// ISAs .NET reports) or on Vector128's exact software fallback, and which simulated platforms take the scalar path.
+    /// </summary>
+    internal static string SimdLine(PlatformInfo p)
+    {
+        static string YesNo(bool b) => b ? "yes" : "no";
+        string path = p.IsSimdAccelerated ? "vector path, hardware-accelerated" : "scalar path (Vector128 software fallback, exact)";
+        string facts = p.IsSimulated
+            ? $"simulated {p.RuntimeIdentifier}"
+            : $"Vector128.IsHardwareAccelerated {YesNo(System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)}, " +
+              $"Sse41 {YesNo(System.Runtime.Intrinsics.X86.Sse41.IsSupported)}, Avx2 {YesNo(System.Runtime.Intrinsics.X86.Avx2.IsSupported)}, " +
+              $"AdvSimd {YesNo(System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)}";
+        var scalar = new[] { "x64", "x86", "arm64", "arm", "armv6", "riscv64", "loongarch64", "ppc64le", "s390x" }
+            .Select(a => PlatformInfo.FromRuntimeIdentifier("linux-" + a)).Where(q => !q.IsSimdAccelerated).Select(q => q.RuntimeIdentifier);
+        return $"  SIMD128 (managed tiers): {path} ({facts}); simulated platforms on the scalar path: {string.Join(", ", scalar)}";
+    }
+
     /// <summary>A readable table; plugin ids, reasons and capabilities are escaped by <see cref="HumanText"/>.</summary>
     public static string ToTable(RuntimeCatalog catalog, IReadOnlyList<RuntimeReport> reports)
     {
@@ -64,6 +82,7 @@ public static class ProbeCommand
         var sb = new StringBuilder();
         sb.AppendLine($"Platform: {p}  [source: {catalog.Selection.Source}{(catalog.Selection.DynamicCodeSource is { } d ? ", " + d : "")}]");
         sb.AppendLine($"  os {p.OperatingSystem}, architecture {PlatformInfo.ArchitectureName(p.Architecture)}, pointer size {p.PointerSize}, SIMD {(p.IsSimdAccelerated ? "yes" : "no")}");
+        sb.AppendLine(SimdLine(p));
         sb.AppendLine($"Plugins: {HumanText.Sanitize(catalog.Manifest.FilePath)}");
         sb.AppendLine();
         string[] head = ["RUNTIME", "TIER", "STATUS", "REASON / CAPABILITIES"];
