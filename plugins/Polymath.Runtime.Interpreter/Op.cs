@@ -123,6 +123,16 @@ internal enum Op
     /// <summary>I32AddImmBrNeImm dst a imm n target: dst = a + imm (i32), branch when the result is not n.</summary>
     I32AddImmBrNeImm = 0xEE,
     /// <summary>
+    /// I32Add3 dst a b c: dst = a + b + c (i32, wrapping): an <c>i32.add</c> whose operand is the result of the
+    /// <c>i32.add</c> just before (address arithmetic <c>base + i + j</c>, sums of three terms in hashes).
+    /// </summary>
+    I32Add3 = 0xEF,
+    /// <summary>
+    /// I32AddPair d1 a1 b1 d2 a2 b2: two consecutive <c>i32.add</c> ops that no branch enters between, done in order
+    /// (d1 = a1 + b1, then d2 = a2 + b2, which may read d1): one dispatch for the address pairs of array loops.
+    /// </summary>
+    I32AddPair = 0xF0,
+    /// <summary>
     /// Loads and stores whose address is a slot plus an i32 constant added with wrap-around
     /// (<c>local.get a; i32.const k; i32.add; i32.load offset=o</c>): LoadAddImm + (wasm opcode - 0x28).
     /// Loads: dst a k offset; stores: a k value offset.
@@ -220,9 +230,11 @@ internal static class OpInfo
         >= (int)Op.I32TruncSatF32S and <= (int)Op.I64TruncSatF64U => 3,
         _ when IsCompareBranch(op) || IsImmOp(op) || IsToMem(op) => 4,
         _ when IsMemAddImm(op) || IsShiftFused(op) => 5,
+        (int)Op.I32Add3 => 5,
         (int)Op.I32AddImmBrNz => 5,
         _ when IsBinLoad(op) => 6,
         (int)Op.I32AddImmBrNeImm => 6,
+        (int)Op.I32AddPair => 7,
         (int)Op.F64MulAddToMem => 7,
         _ => throw new ArgumentOutOfRangeException(nameof(op), op, "unknown internal opcode"),
     };

@@ -60,6 +60,25 @@ public class FusionTests
             (loop (local.set 1 (i32.add (local.get 1) (i32.const 1)))
                   (br_if 0 (local.tee 0 (i32.add (local.get 0) (i32.const -1)))))
             (local.get 1))
+          ;; three-operand add (I32Add3): the previous add as right or left operand, a chain of four, and a tee that must not fuse
+          (func (export "add3_right") (param i32 i32 i32) (result i32) (i32.add (local.get 0) (i32.add (local.get 1) (local.get 2))))
+          (func (export "add3_left") (param i32 i32 i32) (result i32) (i32.add (i32.add (local.get 0) (local.get 1)) (local.get 2)))
+          (func (export "add4") (param i32 i32 i32 i32) (result i32)
+            (i32.add (i32.add (i32.add (local.get 0) (local.get 1)) (local.get 2)) (local.get 3)))
+          (func (export "add3_tee") (param i32 i32 i32) (result i32) (local i32)
+            (i32.xor (i32.add (local.tee 3 (i32.add (local.get 0) (local.get 1))) (local.get 2)) (i32.mul (local.get 3) (i32.const 7))))
+          ;; two consecutive adds (I32AddPair): independent, dependent (the second reads the first's local), and a loop
+          ;; whose header is the second add (a branch target: not merged)
+          (func (export "add_pair") (param i32 i32 i32) (result i32) (local i32 i32)
+            (local.set 3 (i32.add (local.get 0) (local.get 1)))
+            (local.set 4 (i32.add (local.get 3) (local.get 2)))
+            (i32.xor (i32.mul (local.get 4) (i32.const 31)) (local.get 3)))
+          (func (export "add_pair_loop") (param i32 i32) (result i32) (local i32)
+            (local.set 1 (i32.add (local.get 1) (local.get 1)))
+            (loop
+              (local.set 2 (i32.add (local.get 2) (local.get 1)))
+              (br_if 0 (local.tee 0 (i32.add (local.get 0) (i32.const -1)))))
+            (local.get 2))
           ;; consecutive moves (Copies): rotate four locals n times
           (func (export "rotate") (param i32) (result i32) (local i32 i32 i32 i32 i32)
             (local.set 1 (i32.const 1)) (local.set 2 (i32.const 2)) (local.set 3 (i32.const 3)) (local.set 4 (i32.const 4))
@@ -179,6 +198,56 @@ public class FusionTests
 
     [Theory]
     [MemberData(nameof(Modes))]
+    public void Three_operand_and_paired_adds_wrap_and_run_in_order(string mode)
+    {
+        var m = Load(mode);
+        uint[] samples = [0, 1, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFF, 0x12345678];
+        foreach (uint a in samples)
+            foreach (uint b in samples)
+            {
+                uint c = a ^ 0x9E3779B9;
+                var (ia, ib, ic) = (WasmValue.I32((int)a), WasmValue.I32((int)b), WasmValue.I32((int)c));
+                Assert.Equal(a + b + c, (uint)m.Call("add3_right", ia, ib, ic).AsI32);
+                Assert.Equal(a + b + c, (uint)m.Call("add3_left", ia, ib, ic).AsI32);
+                Assert.Equal(a + b + c + 5, (uint)m.Call("add4", ia, ib, ic, WasmValue.I32(5)).AsI32);
+                Assert.Equal((a + b + c) ^ ((a + b) * 7), (uint)m.Call("add3_tee", ia, ib, ic).AsI32);
+                Assert.Equal((a + b + c) * 31 ^ (a + b), (uint)m.Call("add_pair", ia, ib, ic).AsI32);
+            }
+        Assert.Equal(unchecked(5u * (0x40000001u + 0x40000001u)), (uint)m.Call("add_pair_loop", WasmValue.I32(5), WasmValue.I32(0x40000001)).AsI32);
+    }
+
+    [Fact]
+    public void Consecutive_adds_are_one_op_unless_a_branch_enters_between()
+    {
+        var module = ModuleReader.Read(Wat.ToWasm(Module));
+        foreach (var (export, pairs) in new[] { ("add_pair", 1), ("add_pair_loop", 0) })
+        {
+            var code = Translator.Translate(module, module.Exports.First(e => e.Name == export).Index);
+            Assert.Equal(pairs, CountOf(CodeDump.Dump(code.FastCode), "I32AddPair"));
+            Assert.Equal(pairs, CountOf(CodeDump.Dump(code.Code), "I32AddPair"));
+        }
+    }
+
+    [Fact]
+    public void Three_operand_add_is_one_op_unless_the_sum_is_kept()
+    {
+        var module = ModuleReader.Read(Wat.ToWasm(Module));
+        string Dump(string export)
+        {
+            uint funcidx = module.Exports.First(e => e.Name == export).Index;
+            return CodeDump.Dump(Translator.Translate(module, funcidx).FastCode);
+        }
+        foreach (string f in new[] { "add3_right", "add3_left", "add4" })
+        {
+            string code = Dump(f);
+            Assert.Equal(1, CountOf(code, "I32Add3"));
+            Assert.Equal(f == "add4" ? 1 : 0, CountOf(code, "I32Add "));
+        }
+        Assert.Equal(0, CountOf(Dump("add3_tee"), "I32Add3")); // the first sum is also written to local 3
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes))]
     public void Fused_conditions_and_back_edges(string mode)
     {
         var m = Load(mode);
@@ -258,6 +327,8 @@ public class FusionTests
         Assert.Contains("I32AddImmBrNeImm", matmul, StringComparison.Ordinal);
         Assert.True(CountOf(sha, "I32XorRotlImm") >= 6, sha);
         Assert.Contains("Copies 8", sha, StringComparison.Ordinal);
+        Assert.Contains("I32Add3", sha, StringComparison.Ordinal);
+        Assert.Contains("I32AddPair", matmul, StringComparison.Ordinal);
         Assert.Contains("I32Load8UAddImm", sieve, StringComparison.Ordinal);
         Assert.Contains("I32XorShlImm", sieve, StringComparison.Ordinal);
     }

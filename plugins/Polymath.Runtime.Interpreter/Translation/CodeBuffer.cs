@@ -137,7 +137,8 @@ internal sealed class CodeBuffer
     }
 
     /// <summary>
-    /// Targets made relative to their op, consecutive copies merged into <see cref="Op.Copies"/>,
+    /// Targets made relative to their op, consecutive copies merged into <see cref="Op.Copies"/>, consecutive
+    /// <c>i32.add</c>s into <see cref="Op.I32AddPair"/>,
     /// and, when not <paramref name="metered"/>, the fuel ops left out.
     /// </summary>
     private int[] FinishVariant(int[] code, bool[] isTarget, bool metered)
@@ -169,6 +170,15 @@ internal sealed class CodeBuffer
                     else break;
                 }
                 output[countPos] = count;
+                continue;
+            }
+            if (op == (int)Opcode.I32Add && i + 1 < n && code[_opStarts[i + 1]] == (int)Opcode.I32Add && !isTarget[_opStarts[i + 1]])
+            {
+                int second = _opStarts[++i];
+                map[second] = map[s];
+                output.Add((int)Op.I32AddPair);
+                for (int j = 1; j <= 3; j++) output.Add(code[s + j]);
+                for (int j = 1; j <= 3; j++) output.Add(code[second + j]);
                 continue;
             }
             for (int j = s; j < e; j++) output.Add(code[j]);

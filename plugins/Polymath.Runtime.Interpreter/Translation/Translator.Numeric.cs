@@ -44,7 +44,7 @@ internal sealed partial class Translator
                 _code.Begin(withImmediate);
                 _code.Add(d); _code.Add(a); _code.Add(k);
             }
-            else if (!TryEmitBinaryWithLoad(op) && !TryEmitShiftFused(op))
+            else if (!TryEmitBinaryWithLoad(op) && !TryEmitShiftFused(op) && !TryEmitAdd3(op))
             {
                 int b = Pop();
                 int a = Pop();
@@ -127,6 +127,37 @@ internal sealed partial class Translator
             return true;
         }
         return false;
+    }
+
+    /// <summary>
+    /// i32.add of the result of the i32.add just before (either operand; addition commutes and associates modulo
+    /// 2^32, so the sum is exact in any order): one <see cref="Op.I32Add3"/> op.
+    /// </summary>
+    private bool TryEmitAdd3(Opcode op)
+    {
+        if (op != Opcode.I32Add) return false;
+        int s = _code.LastStart;
+        if (s <= _code.FusionBarrier || _code[s] != (int)Opcode.I32Add) return false;
+        bool right = FromLastOp(0, out _);
+        if (!right && !(_operands.DeferredLocalOf(0) != OperandStack.NotDeferred && FromLastOp(1, out _))) return false;
+        int a = _code[s + 2], b = _code[s + 3];
+        int other;
+        if (right)
+        {
+            _code.RemoveLast();
+            _operands.Discard(1);
+            other = Pop();
+        }
+        else
+        {
+            other = Pop();
+            _code.RemoveLast();
+            _operands.Discard(1);
+        }
+        int d = Push();
+        _code.Begin(Op.I32Add3);
+        _code.Add(d); _code.Add(other); _code.Add(a); _code.Add(b);
+        return true;
     }
 
     private void EmitShiftFused(int binary, int shift, int a, int b, int k)

@@ -231,5 +231,5 @@ internal sealed partial class Translator
         or >= (int)Op.I32RotlImm and <= (int)Op.I64RotrImm
         or >= (int)Op.LoadAddImm and <= (int)Op.LoadAddImm + (Opcode.I64Load32U - Opcode.I32Load)
         or >= (int)Op.F64AddLoad and <= (int)Op.I32XorLoad
-        or >= (int)Op.ShiftFused and <= (int)Op.ShiftFused + 15;
+        or >= (int)Op.ShiftFused and <= (int)Op.ShiftFused + 15 or (int)Op.I32Add3;
 }

@@ -334,6 +334,15 @@ internal static class DispatchCases
             }
         }
 
+        // i32.add of the i32.add just before: dst a b c
+        AddNamedCase(cases, "(int)Op.I32Add3",
+            $"{Body}{S(A(1))} = (uint){S(A(2))} + (uint){S(A(3))} + (uint){S(A(4))};\n", 5);
+
+        // two consecutive i32.adds, in order: d1 a1 b1 d2 a2 b2
+        AddNamedCase(cases, "(int)Op.I32AddPair",
+            $"{Body}{S(A(1))} = (uint){S(A(2))} + (uint){S(A(3))};\n"
+            + $"{Body}{S(A(4))} = (uint){S(A(5))} + (uint){S(A(6))};\n", 7);
+
         cases.Add(
             $"{Case}case (int)Op.F64MulAddToMem:\n{Case}{{\n"
             + $"{Body}ulong ex = (ulong)(uint)({Rd("i32", 2)} + {A(3)}) + (uint){A(4)};\n"
