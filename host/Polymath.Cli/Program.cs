@@ -103,9 +103,7 @@ root.Subcommands.Add(call);
 
 // mcp: every bound op as a Model Context Protocol tool (docs/mcp.md)
 var otlpOption = new Option<string?>("--otlp") { Description = "Export traces and metrics to the OTLP collector at URL (OpenTelemetry:Endpoint; docs/service.md)" };
-root.Subcommands.Add(McpCommand.Create(dirOption,
-    pr => new PolymathHostOptions { PluginsFile = pr.GetValue(pluginsOption), Platform = pr.GetValue(platformOption), NoDynamicCode = pr.GetValue(noDynamicOption) ? true : null },
-    verboseOption, otlpOption));
+root.Subcommands.Add(McpCommand.Create(dirOption, (pr, dir) => GlobalSettings(pr, dir), verboseOption, otlpOption));
 
 // serve / status: the headless service (docs/service.md, docs/protocol.md)
 var configOption = new Option<string?>("--config") { Description = "JSON configuration file (sections Service, Experts, Polymath, Serilog)" };
@@ -118,7 +116,7 @@ serve.Options.Add(tcpOption);
 serve.Options.Add(otlpOption);
 serve.TreatUnmatchedTokensAsErrors = false;
 serve.SetAction(pr => ServeCommand.RunAsync(pr.GetValue(configOption), pr.GetValue(socketOption), (int?)pr.GetValue(tcpOption), pr.UnmatchedTokens,
-    new PolymathHostOptions { PluginsFile = pr.GetValue(pluginsOption), Platform = pr.GetValue(platformOption), NoDynamicCode = pr.GetValue(noDynamicOption) ? true : null }, Console.Error, pr.GetValue(otlpOption)));
+    GlobalSettings(pr), Console.Error, pr.GetValue(otlpOption)));
 root.Subcommands.Add(serve);
 
 var statusServerOption = new Option<string>("--server") { Description = "The service: a Unix socket path or HOST:PORT", Required = true };
@@ -204,14 +202,29 @@ static string? ReadToken(string? file) => file is null ? null : CliInput.ReadTex
 // pack refuses to write into the experts directory a registry would watch (Experts:Directory, default ./experts).
 static string? PackExpertsDirectory()
 {
-    try { return CliConfiguration.Build()["Experts:Directory"] ?? "experts"; }
+    try { return CliComposition.Build().Configuration["Experts:Directory"] ?? "experts"; }
     catch (CliUsageException) { return "experts"; }
+}
+
+// The command-line layer of the composition root (CliComposition): the global options and --dir, as configuration keys.
+Dictionary<string, string?> GlobalSettings(ParseResult pr, string? directory = null)
+{
+    var settings = CliComposition.GlobalOptions(pr.GetValue(pluginsOption), pr.GetValue(platformOption), pr.GetValue(noDynamicOption));
+    if (directory is not null) settings["Experts:Directory"] = directory;
+    return settings;
 }
 
 int WithCatalog(ParseResult pr, Func<RuntimeCatalog, int> action)
 {
     using var loggerFactory = CliLogging.Create(pr.GetValue(verboseOption));
-    if (CreateCatalog(pr, loggerFactory) is not { } catalog) return 2;
+    CliSettings settings;
+    try { settings = CliComposition.Build(GlobalSettings(pr)); }
+    catch (CliUsageException e)
+    {
+        Console.Error.WriteLine($"error: {e.Message}");
+        return 2;
+    }
+    if (CreateCatalog(pr, loggerFactory, settings) is not { } catalog) return 2;
     using (catalog)
         return action(catalog);
 }
@@ -224,9 +237,10 @@ async Task<int> WithExperts(ParseResult pr, string? directory, Func<Polymath.Hos
         // One configuration for the catalog and the experts: appsettings.json, POLYMATH_ environment, options (CliConfiguration).
         if (directory is not null && (File.Exists(directory) || directory.Contains('\0', StringComparison.Ordinal)))
             throw new CliUsageException($"--dir {HumanText.Sanitize(directory)}: not a directory");
-        var configuration = CliConfiguration.Build();
-        var fromOptions = CliConfiguration.Apply(directory, pr.GetValue(grantOption) ?? [], pr.GetValue(limitOption) ?? []);
-        if (CreateCatalog(pr, loggerFactory, configuration) is not { } catalog) return 2;
+        var settings = CliComposition.Build(GlobalSettings(pr, directory));
+        var configuration = settings.Configuration;
+        var fromOptions = CliConfiguration.Apply(null, pr.GetValue(grantOption) ?? [], pr.GetValue(limitOption) ?? []);
+        if (CreateCatalog(pr, loggerFactory, settings) is not { } catalog) return 2;
         using (catalog)
         {
             var builder = Polymath.Host.Experts.ExpertHost.CreateBuilder()
@@ -245,20 +259,17 @@ async Task<int> WithExperts(ParseResult pr, string? directory, Func<Polymath.Hos
     }
 }
 
-RuntimeCatalog? CreateCatalog(ParseResult pr, Microsoft.Extensions.Logging.ILoggerFactory loggerFactory, Microsoft.Extensions.Configuration.IConfiguration? configuration = null)
+RuntimeCatalog? CreateCatalog(ParseResult pr, Microsoft.Extensions.Logging.ILoggerFactory loggerFactory, CliSettings settings)
 {
-    // A FIFO named by --plugins would block the manifest reader's open forever.
-    if (pr.GetValue(pluginsOption) is { } plugins) CliInput.EnsureRegularFile(plugins, "--plugins");
     try
     {
-        return RuntimeCatalog.Create(new PolymathHostOptions
-        {
-            PluginsFile = pr.GetValue(pluginsOption),
-            Platform = pr.GetValue(platformOption),
-            NoDynamicCode = pr.GetValue(noDynamicOption) ? true : null,
-        }, configuration, loggerFactory);
+        var options = settings.HostOptions();
+        // A FIFO named as plugins.json would block the manifest reader's open forever.
+        if (options.PluginsFile is { } plugins) CliInput.EnsureRegularFile(plugins, pr.GetValue(pluginsOption) is null ? "Polymath:PluginsFile" : "--plugins");
+        // The options are bound from every layer already: nothing is looked up again.
+        return RuntimeCatalog.Create(options, configuration: null, loggerFactory, environment: _ => null);
     }
-    catch (Exception e) when (e is PluginManifestException or PlatformOverrideException)
+    catch (Exception e) when (e is PluginManifestException or PlatformOverrideException or CliUsageException)
     {
         Console.Error.WriteLine($"error: {HumanText.Sanitize(e.Message)}");
         return null;
