@@ -6,10 +6,11 @@ using Polymath.Host.Catalog;
 using Polymath.Host.Manifest;
 using Polymath.Host.Platform;
 
-// Wires the commands (one file each under Commands/) to System.CommandLine. Global options select plugins.json and the platform.
-var pluginsOption = new Option<string?>("--plugins") { Description = "plugins.json to use (default: POLYMATH_PLUGINS, Polymath:PluginsFile, then the one beside polymath)", Recursive = true };
-var platformOption = new Option<string?>("--platform") { Description = "Simulate a platform by runtime identifier (e.g. linux-arm, linux-armv6, linux-x86, linux-arm64)", Recursive = true };
-var noDynamicOption = new Option<bool>("--no-dynamic-code") { Description = "Simulate a platform without dynamic code (NativeAOT, iOS)", Recursive = true };
+// Wires the commands (one file each under Commands/) to System.CommandLine. Global options select plugins.json and the
+// platform; every command builds its settings through the composition root (Configuration/CliComposition.cs).
+var pluginsOption = new Option<string?>("--plugins") { Description = "plugins.json to use (Polymath:PluginsFile; default: the one beside polymath; docs/configuration.md)", Recursive = true };
+var platformOption = new Option<string?>("--platform") { Description = "Simulate a platform by runtime identifier, e.g. linux-arm, linux-armv6, linux-x86, linux-arm64 (Polymath:Platform)", Recursive = true };
+var noDynamicOption = new Option<bool>("--no-dynamic-code") { Description = "Simulate a platform without dynamic code, NativeAOT or iOS (Polymath:NoDynamicCode)", Recursive = true };
 var verboseOption = new Option<bool>("--verbose", "-v") { Description = "Log plugin selection to stderr", Recursive = true };
 
 var root = new RootCommand("Polymath: host WebAssembly expert modules through interchangeable runtime plugins.");
@@ -106,7 +107,7 @@ var otlpOption = new Option<string?>("--otlp") { Description = "Export traces an
 root.Subcommands.Add(McpCommand.Create(dirOption, (pr, dir) => GlobalSettings(pr, dir), verboseOption, otlpOption));
 
 // serve / status: the headless service (docs/service.md, docs/protocol.md)
-var configOption = new Option<string?>("--config") { Description = "JSON configuration file (sections Service, Experts, Polymath, Serilog)" };
+var configOption = new Option<string?>("--config") { Description = "JSON configuration file over appsettings.json (sections Service, Experts, Polymath, OpenTelemetry, Serilog; docs/configuration.md)" };
 var socketOption = new Option<string?>("--socket") { Description = "Unix socket path (Service:SocketPath; empty = none)" };
 var tcpOption = CliNumbers.Option("--tcp", "Also listen on TCP 127.0.0.1:PORT (Service:TcpPort; 0 = any free port)", CliNumbers.Port);
 var serve = new Command("serve", "Run the headless service: JSON-RPC 2.0 over a Unix socket and/or TCP; further --Section:Key=value pairs override configuration");
