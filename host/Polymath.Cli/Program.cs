@@ -6,10 +6,11 @@ using Polymath.Host.Catalog;
 using Polymath.Host.Manifest;
 using Polymath.Host.Platform;
 
-// Wires the commands (one file each under Commands/) to System.CommandLine. Global options select plugins.json and the platform.
-var pluginsOption = new Option<string?>("--plugins") { Description = "plugins.json to use (default: POLYMATH_PLUGINS, Polymath:PluginsFile, then the one beside polymath)", Recursive = true };
-var platformOption = new Option<string?>("--platform") { Description = "Simulate a platform by runtime identifier (e.g. linux-arm, linux-armv6, linux-x86, linux-arm64)", Recursive = true };
-var noDynamicOption = new Option<bool>("--no-dynamic-code") { Description = "Simulate a platform without dynamic code (NativeAOT, iOS)", Recursive = true };
+// Wires the commands (one file each under Commands/) to System.CommandLine. Global options select plugins.json and the
+// platform; every command builds its settings through the composition root (Configuration/CliComposition.cs).
+var pluginsOption = new Option<string?>("--plugins") { Description = "plugins.json to use (Polymath:PluginsFile; default: the one beside polymath; docs/configuration.md)", Recursive = true };
+var platformOption = new Option<string?>("--platform") { Description = "Simulate a platform by runtime identifier, e.g. linux-arm, linux-armv6, linux-x86, linux-arm64 (Polymath:Platform)", Recursive = true };
+var noDynamicOption = new Option<bool>("--no-dynamic-code") { Description = "Simulate a platform without dynamic code, NativeAOT or iOS (Polymath:NoDynamicCode)", Recursive = true };
 var verboseOption = new Option<bool>("--verbose", "-v") { Description = "Log plugin selection to stderr", Recursive = true };
 
 var root = new RootCommand("Polymath: host WebAssembly expert modules through interchangeable runtime plugins.");
@@ -103,12 +104,10 @@ root.Subcommands.Add(call);
 
 // mcp: every bound op as a Model Context Protocol tool (docs/mcp.md)
 var otlpOption = new Option<string?>("--otlp") { Description = "Export traces and metrics to the OTLP collector at URL (OpenTelemetry:Endpoint; docs/service.md)" };
-root.Subcommands.Add(McpCommand.Create(dirOption,
-    pr => new PolymathHostOptions { PluginsFile = pr.GetValue(pluginsOption), Platform = pr.GetValue(platformOption), NoDynamicCode = pr.GetValue(noDynamicOption) ? true : null },
-    verboseOption, otlpOption));
+root.Subcommands.Add(McpCommand.Create(dirOption, (pr, dir) => GlobalSettings(pr, dir), verboseOption, otlpOption));
 
 // serve / status: the headless service (docs/service.md, docs/protocol.md)
-var configOption = new Option<string?>("--config") { Description = "JSON configuration file (sections Service, Experts, Polymath, Serilog)" };
+var configOption = new Option<string?>("--config") { Description = "JSON configuration file over appsettings.json (sections Service, Experts, Polymath, OpenTelemetry, Serilog; docs/configuration.md)" };
 var socketOption = new Option<string?>("--socket") { Description = "Unix socket path (Service:SocketPath; empty = none)" };
 var tcpOption = CliNumbers.Option("--tcp", "Also listen on TCP 127.0.0.1:PORT (Service:TcpPort; 0 = any free port)", CliNumbers.Port);
 var serve = new Command("serve", "Run the headless service: JSON-RPC 2.0 over a Unix socket and/or TCP; further --Section:Key=value pairs override configuration");
@@ -118,7 +117,7 @@ serve.Options.Add(tcpOption);
 serve.Options.Add(otlpOption);
 serve.TreatUnmatchedTokensAsErrors = false;
 serve.SetAction(pr => ServeCommand.RunAsync(pr.GetValue(configOption), pr.GetValue(socketOption), (int?)pr.GetValue(tcpOption), pr.UnmatchedTokens,
-    new PolymathHostOptions { PluginsFile = pr.GetValue(pluginsOption), Platform = pr.GetValue(platformOption), NoDynamicCode = pr.GetValue(noDynamicOption) ? true : null }, Console.Error, pr.GetValue(otlpOption)));
+    GlobalSettings(pr), Console.Error, pr.GetValue(otlpOption)));
 root.Subcommands.Add(serve);
 
 var statusServerOption = new Option<string>("--server") { Description = "The service: a Unix socket path or HOST:PORT", Required = true };
@@ -204,14 +203,29 @@ static string? ReadToken(string? file) => file is null ? null : CliInput.ReadTex
 // pack refuses to write into the experts directory a registry would watch (Experts:Directory, default ./experts).
 static string? PackExpertsDirectory()
 {
-    try { return CliConfiguration.Build()["Experts:Directory"] ?? "experts"; }
+    try { return CliComposition.Build().Configuration["Experts:Directory"] ?? "experts"; }
     catch (CliUsageException) { return "experts"; }
+}
+
+// The command-line layer of the composition root (CliComposition): the global options and --dir, as configuration keys.
+Dictionary<string, string?> GlobalSettings(ParseResult pr, string? directory = null)
+{
+    var settings = CliComposition.GlobalOptions(pr.GetValue(pluginsOption), pr.GetValue(platformOption), pr.GetValue(noDynamicOption));
+    if (directory is not null) settings["Experts:Directory"] = directory;
+    return settings;
 }
 
 int WithCatalog(ParseResult pr, Func<RuntimeCatalog, int> action)
 {
     using var loggerFactory = CliLogging.Create(pr.GetValue(verboseOption));
-    if (CreateCatalog(pr, loggerFactory) is not { } catalog) return 2;
+    CliSettings settings;
+    try { settings = CliComposition.Build(GlobalSettings(pr)); }
+    catch (CliUsageException e)
+    {
+        Console.Error.WriteLine($"error: {e.Message}");
+        return 2;
+    }
+    if (CreateCatalog(pr, loggerFactory, settings) is not { } catalog) return 2;
     using (catalog)
         return action(catalog);
 }
@@ -224,9 +238,10 @@ async Task<int> WithExperts(ParseResult pr, string? directory, Func<Polymath.Hos
         // One configuration for the catalog and the experts: appsettings.json, POLYMATH_ environment, options (CliConfiguration).
         if (directory is not null && (File.Exists(directory) || directory.Contains('\0', StringComparison.Ordinal)))
             throw new CliUsageException($"--dir {HumanText.Sanitize(directory)}: not a directory");
-        var configuration = CliConfiguration.Build();
-        var fromOptions = CliConfiguration.Apply(directory, pr.GetValue(grantOption) ?? [], pr.GetValue(limitOption) ?? []);
-        if (CreateCatalog(pr, loggerFactory, configuration) is not { } catalog) return 2;
+        var settings = CliComposition.Build(GlobalSettings(pr, directory));
+        var configuration = settings.Configuration;
+        var fromOptions = CliConfiguration.Apply(null, pr.GetValue(grantOption) ?? [], pr.GetValue(limitOption) ?? []);
+        if (CreateCatalog(pr, loggerFactory, settings) is not { } catalog) return 2;
         using (catalog)
         {
             var builder = Polymath.Host.Experts.ExpertHost.CreateBuilder()
@@ -245,20 +260,17 @@ async Task<int> WithExperts(ParseResult pr, string? directory, Func<Polymath.Hos
     }
 }
 
-RuntimeCatalog? CreateCatalog(ParseResult pr, Microsoft.Extensions.Logging.ILoggerFactory loggerFactory, Microsoft.Extensions.Configuration.IConfiguration? configuration = null)
+RuntimeCatalog? CreateCatalog(ParseResult pr, Microsoft.Extensions.Logging.ILoggerFactory loggerFactory, CliSettings settings)
 {
-    // A FIFO named by --plugins would block the manifest reader's open forever.
-    if (pr.GetValue(pluginsOption) is { } plugins) CliInput.EnsureRegularFile(plugins, "--plugins");
     try
     {
-        return RuntimeCatalog.Create(new PolymathHostOptions
-        {
-            PluginsFile = pr.GetValue(pluginsOption),
-            Platform = pr.GetValue(platformOption),
-            NoDynamicCode = pr.GetValue(noDynamicOption) ? true : null,
-        }, configuration, loggerFactory);
+        var options = settings.HostOptions();
+        // A FIFO named as plugins.json would block the manifest reader's open forever.
+        if (options.PluginsFile is { } plugins) CliInput.EnsureRegularFile(plugins, pr.GetValue(pluginsOption) is null ? "Polymath:PluginsFile" : "--plugins");
+        // The options are bound from every layer already: nothing is looked up again.
+        return RuntimeCatalog.Create(options, configuration: null, loggerFactory, environment: _ => null);
     }
-    catch (Exception e) when (e is PluginManifestException or PlatformOverrideException)
+    catch (Exception e) when (e is PluginManifestException or PlatformOverrideException or CliUsageException)
     {
         Console.Error.WriteLine($"error: {HumanText.Sanitize(e.Message)}");
         return null;

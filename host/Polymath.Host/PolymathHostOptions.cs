@@ -1,11 +1,29 @@
 namespace Polymath.Host;
 
 /// <summary>
-/// Explicit settings of the engine. Anything left null is taken from the environment variables and
-/// configuration keys listed on each property, then from the defaults.
+/// Settings of the engine, the configuration section <c>Polymath</c> (<see cref="SectionName"/>;
+/// <c>AddPolymath</c> binds it). Through <see cref="Catalog.RuntimeCatalog.Create"/> without a configuration, anything
+/// left null is taken from the environment variables and configuration keys listed on each property, then from the
+/// defaults; the older single environment variables are <see cref="LegacyEnvironmentVariables"/> (docs/configuration.md).
 /// </summary>
 public sealed class PolymathHostOptions
 {
+    /// <summary>The configuration section name.</summary>
+    public const string SectionName = "Polymath";
+
+    /// <summary>
+    /// The single environment variables older releases read, each with the configuration key it stands for. A host that
+    /// builds its configuration with <c>AddPolymathEnvironment</c> maps them as a configuration source below the
+    /// <c>POLYMATH_Section__Key</c> variables, so they keep working and a section-style variable wins over them.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> LegacyEnvironmentVariables { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        [PluginsFileVariable] = PluginsFileKey,
+        ["POLYMATH_PLATFORM"] = "Polymath:Platform",
+        ["POLYMATH_NO_DYNAMIC_CODE"] = "Polymath:NoDynamicCode",
+        [CodeCacheVariable] = CodeCacheKey,
+    };
+
     /// <summary>Environment variable naming the plugins.json to use.</summary>
     public const string PluginsFileVariable = "POLYMATH_PLUGINS";
     /// <summary>Configuration key naming the plugins.json to use.</summary>
@@ -59,6 +77,16 @@ public sealed class PolymathHostOptions
             return Path.Combine(root, "polymath", "code");
         }
     }
+
+    /// <summary>
+    /// How <see cref="Platform"/> and <see cref="NoDynamicCode"/> are named in errors and in the catalog's
+    /// <see cref="Platform.PlatformSelection"/> (e.g. <c>--platform</c>, <c>POLYMATH_PLATFORM</c>, or
+    /// <c>appsettings.json: Polymath:Platform</c>); null = <c>--platform</c>. Set by the composition root, not bound.
+    /// </summary>
+    public string? PlatformSource { get; set; }
+
+    /// <summary>How <see cref="NoDynamicCode"/> is named, like <see cref="PlatformSource"/>; null = <c>--no-dynamic-code</c>, or <see cref="PlatformSource"/> when that is set.</summary>
+    public string? DynamicCodeSource { get; set; }
 
     /// <summary>How many full garbage collections an unload waits for before it reports the context as still alive. Default 10.</summary>
     public int UnloadGcPasses { get; set; } = 10;

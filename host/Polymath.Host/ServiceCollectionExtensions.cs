@@ -14,13 +14,20 @@ namespace Polymath.Host;
 public static class ServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds <see cref="PolymathHostOptions"/> and a singleton <see cref="RuntimeCatalog"/> built from them (and from
-    /// <see cref="IConfiguration"/> and <see cref="ILoggerFactory"/> when registered).
+    /// Adds <see cref="PolymathHostOptions"/> — bound from the <c>Polymath</c> section of the registered
+    /// <see cref="IConfiguration"/> when there is one, then <paramref name="configure"/> — and a singleton
+    /// <see cref="RuntimeCatalog"/> built from them (and from <see cref="ILoggerFactory"/> when registered).
     /// </summary>
     public static IServiceCollection AddPolymathHost(this IServiceCollection services, Action<PolymathHostOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         var builder = services.AddOptions<PolymathHostOptions>();
+        // Binding, not per-key lookups: the configuration's own layering (file < environment < command line) is the precedence.
+        if (!services.Any(d => d.ServiceType == typeof(PolymathHostOptionsBinding)))
+        {
+            services.AddSingleton<PolymathHostOptionsBinding>();
+            builder.Configure<IServiceProvider>((o, sp) => sp.GetService<IConfiguration>()?.GetSection(PolymathHostOptions.SectionName).Bind(o));
+        }
         if (configure is not null)
             builder.Configure(configure);
         services.TryAddSingleton(sp => RuntimeCatalog.Create(
@@ -30,10 +37,14 @@ public static class ServiceCollectionExtensions
         return services;
     }
 
+    // Marks a collection whose PolymathHostOptions are already bound (AddPolymathHost is called by each Add* method).
+    private sealed class PolymathHostOptionsBinding;
+
     /// <summary>
     /// Adds the engine: <see cref="PolymathHostOptions"/> (validated at start) and the singleton
-    /// <see cref="RuntimeCatalog"/>. plugins.json and the platform come from the options, then <c>POLYMATH_PLUGINS</c> /
-    /// <c>POLYMATH_PLATFORM</c> / <c>POLYMATH_NO_DYNAMIC_CODE</c>, then the <c>Polymath</c> configuration section.
+    /// <see cref="RuntimeCatalog"/>. plugins.json and the platform come from the options (the <c>Polymath</c> section, then
+    /// <paramref name="configure"/>); what they leave null, from <c>POLYMATH_PLUGINS</c> / <c>POLYMATH_PLATFORM</c> /
+    /// <c>POLYMATH_NO_DYNAMIC_CODE</c> (docs/configuration.md).
     /// </summary>
     public static IServiceCollection AddPolymath(this IServiceCollection services, Action<PolymathHostOptions>? configure = null)
     {

@@ -26,12 +26,7 @@ public static class PolymathServiceHost
     public static HostApplicationBuilder CreateBuilder(string? configFile, string[] commandLine, Action<PolymathHostOptions>? configureHost = null)
     {
         ArgumentNullException.ThrowIfNull(commandLine);
-        var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings
-        {
-            ApplicationName = "polymath",
-            ContentRootPath = Directory.GetCurrentDirectory(),
-            DisableDefaults = true,
-        });
+        var builder = CreateEmpty();
         if (configFile is not null)
         {
             if (!File.Exists(configFile)) throw new FileNotFoundException($"configuration file '{configFile}' does not exist", configFile);
@@ -39,7 +34,30 @@ public static class PolymathServiceHost
         }
         builder.Configuration.AddEnvironmentVariables(EnvironmentPrefix);
         builder.Configuration.AddCommandLine(commandLine);
+        return Compose(builder, configureHost);
+    }
 
+    /// <summary>
+    /// Creates the host builder over a configuration the caller has built and checked (the <c>polymath</c> CLI's
+    /// composition root: appsettings.json, environment, command line; host/Polymath.Cli/RATIONALE.md).
+    /// </summary>
+    public static HostApplicationBuilder CreateBuilder(IConfiguration configuration, Action<PolymathHostOptions>? configureHost = null)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var builder = CreateEmpty();
+        builder.Configuration.AddConfiguration(configuration);
+        return Compose(builder, configureHost);
+    }
+
+    private static HostApplicationBuilder CreateEmpty() => Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings
+    {
+        ApplicationName = "polymath",
+        ContentRootPath = Directory.GetCurrentDirectory(),
+        DisableDefaults = true,
+    });
+
+    private static HostApplicationBuilder Compose(HostApplicationBuilder builder, Action<PolymathHostOptions>? configureHost)
+    {
         var configuration = builder.Configuration;
         // Read by System.Net.Sockets when the process first uses a socket, so it is set before anything listens.
         if ((configuration.GetValue<bool?>($"{ServiceOptions.SectionName}:{nameof(ServiceOptions.InlineSocketCompletions)}") ?? true)

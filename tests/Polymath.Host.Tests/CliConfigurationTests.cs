@@ -9,15 +9,7 @@ namespace Polymath.Host.Tests;
 /// </summary>
 public class CliConfigurationTests
 {
-    private static readonly string ExpertsDirectory = FindExperts();
-
-    private static string FindExperts()
-    {
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "experts", "conformance", "examples.jsonl")))
-                return Path.Combine(d.FullName, "experts");
-        throw new InvalidOperationException($"cannot find experts/conformance/examples.jsonl above {AppContext.BaseDirectory}");
-    }
+    private static readonly string ExpertsDirectory = Path.Combine(Repository.Root, "experts");
 
     private static (int ExitCode, string Stdout, string Stderr) Polymath(string workingDirectory, IDictionary<string, string>? env, string? stdin, params string[] args)
     {

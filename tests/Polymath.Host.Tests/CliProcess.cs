@@ -11,7 +11,10 @@ internal static class CliProcess
 {
     public sealed record Result(int ExitCode, string Stdout, string Stderr, TimeSpan Elapsed);
 
-    public static Result Run(string[] args, byte[]? stdin = null, int timeoutMs = 60_000)
+    public static Result Run(string[] args, byte[]? stdin = null, int timeoutMs = 60_000) => Run(args, null, null, stdin, timeoutMs);
+
+    /// <summary>Runs in <paramref name="workingDirectory"/> (null: this process's) with <paramref name="environment"/> added.</summary>
+    public static Result Run(string[] args, string? workingDirectory, IReadOnlyDictionary<string, string>? environment, byte[]? stdin = null, int timeoutMs = 60_000)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "cli", "polymath.dll");
         Assert.True(File.Exists(dll), $"the CLI was not copied to {dll}");
@@ -26,6 +29,8 @@ internal static class CliProcess
             start.Environment.Remove(key);
         // The code cache is the host's own: keep tests from sharing one with the user.
         start.Environment["POLYMATH_CODE_CACHE"] = "off";
+        if (workingDirectory is not null) start.WorkingDirectory = workingDirectory;
+        if (environment is not null) foreach (var (k, v) in environment) start.Environment[k] = v;
         var clock = Stopwatch.StartNew();
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();

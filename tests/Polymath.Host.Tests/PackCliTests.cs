@@ -14,9 +14,7 @@ public sealed class PackCliTests : IDisposable
 
     public PackCliTests()
     {
-        string repo = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(repo, "Polymath.slnx")))
-            repo = Path.GetDirectoryName(repo) ?? throw new InvalidOperationException($"no Polymath.slnx above {AppContext.BaseDirectory}");
+        string repo = Repository.Root;
         string source = Path.Combine(repo, "experts", "arithmetic");
         string target = Path.Combine(_root, "experts", "arithmetic");
         Directory.CreateDirectory(target);

@@ -22,10 +22,10 @@ namespace Polymath.Cli.Commands;
 public static class McpCommand
 {
     /// <summary>
-    /// The <c>mcp</c> command with its options; <paramref name="host"/> reads the global options (plugins, platform,
-    /// dynamic code), <paramref name="verbose"/> the logging switch and <paramref name="otlp"/> the OTLP endpoint from a parse result.
+    /// The <c>mcp</c> command with its options; <paramref name="host"/> turns a parse result and <c>--dir</c> into the
+    /// command-line layer of the configuration (the global options as keys), <paramref name="verbose"/> the logging switch and <paramref name="otlp"/> the OTLP endpoint from a parse result.
     /// </summary>
-    public static Command Create(Option<string?> dirOption, Func<ParseResult, PolymathHostOptions> host, Option<bool> verbose, Option<string?> otlp)
+    public static Command Create(Option<string?> dirOption, Func<ParseResult, string?, IReadOnlyDictionary<string, string?>> host, Option<bool> verbose, Option<string?> otlp)
     {
         ArgumentNullException.ThrowIfNull(otlp);
         ArgumentNullException.ThrowIfNull(dirOption);
@@ -50,15 +50,21 @@ public static class McpCommand
             if (pr.GetValue(bodyTimeout) is { } t) settings.RequestBodyTimeout = TimeSpan.FromMilliseconds(t);
             if (pr.GetValue(maxSessions) is { } m) settings.MaxSessions = (int)m;
             if (pr.GetValue(idle) is { } i) settings.SessionIdleTimeout = TimeSpan.FromSeconds(i);
-            return RunAsync(pr.GetValue(dirOption), host(pr), settings, pr.GetValue(verbose), Console.Error, ct, pr.GetValue(otlp));
+            return RunAsync(host(pr, pr.GetValue(dirOption)), settings, pr.GetValue(verbose), Console.Error, ct, pr.GetValue(otlp));
         });
         return mcp;
     }
 
     /// <summary>Runs the server until stdin closes (stdio) or the process is cancelled (HTTP).</summary>
-    public static async Task<int> RunAsync(string? directory, PolymathHostOptions hostOptions, McpServerSettings settings, bool verbose, TextWriter error, CancellationToken cancellationToken, string? otlp = null)
+    /// <param name="commandLine">The settings the command line names (key → value: the global options, <c>--dir</c>).</param>
+    /// <param name="settings">The MCP server's own settings.</param>
+    /// <param name="verbose">Log plugin selection.</param>
+    /// <param name="error">Where errors and the startup line go.</param>
+    /// <param name="cancellationToken">Stops the server.</param>
+    /// <param name="otlp">The <c>--otlp</c> URL, or null.</param>
+    public static async Task<int> RunAsync(IReadOnlyDictionary<string, string?> commandLine, McpServerSettings settings, bool verbose, TextWriter error, CancellationToken cancellationToken, string? otlp = null)
     {
-        ArgumentNullException.ThrowIfNull(hostOptions);
+        ArgumentNullException.ThrowIfNull(commandLine);
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(error);
         // Logs go to stderr (CliLogging): on stdio, stdout is the protocol channel.
@@ -76,21 +82,14 @@ public static class McpCommand
         OtlpExport? otlpExport;
         try
         {
-            var fromOptions = CliConfiguration.Apply(directory, [], []);
-            var configuration = CliConfiguration.Build();
+            // The same composition root as every command (CliComposition); AddPolymath and AddExperts bind its sections.
+            var cli = CliComposition.Build(commandLine);
+            var configuration = cli.Configuration;
+            var sources = cli.HostOptions();
             services.AddSingleton<IConfiguration>(configuration);
             services.AddSingleton(loggerFactory);
-            services.AddPolymath(o =>
-            {
-                o.PluginsFile = hostOptions.PluginsFile;
-                o.Platform = hostOptions.Platform;
-                o.NoDynamicCode = hostOptions.NoDynamicCode;
-            });
-            services.AddPolymathMcp(o =>
-            {
-                fromOptions(o);
-                o.Watch = true;
-            });
+            services.AddPolymath(o => (o.PlatformSource, o.DynamicCodeSource) = (sources.PlatformSource, sources.DynamicCodeSource));
+            services.AddPolymathMcp(o => o.Watch = true);
             provider = services.BuildServiceProvider();
             otlpExport = OtlpExport.Start(configuration, otlp);
         }

@@ -16,36 +16,44 @@ public static class ServeCommand
     private static readonly string[] KnownOptions = ["--config", "--socket", "--tcp", "--otlp", "--plugins", "--platform", "--no-dynamic-code", "--verbose"];
 
     /// <summary>Runs the service; returns the exit code.</summary>
-    public static async Task<int> RunAsync(string? configFile, string? socket, int? tcpPort, IReadOnlyList<string> overrides, PolymathHostOptions hostOptions, TextWriter error, string? otlp = null)
+    /// <param name="configFile">The <c>--config</c> file (a layer above appsettings.json), or null.</param>
+    /// <param name="socket">The <c>--socket</c> path, or null.</param>
+    /// <param name="tcpPort">The <c>--tcp</c> port, or null.</param>
+    /// <param name="overrides">The <c>--Section:Key=value</c> tokens.</param>
+    /// <param name="commandLine">The settings the global options name (key → value), a layer with the overrides.</param>
+    /// <param name="error">Where errors go.</param>
+    /// <param name="otlp">The <c>--otlp</c> URL, or null.</param>
+    public static async Task<int> RunAsync(string? configFile, string? socket, int? tcpPort, IReadOnlyList<string> overrides, IReadOnlyDictionary<string, string?> commandLine, TextWriter error, string? otlp = null)
     {
         ArgumentNullException.ThrowIfNull(overrides);
-        ArgumentNullException.ThrowIfNull(hostOptions);
+        ArgumentNullException.ThrowIfNull(commandLine);
         ArgumentNullException.ThrowIfNull(error);
+        CliSettings settings;
+        PolymathHostOptions hostOptions;
         try
         {
-            // A FIFO given as --config or --plugins would block the configuration's open forever.
+            // A FIFO given as --config or as plugins.json would block the configuration's open forever.
             if (configFile is not null) CliInput.EnsureRegularFile(configFile, "the configuration file");
-            if (hostOptions.PluginsFile is not null) CliInput.EnsureRegularFile(hostOptions.PluginsFile, "--plugins");
             ConfigurationOverrides.Check(overrides, KnownOptions);
+            // The same composition root as every command (CliComposition): appsettings.json, --config, environment, command line.
+            var layer = ConfigurationOverrides.Parse(overrides);
+            foreach (var (key, value) in commandLine) layer[key] = value;
+            if (socket is not null) layer[$"{ServiceOptions.SectionName}:SocketPath"] = socket;
+            if (tcpPort is int port) layer[$"{ServiceOptions.SectionName}:TcpPort"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            settings = CliComposition.Build(layer, configFile);
+            hostOptions = settings.HostOptions();
+            if (hostOptions.PluginsFile is not null) CliInput.EnsureRegularFile(hostOptions.PluginsFile, "Polymath:PluginsFile");
         }
         catch (CliUsageException e)
         {
             await error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
             return 2;
         }
-        var commandLine = new List<string>(overrides);
-        if (socket is not null) commandLine.Add($"--{ServiceOptions.SectionName}:SocketPath={socket}");
-        if (tcpPort is int port) commandLine.Add($"--{ServiceOptions.SectionName}:TcpPort={port}");
         IHost host;
         OtlpExport? otlpExport;
         try
         {
-            var builder = PolymathServiceHost.CreateBuilder(configFile, [.. commandLine], o =>
-            {
-                o.PluginsFile = hostOptions.PluginsFile;
-                o.Platform = hostOptions.Platform;
-                o.NoDynamicCode = hostOptions.NoDynamicCode;
-            });
+            var builder = PolymathServiceHost.CreateBuilder(settings.Configuration, o => (o.PlatformSource, o.DynamicCodeSource) = (hostOptions.PlatformSource, hostOptions.DynamicCodeSource));
             host = builder.Build();
             otlpExport = OtlpExport.Start(builder.Configuration, otlp);
         }

@@ -61,7 +61,7 @@ public sealed class RuntimeCatalog : IDisposable
         environment ??= Environment.GetEnvironmentVariable;
         var pluginsFile = ResolvePluginsFile(options, configuration, environment);
         var manifest = PluginManifestReader.Load(pluginsFile);
-        var platform = PlatformResolver.Resolve(options.Platform, options.NoDynamicCode, configuration, environment);
+        var platform = PlatformResolver.Resolve(options.Platform, options.NoDynamicCode, configuration, environment, options.PlatformSource ?? "--platform", options.DynamicCodeSource);
         return new RuntimeCatalog(manifest, platform, loggerFactory, options.UnloadGcPasses, ResolveCodeCacheDirectory(options, configuration, environment));
     }
 

@@ -28,13 +28,15 @@ public static class PlatformResolver
     /// <param name="configuration">Configuration to read <see cref="PlatformKey"/> and <see cref="NoDynamicCodeKey"/> from, if any.</param>
     /// <param name="environment">Environment lookup; defaults to <see cref="Environment.GetEnvironmentVariable(string)"/>.</param>
     /// <param name="explicitSource">How the explicit values are named in errors (e.g. <c>--platform</c>).</param>
+    /// <param name="explicitDynamicCodeSource">How the explicit dynamic-code switch is named, when not after <paramref name="explicitSource"/>.</param>
     /// <exception cref="PlatformOverrideException">A source holds a value that is not a runtime identifier or boolean.</exception>
     public static PlatformSelection Resolve(
         string? platform = null,
         bool? noDynamicCode = null,
         IConfiguration? configuration = null,
         Func<string, string?>? environment = null,
-        string explicitSource = "--platform")
+        string explicitSource = "--platform",
+        string? explicitDynamicCodeSource = null)
     {
         environment ??= Environment.GetEnvironmentVariable;
 
@@ -45,7 +47,7 @@ public static class PlatformResolver
 
         bool? noDyn = null;
         string? noDynSource = null;
-        if (noDynamicCode is { } explicitNoDyn) (noDyn, noDynSource) = (explicitNoDyn, explicitSource == "--platform" ? "--no-dynamic-code" : explicitSource);
+        if (noDynamicCode is { } explicitNoDyn) (noDyn, noDynSource) = (explicitNoDyn, explicitDynamicCodeSource ?? (explicitSource == "--platform" ? "--no-dynamic-code" : explicitSource));
         else if (environment(NoDynamicCodeVariable) is { } envNoDyn && !string.IsNullOrWhiteSpace(envNoDyn)) (noDyn, noDynSource) = (ParseBool(envNoDyn, NoDynamicCodeVariable), NoDynamicCodeVariable);
         else if (configuration?[NoDynamicCodeKey] is { } cfgNoDyn && !string.IsNullOrWhiteSpace(cfgNoDyn)) (noDyn, noDynSource) = (ParseBool(cfgNoDyn, NoDynamicCodeKey), NoDynamicCodeKey);
 

@@ -1,6 +1,6 @@
-namespace Polymath.Service.Tests;
+namespace Polymath.Tests;
 
-/// <summary>Paths in the repository the tests run from.</summary>
+/// <summary>Paths in the repository the tests run from. One file, linked into the test projects that need the repository root (tests/Shared/).</summary>
 internal static class Repository
 {
     /// <summary>The folder holding Polymath.slnx, found upwards from the test output.</summary>

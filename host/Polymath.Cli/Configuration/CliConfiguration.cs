@@ -5,46 +5,16 @@ using Polymath.Host.Experts;
 namespace Polymath.Cli;
 
 /// <summary>
-/// The configuration every <c>polymath</c> command reads — the same keys as every other host (<c>Experts:…</c>,
-/// <c>Polymath:…</c>). Precedence, lowest first:
-/// <list type="number">
-/// <item>built-in defaults;</item>
-/// <item><c>appsettings.json</c> beside the <c>polymath</c> binary;</item>
-/// <item><c>appsettings.json</c> in the current directory;</item>
-/// <item>environment variables prefixed <c>POLYMATH_</c>, with <c>__</c> for the section separator
-/// (<c>POLYMATH_Experts__Directory</c>, <c>POLYMATH_Experts__Grants__echo__0=wasi.stdio</c>, <c>POLYMATH_Polymath__Platform</c>);
-/// the older single variables <c>POLYMATH_PLATFORM</c>, <c>POLYMATH_PLUGINS</c>, <c>POLYMATH_NO_DYNAMIC_CODE</c> keep their meaning;</item>
-/// <item>command-line options (<c>--dir</c>, <c>--limit</c>, <c>--platform</c>, <c>--plugins</c> replace; <c>--grant</c> adds).</item>
-/// </list>
+/// The command-line options that add to the configured expert options rather than replace a key: <c>--grant</c> adds
+/// to <c>Experts:Grants</c>, <c>--limit</c> sets <c>Experts:Limits</c> keys after checking each against its range.
+/// The configuration itself is built by <see cref="CliComposition"/>.
 /// </summary>
 internal static class CliConfiguration
 {
-    /// <summary>The settings file name looked for beside the binary and in the current directory.</summary>
-    public const string FileName = "appsettings.json";
-
-    /// <summary>The environment variable prefix.</summary>
-    public const string EnvironmentPrefix = "POLYMATH_";
-
-    /// <summary>Builds the configuration: the settings files, then the environment (command-line options apply on top, see <see cref="Apply"/>).</summary>
-    /// <exception cref="CliUsageException">A settings file is not valid JSON.</exception>
-    public static IConfigurationRoot Build()
-    {
-        string besideBinary = Path.Combine(AppContext.BaseDirectory, FileName);
-        CliInput.EnsureRegularFile(besideBinary, "the settings file");
-        var builder = new ConfigurationBuilder().AddJsonFile(besideBinary, optional: true, reloadOnChange: false);
-        string local = Path.GetFullPath(FileName);
-        CliInput.EnsureRegularFile(local, "the settings file");
-        if (!string.Equals(local, besideBinary, StringComparison.Ordinal))
-            builder.AddJsonFile(local, optional: true, reloadOnChange: false);
-        builder.AddEnvironmentVariables(EnvironmentPrefix);
-        try { return builder.Build(); }
-        catch (InvalidDataException e) { throw new CliUsageException($"cannot read {FileName}: {HumanText.Sanitize(e.Message)}"); }
-        catch (FormatException e) { throw new CliUsageException($"cannot read {FileName}: {HumanText.Sanitize(e.Message)}"); }
-    }
-
     /// <summary>
     /// Checks the command-line options and returns what they do to the options: <c>--dir</c> and <c>--limit</c> replace
-    /// the configured value; <c>--grant</c> adds to the configured grants.
+    /// the configured value; <c>--grant</c> adds to the configured grants (<c>--dir</c> is also a command-line layer of
+    /// <see cref="CliComposition"/>, so it is named in errors about <c>Experts:Directory</c>).
     /// </summary>
     /// <exception cref="CliUsageException">An option is malformed (the message quotes it).</exception>
     public static Action<ExpertHostOptions> Apply(string? directory, IReadOnlyList<string> grants, IReadOnlyList<string> limits)

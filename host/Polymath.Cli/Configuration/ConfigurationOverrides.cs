@@ -27,8 +27,8 @@ internal static class ConfigurationOverrides
                 && Sections.Contains(section, StringComparer.OrdinalIgnoreCase);
             if (!known)
                 throw new CliUsageException(colon > 0 && token.StartsWith("--", StringComparison.Ordinal)
-                    ? $"unknown configuration section in '{token}': expected one of {string.Join(", ", Sections)} (--Section:Key=value){Nearest(section, Sections, "")}"
-                    : $"unknown option '{token}'{Nearest(token, options, "")}; configuration overrides are written --Section:Key=value");
+                    ? $"unknown configuration section in '{token}': expected one of {string.Join(", ", Sections)} (--Section:Key=value){NearestName.Suggest(section, Sections)}"
+                    : $"unknown option '{token}'{NearestName.Suggest(token, options)}; configuration overrides are written --Section:Key=value");
             if (equals < 0)
             {
                 // --Section:Key VALUE: the value is the next token, which must exist and not be another option.
@@ -39,31 +39,17 @@ internal static class ConfigurationOverrides
         }
     }
 
-    private static string Nearest(string word, IEnumerable<string> candidates, string prefix)
+    /// <summary>The pairs of checked <paramref name="tokens"/> as configuration keys and values.</summary>
+    public static Dictionary<string, string?> Parse(IReadOnlyList<string> tokens)
     {
-        string? best = null;
-        int bestDistance = int.MaxValue;
-        foreach (var c in candidates)
+        var pairs = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        for (int i = 0; i < tokens.Count; i++)
         {
-            int d = Distance(word.ToLowerInvariant(), (prefix + c).ToLowerInvariant());
-            if (d < bestDistance) (best, bestDistance) = (prefix + c, d);
+            string key = tokens[i][2..];
+            int equals = key.IndexOf('=', StringComparison.Ordinal);
+            if (equals < 0) pairs[key] = tokens[++i];
+            else pairs[key[..equals]] = key[(equals + 1)..];
         }
-        return best is not null && bestDistance <= Math.Max(2, word.Length / 3) ? $"; did you mean '{best}'?" : "";
-    }
-
-    /// <summary>Levenshtein distance.</summary>
-    private static int Distance(string a, string b)
-    {
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
-        for (int j = 0; j <= b.Length; j++) previous[j] = j;
-        for (int i = 1; i <= a.Length; i++)
-        {
-            current[0] = i;
-            for (int j = 1; j <= b.Length; j++)
-                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-            (previous, current) = (current, previous);
-        }
-        return previous[b.Length];
+        return pairs;
     }
 }
