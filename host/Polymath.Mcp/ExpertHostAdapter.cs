@@ -56,8 +56,7 @@ public sealed class ExpertHostAdapter : IExpertOpSource, IAsyncDisposable
         var r = await _host.CallAsync(op, argsJson, cancellationToken).ConfigureAwait(false);
         return new OpCallOutcome
         {
-            IsResult = r.IsResult,
-            Outcome = r.OutcomeName,
+            Outcome = r.Outcome,
             Op = r.Op,
             Value = r.Result?.Value,
             Confidence = r.Result?.Confidence ?? 0,

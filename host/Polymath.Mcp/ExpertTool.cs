@@ -70,8 +70,8 @@ internal sealed class ExpertTool : McpServerTool
         var outcome = await _source.CallAsync(Op.Op, args.GetRawText(), cancellationToken).ConfigureAwait(false);
         if (!outcome.IsResult)
         {
-            Log.ToolCallFailed(_logger, Op.Op, outcome.Outcome, outcome.Reason ?? "");
-            return Error(outcome.Outcome, outcome.Reason ?? outcome.Outcome, Op.Op, outcome);
+            Log.ToolCallFailed(_logger, Op.Op, outcome.OutcomeName, outcome.Reason ?? "");
+            return Error(outcome.OutcomeName, outcome.Reason ?? outcome.OutcomeName, Op.Op, outcome);
         }
         var value = outcome.Value ?? default;
         string text = value.ValueKind == JsonValueKind.Undefined ? "null" : value.GetRawText();

@@ -1,14 +1,17 @@
 using System.Text.Json;
+using Polymath.Sdk;
 
 namespace Polymath.Mcp;
 
 /// <summary>The outcome of one op call, as the MCP layer reports it (built by <see cref="ExpertHostAdapter"/>).</summary>
 public sealed record OpCallOutcome
 {
+    /// <summary>How the call ended.</summary>
+    public required ExpertCallOutcome Outcome { get; init; }
     /// <summary>True when the expert answered.</summary>
-    public required bool IsResult { get; init; }
-    /// <summary>result, declined, unknown_op, unavailable, limit_exceeded, trapped or invalid_args.</summary>
-    public required string Outcome { get; init; }
+    public bool IsResult => Outcome == ExpertCallOutcome.Result;
+    /// <summary>The outcome's JSON spelling (<see cref="ExpertCallOutcomes.Name"/>).</summary>
+    public string OutcomeName => ExpertCallOutcomes.Name(Outcome);
     /// <summary>The op called.</summary>
     public required string Op { get; init; }
     /// <summary>For a result: the value (may be JSON null). Detached from any document.</summary>

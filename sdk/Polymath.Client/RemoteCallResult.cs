@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Polymath.Sdk;
 
 namespace Polymath.Client;
 
@@ -9,7 +10,7 @@ namespace Polymath.Client;
 public sealed record RemoteCallResult
 {
     /// <summary>How the call ended.</summary>
-    public required CallOutcome Outcome { get; init; }
+    public required ExpertCallOutcome Outcome { get; init; }
     /// <summary>The op called.</summary>
     public required string Op { get; init; }
     /// <summary>The expert that served the op, when known.</summary>
@@ -32,7 +33,7 @@ public sealed record RemoteCallResult
     public required string Json { get; init; }
 
     /// <summary>True when the expert answered.</summary>
-    public bool IsResult => Outcome == CallOutcome.Result;
+    public bool IsResult => Outcome == ExpertCallOutcome.Result;
 
     /// <summary>Reads the result object of a <c>call</c> reply.</summary>
     /// <exception cref="FormatException">The object has no known <c>outcome</c>.</exception>
@@ -41,17 +42,7 @@ public sealed record RemoteCallResult
         string outcome = result.TryGetProperty("outcome", out var o) && o.ValueKind == JsonValueKind.String ? o.GetString()! : "";
         return new RemoteCallResult
         {
-            Outcome = outcome switch
-            {
-                "result" => CallOutcome.Result,
-                "declined" => CallOutcome.Declined,
-                "unknown_op" => CallOutcome.UnknownOp,
-                "unavailable" => CallOutcome.Unavailable,
-                "limit_exceeded" => CallOutcome.LimitExceeded,
-                "trapped" => CallOutcome.Trapped,
-                "invalid_args" => CallOutcome.InvalidArgs,
-                _ => throw new FormatException($"unknown call outcome '{outcome}'"),
-            },
+            Outcome = ExpertCallOutcomes.TryParse(outcome, out var parsed) ? parsed : throw new FormatException($"unknown call outcome '{outcome}'"),
             Op = String(result, "op") ?? "",
             ExpertId = String(result, "expert_id"),
             RuntimeId = String(result, "runtime"),

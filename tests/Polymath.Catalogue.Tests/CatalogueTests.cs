@@ -2,6 +2,7 @@ using System.Text.Json;
 using Polymath.Host.Experts;
 using Xunit;
 using Xunit.Abstractions;
+using Polymath.Sdk;
 
 namespace Polymath.Catalogue.Tests;
 

@@ -1,5 +1,6 @@
 using Polymath.Host.Experts;
 using Xunit;
+using Polymath.Sdk;
 
 namespace Polymath.Catalogue.Tests;
 

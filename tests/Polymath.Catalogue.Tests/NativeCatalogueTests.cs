@@ -3,6 +3,7 @@ using Polymath.Host.Catalog;
 using Polymath.Host.Experts;
 using Xunit;
 using Xunit.Abstractions;
+using Polymath.Sdk;
 
 namespace Polymath.Catalogue.Tests;
 

@@ -6,6 +6,7 @@ using Polymath.Host;
 using Polymath.Host.Experts;
 using Polymath.Runtime.Interpreter;
 using Xunit;
+using Polymath.Sdk;
 
 namespace Polymath.Experts.Tests;
 

@@ -51,7 +51,7 @@ public sealed class RegistryTests : IDisposable
         Assert.Contains("nope", unknown.Reason);
         Assert.Equal(ExpertCallOutcome.InvalidArgs, r.Call("echo", "{not json").Outcome);
         Assert.Equal(ExpertCallOutcome.InvalidArgs, r.Call("", "{}").Outcome);
-        Assert.Equal(ExpertCallOutcome.Result, r.Call("echo", null).Outcome);
+        Assert.Equal(ExpertCallOutcome.Result, r.Call("echo", (string?)null).Outcome);
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Polymath.Experts;
 using Polymath.Host.Experts;
+using Polymath.Sdk;
 
 namespace Polymath.Host.Tests;
 

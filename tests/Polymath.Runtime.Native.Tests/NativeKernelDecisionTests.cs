@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Polymath.Experts;
 using Polymath.Host.Experts;
 using Polymath.Runtime.Interpreter;
+using Polymath.Sdk;
 
 namespace Polymath.Runtime.Native.Tests;
 

@@ -1,5 +1,6 @@
 using System.Text;
 using Polymath.Client;
+using Polymath.Sdk;
 
 namespace Polymath.Service.Tests;
 
@@ -66,7 +67,7 @@ public sealed class CompilerTierContainmentTests : IDisposable
         for (int i = 0; i < 3; i++)
         {
             var call = await client.CallAsync("drecurse", "{}");
-            Assert.True(call.Outcome is CallOutcome.LimitExceeded or CallOutcome.Trapped, call.Json);
+            Assert.True(call.Outcome is ExpertCallOutcome.LimitExceeded or ExpertCallOutcome.Trapped, call.Json);
             Assert.Equal("compiler", call.RuntimeId);
             Assert.False(service.HasExited, service.Output);
         }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
 using Polymath.Client;
+using Polymath.Sdk;
 
 namespace Polymath.Service.Tests;
 
@@ -54,7 +55,7 @@ public sealed class HostileInputTests(SharedService shared)
     {
         await using var client = await Service.ConnectAsync();
         var calls = Enumerable.Range(0, 500).Select(i => client.CallAsync($"made_up_{Guid.NewGuid():N}_{i}", "{}")).ToArray();
-        Assert.All(await Task.WhenAll(calls), r => Assert.Equal(CallOutcome.UnknownOp, r.Outcome));
+        Assert.All(await Task.WhenAll(calls), r => Assert.Equal(ExpertCallOutcome.UnknownOp, r.Outcome));
         var ops = (await client.StatsAsync()).GetProperty("ops");
         Assert.DoesNotContain(ops.EnumerateObject(), p => p.Name.StartsWith("made_up_", StringComparison.Ordinal));
         Assert.True(ops.GetProperty("(unrouted)").GetProperty("outcomes").GetProperty("unknown_op").GetInt64() >= 500);

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Polymath.Client;
+using Polymath.Sdk;
 
 namespace Polymath.Service.Tests;
 
@@ -54,7 +55,7 @@ public sealed class LifecycleTests : IDisposable
         foreach (var call in longCalls)
         {
             var r = await call;
-            Assert.Equal(CallOutcome.LimitExceeded, r.Outcome);
+            Assert.Equal(ExpertCallOutcome.LimitExceeded, r.Outcome);
             Assert.Equal("timeout", r.Limit);
         }
         Assert.True(sw.ElapsedMilliseconds >= 500, "the service exited before its in-flight calls finished");

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
 using Polymath.Client;
+using Polymath.Sdk;
 
 namespace Polymath.Service.Tests;
 
@@ -16,29 +17,29 @@ public sealed class ServiceTests(SharedService shared)
     {
         await using var client = await Service.ConnectAsync();
         var result = await client.CallAsync("echo", "{\"x\":42}");
-        Assert.Equal(CallOutcome.Result, result.Outcome);
+        Assert.Equal(ExpertCallOutcome.Result, result.Outcome);
         Assert.Equal(42, result.Value!.Value.GetProperty("x").GetInt32());
         Assert.Equal("echo", result.ExpertId);
         Assert.Equal("interpreter", result.RuntimeId);
 
-        Assert.Equal(CallOutcome.Declined, (await client.CallAsync("decline", "{}")).Outcome);
+        Assert.Equal(ExpertCallOutcome.Declined, (await client.CallAsync("decline", "{}")).Outcome);
         var unknown = await client.CallAsync("no_such_op", "{}");
-        Assert.Equal(CallOutcome.UnknownOp, unknown.Outcome);
+        Assert.Equal(ExpertCallOutcome.UnknownOp, unknown.Outcome);
         Assert.Contains("no_such_op", unknown.Reason);
         var unavailable = await client.CallAsync("jecho", "{}");
-        Assert.Equal(CallOutcome.Unavailable, unavailable.Outcome);
+        Assert.Equal(ExpertCallOutcome.Unavailable, unavailable.Outcome);
         Assert.Contains("exec.jit", unavailable.Reason);
         var fuel = await client.CallAsync("loop", "{}");
-        Assert.Equal(CallOutcome.LimitExceeded, fuel.Outcome);
+        Assert.Equal(ExpertCallOutcome.LimitExceeded, fuel.Outcome);
         Assert.Equal("fuel", fuel.Limit);
         var trapped = await client.CallAsync("trap", "{}");
-        Assert.Equal(CallOutcome.Trapped, trapped.Outcome);
+        Assert.Equal(ExpertCallOutcome.Trapped, trapped.Outcome);
         Assert.NotNull(trapped.Trap);
         var invalid = await client.CallAsync("echo", "{\"x\":");
-        Assert.Equal(CallOutcome.InvalidArgs, invalid.Outcome);
+        Assert.Equal(ExpertCallOutcome.InvalidArgs, invalid.Outcome);
         Assert.Contains("not valid JSON", invalid.Reason);
         var deadline = await client.CallAsync("sloop", "{}", deadlineMs: 100);
-        Assert.Equal(CallOutcome.LimitExceeded, deadline.Outcome);
+        Assert.Equal(ExpertCallOutcome.LimitExceeded, deadline.Outcome);
         Assert.Equal("timeout", deadline.Limit);
         Assert.Contains("deadline_ms", deadline.Reason);
         var gcd = await client.CallAsync("gcd", "{\"a\":12,\"b\":18}");
@@ -60,7 +61,7 @@ public sealed class ServiceTests(SharedService shared)
         var sw = Stopwatch.StartNew();
         cts.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => slow);
-        Assert.Equal(CallOutcome.LimitExceeded, (await deadline).Outcome);
+        Assert.Equal(ExpertCallOutcome.LimitExceeded, (await deadline).Outcome);
         // The service really stopped the cancelled call: nothing stays in flight.
         await WaitForAsync(async () => (await client.StatsAsync()).GetProperty("in_flight").GetInt64() <= 1);
         Assert.True(sw.ElapsedMilliseconds < 10_000);

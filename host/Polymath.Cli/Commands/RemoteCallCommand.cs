@@ -1,4 +1,5 @@
 using Polymath.Client;
+using Polymath.Sdk;
 
 namespace Polymath.Cli.Commands;
 
@@ -31,14 +32,5 @@ public static class RemoteCallCommand
     }
 
     /// <summary>The JSON spelling of an outcome.</summary>
-    public static string Name(CallOutcome outcome) => outcome switch
-    {
-        CallOutcome.Result => "result",
-        CallOutcome.Declined => "declined",
-        CallOutcome.UnknownOp => "unknown_op",
-        CallOutcome.Unavailable => "unavailable",
-        CallOutcome.LimitExceeded => "limit_exceeded",
-        CallOutcome.Trapped => "trapped",
-        _ => "invalid_args",
-    };
+    public static string Name(ExpertCallOutcome outcome) => ExpertCallOutcomes.Name(outcome);
 }

@@ -1,4 +1,5 @@
 using Polymath.Host.Experts;
+using Polymath.Sdk;
 
 namespace Polymath.Service.Protocol;
 
@@ -6,7 +7,7 @@ namespace Polymath.Service.Protocol;
 internal static class CallOutcomes
 {
     /// <summary>Every outcome's JSON name, by <see cref="Index"/>.</summary>
-    public static IReadOnlyList<string> Names { get; } = Enum.GetValues<ExpertCallOutcome>().Select(ExpertCallResult.Name).ToArray();
+    public static IReadOnlyList<string> Names => ExpertCallOutcomes.Names;
 
     /// <summary>Index of an outcome in <see cref="Names"/>.</summary>
     public static int Index(ExpertCallResult r) => (int)r.Outcome;

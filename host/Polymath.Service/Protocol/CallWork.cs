@@ -23,7 +23,7 @@ internal sealed class CallWork
     private CallDeadline? _deadline;
     private long _ticket;
 
-    public CallWork(JsonRpcConnection connection, RequestId id, string op, string? args, int deadlineMs, long arrived, BatchReply? batch)
+    public CallWork(JsonRpcConnection connection, RequestId id, string op, CallArgs args, int deadlineMs, long arrived, BatchReply? batch)
     {
         Batch = batch;
         _connection = connection;
@@ -32,14 +32,14 @@ internal sealed class CallWork
         Args = args;
         _deadlineMs = deadlineMs;
         Arrived = arrived;
-        Bytes = Overhead + 2L * (op.Length + (args?.Length ?? 0)); // UTF-16 strings
+        Bytes = Overhead + 2L * op.Length + args.Bytes; // the op is a UTF-16 string
     }
 
     public RequestId Id { get; }
     /// <summary>The batch this call is a member of, or null.</summary>
     public BatchReply? Batch { get; }
     public string Op { get; }
-    public string? Args { get; }
+    public CallArgs Args { get; }
     public long Arrived { get; }
     /// <summary>What the call holds in memory while it waits or runs (counted against the queue limits).</summary>
     public long Bytes { get; }

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Diagnostics;
@@ -6,6 +7,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Polymath.Host.Experts;
+using Polymath.Sdk;
 using Polymath.Protocol;
 
 namespace Polymath.Service.Protocol;
@@ -418,13 +420,21 @@ internal sealed class JsonRpcConnection
     {
         if (p.ValueKind != JsonValueKind.Object || !p.TryGetProperty("op"u8, out var opElement) || opElement.ValueKind != JsonValueKind.String)
         { ReplyError(id, RpcErrorCodes.InvalidParams, "call needs params {\"op\": string, \"args\"?: object, \"args_text\"?: string, \"deadline_ms\"?: integer}", batch); return; }
-        string? args;
-        try
+        // args: the request's own UTF-8 bytes of the value, handed through as they are (parsed once, with the request;
+        // only their UTF-8 is checked, which the parse does not do). args_text: a JSON text in a string, checked by the registry.
+        CallArgs args = default;
+        if (p.TryGetProperty("args"u8, out var a) && a.ValueKind != JsonValueKind.Null)
         {
-            args = p.TryGetProperty("args"u8, out var a) && a.ValueKind != JsonValueKind.Null ? a.GetRawText()
-                : p.TryGetProperty("args_text"u8, out var text) && text.ValueKind == JsonValueKind.String ? text.GetString() : null;
+            if (!System.Text.Unicode.Utf8.IsValid(JsonMarshal.GetRawUtf8Value(a)))
+            {
+                _logger.BadText(Id, "params.args is not valid UTF-8");
+                ReplyError(id, RpcErrorCodes.InvalidParams, "params.args is not valid UTF-8", batch);
+                return;
+            }
+            args = new CallArgs(a, null);
         }
-        catch (InvalidOperationException) { throw new BadTextException("params.args"); }
+        else if (p.TryGetProperty("args_text"u8, out var text) && text.ValueKind == JsonValueKind.String)
+            args = new CallArgs(default, Text(text, "params.args_text"));
         int deadline = 0;
         if (p.TryGetProperty("deadline_ms"u8, out var d) && d.ValueKind != JsonValueKind.Null && (!d.TryGetInt32(out deadline) || deadline <= 0))
         { ReplyError(id, RpcErrorCodes.InvalidParams, "deadline_ms must be a positive integer (milliseconds)", batch); return; }
@@ -441,7 +451,7 @@ internal sealed class JsonRpcConnection
             if (RunInline(id, op, args, deadline, budget, arrived, batch)) return;
             if (deadline > 0) deadline = Math.Max(1, deadline - budget);
         }
-        Queue(new CallWork(this, id, op, args, deadline, arrived, batch));
+        Queue(new CallWork(this, id, op, args.Detach(), deadline, arrived, batch));
     }
 
     private void Queue(CallWork work)
@@ -491,14 +501,14 @@ internal sealed class JsonRpcConnection
     // A fast call on the read loop, under the connection's inline deadline: min(budget, deadline_ms). False when the budget
     // passed first: the call was interrupted (experts are deterministic, so running it again is safe) and the caller
     // queues it for a guest thread, where $/cancelRequest can reach it; the op no longer counts as fast.
-    private bool RunInline(RequestId id, string op, string? args, int deadlineMs, int budgetMs, long arrived, BatchReply? batch)
+    private bool RunInline(RequestId id, string op, CallArgs args, int deadlineMs, int budgetMs, long arrived, BatchReply? batch)
     {
         var limit = _inlineDeadline ??= new CallDeadline();
         bool deadlineFirst = deadlineMs > 0 && deadlineMs <= budgetMs;
         limit.Arm(deadlineFirst ? deadlineMs : budgetMs);
         ExpertCallResult result;
         long start = Stopwatch.GetTimestamp();
-        try { result = _server.Registry.Call(op, args, limit.Token); }
+        try { result = args.Call(_server.Registry, op, limit.Token); }
         catch (OperationCanceledException)
         {
             long elapsed = Stopwatch.GetTimestamp() - start;
@@ -534,7 +544,7 @@ internal sealed class JsonRpcConnection
         Respond(w, batch);
     }
 
-    internal ExpertCallResult Execute(string op, string? args, CancellationToken token) => _server.Registry.Call(op, args, token);
+    internal ExpertCallResult Execute(string op, CallArgs args, CancellationToken token) => args.Call(_server.Registry, op, token);
 
     internal ILogger Logger => _logger;
 

@@ -21,7 +21,6 @@ public sealed class CallDeadline : IDisposable
     private CancellationTokenSource _source = new();
     private long _state;
     private long _generation;
-    private long _armings;
     private bool _dirty;
 
     /// <summary>Creates a deadline and registers it with the watchdog (until <see cref="Dispose"/>).</summary>
@@ -53,13 +52,12 @@ public sealed class CallDeadline : IDisposable
             _dirty = false;
         }
         long generation = ++_generation;
-        Volatile.Write(ref _armings, generation);
         long ticket = timeoutMs > 0
             ? Stopwatch.GetTimestamp() + (long)(timeoutMs * (Stopwatch.Frequency / 1000.0))
             : NoDeadline + generation;
         if (ticket is Idle or Fired) ticket = 1;
-        Interlocked.Exchange(ref _state, ticket); // a full fence: the watchdog's parked flag is read after it
-        if (ticket < NoDeadline) CallWatchdog.Armed();
+        Interlocked.Exchange(ref _state, ticket); // a full fence: the watchdog's next due time is read after it
+        if (ticket < NoDeadline) CallWatchdog.Armed(ticket);
         return ticket;
     }
 
@@ -83,23 +81,17 @@ public sealed class CallDeadline : IDisposable
         return true;
     }
 
-    /// <summary>Armings so far (read by the watchdog to tell whether calls are still arriving).</summary>
-    internal long Armings => Volatile.Read(ref _armings);
-
-    /// <summary>The watchdog's last reading of <see cref="Armings"/> (the watchdog's own field).</summary>
-    internal long SeenArmings { get; set; }
-
     /// <summary>Cancels whatever arming is current (for a registration that is disposed before <see cref="Disarm"/>).</summary>
     public void CancelCurrent() => TryCancel(Volatile.Read(ref _state));
 
-    /// <summary>The watchdog's check: cancels the arming when its deadline is at or before <paramref name="now"/>; true when a deadline is still pending.</summary>
-    internal bool Check(long now)
+    /// <summary>The watchdog's check: cancels the arming when its deadline is at or before <paramref name="now"/>; returns the deadline still pending (long.MaxValue for none).</summary>
+    internal long Check(long now)
     {
         long state = Volatile.Read(ref _state);
-        if (state is Idle or Fired || state >= NoDeadline) return false;
-        if (state > now) return true;
+        if (state is Idle or Fired || state >= NoDeadline) return long.MaxValue;
+        if (state > now) return state;
         TryCancel(state);
-        return false;
+        return long.MaxValue;
     }
 
     /// <summary>

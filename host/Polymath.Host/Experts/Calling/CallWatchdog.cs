@@ -4,24 +4,20 @@ namespace Polymath.Host.Experts;
 
 /// <summary>
 /// The one thread that enforces every <see cref="CallDeadline"/>. It is a dedicated background thread, not a timer, so
-/// deadlines fire even when guests hold every thread-pool thread. While calls are being armed it looks at every deadline
-/// each <see cref="PeriodMs"/> ms (the precision of a timeout) and cancels those that have passed; when nothing has been
-/// armed for <see cref="ParkAfterMs"/> ms it parks, and the next arming wakes it (the only arming that signals). A steady
-/// stream of calls therefore costs no signal and no allocation per call.
+/// deadlines fire even when guests hold every thread-pool thread. It sleeps until the earliest pending deadline (or a
+/// second, for the sweep of dead threads' deadlines), cancels what has passed, and sleeps again. An arming wakes it only
+/// when its deadline is earlier than the one the thread sleeps towards: a steady stream of calls with the same timeout
+/// costs one comparison per call, no signal, no allocation, and no wake-up per millisecond.
 /// </summary>
 internal static class CallWatchdog
 {
-    /// <summary>Milliseconds between looks while calls are being armed.</summary>
-    public const int PeriodMs = 1;
-
-    /// <summary>Milliseconds without an arming or a pending deadline after which the thread parks.</summary>
-    public const int ParkAfterMs = 200;
+    private const long None = long.MaxValue;
 
     private static readonly object Gate = new();
     private static readonly AutoResetEvent Wake = new(false);
     private static readonly Stack<CallDeadline> Spares = new();
     private static CallDeadline[] s_deadlines = [];
-    private static int s_parked;
+    private static long s_nextDue = None;
     private static Thread? s_thread;
 
     /// <summary>Deadlines being watched (for tests and diagnostics).</summary>
@@ -60,60 +56,44 @@ internal static class CallWatchdog
         deadline.Dispose();
     }
 
-    /// <summary>Called after an arming with a real deadline (after a full fence): wakes the thread if it is parked.</summary>
-    internal static void Armed()
+    /// <summary>Called after an arming with a real deadline (after a full fence): wakes the thread if it sleeps past <paramref name="due"/>.</summary>
+    internal static void Armed(long due)
     {
-        if (Volatile.Read(ref s_parked) != 0 && Interlocked.Exchange(ref s_parked, 0) != 0) Wake.Set();
+        if (due < Volatile.Read(ref s_nextDue)) Wake.Set();
     }
 
     private static void Run()
     {
-        long lastSweep = Stopwatch.GetTimestamp(), lastActive = lastSweep;
-        long parkAfter = Stopwatch.Frequency * ParkAfterMs / 1000;
+        long sweepEvery = Stopwatch.Frequency, lastSweep = Stopwatch.GetTimestamp();
         while (true)
         {
             long now = Stopwatch.GetTimestamp();
-            if (Scan(now)) lastActive = now;
-            if (now - lastSweep > Stopwatch.Frequency)
+            long due = Scan(now);
+            // Publish what the thread sleeps towards, then look again: an arming either reads this value (and signals
+            // when it is earlier) or wrote its deadline before the second look, which sees it.
+            Interlocked.Exchange(ref s_nextDue, due);
+            long again = Scan(Stopwatch.GetTimestamp());
+            if (again < due) Interlocked.Exchange(ref s_nextDue, due = again);
+            if (now - lastSweep > sweepEvery)
             {
                 lastSweep = now;
                 SweepDeadThreads();
             }
-            if (now - lastActive < parkAfter)
-            {
-                Thread.Sleep(PeriodMs);
-                continue;
-            }
-            // Park: announce it, then look once more. An arming that raced with the first look either happened before
-            // this second look (seen) or reads the parked flag after its own fence and wakes the thread.
-            Interlocked.Exchange(ref s_parked, 1);
-            if (Scan(Stopwatch.GetTimestamp()))
-            {
-                Interlocked.Exchange(ref s_parked, 0);
-                lastActive = Stopwatch.GetTimestamp();
-                continue;
-            }
-            Wake.WaitOne(1000); // at least once a second, for the sweep
-            Interlocked.Exchange(ref s_parked, 0);
-            lastActive = Stopwatch.GetTimestamp();
+            long wait = Math.Min(due == None ? sweepEvery : due - Stopwatch.GetTimestamp(), sweepEvery);
+            if (wait > 0) Wake.WaitOne((int)Math.Max(1, (wait * 1000 + Stopwatch.Frequency - 1) / Stopwatch.Frequency));
         }
     }
 
-    // Cancels what has passed; true when some deadline is pending or something was armed since the last look.
-    private static bool Scan(long now)
+    // Cancels what has passed; returns the earliest deadline still pending (None when there is none).
+    private static long Scan(long now)
     {
-        bool active = false;
+        long earliest = None;
         foreach (var d in Volatile.Read(ref s_deadlines))
         {
-            if (d.Check(now)) active = true;
-            long armings = d.Armings;
-            if (armings != d.SeenArmings)
-            {
-                d.SeenArmings = armings;
-                active = true;
-            }
+            long due = d.Check(now);
+            if (due < earliest) earliest = due;
         }
-        return active;
+        return earliest;
     }
 
     // A thread's own deadline stays registered after the thread ends (nobody can reach its slot any more): drop those.

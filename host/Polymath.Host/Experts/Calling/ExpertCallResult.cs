@@ -35,17 +35,8 @@ public sealed record ExpertCallResult
     /// <summary>The outcome as spelled in JSON: result, declined, unknown_op, unavailable, limit_exceeded, trapped, invalid_args.</summary>
     public string OutcomeName => Name(Outcome);
 
-    /// <summary>JSON spelling of an outcome.</summary>
-    public static string Name(ExpertCallOutcome outcome) => outcome switch
-    {
-        ExpertCallOutcome.Result => "result",
-        ExpertCallOutcome.Declined => "declined",
-        ExpertCallOutcome.UnknownOp => "unknown_op",
-        ExpertCallOutcome.Unavailable => "unavailable",
-        ExpertCallOutcome.LimitExceeded => "limit_exceeded",
-        ExpertCallOutcome.Trapped => "trapped",
-        _ => "invalid_args",
-    };
+    /// <summary>JSON spelling of an outcome (<see cref="ExpertCallOutcomes.Name"/>).</summary>
+    public static string Name(ExpertCallOutcome outcome) => ExpertCallOutcomes.Name(outcome);
 
     /// <summary>JSON spelling of a limit kind: fuel, timeout, memory, call_depth, result_size.</summary>
     public static string Name(ExpertLimitKind limit) => limit switch

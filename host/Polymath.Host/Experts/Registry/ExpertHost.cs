@@ -45,7 +45,7 @@ public sealed class ExpertHost : IHostedService, IAsyncDisposable, IDisposable
         return Task.CompletedTask;
     }
 
-    /// <summary>Calls an op (see <see cref="ExpertRegistry.Call"/>).</summary>
+    /// <summary>Calls an op (see <see cref="ExpertRegistry.Call(string, ReadOnlySpan{byte}, CancellationToken)"/>).</summary>
     public Task<ExpertCallResult> CallAsync(string op, string? argsJson = null, CancellationToken cancellationToken = default) =>
         Registry.CallAsync(op, argsJson, cancellationToken);
 
