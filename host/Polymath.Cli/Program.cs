@@ -116,8 +116,9 @@ serve.Options.Add(configOption);
 serve.Options.Add(socketOption);
 serve.Options.Add(tcpOption);
 serve.Options.Add(otlpOption);
+ClusterOptions.AddTo(serve);
 serve.TreatUnmatchedTokensAsErrors = false;
-serve.SetAction(pr => ServeCommand.RunAsync(pr.GetValue(configOption), pr.GetValue(socketOption), (int?)pr.GetValue(tcpOption), pr.UnmatchedTokens,
+serve.SetAction(pr => ServeCommand.RunAsync(pr.GetValue(configOption), pr.GetValue(socketOption), (int?)pr.GetValue(tcpOption), ClusterOptions.With(pr.UnmatchedTokens, pr),
     new PolymathHostOptions { PluginsFile = pr.GetValue(pluginsOption), Platform = pr.GetValue(platformOption), NoDynamicCode = pr.GetValue(noDynamicOption) ? true : null }, Console.Error, pr.GetValue(otlpOption)));
 root.Subcommands.Add(serve);
 

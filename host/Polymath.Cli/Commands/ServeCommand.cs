@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Polymath.Cluster;
 using Polymath.Host;
 using Polymath.Service;
 
@@ -13,7 +14,7 @@ namespace Polymath.Cli.Commands;
 public static class ServeCommand
 {
     // serve's own options and the global ones, for the suggestion when a token on its command line is unknown.
-    private static readonly string[] KnownOptions = ["--config", "--socket", "--tcp", "--otlp", "--plugins", "--platform", "--no-dynamic-code", "--verbose"];
+    private static readonly string[] KnownOptions = ["--config", "--socket", "--tcp", "--otlp", "--cluster", "--silo-port", "--gateway-port", "--cluster-id", "--service-id", "--plugins", "--platform", "--no-dynamic-code", "--verbose"];
 
     /// <summary>Runs the service; returns the exit code.</summary>
     public static async Task<int> RunAsync(string? configFile, string? socket, int? tcpPort, IReadOnlyList<string> overrides, PolymathHostOptions hostOptions, TextWriter error, string? otlp = null)
@@ -46,6 +47,7 @@ public static class ServeCommand
                 o.Platform = hostOptions.Platform;
                 o.NoDynamicCode = hostOptions.NoDynamicCode;
             });
+            builder.AddPolymathCluster(); // serve --cluster (docs/cluster.md); nothing without Cluster:Membership
             host = builder.Build();
             otlpExport = OtlpExport.Start(builder.Configuration, otlp);
         }
