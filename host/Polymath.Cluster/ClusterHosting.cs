@@ -18,7 +18,8 @@ public static class ClusterHosting
     /// Reads <see cref="PolymathClusterOptions"/> from the <c>Cluster</c> section of <paramref name="builder"/>'s
     /// configuration and, when <see cref="PolymathClusterOptions.Membership"/> is set, makes this process a silo: the
     /// membership provider, endpoints (loopback by default; a warning for non-loopback without TLS), TLS when a
-    /// certificate is configured, a check of the membership store before the silo starts, and
+    /// certificate is configured, a check of the membership store right here (<see cref="InvalidOperationException"/>
+    /// naming it when unreachable), and
     /// <see cref="AddPolymathGrains"/>. Returns false (nothing added) when no cluster is asked for.
     /// </summary>
     /// <exception cref="ArgumentException">An option is invalid (the message names the key).</exception>
@@ -32,9 +33,8 @@ public static class ClusterHosting
         if (options.SiloPort == 0) options.SiloPort = FreePort(options.Address);
         if (options.GatewayPort == 0) options.GatewayPort = FreePort(options.Address);
         var address = IPAddress.Parse(options.Address);
-        // Checked before anything else starts: an unreachable store is one clear error within StoreTimeoutMs.
-        if (options.RedisEndpoint is { } redis)
-            builder.Services.Insert(0, ServiceDescriptor.Singleton<IHostedService>(new MembershipStoreCheck(redis, options.StoreTimeoutMs)));
+        // Checked before the host is even built: an unreachable store is one clear error within StoreTimeoutMs.
+        if (options.RedisEndpoint is { } redis) MembershipStoreCheck.Run(redis, options.StoreTimeoutMs);
         builder.Services.AddHostedService(sp => new ClusterStartLog(options, sp.GetRequiredService<ILogger<ClusterRouter>>()));
         builder.UseOrleans(silo =>
         {

@@ -1,17 +1,19 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using Microsoft.Extensions.Hosting;
 
 namespace Polymath.Cluster;
 
 /// <summary>
-/// Runs first at start: connects to the redis membership store and sends <c>PING</c>, so an unreachable or wrong store is
-/// one <see cref="InvalidOperationException"/> naming its address within the timeout, instead of the silo's own retries.
+/// Runs while the host is built, before anything starts: connects to the redis membership store and sends <c>PING</c>, so
+/// an unreachable or wrong store is one <see cref="InvalidOperationException"/> naming its address within the timeout,
+/// instead of the silo's own retries.
 /// </summary>
-internal sealed class MembershipStoreCheck(DnsEndPoint store, int timeoutMs) : IHostedService
+internal static class MembershipStoreCheck
 {
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public static void Run(DnsEndPoint store, int timeoutMs) => RunAsync(store, timeoutMs, CancellationToken.None).GetAwaiter().GetResult();
+
+    private static async Task RunAsync(DnsEndPoint store, int timeoutMs, CancellationToken cancellationToken)
     {
         string where = $"redis://{store.Host}:{store.Port}";
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -36,6 +38,4 @@ internal sealed class MembershipStoreCheck(DnsEndPoint store, int timeoutMs) : I
             throw new InvalidOperationException($"the cluster's membership store {where} cannot be reached: {e.Message}", e);
         }
     }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
