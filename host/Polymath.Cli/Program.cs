@@ -115,8 +115,9 @@ serve.Options.Add(configOption);
 serve.Options.Add(socketOption);
 serve.Options.Add(tcpOption);
 serve.Options.Add(otlpOption);
+ClusterOptions.AddTo(serve);
 serve.TreatUnmatchedTokensAsErrors = false;
-serve.SetAction(pr => ServeCommand.RunAsync(pr.GetValue(configOption), pr.GetValue(socketOption), (int?)pr.GetValue(tcpOption), pr.UnmatchedTokens,
+serve.SetAction(pr => ServeCommand.RunAsync(pr.GetValue(configOption), pr.GetValue(socketOption), (int?)pr.GetValue(tcpOption), ClusterOptions.With(pr.UnmatchedTokens, pr),
     GlobalSettings(pr), Console.Error, pr.GetValue(otlpOption)));
 root.Subcommands.Add(serve);
 

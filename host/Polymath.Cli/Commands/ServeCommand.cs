@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Polymath.Cluster;
 using Polymath.Host;
 using Polymath.Service;
 
@@ -13,7 +14,7 @@ namespace Polymath.Cli.Commands;
 public static class ServeCommand
 {
     // serve's own options and the global ones, for the suggestion when a token on its command line is unknown.
-    private static readonly string[] KnownOptions = ["--config", "--socket", "--tcp", "--otlp", "--plugins", "--platform", "--no-dynamic-code", "--verbose"];
+    private static readonly string[] KnownOptions = ["--config", "--socket", "--tcp", "--otlp", "--cluster", "--silo-port", "--gateway-port", "--cluster-id", "--service-id", "--plugins", "--platform", "--no-dynamic-code", "--verbose"];
 
     /// <summary>Runs the service; returns the exit code.</summary>
     /// <param name="configFile">The <c>--config</c> file (a layer above appsettings.json), or null.</param>
@@ -54,6 +55,7 @@ public static class ServeCommand
         try
         {
             var builder = PolymathServiceHost.CreateBuilder(settings.Configuration, o => (o.PlatformSource, o.DynamicCodeSource) = (hostOptions.PlatformSource, hostOptions.DynamicCodeSource));
+            builder.AddPolymathCluster(); // serve --cluster (docs/cluster.md); nothing without Cluster:Membership
             host = builder.Build();
             otlpExport = OtlpExport.Start(builder.Configuration, otlp);
         }

@@ -40,6 +40,7 @@ internal static class CliComposition
         .Add(PolymathHostOptions.SectionName, typeof(PolymathHostOptions), nameof(PolymathHostOptions.PlatformSource), nameof(PolymathHostOptions.DynamicCodeSource))
         .Add(ExpertHostOptions.SectionName, typeof(ExpertHostOptions))
         .Add(ServiceOptions.SectionName, typeof(ServiceOptions))
+        .Add(Polymath.Cluster.PolymathClusterOptions.SectionName, typeof(Polymath.Cluster.PolymathClusterOptions))
         .Add(OtlpExport.SectionName, "Endpoint", "Protocol", "MetricIntervalMs", "ServiceName");
 
     /// <summary>

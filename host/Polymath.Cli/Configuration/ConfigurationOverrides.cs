@@ -8,7 +8,7 @@ namespace Polymath.Cli;
 internal static class ConfigurationOverrides
 {
     /// <summary>The configuration sections a service reads.</summary>
-    public static readonly string[] Sections = ["Service", "Experts", "Polymath", "Serilog", "OpenTelemetry"];
+    public static readonly string[] Sections = ["Service", "Experts", "Polymath", "Serilog", "OpenTelemetry", "Cluster"];
 
     /// <summary>Throws <see cref="CliUsageException"/> for the first token that is not a known section's key.</summary>
     /// <param name="tokens">The tokens the command's own options did not match.</param>

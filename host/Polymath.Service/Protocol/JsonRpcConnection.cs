@@ -441,6 +441,7 @@ internal sealed class JsonRpcConnection
         if (_draining) { ReplyError(id, RpcErrorCodes.ShuttingDown, "the service is shutting down", batch); return; }
         // A client usually calls the same op again: reuse its string (read only by this loop).
         string op = _lastOp is { } previous && opElement.ValueEquals(previous) ? previous : _lastOp = Text(opElement, "params.op");
+        if (_server.Remote is { } remote) { _ = CallRemoteAsync(remote, id, op, args, deadline, arrived, batch); return; }
         // A call whose op has been fast (typically a few µs) runs inline when nothing else waits in the buffer: no
         // thread hop, but within Service:InlineBudgetMs; past it the call moves to a guest thread. Anything else — slow
         // ops, ops not seen yet, pipelined bursts — runs on the guest threads, so replies come back in any order and a
@@ -545,6 +546,22 @@ internal sealed class JsonRpcConnection
     }
 
     internal ExpertCallResult Execute(string op, CallArgs args, CancellationToken token) => args.Call(_server.Registry, op, token);
+
+    // Cluster mode (IRemoteCallDispatcher): the call is awaited off the read loop and answered like a local one.
+    private async Task CallRemoteAsync(IRemoteCallDispatcher remote, RequestId id, string op, string? args, int deadlineMs, long arrived, BatchReply? batch)
+    {
+        long start = Stopwatch.GetTimestamp();
+        ExpertCallResult result;
+        try { result = await remote.CallAsync(op, args, deadlineMs, _server.Stopping).ConfigureAwait(false); }
+        catch (OperationCanceledException) { ReplyError(id, RpcErrorCodes.ShuttingDown, "the service is shutting down", batch); return; }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _logger.CallFailed(e, LogText.Printable(op));
+            ReplyError(id, RpcErrorCodes.InternalError, $"internal error: {e.Message}", batch);
+            return;
+        }
+        ReplyResult(id, op, arrived, Stopwatch.GetTimestamp() - start, result, batch);
+    }
 
     internal ILogger Logger => _logger;
 

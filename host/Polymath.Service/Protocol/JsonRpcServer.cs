@@ -30,8 +30,9 @@ public sealed class JsonRpcServer : IHostedService, IDisposable
     private volatile bool _draining;
 
     /// <summary>Creates the server (nothing listens until <see cref="StartAsync"/>).</summary>
-    public JsonRpcServer(IOptions<ServiceOptions> options, ExpertRegistry registry, ServiceMetrics metrics, ILogger<JsonRpcServer> logger)
+    public JsonRpcServer(IOptions<ServiceOptions> options, ExpertRegistry registry, ServiceMetrics metrics, ILogger<JsonRpcServer> logger, IRemoteCallDispatcher? remote = null)
     {
+        Remote = remote;
         ArgumentNullException.ThrowIfNull(options);
         Options = options.Value;
         Registry = registry ?? throw new ArgumentNullException(nameof(registry));
@@ -41,6 +42,10 @@ public sealed class JsonRpcServer : IHostedService, IDisposable
 
     internal ServiceOptions Options { get; }
     internal ExpertRegistry Registry { get; }
+    /// <summary>Where calls go instead of <see cref="Registry"/> (cluster mode), or null.</summary>
+    internal IRemoteCallDispatcher? Remote { get; }
+    /// <summary>Cancelled when the server stops.</summary>
+    internal CancellationToken Stopping => _stopping.Token;
     internal ServiceMetrics Metrics { get; }
     internal ILogger Logger { get; }
 

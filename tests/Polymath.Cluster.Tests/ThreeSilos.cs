@@ -1,0 +1,114 @@
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Orleans.TestingHost;
+using Polymath.Host.Experts;
+using Polymath.Runtime.Interpreter;
+
+namespace Polymath.Cluster.Tests;
+
+/// <summary>
+/// A real Orleans cluster of three in-process silos (Orleans.TestingHost), each with its own <see cref="ExpertHost"/>
+/// (the interpreter tier) and the Polymath grains. Silo_2 is started with a smaller experts directory (only
+/// <c>arithmetic</c>): calls for the ops it lacks must go to the silos that have them.
+/// </summary>
+public sealed class ThreeSilos : IAsyncLifetime
+{
+    public static readonly PolymathClusterOptions Options = new()
+    {
+        Membership = "localhost", LocalConcurrency = 2, WorkerThreads = 2, RefreshMs = 200, ProbeTimeoutMs = 500, MissedProbes = 2, MaxAttempts = 3,
+    };
+
+    private readonly string _smallExperts = Path.Combine(Path.GetTempPath(), $"polymath-cluster-{Guid.NewGuid():N}");
+
+    public InProcessTestCluster Cluster { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(_smallExperts);
+        CopyDirectory(Path.Combine(Repo.ExpertsDirectory, "arithmetic"), Path.Combine(_smallExperts, "arithmetic"));
+        var builder = new InProcessTestClusterBuilder(3);
+        builder.ConfigureSiloHost((silo, host) =>
+        {
+            string dir = silo.SiloName == "Silo_2" ? _smallExperts : Repo.ExpertsDirectory;
+            var experts = ExpertHost.CreateBuilder()
+                .Configure(o => { o.Directory = dir; o.Watch = false; })
+                .AddRuntime(new InterpreterRuntimePlugin())
+                .Build();
+            experts.StartAsync().GetAwaiter().GetResult();
+            host.Services.AddSingleton(experts);
+            host.Services.AddSingleton(experts.Registry);
+        });
+        builder.ConfigureSilo((_, silo) => silo.AddPolymathGrains(Options));
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+        foreach (var silo in Cluster.Silos) await Router(silo).Ready.WaitAsync(TimeSpan.FromSeconds(30));
+        await WaitForFullViewAsync(Cluster);
+    }
+
+    /// <summary>The silo started with only the arithmetic expert.</summary>
+    public InProcessSiloHandle SmallSilo => Cluster.Silos.Single(s => s.ServiceProvider.GetRequiredService<ExpertRegistry>().Directory.Contains(Path.GetFileName(_smallExperts), StringComparison.Ordinal));
+
+    public static ClusterRouter Router(InProcessSiloHandle silo) => silo.ServiceProvider.GetRequiredService<ClusterRouter>();
+
+    /// <summary>Waits until every silo's router sees every active silo.</summary>
+    public static async Task WaitForFullViewAsync(InProcessTestCluster cluster)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        int count = cluster.Silos.Count;
+        while (cluster.Silos.Any(s => Router(s).View.Count < count))
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"the routers did not see all {count} silos within 30 s");
+            await Task.Delay(50);
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        var hosts = Cluster.Silos.Select(s => s.ServiceProvider.GetRequiredService<ExpertHost>()).ToList();
+        await Cluster.DisposeAsync();
+        foreach (var h in hosts) h.Dispose();
+        Directory.Delete(_smallExperts, recursive: true);
+    }
+
+    private static void CopyDirectory(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (string f in Directory.GetFiles(from)) File.Copy(f, Path.Combine(to, Path.GetFileName(f)));
+    }
+}
+
+/// <summary>The catalogue's examples (experts/conformance/examples.jsonl): one per op.</summary>
+public static class Examples
+{
+    public static IReadOnlyList<(string Op, string Args)> OnePerOp { get; } = Load();
+
+    private static List<(string, string)> Load()
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var list = new List<(string, string)>();
+        foreach (string line in File.ReadLines(Path.Combine(Repo.ExpertsDirectory, "conformance", "examples.jsonl")))
+        {
+            if (string.IsNullOrWhiteSpace(line)) continue;
+            using var doc = JsonDocument.Parse(line);
+            string op = doc.RootElement.GetProperty("op").GetString()!;
+            if (seen.Add(op)) list.Add((op, doc.RootElement.TryGetProperty("args", out var a) ? a.GetRawText() : "{}"));
+        }
+        return list;
+    }
+}
+
+/// <summary>Locates the repository from the test assembly's folder.</summary>
+public static class Repo
+{
+    public static string Root { get; } = Find();
+
+    public static string ExpertsDirectory => Path.Combine(Root, "experts");
+
+    private static string Find()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "experts", "conformance", "examples.jsonl"))) return dir.FullName;
+        throw new InvalidOperationException($"cannot find the repository (experts/conformance/examples.jsonl) above {AppContext.BaseDirectory}");
+    }
+}
