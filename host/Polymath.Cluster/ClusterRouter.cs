@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Polymath.Cluster.Grains;
 using Polymath.Host.Experts;
+using Polymath.Sdk;
 using Polymath.Service;
 
 namespace Polymath.Cluster;

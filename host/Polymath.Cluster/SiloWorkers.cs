@@ -2,11 +2,12 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Polymath.Cluster.Grains;
 using Polymath.Host.Experts;
+using Polymath.Sdk;
 
 namespace Polymath.Cluster;
 
 /// <summary>
-/// A silo's own expert calls: a few dedicated threads that run <see cref="ExpertRegistry.Call"/>, so CPU-bound guest code
+/// A silo's own expert calls: a few dedicated threads that run <see cref="ExpertRegistry.Call(string, string?, CancellationToken)"/>, so CPU-bound guest code
 /// never runs on the Orleans scheduler or the thread pool (the grain only awaits). It also keeps the silo's view of
 /// which expert and version serves each op (rebuilt when the registry loads or unloads an expert) and its counters.
 /// </summary>

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Polymath.Host.Experts;
+using Polymath.Sdk;
 
 namespace Polymath.Cluster.Tests;
 

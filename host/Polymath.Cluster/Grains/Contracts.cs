@@ -1,6 +1,6 @@
+using Orleans.Concurrency;
 using Polymath.Experts;
 using Polymath.Host.Experts;
-using Orleans.Concurrency;
 using Polymath.Sdk;
 
 namespace Polymath.Cluster.Grains;

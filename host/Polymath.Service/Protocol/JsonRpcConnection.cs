@@ -441,7 +441,7 @@ internal sealed class JsonRpcConnection
         if (_draining) { ReplyError(id, RpcErrorCodes.ShuttingDown, "the service is shutting down", batch); return; }
         // A client usually calls the same op again: reuse its string (read only by this loop).
         string op = _lastOp is { } previous && opElement.ValueEquals(previous) ? previous : _lastOp = Text(opElement, "params.op");
-        if (_server.Remote is { } remote) { _ = CallRemoteAsync(remote, id, op, args, deadline, arrived, batch); return; }
+        if (_server.Remote is { } remote) { _ = CallRemoteAsync(remote, id, op, args.ToJsonText(), deadline, arrived, batch); return; }
         // A call whose op has been fast (typically a few µs) runs inline when nothing else waits in the buffer: no
         // thread hop, but within Service:InlineBudgetMs; past it the call moves to a guest thread. Anything else — slow
         // ops, ops not seen yet, pipelined bursts — runs on the guest threads, so replies come back in any order and a
