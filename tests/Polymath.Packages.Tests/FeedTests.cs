@@ -25,8 +25,8 @@ public sealed partial class FeedTests(OutsideFeed feed) : IClassFixture<OutsideF
               <ItemGroup>
                 <PackageReference Include="Polymath.Host" Version="{Repo.Version}" />
                 <PackageReference Include="Polymath.Runtime.Interpreter" Version="{Repo.Version}" />
-                <PackageReference Include="Microsoft.Extensions.Configuration" Version="10.0.0" />
-                <PackageReference Include="Microsoft.Extensions.DependencyInjection" Version="10.0.0" />
+                <PackageReference Include="Microsoft.Extensions.Configuration" Version="{Repo.PackageVersion("Microsoft.Extensions.Configuration")}" />
+                <PackageReference Include="Microsoft.Extensions.DependencyInjection" Version="{Repo.PackageVersion("Microsoft.Extensions.DependencyInjection")}" />
               </ItemGroup>
               <ItemGroup>
                 <None Include="plugins.json" CopyToOutputDirectory="PreserveNewest" />

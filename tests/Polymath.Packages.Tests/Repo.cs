@@ -17,6 +17,14 @@ internal static class Repo
     public static string Version { get; } = typeof(Polymath.Host.Telemetry.PolymathTelemetry).Assembly.GetName().Version is { } v ? $"{v.Major}.{v.Minor}.{v.Build}" : "0.1.0";
 
     /// <summary>The built CLI of this configuration (a real process for the service cases).</summary>
+    /// <summary>The version Directory.Packages.props pins for <paramref name="id"/>, so an app in a test references what the packages were built against.</summary>
+    public static string PackageVersion(string id)
+    {
+        var props = System.Xml.Linq.XDocument.Load(Path.Combine(Root, "Directory.Packages.props"));
+        return props.Descendants("PackageVersion").FirstOrDefault(e => (string?)e.Attribute("Include") == id)?.Attribute("Version")?.Value
+            ?? throw new InvalidOperationException($"Directory.Packages.props pins no version of {id}");
+    }
+
     public static string CliDll
     {
         get
