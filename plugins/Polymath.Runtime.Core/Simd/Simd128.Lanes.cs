@@ -168,7 +168,7 @@ internal static partial class Simd128
         return r.AsByte();
     }
 
-    // ------------------------------------------------------------------ float rounding (a NaN becomes quiet)
+    // ------------------------------------------------------------------ float rounding (WasmNumerics' rules: a NaN becomes quiet)
 
     private static float Quiet(float x) => float.IsNaN(x) ? BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(x) | 0x0040_0000) : x;
     private static double Quiet(double x) => double.IsNaN(x) ? BitConverter.Int64BitsToDouble(BitConverter.DoubleToInt64Bits(x) | 0x0008_0000_0000_0000L) : x;
@@ -176,30 +176,31 @@ internal static partial class Simd128
     private static V MapF32(V a, Func<float, float> f)
     {
         var r = Vector128<float>.Zero; var x = a.AsSingle();
-        for (int i = 0; i < 4; i++) r = r.WithElement(i, Quiet(f(x.GetElement(i))));
+        for (int i = 0; i < 4; i++) r = r.WithElement(i, f(x.GetElement(i)));
         return r.AsByte();
     }
 
     private static V MapF64(V a, Func<double, double> f)
     {
         var r = Vector128<double>.Zero; var x = a.AsDouble();
-        for (int i = 0; i < 2; i++) r = r.WithElement(i, Quiet(f(x.GetElement(i))));
+        for (int i = 0; i < 2; i++) r = r.WithElement(i, f(x.GetElement(i)));
         return r.AsByte();
     }
 
-    public static V F32x4Ceil(V a) => MapF32(a, MathF.Ceiling);
-    public static V F32x4Floor(V a) => MapF32(a, MathF.Floor);
-    public static V F32x4Trunc(V a) => MapF32(a, MathF.Truncate);
-    public static V F32x4Nearest(V a) => MapF32(a, static x => MathF.Round(x, MidpointRounding.ToEven));
-    public static V F64x2Ceil(V a) => MapF64(a, System.Math.Ceiling);
-    public static V F64x2Floor(V a) => MapF64(a, System.Math.Floor);
-    public static V F64x2Trunc(V a) => MapF64(a, System.Math.Truncate);
-    public static V F64x2Nearest(V a) => MapF64(a, static x => System.Math.Round(x, MidpointRounding.ToEven));
+    public static V F32x4Ceil(V a) => MapF32(a, WasmNumerics.F32Ceil);
+    public static V F32x4Floor(V a) => MapF32(a, WasmNumerics.F32Floor);
+    public static V F32x4Trunc(V a) => MapF32(a, WasmNumerics.F32Trunc);
+    public static V F32x4Nearest(V a) => MapF32(a, WasmNumerics.F32Nearest);
+    public static V F64x2Ceil(V a) => MapF64(a, WasmNumerics.F64Ceil);
+    public static V F64x2Floor(V a) => MapF64(a, WasmNumerics.F64Floor);
+    public static V F64x2Trunc(V a) => MapF64(a, WasmNumerics.F64Trunc);
+    public static V F64x2Nearest(V a) => MapF64(a, WasmNumerics.F64Nearest);
 
     // ------------------------------------------------------------------ conversions
 
-    private static int TruncSatS(double x) => double.IsNaN(x) ? 0 : x <= int.MinValue ? int.MinValue : x >= 2147483647.0 ? int.MaxValue : (int)x;
-    private static uint TruncSatU(double x) => double.IsNaN(x) || x <= 0 ? 0u : x >= 4294967295.0 ? uint.MaxValue : (uint)x;
+    // The scalar rules are the spec numerics' (WasmNumerics), lane by lane.
+    private static int TruncSatS(double x) => WasmNumerics.I32TruncSatF64S(x);
+    private static uint TruncSatU(double x) => (uint)WasmNumerics.I32TruncSatF64U(x);
 
     public static V I32x4TruncSatF32x4S(V a)
     {
