@@ -124,6 +124,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 658, Level = LogLevel.Error, Message = "The experts directory watcher failed in {Step}; it goes on")]
     public static partial void WatcherStepFailed(ILogger logger, Exception exception, string step);
 
+    [LoggerMessage(EventId = 660, Level = LogLevel.Information, Message = "Experts directory {Directory} was replaced while it was being read (attempt {Attempt}); that scan is dropped and the directory read again")]
+    public static partial void DirectoryChangedDuringReload(ILogger logger, string directory, int attempt);
+
     [LoggerMessage(EventId = 659, Level = LogLevel.Error, Message = "A handler of the registry's {EventName} event threw; the other handlers still ran")]
     public static partial void RegistryHandlerThrew(ILogger logger, Exception exception, string eventName);
     // ---- experts: native kernels (800–849) ---------------------------------------------------------------------------
