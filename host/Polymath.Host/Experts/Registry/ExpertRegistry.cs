@@ -326,15 +326,22 @@ public sealed class ExpertRegistry : IDisposable
 
     /// <summary>
     /// Calls <paramref name="op"/> with <paramref name="args"/>, a value of a parsed document (for a front end that has
-    /// parsed its request already, like the service): its raw UTF-8 goes to the guest without a copy, and is not parsed
-    /// again (only its size and its strings' UTF-8 are checked, which a parse does not do). An undefined element means <c>{}</c>.
+    /// parsed its request already): its raw UTF-8 goes to the guest without a copy, and is not parsed again
+    /// (<see cref="CallParsed"/>). An undefined element means <c>{}</c>.
     /// </summary>
-    public ExpertCallResult Call(string op, JsonElement args, CancellationToken cancellationToken = default)
+    public ExpertCallResult Call(string op, JsonElement args, CancellationToken cancellationToken = default) =>
+        CallParsed(op, args.ValueKind == JsonValueKind.Undefined ? default : JsonMarshal.GetRawUtf8Value(args), cancellationToken);
+
+    /// <summary>
+    /// Calls <paramref name="op"/> with <paramref name="argsJsonUtf8"/>, UTF-8 JSON text the caller has already parsed
+    /// (the service's <c>args</c>, a value of its request): only its size and its strings' UTF-8 are checked, which a
+    /// parse does not do; it is not parsed again. Empty means <c>{}</c>. Text that was not parsed goes to
+    /// <see cref="Call(string, ReadOnlySpan{byte}, CancellationToken)"/>, which checks it.
+    /// </summary>
+    public ExpertCallResult CallParsed(string op, ReadOnlySpan<byte> argsJsonUtf8, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(op);
-        return args.ValueKind == JsonValueKind.Undefined
-            ? CallTraced(op, "{}"u8, parsed: true, cancellationToken)
-            : CallTraced(op, JsonMarshal.GetRawUtf8Value(args), parsed: true, cancellationToken);
+        return CallTraced(op, argsJsonUtf8.IsEmpty ? "{}"u8 : argsJsonUtf8, parsed: true, cancellationToken);
     }
 
     private ExpertCallResult CallTraced(string op, ReadOnlySpan<byte> args, bool parsed, CancellationToken cancellationToken)
