@@ -246,7 +246,13 @@ public sealed class RuntimeCatalog : IDisposable
     private bool UnloadAndVerify(LoadedPlugin plugin, bool waitForCollection = true)
     {
         var id = plugin.Entry.Id;
+        bool collectible = plugin.Context.IsCollectible;
         var weak = plugin.Unload();
+        if (!collectible)
+        {
+            Log.PluginKeptPrecompiled(_logger, id);
+            return true;
+        }
         if (!waitForCollection)
             return true;
         var passes = PluginLoader.WaitForCollection(weak, _unloadGcPasses);
