@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Polymath.Host.Catalog;
 using Polymath.Sdk;
 using Polymath.Wasm;
@@ -14,6 +15,22 @@ namespace Polymath.Cli.Commands;
 /// </summary>
 public static class InspectCommand
 {
+    /// <summary>The <c>inspect</c> command: what a runtime tier makes of a module's functions.</summary>
+    internal static Command Create(CliCommandContext cli)
+    {
+        var file = new Argument<string>("FILE") { Description = "The .wasm module" };
+        var func = new Option<string?>("--func") { Description = "One function: an exported or name-section name, or a funcidx (default: every defined function)" };
+        var cil = new Option<bool>("--cil") { Description = "The CIL the compiler tier generates (the default)" };
+        var ir = new Option<bool>("--ir") { Description = "The interpreter's translated code (fast and metered variants)" };
+        var runtime = new Option<string?>("--runtime") { Description = "Runtime plugin id to list with (default: compiler, or interpreter with --ir)" };
+        var inspect = new Command("inspect", "Print how a runtime tier lowers a module's functions (generated CIL, or the interpreter's code with --ir)");
+        inspect.Arguments.Add(file);
+        foreach (var option in new Option[] { func, cil, ir, runtime }) inspect.Options.Add(option);
+        inspect.SetAction(pr => cli.WithCatalog(pr, catalog => Run(catalog, pr.GetValue(file)!, pr.GetValue(func),
+            pr.GetValue(cil), pr.GetValue(ir), pr.GetValue(runtime), Console.Out, Console.Error)));
+        return inspect;
+    }
+
     /// <summary>Runs the command.</summary>
     public static int Run(RuntimeCatalog catalog, string file, string? function, bool cil, bool ir, string? runtime, TextWriter output, TextWriter error)
     {
