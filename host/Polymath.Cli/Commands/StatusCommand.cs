@@ -56,6 +56,11 @@ public static class StatusCommand
                 ExpertJson.WriteValue(w, health);
                 w.WritePropertyName("stats");
                 ExpertJson.WriteValue(w, stats);
+                if (health.TryGetProperty("cluster", out var clusterJson)) // serve --cluster (docs/cluster.md)
+                {
+                    w.WritePropertyName("cluster");
+                    ExpertJson.WriteValue(w, clusterJson);
+                }
                 w.WriteEndObject();
             }
             await output.WriteLineAsync(System.Text.Encoding.UTF8.GetString(stream.ToArray())).ConfigureAwait(false);
@@ -88,6 +93,7 @@ public static class StatusCommand
                 Cell(op.Value.GetProperty("latency_p50_us")), Cell(op.Value.GetProperty("latency_p99_us")));
         }
         console.Write(ops);
+        if (health.TryGetProperty("cluster", out var cluster)) console.Write(ClusterStatusTable.Create(cluster, Cell));
         return serving ? 0 : 1;
     }
 }
