@@ -122,4 +122,51 @@ public sealed class RedisClusterProcessTests
             Assert.Equal("6", answer.Value?.GetRawText());
         }
     }
+
+    [Fact]
+    public async Task StatusShowsTheClusterAsJsonAndAsATable()
+    {
+        using var redis = await RedisServer.StartAsync();
+        string id = $"st-{Guid.NewGuid():N}"[..11];
+        await using var a = ServeSilo.Start(redis.Membership, id, Repo.ExpertsDirectory, Settings);
+        await using var b = ServeSilo.Start(redis.Membership, id, Repo.ExpertsDirectory, Settings);
+        await a.WaitForActiveAsync(2, TimeSpan.FromSeconds(90));
+        await b.WaitForActiveAsync(2, TimeSpan.FromSeconds(90));
+        string self = await a.AddressAsync(), other = await b.AddressAsync();
+
+        var (exit, json) = Status("status", "--server", a.Socket, "--json");
+        Assert.Equal(0, exit);
+        using var doc = JsonDocument.Parse(json);
+        var cluster = doc.RootElement.GetProperty("cluster");
+        Assert.Equal(id, cluster.GetProperty("id").GetString());
+        Assert.Equal(redis.Membership, cluster.GetProperty("membership").GetString());
+        var silos = cluster.GetProperty("silos").EnumerateArray().ToDictionary(s => s.GetProperty("address").GetString()!);
+        Assert.Equal(new[] { self, other }.Order(StringComparer.Ordinal), silos.Keys.Order(StringComparer.Ordinal));
+        foreach (var silo in silos.Values)
+        {
+            Assert.Equal("Active", silo.GetProperty("status").GetString());
+            Assert.True(silo.GetProperty("calls").GetInt64() >= 0);
+            Assert.Equal(0, silo.GetProperty("inFlight").GetInt64());
+            Assert.Contains(silo.GetProperty("experts").EnumerateArray(), e => e.GetProperty("id").GetString() == "arithmetic" && e.GetProperty("version").GetString()!.Length > 0);
+        }
+
+        var (humanExit, human) = Status("status", "--server", a.Socket);
+        Assert.Equal(0, humanExit);
+        Assert.Contains($"Cluster {id} ({redis.Membership})", human, StringComparison.Ordinal);
+        Assert.Contains("Active", human, StringComparison.Ordinal);
+        Assert.Contains("(this)", human, StringComparison.Ordinal);
+    }
+
+    private static (int Exit, string Output) Status(params string[] args)
+    {
+        var start = new ProcessStartInfo(ClusterProcesses.Cli) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string arg in args) start.ArgumentList.Add(arg);
+        start.Environment["COLUMNS"] = "240";
+        using var p = ClusterProcesses.Start(start, "the built CLI (dotnet build)");
+        var stderr = p.StandardError.ReadToEndAsync();
+        string output = p.StandardOutput.ReadToEnd();
+        if (!p.WaitForExit(60_000)) { p.Kill(true); throw new TimeoutException($"polymath {string.Join(' ', args)} took over 60 s"); }
+        Assert.True(p.ExitCode is 0 or 1, $"polymath {string.Join(' ', args)} exited {p.ExitCode}: {stderr.Result}");
+        return (p.ExitCode, output);
+    }
 }
