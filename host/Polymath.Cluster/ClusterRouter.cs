@@ -117,8 +117,9 @@ public sealed class ClusterRouter : IRemoteCallDispatcher, IClusterStatus, ILife
             try
             {
                 var call = new ClusterCall { Op = op, Args = argsJson, ExpertId = expertId!, Version = version!, DeadlineMs = remaining };
-                var reply = await _grains.GetGrain<IExpertSiloGrain>(target!).CallAsync(call)
-                    .WaitAsync(TimeSpan.FromMilliseconds(remaining), cancellationToken).ConfigureAwait(false);
+                // The local silo is called directly: a grain call to oneself would only add Orleans' scheduling.
+                var pending = target == _selfKey ? _local.RunAsync(call, _selfKey) : _grains.GetGrain<IExpertSiloGrain>(target!).CallAsync(call);
+                var reply = await pending.WaitAsync(TimeSpan.FromMilliseconds(remaining), cancellationToken).ConfigureAwait(false);
                 if (reply.Status == ClusterReplyStatus.Ran)
                 {
                     _metrics.Routed(reply.Silo);

@@ -7,7 +7,8 @@ namespace Polymath.Cli.Commands;
 
 /// <summary>
 /// <c>polymath status --server PATH|HOST:PORT [--json]</c>: the service's health and stats as tables, or as one JSON
-/// object <c>{"health": …, "stats": …}</c> (the results of the <c>health</c> and <c>stats</c> methods). Exit code 0
+/// object <c>{"health": …, "stats": …}</c> (the results of the <c>health</c> and <c>stats</c> methods; plus <c>"cluster"</c>
+/// from a <c>serve --cluster</c> service, docs/cluster.md). Exit code 0
 /// when the service is serving, 1 when draining, 2 when it cannot be reached.
 /// </summary>
 public static class StatusCommand
