@@ -4,7 +4,7 @@ namespace Polymath.Service;
 
 /// <summary>
 /// The cluster's live view, written into the <c>health</c> and <c>experts</c> results as <c>cluster</c> when the
-/// registered <see cref="IRemoteCallDispatcher"/> also implements it (<c>polymath serve --cluster</c>, host/Polymath.Cluster).
+/// registered <see cref="IExpertCallDispatcher"/> also implements it (<c>polymath serve --cluster</c>, host/Polymath.Cluster).
 /// </summary>
 public interface IClusterStatus
 {
