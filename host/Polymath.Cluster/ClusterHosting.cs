@@ -74,6 +74,7 @@ public static class ClusterHosting
             silo.AddPolymathGrains(options);
         });
         builder.Services.AddSingleton<IExpertCallDispatcher>(sp => sp.GetRequiredService<ClusterRouter>());
+        OrleansLogFilter.Add(builder.Services, options.OrleansLogLevel);
         return true;
     }
 

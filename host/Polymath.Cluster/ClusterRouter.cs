@@ -1,6 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 using Polymath.Cluster.Grains;
 using Polymath.Host.Experts;
 using Polymath.Sdk;
@@ -20,7 +23,7 @@ public readonly record struct RoutedResult(ExpertCallResult Result, string? Silo
 /// at most <see cref="PolymathClusterOptions.MaxAttempts"/> times within the call's original deadline: calls are pure
 /// (same op and args give the same result), so running one twice cannot be observed.
 /// </summary>
-public sealed class ClusterRouter : IExpertCallDispatcher, ILifecycleParticipant<ISiloLifecycle>, IDisposable
+public sealed class ClusterRouter : IExpertCallDispatcher, IClusterStatus, ILifecycleParticipant<ISiloLifecycle>, IDisposable
 {
     private readonly IGrainFactory _grains;
     private readonly IClusterMembershipService _membership;
@@ -32,14 +35,19 @@ public sealed class ClusterRouter : IExpertCallDispatcher, ILifecycleParticipant
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentDictionary<string, StrongBox> _outstanding = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, SiloReport> _lastReports = new(StringComparer.Ordinal);
+    private readonly ClusterMetrics _metrics;
+    private readonly string _clusterId;
     private volatile IReadOnlyDictionary<string, SiloReport> _view = new Dictionary<string, SiloReport>();
     private Task? _refreshLoop;
 
     /// <summary>Creates the router of this silo.</summary>
     public ClusterRouter(IGrainFactory grains, IClusterMembershipService membership, ILocalSiloDetails silo, SiloWorkers local,
-        PolymathClusterOptions options, ILogger<ClusterRouter> logger)
+        PolymathClusterOptions options, IOptions<ClusterOptions> cluster, ILogger<ClusterRouter> logger)
     {
         ArgumentNullException.ThrowIfNull(silo);
+        ArgumentNullException.ThrowIfNull(cluster);
+        _clusterId = cluster.Value.ClusterId;
         _grains = grains ?? throw new ArgumentNullException(nameof(grains));
         _membership = membership ?? throw new ArgumentNullException(nameof(membership));
         _local = local ?? throw new ArgumentNullException(nameof(local));
@@ -47,6 +55,7 @@ public sealed class ClusterRouter : IExpertCallDispatcher, ILifecycleParticipant
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
         _self = silo.SiloAddress;
         _selfKey = _self.ToParsableString();
+        _metrics = new ClusterMetrics(() => _view);
     }
 
     /// <summary>This silo's address.</summary>
@@ -94,7 +103,7 @@ public sealed class ClusterRouter : IExpertCallDispatcher, ILifecycleParticipant
         }
         List<string>? excluded = null;
         string? expertId = null, version = null, lastProblem = null;
-        int attempt = 0;
+        int attempt = 0, notHere = 0;
         while (attempt < _options.MaxAttempts)
         {
             int remaining = budgetMs - (int)Stopwatch.GetElapsedTime(start).TotalMilliseconds;
@@ -111,10 +120,23 @@ public sealed class ClusterRouter : IExpertCallDispatcher, ILifecycleParticipant
             try
             {
                 var call = new ClusterCall { Op = op, Args = argsJson, ExpertId = expertId!, Version = version!, DeadlineMs = remaining };
-                var reply = await _grains.GetGrain<IExpertSiloGrain>(target!).CallAsync(call)
-                    .WaitAsync(TimeSpan.FromMilliseconds(remaining), cancellationToken).ConfigureAwait(false);
-                if (reply.Status == ClusterReplyStatus.Ran) return new(reply.ToResult(), reply.Silo, reply.Version, attempt);
+                // The local silo is called directly: a grain call to oneself would only add Orleans' scheduling.
+                var pending = target == _selfKey ? _local.RunAsync(call, _selfKey) : _grains.GetGrain<IExpertSiloGrain>(target!).CallAsync(call);
+                var reply = await pending.WaitAsync(TimeSpan.FromMilliseconds(remaining), cancellationToken).ConfigureAwait(false);
+                if (reply.Status == ClusterReplyStatus.Ran)
+                {
+                    _metrics.Routed(reply.Silo);
+                    return new(reply.ToResult(), reply.Silo, reply.Version, attempt);
+                }
                 lastProblem = $"silo {target} no longer serves {expertId} {version}";
+                // A stale view (a rolling update is under way): nothing ran, so this is not a failed attempt. The
+                // reply's report corrects the view and the call is chosen again, at most 2 × MaxAttempts times.
+                if (reply.Report is { } report && ++notHere <= 2 * _options.MaxAttempts)
+                {
+                    Learn(report);
+                    attempt--;
+                    continue;
+                }
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested) { throw; }
             catch (TimeoutException) when (Stopwatch.GetElapsedTime(start).TotalMilliseconds >= budgetMs)
@@ -131,11 +153,20 @@ public sealed class ClusterRouter : IExpertCallDispatcher, ILifecycleParticipant
             {
                 lastProblem = $"silo {target} failed: {e.GetType().Name}: {e.Message}";
                 _logger.SiloCallFailed(op, target!, attempt, e.GetType().Name, e.Message);
+                _metrics.Retried(target!);
             }
             finally { Interlocked.Decrement(ref outstanding.Value); }
             (excluded ??= []).Add(target!);
         }
         return new(Unavailable(op, expertId, lastProblem ?? "no live silo could answer"), null, version, attempt);
+    }
+
+    // Copy-on-write: the view is read without locks by every call.
+    private void Learn(SiloReport report)
+    {
+        var view = new Dictionary<string, SiloReport>(_view, StringComparer.Ordinal) { [report.Address] = report };
+        _lastReports[report.Address] = report;
+        _view = view;
     }
 
     private static ExpertCallResult Unavailable(string op, string? expertId, string why) =>
@@ -213,7 +244,49 @@ public sealed class ClusterRouter : IExpertCallDispatcher, ILifecycleParticipant
         }).ToList();
         foreach (var report in await Task.WhenAll(asks).ConfigureAwait(false))
             if (report is not null) view[report.Address] = report;
+        foreach (var (address, report) in view) _lastReports[address] = report;
         _view = view;
+    }
+
+    /// <summary>
+    /// Writes <see cref="IClusterStatus"/>'s object: this cluster's id and membership, this silo, and every silo the
+    /// membership knows (<c>status</c> is Orleans' <see cref="SiloStatus"/> name: Active, Joining, ShuttingDown, Dead, …)
+    /// with the counters and experts of its last report (zero and none for a silo that never answered).
+    /// </summary>
+    public void WriteCluster(Utf8JsonWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.WriteStartObject();
+        writer.WriteString("id"u8, _clusterId);
+        writer.WriteString("membership"u8, _options.Membership);
+        writer.WriteString("silo"u8, _selfKey);
+        writer.WriteStartArray("silos"u8);
+        foreach (var member in _membership.CurrentSnapshot.Members.Values.OrderBy(m => m.SiloAddress.ToParsableString(), StringComparer.Ordinal))
+        {
+            string address = member.SiloAddress.ToParsableString();
+            var report = address == _selfKey
+                ? new SiloReport { Address = _selfKey, Calls = _local.Calls, InFlight = _local.InFlight, Experts = _local.Experts }
+                : _lastReports.GetValueOrDefault(address);
+            writer.WriteStartObject();
+            writer.WriteString("address"u8, address);
+            writer.WriteString("name"u8, member.Name);
+            writer.WriteString("status"u8, member.Status.ToString());
+            writer.WriteNumber("calls"u8, report?.Calls ?? 0);
+            writer.WriteNumber("inFlight"u8, member.Status == SiloStatus.Active ? report?.InFlight ?? 0 : 0);
+            writer.WriteStartArray("experts"u8);
+            foreach (var e in report?.Experts ?? [])
+            {
+                writer.WriteStartObject();
+                writer.WriteString("id"u8, e.Id);
+                writer.WriteString("version"u8, e.Version);
+                writer.WriteNumber("ops"u8, e.Ops.Length);
+                writer.WriteEndObject();
+            }
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+        writer.WriteEndArray();
+        writer.WriteEndObject();
     }
 
     private async Task RefreshLoopAsync()
@@ -233,7 +306,11 @@ public sealed class ClusterRouter : IExpertCallDispatcher, ILifecycleParticipant
     }
 
     /// <inheritdoc />
-    public void Dispose() => _stop.Dispose();
+    public void Dispose()
+    {
+        _stop.Dispose();
+        _metrics.Dispose();
+    }
 
     private sealed class StrongBox { public long Value; }
 }

@@ -69,6 +69,12 @@ public sealed class PolymathClusterOptions
     /// <summary>Accept peers whose certificate does not chain to a trusted root (self-signed cluster certificates).</summary>
     public bool TlsAllowUntrusted { get; set; }
 
+    /// <summary>
+    /// The lowest level logged from Orleans' own categories (<c>Orleans.*</c>, <c>Polly</c>; default <see cref="Microsoft.Extensions.Logging.LogLevel.Warning"/>):
+    /// at Information Orleans logs every placement, connection and membership step.
+    /// </summary>
+    public Microsoft.Extensions.Logging.LogLevel OrleansLogLevel { get; set; } = Microsoft.Extensions.Logging.LogLevel.Warning;
+
     /// <summary>True when a cluster is asked for.</summary>
     public bool Enabled => !string.IsNullOrWhiteSpace(Membership);
 
@@ -97,6 +103,7 @@ public sealed class PolymathClusterOptions
         Range(ProbeTimeoutMs, 100, 60_000, nameof(ProbeTimeoutMs));
         Range(MissedProbes, 1, 10, nameof(MissedProbes));
         Range(StoreTimeoutMs, 100, 60_000, nameof(StoreTimeoutMs));
+        if (!Enum.IsDefined(OrleansLogLevel)) throw Bad(nameof(OrleansLogLevel), $"{(int)OrleansLogLevel} is not a log level");
         if (TlsCertificateFile is not null && !File.Exists(TlsCertificateFile))
             throw Bad(nameof(TlsCertificateFile), $"the file '{TlsCertificateFile}' does not exist");
     }

@@ -19,6 +19,7 @@ public sealed class SiloWorkers : IDisposable
     private readonly int _attemptTimeoutMs;
     private readonly ILogger _logger;
     private volatile Catalogue? _catalogue;
+    private long _generation;
     private long _calls;
     private long _inFlight;
 
@@ -29,15 +30,21 @@ public sealed class SiloWorkers : IDisposable
         _registry = registry ?? throw new ArgumentNullException(nameof(registry));
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
         _attemptTimeoutMs = options.AttemptTimeoutMs;
-        _registry.ExpertLoaded += (_, _) => _catalogue = null;
-        _registry.ExpertUnloaded += (_, _) => _catalogue = null;
-        _registry.ExpertDegraded += (_, _) => _catalogue = null;
+        _registry.ExpertLoaded += (_, _) => Changed();
+        _registry.ExpertUnloaded += (_, _) => Changed();
+        _registry.ExpertDegraded += (_, _) => Changed();
         _threads = new Thread[options.WorkerThreads];
         for (int i = 0; i < _threads.Length; i++)
         {
             _threads[i] = new Thread(Run) { IsBackground = true, Name = $"polymath-silo-worker-{i}" };
             _threads[i].Start();
         }
+    }
+
+    private void Changed()
+    {
+        Interlocked.Increment(ref _generation);
+        _catalogue = null;
     }
 
     /// <summary>Calls executed by this silo.</summary>
@@ -61,18 +68,25 @@ public sealed class SiloWorkers : IDisposable
     public Task<ClusterReply> RunAsync(ClusterCall call, string silo)
     {
         ArgumentNullException.ThrowIfNull(call);
-        if (!TryRoute(call.Op, out string id, out string version) || id != call.ExpertId || version != call.Version)
-            return Task.FromResult(new ClusterReply { Status = ClusterReplyStatus.NotHere, Silo = silo, Op = call.Op });
-        var work = new Work(call, silo, version);
+        if (!Serves(call)) return Task.FromResult(NotHere(call, silo));
+        var work = new Work(call, silo, call.Version);
         Interlocked.Increment(ref _inFlight);
         try { _queue.Add(work); }
         catch (InvalidOperationException)
         {
             Interlocked.Decrement(ref _inFlight);
-            return Task.FromResult(new ClusterReply { Status = ClusterReplyStatus.NotHere, Silo = silo, Op = call.Op });
+            return Task.FromResult(NotHere(call, silo));
         }
         return work.Task;
     }
+
+    /// <summary>This silo's report (what it serves now, its counters).</summary>
+    public SiloReport Report(string silo) => new() { Address = silo, Calls = Calls, InFlight = InFlight, Experts = Experts };
+
+    // The reply carries what this silo serves now, so the front end's next choice does not repeat the stale one.
+    private ClusterReply NotHere(ClusterCall call, string silo) => new() { Status = ClusterReplyStatus.NotHere, Silo = silo, Op = call.Op, Report = Report(silo) };
+
+    private bool Serves(ClusterCall call) => TryRoute(call.Op, out string id, out string version) && id == call.ExpertId && version == call.Version;
 
     private void Run()
     {
@@ -82,6 +96,14 @@ public sealed class SiloWorkers : IDisposable
             try
             {
                 int ms = work.Call.DeadlineMs > 0 ? work.Call.DeadlineMs : _attemptTimeoutMs;
+                // The version is checked again when the call starts and, if the registry changed meanwhile, when it
+                // ends: a reply is attributed to the version that ran it or is NotHere (retried elsewhere; calls are pure).
+                long generation = Interlocked.Read(ref _generation);
+                if (!Serves(work.Call))
+                {
+                    work.SetResult(NotHere(work.Call, work.Silo));
+                    continue;
+                }
                 deadline.Arm(ms);
                 ExpertCallResult result;
                 try { result = _registry.Call(work.Call.Op, work.Call.Args, deadline.Token); }
@@ -95,7 +117,9 @@ public sealed class SiloWorkers : IDisposable
                 }
                 finally { deadline.Disarm(); }
                 Interlocked.Increment(ref _calls);
-                work.SetResult(ClusterReply.From(result, work.Silo, work.Version));
+                if (Interlocked.Read(ref _generation) != generation && !Serves(work.Call))
+                    work.SetResult(NotHere(work.Call, work.Silo));
+                else work.SetResult(ClusterReply.From(result, work.Silo, work.Version));
             }
 #pragma warning disable CA1031 // a worker thread must survive anything one call throws; the caller gets the exception
             catch (Exception e)

@@ -54,6 +54,13 @@ public sealed class ExpertHostAdapter : IExpertOpSource, IAsyncDisposable
     public async Task<OpCallOutcome> CallAsync(string op, string argsJson, CancellationToken cancellationToken)
     {
         var r = await _host.CallAsync(op, argsJson, cancellationToken).ConfigureAwait(false);
+        return ToOutcome(r);
+    }
+
+    /// <summary>The MCP outcome of one host call (also used for calls routed into a cluster: <c>polymath mcp --cluster</c>).</summary>
+    public static OpCallOutcome ToOutcome(ExpertCallResult r)
+    {
+        ArgumentNullException.ThrowIfNull(r);
         return new OpCallOutcome
         {
             Outcome = r.Outcome,

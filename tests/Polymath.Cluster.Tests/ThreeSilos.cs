@@ -27,23 +27,32 @@ public sealed class ThreeSilos : IAsyncLifetime
     {
         Directory.CreateDirectory(_smallExperts);
         CopyDirectory(Path.Combine(Repo.ExpertsDirectory, "arithmetic"), Path.Combine(_smallExperts, "arithmetic"));
-        var builder = new InProcessTestClusterBuilder(3);
+        Cluster = await DeployAsync(3, name => name == "Silo_2" ? _smallExperts : Repo.ExpertsDirectory, Options);
+    }
+
+    /// <summary>
+    /// Deploys <paramref name="count"/> in-process silos, silo <c>Silo_N</c> serving the experts of
+    /// <paramref name="directoryOf"/>(<c>Silo_N</c>) on the interpreter tier, and waits until every router sees them all.
+    /// </summary>
+    public static async Task<InProcessTestCluster> DeployAsync(int count, Func<string, string> directoryOf, PolymathClusterOptions options)
+    {
+        var builder = new InProcessTestClusterBuilder((short)count);
         builder.ConfigureSiloHost((silo, host) =>
         {
-            string dir = silo.SiloName == "Silo_2" ? _smallExperts : Repo.ExpertsDirectory;
             var experts = ExpertHost.CreateBuilder()
-                .Configure(o => { o.Directory = dir; o.Watch = false; })
+                .Configure(o => { o.Directory = directoryOf(silo.SiloName); o.Watch = false; })
                 .AddRuntime(new InterpreterRuntimePlugin())
                 .Build();
             experts.StartAsync().GetAwaiter().GetResult();
             host.Services.AddSingleton(experts);
             host.Services.AddSingleton(experts.Registry);
         });
-        builder.ConfigureSilo((_, silo) => silo.AddPolymathGrains(Options));
-        Cluster = builder.Build();
-        await Cluster.DeployAsync();
-        foreach (var silo in Cluster.Silos) await Router(silo).Ready.WaitAsync(TimeSpan.FromSeconds(30));
-        await WaitForFullViewAsync(Cluster);
+        builder.ConfigureSilo((_, silo) => silo.AddPolymathGrains(options));
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        foreach (var silo in cluster.Silos) await Router(silo).Ready.WaitAsync(TimeSpan.FromSeconds(30));
+        await WaitForFullViewAsync(cluster);
+        return cluster;
     }
 
     /// <summary>The silo started with only the arithmetic expert.</summary>
@@ -65,13 +74,19 @@ public sealed class ThreeSilos : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        var hosts = Cluster.Silos.Select(s => s.ServiceProvider.GetRequiredService<ExpertHost>()).ToList();
-        await Cluster.DisposeAsync();
-        foreach (var h in hosts) h.Dispose();
+        await DisposeAsync(Cluster);
         Directory.Delete(_smallExperts, recursive: true);
     }
 
-    private static void CopyDirectory(string from, string to)
+    /// <summary>Stops the silos, then their expert hosts.</summary>
+    public static async Task DisposeAsync(InProcessTestCluster cluster)
+    {
+        var hosts = cluster.Silos.Select(s => s.ServiceProvider.GetRequiredService<ExpertHost>()).ToList();
+        await cluster.DisposeAsync();
+        foreach (var h in hosts) h.Dispose();
+    }
+
+    public static void CopyDirectory(string from, string to)
     {
         Directory.CreateDirectory(to);
         foreach (string f in Directory.GetFiles(from)) File.Copy(f, Path.Combine(to, Path.GetFileName(f)));

@@ -22,6 +22,18 @@ internal static class ClusterOptions
         foreach (var o in new Option[] { Membership, SiloPort, GatewayPort, ClusterId, ServiceId }) command.Options.Add(o);
     }
 
+    /// <summary><paramref name="commandLine"/> with the given options as <c>Cluster:Key</c> settings (<c>mcp --cluster</c>).</summary>
+    public static IReadOnlyDictionary<string, string?> Into(IReadOnlyDictionary<string, string?> commandLine, ParseResult parsed)
+    {
+        var settings = new Dictionary<string, string?>(commandLine, StringComparer.OrdinalIgnoreCase);
+        foreach (string token in With([], parsed))
+        {
+            int eq = token.IndexOf('=', StringComparison.Ordinal);
+            settings[token[2..eq]] = token[(eq + 1)..];
+        }
+        return settings;
+    }
+
     /// <summary>The given options as <c>--Cluster:Key=value</c> overrides, after <paramref name="overrides"/>.</summary>
     public static IReadOnlyList<string> With(IReadOnlyList<string> overrides, ParseResult parsed)
     {

@@ -41,6 +41,7 @@ public static class McpCommand
         var idle = CliNumbers.Option("--session-idle-seconds", "Close a session after this long without a request (default 600)", (1, 86_400));
         var mcp = new Command("mcp", "Serve every bound expert op as an MCP tool over stdio (or streamable HTTP with --http)");
         foreach (var o in new Option[] { dirOption, http, token, origins, hosts, maxBody, bodyTimeout, maxSessions, idle, otlp }) mcp.Options.Add(o);
+        ClusterOptions.AddTo(mcp); // mcp --cluster (docs/cluster.md)
         mcp.SetAction((pr, ct) =>
         {
             var settings = new McpServerSettings { Http = pr.GetValue(http), TokenFile = pr.GetValue(token) };
@@ -50,7 +51,7 @@ public static class McpCommand
             if (pr.GetValue(bodyTimeout) is { } t) settings.RequestBodyTimeout = TimeSpan.FromMilliseconds(t);
             if (pr.GetValue(maxSessions) is { } m) settings.MaxSessions = (int)m;
             if (pr.GetValue(idle) is { } i) settings.SessionIdleTimeout = TimeSpan.FromSeconds(i);
-            return RunAsync(host(pr, pr.GetValue(dirOption)), settings, pr.GetValue(verbose), Console.Error, ct, pr.GetValue(otlp));
+            return RunAsync(ClusterOptions.Into(host(pr, pr.GetValue(dirOption)), pr), settings, pr.GetValue(verbose), Console.Error, ct, pr.GetValue(otlp));
         });
         return mcp;
     }
@@ -80,11 +81,13 @@ public static class McpCommand
         ExpertHost host;
         IExpertOpSource source;
         OtlpExport? otlpExport;
+        IConfiguration configuration;
+        McpCluster? cluster = null;
         try
         {
             // The same composition root as every command (CliComposition); AddPolymath and AddExperts bind its sections.
             var cli = CliComposition.Build(commandLine);
-            var configuration = cli.Configuration;
+            configuration = cli.Configuration;
             var sources = cli.HostOptions();
             services.AddSingleton<IConfiguration>(configuration);
             services.AddSingleton(loggerFactory);
@@ -109,6 +112,8 @@ public static class McpCommand
                 // The body cap follows the host's argument cap unless given: an args object fits, with its envelope.
                 settings.MaxRequestBodyBytes ??= provider.GetRequiredService<IOptions<ExpertHostOptions>>().Value.Limits.MaxArgsBytes + (long)McpServerSettings.EnvelopeAllowance;
                 await host.StartAsync(cancellationToken).ConfigureAwait(false);
+                cluster = await McpCluster.StartAsync(configuration, host, loggerFactory, cancellationToken).ConfigureAwait(false);
+                if (cluster is not null) source = cluster.Route(source);
             }
             catch (Exception e) when (e is OptionsValidationException or ArgumentException or InvalidOperationException
                                           or Polymath.Host.Manifest.PluginManifestException or Polymath.Host.Platform.PlatformOverrideException)
@@ -133,6 +138,7 @@ public static class McpCommand
             }
             finally
             {
+                if (cluster is not null) await cluster.DisposeAsync().ConfigureAwait(false);
                 await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
             }
         }

@@ -8,7 +8,8 @@ namespace Polymath.Cli.Commands;
 
 /// <summary>
 /// <c>polymath status --server PATH|HOST:PORT [--json]</c>: the service's health and stats as tables, or as one JSON
-/// object <c>{"health": …, "stats": …}</c> (the results of the <c>health</c> and <c>stats</c> methods). Exit code 0
+/// object <c>{"health": …, "stats": …}</c> (the results of the <c>health</c> and <c>stats</c> methods; plus <c>"cluster"</c>
+/// from a <c>serve --cluster</c> service, docs/cluster.md). Exit code 0
 /// when the service is serving, 1 when draining, 2 when it cannot be reached.
 /// </summary>
 public static class StatusCommand
@@ -70,6 +71,11 @@ public static class StatusCommand
                 ExpertJson.WriteValue(w, health);
                 w.WritePropertyName("stats");
                 ExpertJson.WriteValue(w, stats);
+                if (health.TryGetProperty("cluster", out var clusterJson)) // serve --cluster (docs/cluster.md)
+                {
+                    w.WritePropertyName("cluster");
+                    ExpertJson.WriteValue(w, clusterJson);
+                }
                 w.WriteEndObject();
             }
             await output.WriteLineAsync(System.Text.Encoding.UTF8.GetString(stream.ToArray())).ConfigureAwait(false);
@@ -102,6 +108,7 @@ public static class StatusCommand
                 Cell(op.Value.GetProperty("latency_p50_us")), Cell(op.Value.GetProperty("latency_p99_us")));
         }
         console.Write(ops);
+        if (health.TryGetProperty("cluster", out var cluster)) console.Write(ClusterStatusTable.Create(cluster, Cell));
         return serving ? 0 : 1;
     }
 }

@@ -82,6 +82,8 @@ public sealed class ClusterReply
     [Id(14)] public string?[] StackNames { get; init; } = [];
     /// <summary><see cref="ExpertCallResult.LatencyNs"/>.</summary>
     [Id(15)] public ulong LatencyNs { get; init; }
+    /// <summary>For <see cref="ClusterReplyStatus.NotHere"/>: what the silo serves now.</summary>
+    [Id(16)] public SiloReport? Report { get; init; }
 
     /// <summary>The wire form of <paramref name="r"/>, ran by <paramref name="silo"/> at <paramref name="version"/>.</summary>
     public static ClusterReply From(ExpertCallResult r, string silo, string version)

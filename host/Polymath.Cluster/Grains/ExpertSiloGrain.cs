@@ -14,6 +14,5 @@ internal sealed class ExpertSiloGrain(SiloWorkers workers, ILocalSiloDetails sil
 
     public Task<ClusterReply> CallAsync(ClusterCall call) => workers.RunAsync(call, _silo);
 
-    public Task<SiloReport> ReportAsync() =>
-        Task.FromResult(new SiloReport { Address = _silo, Calls = workers.Calls, InFlight = workers.InFlight, Experts = workers.Experts });
+    public Task<SiloReport> ReportAsync() => Task.FromResult(workers.Report(_silo));
 }

@@ -218,6 +218,7 @@ public sealed class JsonRpcServer : IHostedService, IDisposable
         w.WriteNumber("queued"u8, Guests.Queued);
         w.WriteNumber("queued_bytes"u8, Guests.QueuedBytes);
         w.WriteEndObject();
+        WriteCluster(w);
         w.WriteEndObject();
     }
 
@@ -229,7 +230,16 @@ public sealed class JsonRpcServer : IHostedService, IDisposable
         w.WriteStartArray("experts"u8);
         foreach (var e in Registry.Experts) ExpertJson.WriteExpert(w, e);
         w.WriteEndArray();
+        WriteCluster(w);
         w.WriteEndObject();
+    }
+
+    // serve --cluster: which silo is in what state and serves which expert versions (IClusterStatus).
+    private void WriteCluster(Utf8JsonWriter w)
+    {
+        if (Dispatcher is not IClusterStatus cluster) return;
+        w.WritePropertyName("cluster"u8);
+        cluster.WriteCluster(w);
     }
 
     /// <summary>Stops accepting, drains every connection (in-flight calls are answered), then returns.</summary>
