@@ -7,14 +7,14 @@ using Polymath.Wasm;
 
 namespace Polymath.Runtime.Interpreter;
 
-/// <summary>The managed WebAssembly interpreter: available on every platform .NET runs on (little-endian).</summary>
+/// <summary>The managed WebAssembly interpreter (SIMD included): available on every platform .NET runs on (little-endian).</summary>
 public sealed class InterpreterRuntimePlugin : IRuntimePlugin
 {
     private static readonly IReadOnlyList<string> ProvidedCapabilities =
     [
         Capabilities.WasmCore, Capabilities.WasmSignExtension, Capabilities.WasmSaturatingConversions,
         Capabilities.WasmMultiValue, Capabilities.WasmBulkMemory, Capabilities.WasmReferenceTypes,
-        Capabilities.WasmMutableGlobals, Capabilities.ExecInterpreter,
+        Capabilities.WasmMutableGlobals, Capabilities.WasmSimd128, Capabilities.ExecInterpreter,
         Capabilities.LimitsFuel, Capabilities.LimitsMemory, Capabilities.LimitsTimeout, Capabilities.LimitsCallDepth,
     ];
 
@@ -58,17 +58,15 @@ public sealed class InterpreterEngine : IWasmEngine
     }
 
     /// <inheritdoc />
-    /// <exception cref="WasmModuleException">Malformed or invalid, or uses SIMD (reported as invalid with the reason "SIMD instructions are not supported by the interpreter runtime").</exception>
+    /// <exception cref="WasmModuleException">Malformed or invalid, or a function too large to translate.</exception>
     public IWasmModule Compile(ReadOnlyMemory<byte> wasm) => Compile(ModuleReader.ReadAndValidate(wasm), wasm);
 
     /// <inheritdoc />
     /// <remarks>Trusts <paramref name="module"/> (already read and validated) and only translates its code; the bytes are not used.</remarks>
-    /// <exception cref="WasmModuleException">The module uses SIMD (reported as invalid with the reason "SIMD instructions are not supported by the interpreter runtime").</exception>
+    /// <exception cref="WasmModuleException">A function too large to translate.</exception>
     public IWasmModule Compile(Module module, ReadOnlyMemory<byte> wasm)
     {
         ArgumentNullException.ThrowIfNull(module);
-        if (module.Features.HasFlag(WasmFeatures.Simd))
-            throw new WasmModuleException(WasmErrorKind.Invalid, "SIMD instructions are not supported by the interpreter runtime (capability wasm.simd128 is not provided)");
         var codes = new CompiledCode[module.Functions.Count];
         for (int i = 0; i < codes.Length; i++)
             codes[i] = Translator.Translate(module, (uint)(module.ImportedFunctionCount + i));
