@@ -24,6 +24,9 @@ public sealed class InterpreterLoopGenerator : IIncrementalGenerator
     /// <summary>The template line the generated SIMD cases (<see cref="SimdCases"/>) replace.</summary>
     public const string SimdMarker = "                // @@GENERATED_SIMD_CASES@@\n";
 
+    /// <summary>The template line the generated SIMD methods (<see cref="SimdCases.Methods"/>) replace.</summary>
+    public const string SimdMethodsMarker = "    // @@GENERATED_SIMD_METHODS@@\n";
+
     /// <inheritdoc />
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
@@ -60,9 +63,13 @@ public sealed class InterpreterLoopGenerator : IIncrementalGenerator
         int at = text.IndexOf(Marker, StringComparison.Ordinal);
         if (at < 0) return $"#error {TemplateFileName} has no '// @@GENERATED_CASES@@' line for the generated cases\n";
         text = text.Substring(0, at) + DispatchCases.Generate() + text.Substring(at + Marker.Length);
+        var entries = SimdCases.Parse(simdModel);
         at = text.IndexOf(SimdMarker, StringComparison.Ordinal);
         if (at < 0) return $"#error {TemplateFileName} has no '// @@GENERATED_SIMD_CASES@@' line for the SIMD cases\n";
+        text = text.Substring(0, at) + SimdCases.Cases(entries) + text.Substring(at + SimdMarker.Length);
+        at = text.IndexOf(SimdMethodsMarker, StringComparison.Ordinal);
+        if (at < 0) return $"#error {TemplateFileName} has no '// @@GENERATED_SIMD_METHODS@@' line for the SIMD methods\n";
         return Header + "#nullable enable\n"
-            + text.Substring(0, at) + SimdCases.Cases(SimdCases.Parse(simdModel)) + text.Substring(at + SimdMarker.Length);
+            + text.Substring(0, at) + SimdCases.Methods(entries) + text.Substring(at + SimdMethodsMarker.Length);
     }
 }
