@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using Polymath.Experts;
 using Polymath.Host.Catalog;
@@ -19,6 +20,25 @@ namespace Polymath.Cli.Commands;
 /// </summary>
 public static class RunCommand
 {
+    /// <summary>The <c>run</c> command.</summary>
+    internal static Command Create(CliCommandContext cli)
+    {
+        var file = new Argument<string>("FILE") { Description = "The .wasm module" };
+        var args = new Argument<string[]>("ARGS") { Description = "Arguments for the invoked export, parsed per its parameter types", Arity = ArgumentArity.ZeroOrMore };
+        var invoke = new Option<string?>("--invoke") { Description = "Name of the exported function to call" };
+        var runtime = new Option<string?>("--runtime") { Description = "Runtime plugin id (default: the preferred available one)" };
+        var fuel = CliNumbers.Option("--fuel", "Instruction budget of each guest entry (_initialize, then the export)", CliNumbers.Fuel);
+        var pages = CliNumbers.Option("--max-memory-pages", "Cap on linear memory size in 64 KiB pages", CliNumbers.MemoryPages);
+        var timeout = CliNumbers.Option("--timeout", "Wall-clock limit for the whole run in milliseconds (default: none)", CliNumbers.TimeoutMs);
+        var run = new Command("run", "Run an export of a WebAssembly module and print its results");
+        run.Arguments.Add(file);
+        run.Arguments.Add(args);
+        foreach (var option in new Option[] { invoke, runtime, fuel, pages, timeout }) run.Options.Add(option);
+        run.SetAction(pr => cli.WithCatalog(pr, catalog => Run(catalog, pr.GetValue(file)!, pr.GetValue(invoke), pr.GetValue(args) ?? [],
+            pr.GetValue(runtime), pr.GetValue(fuel), (uint?)pr.GetValue(pages), (int?)pr.GetValue(timeout), Console.Out, Console.Error)));
+        return run;
+    }
+
     /// <summary>Runs the command.</summary>
     public static int Run(RuntimeCatalog catalog, string file, string? invoke, IReadOnlyList<string> args, string? runtime, ulong? fuel, uint? maxMemoryPages, TextWriter output, TextWriter error)
         => Run(catalog, file, invoke, args, runtime, fuel, maxMemoryPages, null, output, error);
