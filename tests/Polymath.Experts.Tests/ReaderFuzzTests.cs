@@ -44,7 +44,7 @@ public sealed class ReaderFuzzTests(ITestOutputHelper output)
         int seed = int.Parse(Environment.GetEnvironmentVariable("POLYMATH_FUZZ_SEED") ?? "20261129", CultureInfo.InvariantCulture);
         var random = new Random(seed);
 
-        string repo = RepositoryRoot();
+        string repo = Polymath.Tests.Repository.Root;
         var manifests = Directory.GetDirectories(Path.Combine(repo, "experts"))
             .Select(d => Path.Combine(d, ExpertManifest.FileName)).Where(File.Exists).Select(File.ReadAllBytes).ToList();
         Assert.True(manifests.Count >= 5, $"expected the catalogue's manifests under {repo}/experts");
@@ -258,11 +258,4 @@ public sealed class ReaderFuzzTests(ITestOutputHelper output)
         return stream.ToArray();
     }
 
-    private static string RepositoryRoot()
-    {
-        string dir = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(dir, "Polymath.slnx")))
-            dir = Path.GetDirectoryName(dir) ?? throw new InvalidOperationException($"no Polymath.slnx above {AppContext.BaseDirectory}");
-        return dir;
-    }
 }

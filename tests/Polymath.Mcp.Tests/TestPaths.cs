@@ -5,7 +5,7 @@ namespace Polymath.Mcp.Tests;
 /// <summary>Where the repository, the built CLI, node and the MCP test client are. Missing tools fail loudly.</summary>
 internal static class TestPaths
 {
-    public static string RepoRoot { get; } = FindRepoRoot();
+    public static string RepoRoot => Polymath.Tests.Repository.Root;
 
     public static string ExpertsDirectory => Path.Combine(RepoRoot, "experts");
 
@@ -43,13 +43,6 @@ internal static class TestPaths
     public static string? FindOnPath(string name) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
             .Select(d => Path.Combine(d, name)).FirstOrDefault(File.Exists);
-
-    private static string FindRepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Polymath.slnx"))) return dir.FullName;
-        throw new InvalidOperationException($"no Polymath.slnx above {AppContext.BaseDirectory}");
-    }
 
     /// <summary>A temporary file holding <paramref name="token"/> (for --token-file); the caller deletes it.</summary>
     public static string TokenFile(string token)

@@ -8,7 +8,7 @@ namespace Polymath.Packages.Tests;
 internal static class Repo
 {
     /// <summary>The folder holding Polymath.slnx, found upwards from the test output.</summary>
-    public static string Root { get; } = FindRoot();
+    public static string Root => Polymath.Tests.Repository.Root;
 
     /// <summary>artifacts/packages: the feed `dotnet pack` writes.</summary>
     public static string Feed => Path.Combine(Root, "artifacts", "packages");
@@ -37,12 +37,6 @@ internal static class Repo
         }
     }
 
-    private static string FindRoot()
-    {
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "Polymath.slnx"))) return d.FullName;
-        throw new InvalidOperationException($"Polymath.slnx not found above {AppContext.BaseDirectory}");
-    }
 
     /// <summary>
     /// Runs <paramref name="file"/> in <paramref name="directory"/> with <paramref name="environment"/> added (a null

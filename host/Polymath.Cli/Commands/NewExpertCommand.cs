@@ -1,4 +1,3 @@
-using System.CommandLine;
 using System.Text.RegularExpressions;
 
 namespace Polymath.Cli.Commands;
@@ -12,19 +11,6 @@ namespace Polymath.Cli.Commands;
 /// </summary>
 public static partial class NewExpertCommand
 {
-    /// <summary>The <c>new</c> command with its <c>expert</c> template.</summary>
-    internal static Command Create()
-    {
-        var args = new Argument<string[]>("NAME") { Description = "NAME [--dir DIR] [--kit PATH_TO_larql_expert.h]", Arity = ArgumentArity.OneOrMore };
-        var expert = new Command("expert", "Scaffold a C expert package (manifest, source with one op, build script, README, test)");
-        expert.Arguments.Add(args);
-        expert.TreatUnmatchedTokensAsErrors = false;
-        expert.SetAction(pr => Run([.. pr.GetValue(args) ?? [], .. pr.UnmatchedTokens], Console.Out, Console.Error));
-        var command = new Command("new", "Create something from a template");
-        command.Subcommands.Add(expert);
-        return command;
-    }
-
     /// <summary>The kit header's file name.</summary>
     public const string KitHeader = "larql_expert.h";
 
