@@ -29,7 +29,14 @@ internal static class CodeDump
         {
             int size = OpInfo.SizeAt(code, pc);
             sb.Append(pc.ToString(CultureInfo.InvariantCulture)).Append(": ").Append(Name(code[pc]));
-            for (int k = 1; k < size; k++)
+            int first = 1;
+            if (code[pc] == (int)Op.Simd)
+            {
+                // Simd sub …: the instruction by its spec name (v128 slots name the first of their two cells)
+                sb.Append(' ').Append(SimdShapes.NameOf((uint)code[pc + 1]));
+                first = 2;
+            }
+            for (int k = first; k < size; k++)
             {
                 sb.Append(' ');
                 if (OpInfo.IsTargetOperand(code, pc, k)) sb.Append("->").Append((pc + code[pc + k]).ToString(CultureInfo.InvariantCulture));

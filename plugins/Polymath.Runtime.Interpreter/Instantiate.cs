@@ -15,11 +15,12 @@ internal sealed partial class InterpreterStore
     }
 
     /// <summary>
-    /// The interpreter's store objects for spec instantiation (Polymath.Runtime.Core): a value is its slot bits, a
+    /// The interpreter's store objects for spec instantiation (Polymath.Runtime.Core): a value is its slot bits (and a
+    /// v128's high 64 bits), a
     /// reference a handle (see RATIONALE.md), and a table element the same handle.
     /// </summary>
     private sealed class Instantiation(InterpreterStore store, InterpInstance inst)
-        : SpecInstantiation<InterpFunction, TableInstance, MemoryInstance, GlobalCell, ulong, ulong>
+        : SpecInstantiation<InterpFunction, TableInstance, MemoryInstance, GlobalCell, ulong, (ulong Bits, ulong High)>
     {
         protected override object Store => store;
 
@@ -34,15 +35,15 @@ internal sealed partial class InterpreterStore
                 FuncIndex = funcIndex,
             };
 
-        protected override GlobalCell DefineGlobal(GlobalType type, ulong value) => new(store, type, value);
+        protected override GlobalCell DefineGlobal(GlobalType type, (ulong Bits, ulong High) value) => new(store, type, value.Bits) { High = value.High };
         protected override TableInstance DefineTable(TableType type) => new(store, type, 0);
         protected override MemoryInstance DefineMemory(MemoryType type) => new(store, type);
-        protected override ulong Number(ulong bits, ulong highBits) => bits; // no v128 on this tier yet
-        protected override ulong Null => 0;
-        protected override ulong FunctionReference(InterpFunction function) => (ulong)function.Handle;
-        protected override ulong Read(GlobalCell global) => global.Bits;
-        protected override uint Offset(ulong value) => (uint)value;
-        protected override ulong Element(ulong value) => value;
+        protected override (ulong Bits, ulong High) Number(ulong bits, ulong highBits) => (bits, highBits);
+        protected override (ulong Bits, ulong High) Null => (0, 0);
+        protected override (ulong Bits, ulong High) FunctionReference(InterpFunction function) => ((ulong)function.Handle, 0);
+        protected override (ulong Bits, ulong High) Read(GlobalCell global) => (global.Bits, global.High);
+        protected override uint Offset((ulong Bits, ulong High) value) => (uint)value.Bits;
+        protected override ulong Element((ulong Bits, ulong High) value) => value.Bits;
 
         protected override void Bind(InstanceParts<InterpFunction, TableInstance, MemoryInstance, GlobalCell, ulong> parts)
         {

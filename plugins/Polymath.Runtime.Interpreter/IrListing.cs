@@ -17,14 +17,12 @@ public static class IrListing
     /// Lists the translated code of <paramref name="function"/> (a name from the name section or exports, or a
     /// funcidx), or of every defined function when it is null.
     /// </summary>
-    /// <exception cref="WasmModuleException">The module is malformed or invalid, or uses SIMD (not supported by the interpreter).</exception>
+    /// <exception cref="WasmModuleException">The module is malformed or invalid.</exception>
     /// <exception cref="ArgumentException">No defined function has that name or index.</exception>
     public static string Describe(ReadOnlyMemory<byte> wasm, string? function = null)
     {
         var module = ModuleReader.Read(wasm);
         ModuleValidator.Validate(module);
-        if (module.Features.HasFlag(WasmFeatures.Simd))
-            throw new WasmModuleException(WasmErrorKind.Invalid, "SIMD instructions are not supported by the interpreter runtime (capability wasm.simd128 is not provided)");
         var sb = new StringBuilder();
         if (function is null)
         {

@@ -168,6 +168,15 @@ internal enum Op
     /// linear algebra, as one op (F64MulLoad followed by F64AddToMem).
     /// </summary>
     F64MulAddToMem = 0x160,
+    /// <summary>
+    /// Simd sub [dst] operands…: one SIMD instruction (sub = its <c>SimdOpcode</c>), shaped by <see cref="SimdShapes.ShapeOf"/>;
+    /// a v128 operand or result names the first of its two frame cells (RATIONALE.md, "SIMD").
+    /// </summary>
+    Simd = 0x161,
+    /// <summary>GlobalGetV128 dst globalidx: a v128 global into cells dst, dst + 1.</summary>
+    GlobalGetV128 = 0x162,
+    /// <summary>GlobalSetV128 globalidx src: cells src, src + 1 into a v128 global.</summary>
+    GlobalSetV128 = 0x163,
 }
 
 /// <summary>Shapes of the internal ops (shared by the translator and <see cref="CodeDump"/>).</summary>
@@ -209,18 +218,19 @@ internal static class OpInfo
         {
             (int)Op.BrTable => 3 + code[pc + 2],
             (int)Op.Copies => 2 + 2 * code[pc + 1],
+            (int)Op.Simd => SimdShapes.CodeSize((uint)code[pc + 1]),
             _ => Size(op),
         };
     }
 
-    /// <summary>The size of every op except <see cref="Op.BrTable"/> and <see cref="Op.Copies"/> (which depend on their count).</summary>
+    /// <summary>The size of every op except <see cref="Op.BrTable"/>, <see cref="Op.Copies"/> (which depend on their count) and <see cref="Op.Simd"/> (on its sub-opcode).</summary>
     public static int Size(int op) => op switch
     {
         (int)Op.Unreachable => 1,
         (int)Op.Fuel or (int)Op.FuelLoop or (int)Op.Br or (int)Op.MemorySize or (int)Op.DataDrop or (int)Op.ElemDrop => 2,
         (int)Op.BrIf or (int)Op.BrIfNot or (int)Op.BrI32Eqz or (int)Op.BrI32Nez or (int)Op.Copy or (int)Op.Const32
             or (int)Op.Return or (int)Op.Call or (int)Op.GlobalGet or (int)Op.GlobalSet or (int)Op.MemoryGrow
-            or (int)Op.TableSize or (int)Op.RefFunc => 3,
+            or (int)Op.TableSize or (int)Op.RefFunc or (int)Op.GlobalGetV128 or (int)Op.GlobalSetV128 => 3,
         (int)Op.Const64 or (int)Op.MemoryCopy or (int)Op.MemoryFill or (int)Op.TableGet or (int)Op.TableSet => 4,
         (int)Op.CallIndirect or (int)Op.Select or (int)Op.MemoryInit or (int)Op.TableGrow or (int)Op.TableFill => 5,
         (int)Op.TableCopy or (int)Op.TableInit => 6,

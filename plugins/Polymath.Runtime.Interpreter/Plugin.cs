@@ -7,9 +7,9 @@ using Polymath.Wasm;
 
 namespace Polymath.Runtime.Interpreter;
 
-/// <summary>The managed WebAssembly interpreter: available on every platform .NET runs on (little-endian).</summary>
+/// <summary>The managed WebAssembly interpreter (SIMD included): available on every platform .NET runs on (little-endian).</summary>
 public sealed class InterpreterRuntimePlugin() : RuntimePlugin("interpreter", "Polymath managed interpreter", RuntimeTier.Interpreter,
-    [.. Capabilities.Wasm20WithoutSimd, Capabilities.ExecInterpreter, .. Capabilities.AllLimits]), ICodeListing
+    [.. Capabilities.Wasm20WithoutSimd, Capabilities.WasmSimd128, Capabilities.ExecInterpreter, .. Capabilities.AllLimits]), ICodeListing
 {
     /// <inheritdoc />
     public override RuntimeProbeResult Probe(PlatformInfo platform)
@@ -52,17 +52,15 @@ public sealed class InterpreterEngine : IWasmEngine
     }
 
     /// <inheritdoc />
-    /// <exception cref="WasmModuleException">Malformed or invalid, or uses SIMD (reported as invalid with the reason "SIMD instructions are not supported by the interpreter runtime").</exception>
+    /// <exception cref="WasmModuleException">Malformed or invalid, or a function too large to translate.</exception>
     public IWasmModule Compile(ReadOnlyMemory<byte> wasm) => Compile(ModuleReader.ReadAndValidate(wasm), wasm);
 
     /// <inheritdoc />
     /// <remarks>Trusts <paramref name="module"/> (already read and validated) and only translates its code; the bytes are not used.</remarks>
-    /// <exception cref="WasmModuleException">The module uses SIMD (reported as invalid with the reason "SIMD instructions are not supported by the interpreter runtime").</exception>
+    /// <exception cref="WasmModuleException">A function too large to translate.</exception>
     public IWasmModule Compile(Module module, ReadOnlyMemory<byte> wasm)
     {
         ArgumentNullException.ThrowIfNull(module);
-        if (module.Features.HasFlag(WasmFeatures.Simd))
-            throw new WasmModuleException(WasmErrorKind.Invalid, "SIMD instructions are not supported by the interpreter runtime (capability wasm.simd128 is not provided)");
         var codes = new CompiledCode[module.Functions.Count];
         for (int i = 0; i < codes.Length; i++)
             codes[i] = Translator.Translate(module, (uint)(module.ImportedFunctionCount + i));

@@ -94,8 +94,17 @@ internal sealed class GlobalCell : GlobalObject
 
     public InterpreterStore Store { get; }
     public ulong Bits;
-    protected override WasmValue Read() => Store.FromSlot(Type.ValueType, Bits);
-    protected override void Write(WasmValue value) => Bits = Store.ToSlot(Type.ValueType, value);
+    /// <summary>A v128 global's high 64 bits (<see cref="Bits"/> holds the low 64); 0 for every other type.</summary>
+    public ulong High;
+
+    protected override WasmValue Read() =>
+        Type.ValueType == ValueType.V128 ? WasmValue.V128(Bits, High) : Store.FromSlot(Type.ValueType, Bits);
+
+    protected override void Write(WasmValue value)
+    {
+        Bits = Store.ToSlot(Type.ValueType, value);
+        if (Type.ValueType == ValueType.V128) High = value.HighBits;
+    }
 }
 
 /// <summary>An instance: the module's index spaces resolved to store objects.</summary>
@@ -316,7 +325,7 @@ internal sealed partial class InterpreterStore : IWasmStore
             throw e;
         }
         var stack = Stack;
-        for (int i = 0; i < args.Length; i++) stack[fp + i] = ToSlot(type.Parameters[i], args[i]);
+        for (int i = 0, c = fp; i < args.Length; i++) c = Put(stack, c, type.Parameters[i], args[i]);
 
         int savedTop = StackTop, savedFrames = FrameCount;
         var savedTokenOuter = CurrentToken;
@@ -330,7 +339,7 @@ internal sealed partial class InterpreterStore : IWasmStore
                 throw new WasmTrapException(TrapKind.CallStackExhausted, "call stack exhausted (host re-entry nesting)", BuildStack(f, FrameCount));
             Interpreter.Run(this, f, fp, metered: options.Fuel is not null || options.CancellationToken.CanBeCanceled);
             stack = Stack;
-            for (int i = 0; i < type.Results.Length; i++) results[i] = FromSlot(type.Results[i], stack[fp + i]);
+            for (int i = 0, c = fp; i < type.Results.Length; i++) results[i] = Take(stack, ref c, type.Results[i]);
         }
         finally
         {
@@ -352,7 +361,7 @@ internal sealed partial class InterpreterStore : IWasmStore
         try
         {
             var stack = Stack;
-            for (int i = 0; i < np; i++) buf[i] = FromSlot(type.Parameters[i], stack[argSlot + i]);
+            for (int i = 0, c = argSlot; i < np; i++) buf[i] = Take(stack, ref c, type.Parameters[i]);
             HostCalls.Run(callee.Host!, caller, type, buf, static store => store.BuildStack(null, store.FrameCount), this);
         }
         finally
@@ -360,7 +369,32 @@ internal sealed partial class InterpreterStore : IWasmStore
             _hostBuffers.Return();
         }
         var results = Stack;
-        for (int i = 0; i < nr; i++) results[argSlot + i] = ToSlot(type.Results[i], buf[np + i]);
+        for (int i = 0, c = argSlot; i < nr; i++) c = Put(results, c, type.Results[i], buf[np + i]);
+    }
+
+    /// <summary>Writes <paramref name="value"/> of <paramref name="type"/> to frame cell <paramref name="cell"/> (a v128 to two cells, low half first); returns the next cell.</summary>
+    private int Put(ulong[] stack, int cell, ValueType type, in WasmValue value)
+    {
+        if (type == ValueType.V128)
+        {
+            stack[cell] = value.Bits;
+            stack[cell + 1] = value.HighBits;
+            return cell + 2;
+        }
+        stack[cell] = ToSlot(type, value);
+        return cell + 1;
+    }
+
+    /// <summary>Reads a value of <paramref name="type"/> from frame cell <paramref name="cell"/> (a v128 from two) and advances it.</summary>
+    private WasmValue Take(ulong[] stack, ref int cell, ValueType type)
+    {
+        if (type == ValueType.V128)
+        {
+            var v = WasmValue.V128(stack[cell], stack[cell + 1]);
+            cell += 2;
+            return v;
+        }
+        return FromSlot(type, stack[cell++]);
     }
 
     /// <summary>The wasm stack, innermost first: <paramref name="current"/> then saved frames below <paramref name="frameCount"/>.</summary>

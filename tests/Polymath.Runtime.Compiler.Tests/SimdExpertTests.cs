@@ -4,8 +4,9 @@ namespace Polymath.Runtime.Compiler.Tests;
 
 /// <summary>
 /// The SIMD test expert (tests/Fixtures/simd_kernels, C built with clang -msimd128) through the built CLI: on linux-x64
-/// it binds to Wasmtime, on simulated linux-arm (no Wasmtime) to the compiler tier, never unavailable; both tiers give
-/// the same answers, and the scalar build of the same source gives the same bits as the SIMD build.
+/// it binds to Wasmtime, on simulated linux-arm (no Wasmtime) to the compiler tier, and without dynamic code (NativeAOT,
+/// iOS: no compiler tier either) to the interpreter, never unavailable; all three give the same answers, and the scalar
+/// build of the same source gives the same bits as the SIMD build.
 /// </summary>
 [Collection(HostileCollection.Name)]
 public class SimdExpertTests
@@ -41,6 +42,13 @@ public class SimdExpertTests
         Assert.Equal("wasmtime", Runtime("simd"));
     }
 
+    [Fact]
+    public void WithoutDynamicCodeTheSimdExpertBindsToTheInterpreter()
+    {
+        Assert.Equal("interpreter", Runtime("simd", "--platform", "linux-arm", "--no-dynamic-code"));
+        Assert.Equal("interpreter", Runtime("simd", "--no-dynamic-code"));
+    }
+
     public static TheoryData<string, string> Calls => new()
     {
         { "dot", """{"a":[1,2,3,4,5,6,7,8,9],"b":[0.5,0.25,2,1,3,-1.5,0.125,1e-3,7]}""" },
@@ -52,15 +60,21 @@ public class SimdExpertTests
 
     [Theory]
     [MemberData(nameof(Calls))]
-    public void CompilerAndWasmtimeGiveIdenticalResultsAndTheScalarBuildAgrees(string op, string args)
+    public void CompilerInterpreterAndWasmtimeGiveIdenticalResultsAndTheScalarBuildAgrees(string op, string args)
     {
         var wasmtime = Polymath("call", op, args, "--dir", Fixture("simd"));
         var compiler = Polymath("call", op, args, "--dir", Fixture("simd"), "--platform", "linux-arm");
+        var interpreter = Polymath("call", op, args, "--dir", Fixture("simd"), "--platform", "linux-arm", "--no-dynamic-code");
         var scalar = Polymath("call", op, args, "--dir", Fixture("scalar"), "--platform", "linux-arm");
+        var scalarInterpreted = Polymath("call", op, args, "--dir", Fixture("scalar"), "--platform", "linux-arm", "--no-dynamic-code");
         Assert.True(wasmtime.ExitCode == 0, $"wasmtime: {wasmtime.Stderr}");
         Assert.True(compiler.ExitCode == 0, $"compiler: {compiler.Stderr}");
+        Assert.True(interpreter.ExitCode == 0, $"interpreter: {interpreter.Stderr}");
         Assert.True(scalar.ExitCode == 0, $"scalar build: {scalar.Stderr}");
+        Assert.True(scalarInterpreted.ExitCode == 0, $"scalar build on the interpreter: {scalarInterpreted.Stderr}");
         Assert.Equal(wasmtime.Stdout, compiler.Stdout);
+        Assert.Equal(wasmtime.Stdout, interpreter.Stdout);
         Assert.Equal(compiler.Stdout, scalar.Stdout);
+        Assert.Equal(compiler.Stdout, scalarInterpreted.Stdout);
     }
 }

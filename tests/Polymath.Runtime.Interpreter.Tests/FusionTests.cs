@@ -112,13 +112,7 @@ public class FusionTests
             var f = Instance.GetFunction(name)!;
             var results = new WasmValue[Math.Max(1, f.Type.Results.Length)];
             using var cts = new CancellationTokenSource();
-            var options = Mode switch
-            {
-                "fuel" => new CallOptions { Fuel = 1_000_000 },
-                "token" => new CallOptions { CancellationToken = cts.Token },
-                _ => default,
-            };
-            f.Invoke(args, results, options);
+            f.Invoke(args, results, CallModes.Options(Mode, cts));
             return results[0];
         }
 

@@ -1,3 +1,5 @@
+using ValueType = Polymath.Wasm.ValueType;
+
 namespace Polymath.Runtime.Interpreter;
 
 /// <summary>What opened a control frame.</summary>
@@ -19,8 +21,12 @@ internal struct ControlFrame
     public BlockKind Kind;
     /// <summary>Operand-stack height below the block's parameters.</summary>
     public int BaseHeight;
+    /// <summary>The frame cells of the parameters (a v128 takes two; so do the counts below).</summary>
     public int ParamCount;
     public int ResultCount;
+    /// <summary>The parameter and result types (for the v128 pairs of the entries they become; empty for the function's frame).</summary>
+    public ValueType[] ParamTypes;
+    public ValueType[] ResultTypes;
     /// <summary>For a loop: the code position of its header (where branches to it go).</summary>
     public int LoopStart;
     /// <summary>Code positions of forward branches to the block's end, resolved at <c>end</c>.</summary>
@@ -54,6 +60,7 @@ internal sealed class ControlStack
         _frames[Count++] = new ControlFrame
         {
             Kind = kind, BaseHeight = baseHeight, ParamCount = paramCount, ResultCount = resultCount, ElseFixup = ControlFrame.NoElseFixup,
+            ParamTypes = [], ResultTypes = [],
         };
     }
 

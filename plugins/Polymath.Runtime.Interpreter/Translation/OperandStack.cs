@@ -1,3 +1,5 @@
+using ValueType = Polymath.Wasm.ValueType;
+
 namespace Polymath.Runtime.Interpreter;
 
 /// <summary>
@@ -6,6 +8,9 @@ namespace Polymath.Runtime.Interpreter;
 /// may also be a <em>deferred local</em>: a <c>local.get x</c> that emitted nothing and stands for local x
 /// until its consumer reads slot x directly, or until it must be copied into its own slot
 /// (see the interpreter's RATIONALE.md, "Fusion").
+/// A v128 value is two entries, its low and its high half, in two consecutive slots (RATIONALE.md, "SIMD"): heights,
+/// block arities and branch moves count 64-bit cells, and only the instructions that take a v128 know the pairs
+/// (<see cref="IsV128Top"/>).
 /// </summary>
 internal sealed class OperandStack
 {
@@ -14,6 +19,9 @@ internal sealed class OperandStack
 
     /// <summary>Per entry: the local it stands for, or <see cref="NotDeferred"/>.</summary>
     private int[] _deferredLocal = new int[64];
+
+    /// <summary>Per entry: true for the high half of a v128 (the entry below it is the low half).</summary>
+    private bool[] _v128High = new bool[64];
 
     /// <summary>Parameters plus declared locals: the first operand slot.</summary>
     public int LocalCount { get; private set; }
@@ -39,8 +47,13 @@ internal sealed class OperandStack
     public int Push()
     {
         int slot = SlotAt(Height);
-        if (Height >= _deferredLocal.Length) Array.Resize(ref _deferredLocal, _deferredLocal.Length * 2);
+        if (Height >= _deferredLocal.Length)
+        {
+            Array.Resize(ref _deferredLocal, _deferredLocal.Length * 2);
+            Array.Resize(ref _v128High, _deferredLocal.Length);
+        }
         _deferredLocal[Height] = NotDeferred;
+        _v128High[Height] = false;
         Height++;
         if (Height > MaxHeight) MaxHeight = Height;
         return slot;
@@ -52,6 +65,26 @@ internal sealed class OperandStack
         Push();
         _deferredLocal[Height - 1] = local;
     }
+
+    /// <summary>Pushes a v128 in its own two slots; returns the first (low half).</summary>
+    public int PushV128()
+    {
+        int slot = Push();
+        Push();
+        _v128High[Height - 1] = true;
+        return slot;
+    }
+
+    /// <summary>Pushes a deferred <c>local.get</c> of the v128 local in cells <paramref name="cell"/>, <paramref name="cell"/> + 1.</summary>
+    public void PushDeferredV128(int cell)
+    {
+        PushV128();
+        _deferredLocal[Height - 2] = cell;
+        _deferredLocal[Height - 1] = cell + 1;
+    }
+
+    /// <summary>Whether the top two entries are a v128 (its high half on top).</summary>
+    public bool IsV128Top => Height > 0 && _v128High[Height - 1];
 
     /// <summary>Pops the top entry: returns its slot, and in <paramref name="deferredLocal"/> the local it stood for (or <see cref="NotDeferred"/>).</summary>
     public int Pop(out int deferredLocal)
@@ -80,8 +113,32 @@ internal sealed class OperandStack
     {
         Height = height;
         if (Height > MaxHeight) MaxHeight = Height;
-        if (Height > _deferredLocal.Length) Array.Resize(ref _deferredLocal, Math.Max(Height, _deferredLocal.Length * 2));
-        for (int i = from; i < Height; i++) _deferredLocal[i] = NotDeferred;
+        if (Height > _deferredLocal.Length)
+        {
+            Array.Resize(ref _deferredLocal, Math.Max(Height, _deferredLocal.Length * 2));
+            Array.Resize(ref _v128High, _deferredLocal.Length);
+        }
+        for (int i = from; i < Height; i++)
+        {
+            _deferredLocal[i] = NotDeferred;
+            _v128High[i] = false;
+        }
+    }
+
+    /// <summary>
+    /// <see cref="SetHeight(int, int)"/> for values of <paramref name="types"/> from <paramref name="from"/> up (each v128
+    /// two entries); returns the new height.
+    /// </summary>
+    public int SetHeight(int from, ValueType[] types)
+    {
+        SetHeight(from, from + Translator.Cells(types));
+        int h = from;
+        foreach (var t in types)
+        {
+            if (t == ValueType.V128) _v128High[++h] = true;
+            h++;
+        }
+        return Height;
     }
 
     /// <summary>The local the entry <paramref name="depth"/> below the top stands for (0 = top), or <see cref="NotDeferred"/>.</summary>

@@ -1,4 +1,5 @@
 using Polymath.Wasm;
+using ValueType = Polymath.Wasm.ValueType;
 
 namespace Polymath.Runtime.Interpreter;
 
@@ -11,26 +12,53 @@ internal sealed partial class Translator
         _unreachable = true;
     }
 
-    private void VisitBlock(BlockType blockType)
+    /// <summary>The single-result block types, one array per value type (no allocation per block).</summary>
+    private static readonly ValueType[][] SingleResults = new ValueType[256][];
+
+    /// <summary>The parameter and result types of <paramref name="blockType"/>.</summary>
+    private (ValueType[] Params, ValueType[] Results) Signature(BlockType blockType)
     {
-        var (parameters, results) = blockType.Arity(_module.Types);
-        _control.Push(BlockKind.Block, _operands.Height - parameters, parameters, results);
+        switch (blockType.Kind)
+        {
+            case BlockTypeKind.Value:
+            {
+                ref var single = ref SingleResults[(byte)blockType.Result];
+                return ([], single ??= [blockType.Result]);
+            }
+            case BlockTypeKind.TypeIndex:
+            {
+                var type = _module.Types[(int)blockType.TypeIndex];
+                return (type.Parameters, type.Results);
+            }
+            default:
+                return ([], []);
+        }
     }
+
+    /// <summary>Opens a block of <paramref name="kind"/> whose parameters are on top of the stack (heights in cells).</summary>
+    private void PushBlock(BlockKind kind, BlockType blockType)
+    {
+        var (parameters, results) = Signature(blockType);
+        int paramCells = Cells(parameters);
+        _control.Push(kind, _operands.Height - paramCells, paramCells, Cells(results));
+        _control.Innermost.ParamTypes = parameters;
+        _control.Innermost.ResultTypes = results;
+    }
+
+    private void VisitBlock(BlockType blockType) => PushBlock(BlockKind.Block, blockType);
 
     private void VisitLoop(BlockType blockType)
     {
-        var (parameters, results) = blockType.Arity(_module.Types);
-        _control.Push(BlockKind.Loop, _operands.Height - parameters, parameters, results);
+        PushBlock(BlockKind.Loop, blockType);
         _code.StartRun(loop: true);
         _control.Innermost.LoopStart = _code.RunStart;
     }
 
     private void VisitIf(BlockType blockType)
     {
-        var (parameters, results) = blockType.Arity(_module.Types);
         EmitTest(negate: true);
         int elseFixup = _code.AddUnresolvedTarget();
-        _control.Push(BlockKind.If, _operands.Height - parameters, parameters, results);
+        PushBlock(BlockKind.If, blockType);
         _control.Innermost.ElseFixup = elseFixup;
         _code.StartRun(loop: false);
     }
@@ -47,7 +75,7 @@ internal sealed partial class Translator
         _code.StartRun(loop: false);
         _code[frame.ElseFixup] = _code.RunStart;
         frame.ElseFixup = ControlFrame.NoElseFixup;
-        _operands.SetHeight(frame.BaseHeight, frame.BaseHeight + frame.ParamCount);
+        _operands.SetHeight(frame.BaseHeight, frame.ParamTypes);
         _unreachable = false;
     }
 
@@ -57,7 +85,7 @@ internal sealed partial class Translator
         var frame = _control.Pop();
         bool hasLabel = frame.BranchFixups is { Count: > 0 } || frame.ElseFixup != ControlFrame.NoElseFixup;
         bool reachable = !_unreachable || hasLabel;
-        _operands.SetHeight(frame.BaseHeight, frame.BaseHeight + frame.ResultCount);
+        _operands.SetHeight(frame.BaseHeight, frame.ResultTypes);
         if (hasLabel)
         {
             if (_unreachable) _code.CloseRun();
@@ -152,24 +180,24 @@ internal sealed partial class Translator
     private void VisitCall(uint funcidx)
     {
         var type = _module.GetFunctionType(funcidx);
-        int argumentsBase = _operands.Height - type.Parameters.Length;
+        int argumentsBase = _operands.Height - Cells(type.Parameters);
         _code.Begin(Op.Call);
         _code.Add((int)funcidx);
         _code.Add(_operands.SlotAt(argumentsBase));
-        _operands.SetHeight(argumentsBase, argumentsBase + type.Results.Length);
+        _operands.SetHeight(argumentsBase, type.Results);
     }
 
     private void VisitCallIndirect(uint typeidx, uint tableidx)
     {
         var type = _module.Types[(int)typeidx];
         int index = Pop();
-        int argumentsBase = _operands.Height - type.Parameters.Length;
+        int argumentsBase = _operands.Height - Cells(type.Parameters);
         _code.Begin(Op.CallIndirect);
         _code.Add((int)tableidx);
         _code.Add((int)typeidx);
         _code.Add(_operands.SlotAt(argumentsBase));
         _code.Add(index);
-        _operands.SetHeight(argumentsBase, argumentsBase + type.Results.Length);
+        _operands.SetHeight(argumentsBase, type.Results);
     }
 
     // ------------------------------------------------------------------ branches

@@ -1,4 +1,5 @@
 using Polymath.Wasm;
+using ValueType = Polymath.Wasm.ValueType;
 
 namespace Polymath.Runtime.Interpreter;
 
@@ -24,7 +25,50 @@ internal sealed partial class Translator
     /// <summary>True after <c>unreachable</c>, <c>br</c>, <c>br_table</c> or <c>return</c>: the rest of the block is skipped, not translated.</summary>
     private bool _unreachable;
 
+    /// <summary>Per local: its first frame cell (a v128 local takes two); null when the function has no v128 local (cell = index).</summary>
+    private int[]? _localCell;
+    /// <summary>Per local: whether it is a v128 (only when <see cref="_localCell"/> is not null).</summary>
+    private bool[]? _localV128;
+
     private Translator(Module module) => _module = module;
+
+    /// <summary>The frame cells values of <paramref name="types"/> take (a v128 two, everything else one).</summary>
+    public static int Cells(ValueType[] types)
+    {
+        int n = types.Length;
+        foreach (var t in types) if (t == ValueType.V128) n++;
+        return n;
+    }
+
+    /// <summary>The first frame cell of local <paramref name="localidx"/>.</summary>
+    private int Cell(int localidx) => _localCell is null ? localidx : _localCell[localidx];
+
+    /// <summary>Whether local <paramref name="localidx"/> is a v128.</summary>
+    private bool IsV128Local(int localidx) => _localV128 is not null && _localV128[localidx];
+
+    /// <summary>Lays out the locals (parameters first) in frame cells; returns the number of cells.</summary>
+    private int LayOutLocals(FuncType type, FunctionBody body)
+    {
+        bool any = Array.IndexOf(type.Parameters, ValueType.V128) >= 0;
+        foreach (var run in body.Locals) any |= run.Type == ValueType.V128;
+        int count = type.Parameters.Length + body.LocalCount;
+        if (!any) return count;
+        _localCell = new int[count];
+        _localV128 = new bool[count];
+        int local = 0, cell = 0;
+        foreach (var t in type.Parameters) Place(t, ref local, ref cell);
+        foreach (var run in body.Locals)
+            for (uint i = 0; i < run.Count; i++) Place(run.Type, ref local, ref cell);
+        return cell;
+    }
+
+    private void Place(ValueType t, ref int local, ref int cell)
+    {
+        _localCell![local] = cell;
+        _localV128![local] = t == ValueType.V128;
+        local++;
+        cell += t == ValueType.V128 ? 2 : 1;
+    }
 
     /// <summary>Translated code may take this many ints per byte of the body (legitimate code needs a few)…</summary>
     private const int CodeIntsPerBodyByte = 32;
@@ -44,8 +88,8 @@ internal sealed partial class Translator
         int defined = (int)(funcidx - (uint)_module.ImportedFunctionCount);
         var type = _module.Types[(int)_module.Functions[defined]];
         var body = _module.Codes[defined];
-        _operands.Reset(type.Parameters.Length + body.LocalCount);
-        _control.Reset(type.Results.Length);
+        _operands.Reset(LayOutLocals(type, body));
+        _control.Reset(Cells(type.Results));
         _code.FunctionIndex = funcidx;
         _code.Limit = (int)Math.Min((long)CodeIntsPerBodyByte * body.Code.Length + CodeIntsBase, CodeIntsCeiling);
         _code.StartRun(loop: false);
@@ -70,8 +114,8 @@ internal sealed partial class Translator
                     Code = metered,
                     FastCode = unmetered,
                     LocalCount = _operands.LocalCount,
-                    ParamCount = type.Parameters.Length,
-                    ResultCount = type.Results.Length,
+                    ParamCount = Cells(type.Parameters),
+                    ResultCount = Cells(type.Results),
                     FrameSize = _operands.LocalCount + _operands.MaxHeight + 1,
                 };
             }
@@ -135,10 +179,9 @@ internal sealed partial class Translator
             case Opcode.RefIsNull: VisitRefIsNull(); break;
             case Opcode.RefFunc: VisitRefFunc((int)r.ReadFunctionIndex()); break;
             case Opcode.Prefix0xFC: VisitPrefixed(ref r, r.ReadPrefixedOpcode()); break;
+            case Opcode.Prefix0xFD: VisitSimd(ref r, r.ReadSimdOpcode()); break;
             default:
-                throw new WasmModuleException(WasmErrorKind.Invalid,
-                    op == Opcode.Prefix0xFD ? "SIMD instructions are not supported by the interpreter runtime" : $"unsupported opcode 0x{(byte)op:X2}",
-                    r.Offset - 1, funcidx);
+                throw new WasmModuleException(WasmErrorKind.Invalid, $"unsupported opcode 0x{(byte)op:X2}", r.Offset - 1, funcidx);
         }
     }
 
@@ -189,6 +232,26 @@ internal sealed partial class Translator
     private int Push() => _operands.Push();
 
     /// <summary>
+    /// Pops the v128 on top (two entries) and returns the first of the two consecutive slots to read it from: the
+    /// local's cells when both halves are a deferred <c>local.get</c> of one v128 local, else its own slots (a pair
+    /// that is neither is copied into its slots first, so the two halves are always adjacent).
+    /// </summary>
+    private int PopV128()
+    {
+        int high = _operands.Pop(out int highLocal);
+        int low = _operands.Pop(out int lowLocal);
+        if (lowLocal != OperandStack.NotDeferred && highLocal == lowLocal + 1) return lowLocal;
+        for (int half = 0; half < 2; half++)
+        {
+            int local = half == 0 ? lowLocal : highLocal;
+            if (local == OperandStack.NotDeferred) continue;
+            _code.Begin(Op.Copy);
+            _code.Add(half == 0 ? low : high); _code.Add(local);
+        }
+        return low;
+    }
+
+    /// <summary>
     /// Whether the operand <paramref name="depth"/> entries below the top (0 = top) is in its own slot (not a deferred
     /// local) and was written by the last op emitted after the fusion barrier, whose start is <paramref name="start"/>.
     /// Every fusion starts from this: that op can then be merged into its consumer.
@@ -218,7 +281,7 @@ internal sealed partial class Translator
     private static bool KeepsDeferredLocals(Opcode op) =>
         op is Opcode.Nop or Opcode.Drop or Opcode.Select or Opcode.SelectT or (>= Opcode.LocalGet and <= Opcode.TableSet)
             or (>= Opcode.I32Load and <= Opcode.MemorySize) or (>= Opcode.I32Const and <= Opcode.I64Extend32S)
-            or Opcode.RefNull or Opcode.RefIsNull or Opcode.RefFunc;
+            or Opcode.RefNull or Opcode.RefIsNull or Opcode.RefFunc or Opcode.Prefix0xFD;
 
     /// <summary>Whether internal op <paramref name="op"/> writes its first operand, a destination slot (so a following
     /// <c>local.set</c> can redirect it).</summary>
