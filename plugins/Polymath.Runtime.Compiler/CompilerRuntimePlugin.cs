@@ -42,5 +42,5 @@ public sealed class CompilerRuntimePlugin : IRuntimePlugin
     }
 
     /// <inheritdoc />
-    public IWasmEngine CreateEngine(EngineOptions options) => new CompilerEngine();
+    public IWasmEngine CreateEngine(EngineOptions options) => new CompilerEngine(options ?? new EngineOptions());
 }

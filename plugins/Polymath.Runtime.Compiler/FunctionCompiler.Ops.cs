@@ -40,7 +40,7 @@ internal sealed partial class FunctionCompiler
             int defined = (int)funcidx - _def.ImportedFunctionCount;
             _il.Emit(OpCodes.Ldarg_0);
             ReloadArgumentsAndResults(type);
-            _il.Emit(OpCodes.Call, _module.GetMethod(defined, _metered));
+            _il.Emit(OpCodes.Call, _callTarget?.Invoke(defined) ?? _module.GetMethod(defined, _metered));
             DirectCallees.Add(defined);
         }
         else

@@ -75,16 +75,20 @@ internal sealed partial class FunctionCompiler
 
     private readonly bool _metered;
     private readonly StoreState? _state;
+    private readonly Func<int, MethodInfo>? _callTarget;
 
     /// <summary>Instructions translated between two looks at the calling store's interrupt flag (emission counts against the call's deadline).</summary>
     private const int InterruptPollInterval = 4096;
 
     // metered: emit the fuel and interrupt checks (the code variant for calls with fuel or a cancellation token).
     // state: the store whose call triggered this emission; its interrupt flag is polled while translating (null: never).
-    public FunctionCompiler(CompiledModule module, int definedIndex, IlWriter il, bool metered, StoreState? state = null)
+    // callTarget: the method a direct call of a defined function names (null: the module's dynamic method of this variant).
+    public FunctionCompiler(CompiledModule module, int definedIndex, IlWriter il, bool metered, StoreState? state = null,
+        Func<int, MethodInfo>? callTarget = null)
     {
         _metered = metered;
         _state = state;
+        _callTarget = callTarget;
         _module = module;
         _def = module.Definition;
         _definedIndex = definedIndex;
