@@ -73,7 +73,7 @@ public static class ClusterHosting
             }
             silo.AddPolymathGrains(options);
         });
-        builder.Services.AddSingleton<IRemoteCallDispatcher>(sp => sp.GetRequiredService<ClusterRouter>());
+        builder.Services.AddSingleton<IExpertCallDispatcher>(sp => sp.GetRequiredService<ClusterRouter>());
         return true;
     }
 

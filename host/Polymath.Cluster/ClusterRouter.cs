@@ -12,7 +12,7 @@ namespace Polymath.Cluster;
 public readonly record struct RoutedResult(ExpertCallResult Result, string? Silo, string? Version, int Attempts);
 
 /// <summary>
-/// The front end's way into the cluster, one per silo (JSON-RPC uses it through <see cref="IRemoteCallDispatcher"/>).
+/// The front end's way into the cluster, one per silo (JSON-RPC uses it through <see cref="IExpertCallDispatcher"/>).
 /// It keeps a view of every active silo — the experts and versions it serves and its load, refreshed every
 /// <see cref="PolymathClusterOptions.RefreshMs"/> — and sends each call to the local silo while it has fewer than
 /// <see cref="PolymathClusterOptions.LocalConcurrency"/> calls running, else to the least loaded silo that serves the
@@ -20,7 +20,7 @@ public readonly record struct RoutedResult(ExpertCallResult Result, string? Silo
 /// at most <see cref="PolymathClusterOptions.MaxAttempts"/> times within the call's original deadline: calls are pure
 /// (same op and args give the same result), so running one twice cannot be observed.
 /// </summary>
-public sealed class ClusterRouter : IRemoteCallDispatcher, ILifecycleParticipant<ISiloLifecycle>, IDisposable
+public sealed class ClusterRouter : IExpertCallDispatcher, ILifecycleParticipant<ISiloLifecycle>, IDisposable
 {
     private readonly IGrainFactory _grains;
     private readonly IClusterMembershipService _membership;
@@ -75,8 +75,11 @@ public sealed class ClusterRouter : IRemoteCallDispatcher, ILifecycleParticipant
     }
 
     /// <inheritdoc />
-    public async ValueTask<ExpertCallResult> CallAsync(string op, string? argsJson, int deadlineMs, CancellationToken cancellationToken) =>
-        (await RouteAsync(op, argsJson, deadlineMs, cancellationToken).ConfigureAwait(false)).Result;
+    public async ValueTask<ExpertCallResult> CallAsync(string op, ReadOnlyMemory<byte> argsUtf8, int deadlineMs, CancellationToken cancellationToken) =>
+        (await RouteAsync(op, argsUtf8.IsEmpty ? null : System.Text.Encoding.UTF8.GetString(argsUtf8.Span), deadlineMs, cancellationToken).ConfigureAwait(false)).Result;
+
+    /// <summary>False: calls go to silos (the service awaits them off its read loop).</summary>
+    public bool RunsInProcess => false;
 
     /// <summary>Routes one call into the cluster (see the class); never throws but for <paramref name="cancellationToken"/>.</summary>
     public async Task<RoutedResult> RouteAsync(string op, string? argsJson, int deadlineMs, CancellationToken cancellationToken)

@@ -8,7 +8,8 @@ namespace Polymath.Mcp;
 /// <summary>
 /// The only place Polymath.Mcp touches Polymath.Host: over the <see cref="ExpertHost"/> of the host's DI composition
 /// (<c>AddExperts</c>; see <see cref="ServiceCollectionExtensions.AddPolymathMcp"/>), turns its listing into
-/// <see cref="OpDescriptor"/>s (reading each package's manifest for op descriptions and argument schemas), forwards
+/// <see cref="OpDescriptor"/>s (op descriptions and argument schemas from the manifest the host exposes,
+/// <see cref="ExpertInfo.Manifest"/>: no package is read here), forwards
 /// its load/unload/degrade/reject events as <see cref="Changed"/>, and maps <see cref="ExpertCallResult"/> to
 /// <see cref="OpCallOutcome"/>. Limits and grants are the host's options; nothing a caller sends can change them.
 /// The adapter does not own the host: the container that created it starts, stops and disposes it.
@@ -19,7 +20,6 @@ public sealed class ExpertHostAdapter : IExpertOpSource, IAsyncDisposable
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
     private IReadOnlyList<OpDescriptor>? _ops;
-    private readonly Dictionary<string, (string Key, ExpertManifest? Manifest)> _manifests = new(StringComparer.Ordinal);
 
     /// <summary>Adapts <paramref name="host"/> (started or not; its events are followed from now on).</summary>
     public ExpertHostAdapter(ExpertHost host, ILoggerFactory loggerFactory)
@@ -79,12 +79,10 @@ public sealed class ExpertHostAdapter : IExpertOpSource, IAsyncDisposable
         var experts = _host.Registry.Experts;
         var routes = _host.Registry.Ops;
         var ops = new List<OpDescriptor>();
-        var live = new HashSet<string>(StringComparer.Ordinal);
         foreach (var e in experts)
         {
             if (e.Status == ExpertStatus.Unavailable) continue;
-            live.Add(e.Source);
-            var manifest = ManifestOf(e);
+            var manifest = e.Manifest;
             string? degraded = e.Status == ExpertStatus.Degraded
                 ? (e.Lost.Count > 0 ? $"{e.Reason}; lost: {string.Join(", ", e.Lost)}" : e.Reason)
                 : null;
@@ -105,7 +103,7 @@ public sealed class ExpertHostAdapter : IExpertOpSource, IAsyncDisposable
                     ArgsSchema = opManifest?.Args,
                     Degraded = degraded,
                     RuntimeId = e.RuntimeId,
-                    Fingerprint = string.Create(CultureInfo.InvariantCulture, $"{e.Id}|{e.Version}|{e.Source}|{e.Status}|{e.RuntimeId}|{e.Reason}|{ManifestKey(e)}"),
+                    Fingerprint = string.Create(CultureInfo.InvariantCulture, $"{e.Id}|{e.Version}|{e.Source}|{e.Status}|{e.RuntimeId}|{e.Reason}|{opManifest?.Description}|{opManifest?.Args?.GetRawText()}"),
                 });
             }
             if (manifest is not null)
@@ -113,35 +111,8 @@ public sealed class ExpertHostAdapter : IExpertOpSource, IAsyncDisposable
                     if (!e.Ops.Any(o => o.Name == name))
                         Log.ManifestOpNotAdvertised(_logger, e.Id, name);
         }
-        foreach (var stale in _manifests.Keys.Where(k => !live.Contains(k)).ToList()) _manifests.Remove(stale);
         ops.Sort((a, b) => string.CompareOrdinal(a.Op, b.Op));
         return ops;
-    }
-
-    // The host does not expose the parsed manifest, so it is read again from the package (only when the package
-    // changed: the key is the file's or manifest's last write time and size).
-    private ExpertManifest? ManifestOf(ExpertInfo e)
-    {
-        string key = ManifestKey(e);
-        if (_manifests.TryGetValue(e.Source, out var cached) && cached.Key == key) return cached.Manifest;
-        ExpertManifest? manifest = null;
-        try
-        {
-            if (ExpertPackageReader.IsPackagePath(e.Source)) manifest = ExpertPackageReader.Read(e.Source).Manifest;
-        }
-        catch (Exception ex) when (ex is ExpertPackageException or IOException or UnauthorizedAccessException)
-        {
-            Log.ManifestUnreadable(_logger, e.Id, ex.Message);
-        }
-        _manifests[e.Source] = (key, manifest);
-        return manifest;
-    }
-
-    private static string ManifestKey(ExpertInfo e)
-    {
-        string path = System.IO.Directory.Exists(e.Source) ? Path.Combine(e.Source, ExpertManifest.FileName) : e.Source;
-        var info = new FileInfo(path);
-        return info.Exists ? string.Create(CultureInfo.InvariantCulture, $"{info.LastWriteTimeUtc.Ticks}:{info.Length}") : "none";
     }
 
     /// <summary>Stops following the host's events (the host itself belongs to its container).</summary>

@@ -14,9 +14,6 @@ internal static partial class Log
     [LoggerMessage(EventId = 1302, Level = LogLevel.Warning, Message = "The manifest of expert {ExpertId} describes op {Op}, which the expert does not advertise")]
     public static partial void ManifestOpNotAdvertised(ILogger logger, string expertId, string op);
 
-    [LoggerMessage(EventId = 1303, Level = LogLevel.Warning, Message = "The manifest of expert {ExpertId} could not be read for op descriptions and schemas: {Reason}")]
-    public static partial void ManifestUnreadable(ILogger logger, string expertId, string reason);
-
     [LoggerMessage(EventId = 1304, Level = LogLevel.Information, Message = "MCP tool list changed: {Added} added, {Removed} removed, {Total} tools")]
     public static partial void ToolsChanged(ILogger logger, int added, int removed, int total);
 

@@ -27,6 +27,33 @@ public sealed class ServiceOptions
     /// <summary>A file holding the token TCP clients must send with <c>auth</c> first (required for non-loopback addresses).</summary>
     public string? TokenFile { get; set; }
 
+    // The token, read once from TokenFile (when the options are built, by ServiceTokenLoader, or on first use): the
+    // validator checks what the server then uses, so the file is never read twice nor changed in between.
+    private (string? File, byte[]? Hash, string? Problem) _token;
+
+    /// <summary>The SHA-256 of the token in <see cref="TokenFile"/>, or null with <paramref name="problem"/> saying why (null, null: no token file).</summary>
+    internal byte[]? TokenHash(out string? problem)
+    {
+        if (string.IsNullOrEmpty(TokenFile)) { problem = null; return null; }
+        if (_token.File != TokenFile) _token = Load(TokenFile);
+        problem = _token.Problem;
+        return _token.Hash;
+    }
+
+    private static (string?, byte[]?, string?) Load(string file)
+    {
+        string token;
+        try
+        {
+            if (!File.Exists(file)) return (file, null, $"'{file}' does not exist");
+            token = File.ReadAllText(file).Trim();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return (file, null, $"'{file}' cannot be read: {e.Message}"); }
+        return token.Length < 16
+            ? (file, null, $"the token in '{file}' is shorter than 16 characters")
+            : (file, System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(token)), null);
+    }
+
     /// <summary>Largest accepted message body in bytes (default 1 MiB).</summary>
     public int MaxMessageBytes { get; set; } = 1 << 20;
 

@@ -39,11 +39,8 @@ public sealed class ServiceOptionsValidator : IValidateOptions<ServiceOptions>
                     errors.Add($"{S}:TokenFile is required when {S}:TcpAddress is not loopback");
             }
         }
-        if (!string.IsNullOrEmpty(options.TokenFile))
-        {
-            if (!File.Exists(options.TokenFile)) errors.Add($"{S}:TokenFile: '{options.TokenFile}' does not exist");
-            else if (File.ReadAllText(options.TokenFile).Trim().Length < 16) errors.Add($"{S}:TokenFile: the token in '{options.TokenFile}' is shorter than 16 characters");
-        }
+        // Reads the token once; the server uses this very read (ServiceOptions.TokenHash).
+        if (options.TokenHash(out string? tokenProblem) is null && tokenProblem is not null) errors.Add($"{S}:TokenFile: {tokenProblem}");
         if (options.SocketPath == "" && options.TcpPort is null) errors.Add($"{S}:SocketPath is empty and {S}:TcpPort is not set: nothing to listen on");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }

@@ -12,22 +12,11 @@ namespace Polymath.Runtime.Compiler;
 /// so it runs at JIT speed wherever .NET can generate code (32-bit ARM included). Unavailable where dynamic
 /// code is not supported or only interpreted (NativeAOT, iOS).
 /// </summary>
-public sealed class CompilerRuntimePlugin : IRuntimePlugin
+public sealed class CompilerRuntimePlugin() : RuntimePlugin("compiler", "Polymath WebAssembly-to-CIL compiler", RuntimeTier.Compiler,
+    [.. Capabilities.Wasm20WithoutSimd, Capabilities.WasmSimd128, Capabilities.ExecJit, .. Capabilities.AllLimits]), ICodeListing
 {
-    private static readonly IReadOnlyList<string> ProvidedCapabilities =
-    [
-        Capabilities.WasmCore, Capabilities.WasmSignExtension, Capabilities.WasmSaturatingConversions,
-        Capabilities.WasmMultiValue, Capabilities.WasmBulkMemory, Capabilities.WasmReferenceTypes,
-        Capabilities.WasmMutableGlobals, Capabilities.WasmSimd128, Capabilities.ExecJit,
-        Capabilities.LimitsFuel, Capabilities.LimitsMemory, Capabilities.LimitsTimeout, Capabilities.LimitsCallDepth,
-    ];
-
     /// <inheritdoc />
-    public RuntimeDescriptor Descriptor { get; } =
-        new("compiler", "Polymath WebAssembly-to-CIL compiler", typeof(CompilerRuntimePlugin).Assembly.GetName().Version?.ToString() ?? "0.1.0", RuntimeTier.Compiler);
-
-    /// <inheritdoc />
-    public RuntimeProbeResult Probe(PlatformInfo platform)
+    public override RuntimeProbeResult Probe(PlatformInfo platform)
     {
         ArgumentNullException.ThrowIfNull(platform);
         if (!RuntimeFeature.IsDynamicCodeSupported || !RuntimeFeature.IsDynamicCodeCompiled)
@@ -36,11 +25,15 @@ public sealed class CompilerRuntimePlugin : IRuntimePlugin
             return RuntimeProbeResult.Unavailable($"{platform.RuntimeIdentifier} has no dynamic code (NativeAOT/iOS-like): the compiler needs the JIT to compile the CIL it generates");
         if (platform.Architecture == Architecture.S390x || (!platform.IsSimulated && !BitConverter.IsLittleEndian))
             return RuntimeProbeResult.Unavailable("the compiler assumes a little-endian machine (WebAssembly memory is little-endian)");
-        return RuntimeProbeResult.Available(
-            $"WebAssembly compiled to CIL and then to machine code by the .NET JIT ({platform.RuntimeIdentifier})",
-            ProvidedCapabilities);
+        return Available($"WebAssembly compiled to CIL and then to machine code by the .NET JIT ({platform.RuntimeIdentifier})");
     }
 
     /// <inheritdoc />
-    public IWasmEngine CreateEngine(EngineOptions options) => new CompilerEngine(options ?? new EngineOptions());
+    public override IWasmEngine CreateEngine(EngineOptions options) => new CompilerEngine(options ?? new EngineOptions());
+
+    /// <summary><c>cil</c>: the CIL generated per function (<see cref="CilListing"/>).</summary>
+    public string ListingKind => "cil";
+
+    /// <inheritdoc />
+    public string ListCode(ReadOnlyMemory<byte> wasm, string? function = null) => CilListing.Describe(wasm, function);
 }

@@ -8,34 +8,28 @@ using Polymath.Wasm;
 namespace Polymath.Runtime.Interpreter;
 
 /// <summary>The managed WebAssembly interpreter: available on every platform .NET runs on (little-endian).</summary>
-public sealed class InterpreterRuntimePlugin : IRuntimePlugin
+public sealed class InterpreterRuntimePlugin() : RuntimePlugin("interpreter", "Polymath managed interpreter", RuntimeTier.Interpreter,
+    [.. Capabilities.Wasm20WithoutSimd, Capabilities.ExecInterpreter, .. Capabilities.AllLimits]), ICodeListing
 {
-    private static readonly IReadOnlyList<string> ProvidedCapabilities =
-    [
-        Capabilities.WasmCore, Capabilities.WasmSignExtension, Capabilities.WasmSaturatingConversions,
-        Capabilities.WasmMultiValue, Capabilities.WasmBulkMemory, Capabilities.WasmReferenceTypes,
-        Capabilities.WasmMutableGlobals, Capabilities.ExecInterpreter,
-        Capabilities.LimitsFuel, Capabilities.LimitsMemory, Capabilities.LimitsTimeout, Capabilities.LimitsCallDepth,
-    ];
-
     /// <inheritdoc />
-    public RuntimeDescriptor Descriptor { get; } =
-        new("interpreter", "Polymath managed interpreter", typeof(InterpreterRuntimePlugin).Assembly.GetName().Version?.ToString() ?? "0.1.0", RuntimeTier.Interpreter);
-
-    /// <inheritdoc />
-    public RuntimeProbeResult Probe(PlatformInfo platform)
+    public override RuntimeProbeResult Probe(PlatformInfo platform)
     {
         ArgumentNullException.ThrowIfNull(platform);
         if (platform.Architecture == Architecture.S390x || (!platform.IsSimulated && !BitConverter.IsLittleEndian))
             return RuntimeProbeResult.Unavailable("the interpreter assumes a little-endian machine (WebAssembly memory is little-endian)");
-        return RuntimeProbeResult.Available(
+        return Available(
             $"managed interpreter: runs wherever .NET runs ({platform.RuntimeIdentifier}, no dynamic code needed); " +
-            $"memories up to {MemoryInstance.ArrayMaxPages} pages (one .NET array), larger growth returns -1",
-            ProvidedCapabilities);
+            $"memories up to {MemoryInstance.ArrayMaxPages} pages (one .NET array), larger growth returns -1");
     }
 
     /// <inheritdoc />
-    public IWasmEngine CreateEngine(EngineOptions options) => new InterpreterEngine();
+    public override IWasmEngine CreateEngine(EngineOptions options) => new InterpreterEngine();
+
+    /// <summary><c>ir</c>: the interpreter's translated code per function, fast and metered (<see cref="IrListing"/>).</summary>
+    public string ListingKind => "ir";
+
+    /// <inheritdoc />
+    public string ListCode(ReadOnlyMemory<byte> wasm, string? function = null) => IrListing.Describe(wasm, function);
 }
 
 /// <summary>The interpreter's engine: compiles (reads, validates, translates) modules and creates stores.</summary>

@@ -10,22 +10,11 @@ namespace Polymath.Runtime.Wasmtime;
 /// WebAssembly on Wasmtime (Cranelift JIT) through the Wasmtime NuGet package: x64 and arm64 on Linux, macOS and
 /// Windows. Exactly WebAssembly 2.0 including SIMD; fuel, epoch-based timeouts, store limits and a bounded wasm stack.
 /// </summary>
-public sealed class WasmtimeRuntimePlugin : IRuntimePlugin
+public sealed class WasmtimeRuntimePlugin() : RuntimePlugin("wasmtime", "Wasmtime (Cranelift JIT)", RuntimeTier.Jit,
+    [.. Capabilities.Wasm20WithoutSimd, Capabilities.WasmSimd128, Capabilities.ExecJit, .. Capabilities.AllLimits])
 {
-    private static readonly IReadOnlyList<string> ProvidedCapabilities =
-    [
-        Capabilities.WasmCore, Capabilities.WasmSignExtension, Capabilities.WasmSaturatingConversions,
-        Capabilities.WasmMultiValue, Capabilities.WasmBulkMemory, Capabilities.WasmReferenceTypes,
-        Capabilities.WasmSimd128, Capabilities.WasmMutableGlobals, Capabilities.ExecJit,
-        Capabilities.LimitsFuel, Capabilities.LimitsMemory, Capabilities.LimitsTimeout, Capabilities.LimitsCallDepth,
-    ];
-
     /// <inheritdoc />
-    public RuntimeDescriptor Descriptor { get; } =
-        new("wasmtime", "Wasmtime (Cranelift JIT)", typeof(WasmtimeRuntimePlugin).Assembly.GetName().Version?.ToString() ?? "0.1.0", RuntimeTier.Jit);
-
-    /// <inheritdoc />
-    public RuntimeProbeResult Probe(PlatformInfo platform)
+    public override RuntimeProbeResult Probe(PlatformInfo platform)
     {
         ArgumentNullException.ThrowIfNull(platform);
         if (platform.Architecture is not (Architecture.X64 or Architecture.Arm64))
@@ -36,15 +25,15 @@ public sealed class WasmtimeRuntimePlugin : IRuntimePlugin
         if (!platform.IsDynamicCodeSupported)
             return RuntimeProbeResult.Unavailable("Wasmtime compiles machine code at run time, which this platform does not allow (no dynamic code)");
         if (platform.IsSimulated)
-            return RuntimeProbeResult.Available($"Wasmtime {WasmtimeEngine.WasmtimeVersion} (simulated {platform.RuntimeIdentifier}: libwasmtime not loaded)", ProvidedCapabilities);
+            return Available($"Wasmtime {WasmtimeEngine.WasmtimeVersion} (simulated {platform.RuntimeIdentifier}: libwasmtime not loaded)");
         string? failure = WasmtimeEngine.TryLoadNative();
         return failure is null
-            ? RuntimeProbeResult.Available($"Wasmtime {WasmtimeEngine.WasmtimeVersion} (Cranelift JIT) on {platform.RuntimeIdentifier}", ProvidedCapabilities)
+            ? Available($"Wasmtime {WasmtimeEngine.WasmtimeVersion} (Cranelift JIT) on {platform.RuntimeIdentifier}")
             : RuntimeProbeResult.Unavailable(failure);
     }
 
     /// <inheritdoc />
-    public IWasmEngine CreateEngine(EngineOptions options)
+    public override IWasmEngine CreateEngine(EngineOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         return new WasmtimeEngine(options);

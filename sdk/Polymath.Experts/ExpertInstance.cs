@@ -125,9 +125,22 @@ public sealed class ExpertInstance : IDisposable
     /// Runs one op with the exact larql sequence. Returns the result JSON, or null when the expert declined (0).
     /// </summary>
     /// <exception cref="WasmTrapException">The guest trapped (including fuel, depth, interruption, exit).</exception>
-    /// <exception cref="ExpertAbiException">The guest broke the ABI (alloc 0, wild pointer, missing NUL, result over <paramref name="maxResultBytes"/>).</exception>
-    public string? Call(ReadOnlySpan<byte> op, ReadOnlySpan<byte> args, CallOptions options, int maxResultBytes)
+    /// <exception cref="ExpertAbiException">The guest broke the ABI (alloc 0, wild pointer, missing NUL, result over <paramref name="maxResultBytes"/>, not UTF-8).</exception>
+    public string? Call(ReadOnlySpan<byte> op, ReadOnlySpan<byte> args, CallOptions options, int maxResultBytes) =>
+        Call(op, args, options, maxResultBytes, static (utf8, _) => DecodeResult(utf8, "larql_call"), 0);
+
+    /// <summary>
+    /// Runs one op with the exact larql sequence and hands the result's UTF-8 bytes, as they lie in guest memory (up to
+    /// the NUL, not checked), to <paramref name="read"/> before the result is freed: no copy and no string in between.
+    /// Returns what <paramref name="read"/> returns, or null when the expert declined (0). The span is valid only during
+    /// <paramref name="read"/>, which must not call into this instance.
+    /// </summary>
+    /// <exception cref="WasmTrapException">The guest trapped (including fuel, depth, interruption, exit).</exception>
+    /// <exception cref="ExpertAbiException">The guest broke the ABI (alloc 0, wild pointer, missing NUL, result over <paramref name="maxResultBytes"/>), or <paramref name="read"/> threw it.</exception>
+    public TResult? Call<TState, TResult>(ReadOnlySpan<byte> op, ReadOnlySpan<byte> args, CallOptions options, int maxResultBytes,
+        ExpertResultReader<TState, TResult> read, TState state) where TResult : class
     {
+        ArgumentNullException.ThrowIfNull(read);
         int pOp = AllocAndWrite(op, options);
         int pArgs = AllocAndWrite(args, options);
         _args4[0] = WasmValue.I32(pOp);
@@ -139,7 +152,10 @@ public sealed class ExpertInstance : IDisposable
         Free(pOp, op.Length, options);
         Free(pArgs, args.Length, options);
         if (r == 0) return null;
-        return ReadResult(r, maxResultBytes, options, "larql_call");
+        int n = FindResult(r, maxResultBytes, "larql_call");
+        var result = read(_memory.Span.Slice(r, n), state);
+        Free(r, n + 1, options);
+        return result;
     }
 
     private int AllocAndWrite(ReadOnlySpan<byte> data, CallOptions options)
@@ -170,6 +186,15 @@ public sealed class ExpertInstance : IDisposable
 
     private string ReadResult(int r, int maxBytes, CallOptions options, string what)
     {
+        int n = FindResult(r, maxBytes, what);
+        string json = DecodeResult(_memory.Span.Slice(r, n), what);
+        Free(r, n + 1, options);
+        return json;
+    }
+
+    // The length of the NUL-terminated result at r, checked against the memory and the cap.
+    private int FindResult(int r, int maxBytes, string what)
+    {
         var mem = _memory.Span;
         if ((uint)r >= (uint)mem.Length)
             throw new ExpertAbiException(AbiViolation.WildPointer, $"{what} returned 0x{(uint)r:X8}, outside guest memory ({mem.Length} bytes)");
@@ -182,11 +207,13 @@ public sealed class ExpertInstance : IDisposable
                 throw new ExpertAbiException(AbiViolation.ResultTooLarge, $"{what} result is larger than the limit of {maxBytes} bytes");
             throw new ExpertAbiException(AbiViolation.MissingNul, $"{what} result at 0x{(uint)r:X8} has no NUL terminator before the end of guest memory");
         }
-        string json;
-        try { json = StrictUtf8.GetString(tail[..n]); }
+        return n;
+    }
+
+    private static string DecodeResult(ReadOnlySpan<byte> utf8, string what)
+    {
+        try { return StrictUtf8.GetString(utf8); }
         catch (DecoderFallbackException e) { throw new ExpertAbiException(AbiViolation.InvalidResult, $"{what} result is not valid UTF-8", e); }
-        Free(r, n + 1, options);
-        return json;
     }
 
     private static readonly UTF8Encoding StrictUtf8 = new(false, true);
@@ -194,3 +221,8 @@ public sealed class ExpertInstance : IDisposable
     /// <summary>Releases the store.</summary>
     public void Dispose() => _store.Dispose();
 }
+
+/// <summary>Reads a result's UTF-8 bytes while they lie in guest memory (<see cref="ExpertInstance.Call{TState, TResult}"/>).</summary>
+/// <param name="resultUtf8">The bytes up to the NUL, valid only during the call.</param>
+/// <param name="state">The caller's state.</param>
+public delegate TResult ExpertResultReader<in TState, out TResult>(ReadOnlySpan<byte> resultUtf8, TState state);

@@ -87,6 +87,43 @@ internal static class StrictJson
         return -1;
     }
 
+    /// <summary>
+    /// The byte offset of the first <c>\uXXXX</c> escape in <paramref name="utf8"/> that encodes an unpaired UTF-16
+    /// surrogate, or -1 when there is none. For UTF-8 text already checked (valid UTF-8 cannot carry a raw surrogate):
+    /// a vectorized search for backslashes, no allocation. Malformed escapes are left to the parser.
+    /// </summary>
+    public static int FindUnpairedSurrogateEscape(ReadOnlySpan<byte> utf8)
+    {
+        int i = 0;
+        while (i < utf8.Length)
+        {
+            int k = utf8[i..].IndexOf((byte)'\\');
+            if (k < 0) return -1;
+            i += k;
+            if (i + 1 >= utf8.Length) return -1;
+            if (utf8[i + 1] != (byte)'u' || !TryHex4(utf8, i + 2, out int unit)) { i += 2; continue; }
+            if (unit is >= 0xDC00 and <= 0xDFFF) return i;
+            if (unit is >= 0xD800 and <= 0xDBFF)
+            {
+                if (i + 11 < utf8.Length && utf8[i + 6] == (byte)'\\' && utf8[i + 7] == (byte)'u' && TryHex4(utf8, i + 8, out int low) && low is >= 0xDC00 and <= 0xDFFF)
+                {
+                    i += 12;
+                    continue;
+                }
+                return i;
+            }
+            i += 6;
+        }
+        return -1;
+    }
+
+    private static bool TryHex4(ReadOnlySpan<byte> utf8, int start, out int value)
+    {
+        value = 0;
+        if (start + 4 > utf8.Length) return false;
+        return System.Buffers.Text.Utf8Parser.TryParse(utf8.Slice(start, 4), out value, out int consumed, 'X') && consumed == 4;
+    }
+
     private static bool TryHex4(ReadOnlySpan<char> text, int start, out int value)
     {
         value = 0;

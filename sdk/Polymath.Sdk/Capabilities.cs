@@ -60,6 +60,19 @@ public static class Capabilities
         WasiStdio, WasiClock, WasiRandom,
     ];
 
+    /// <summary>
+    /// The WebAssembly 2.0 features but SIMD (core, sign extension, saturating conversions, multi-value, bulk memory,
+    /// reference types, mutable globals): what every managed or JIT runtime plugin of this repository provides.
+    /// </summary>
+    public static IReadOnlyList<string> Wasm20WithoutSimd { get; } =
+    [
+        WasmCore, WasmSignExtension, WasmSaturatingConversions, WasmMultiValue, WasmBulkMemory,
+        WasmReferenceTypes, WasmMutableGlobals,
+    ];
+
+    /// <summary>Every limit a runtime can enforce per call: fuel, memory, timeout, call depth.</summary>
+    public static IReadOnlyList<string> AllLimits { get; } = [LimitsFuel, LimitsMemory, LimitsTimeout, LimitsCallDepth];
+
     /// <summary>The capabilities a module needs because of the features it uses.</summary>
     public static IReadOnlyList<string> ForFeatures(Polymath.Wasm.WasmFeatures features)
     {

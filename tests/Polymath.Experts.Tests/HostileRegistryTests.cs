@@ -178,9 +178,10 @@ public sealed class HostileRegistryTests : IDisposable
         TestExperts.WritePackage(Dir, "greedy", TestExperts.Echo("greedy"),
             extra: ",\"limits\":{\"memoryPages\":65536,\"timeoutMs\":2147483647,\"fuelPerCall\":1000000000000,\"maxResultBytes\":268435456}");
         MiniExperts.WriteSigned(Dir, "modest", "modest_op", extra: ",\"limits\":{\"memoryPages\":8,\"timeoutMs\":400,\"fuelPerCall\":5000}");
-        var r = Registry(o => o.Limits = o.Limits with { MemoryPages = 64, TimeoutMs = 1000, FuelPerCall = 100_000_000, MaxResultBytes = 4096 });
+        // The timeout ceiling leaves room for a loaded machine: "grow" must meet the memory cap, not the clock.
+        var r = Registry(o => o.Limits = o.Limits with { MemoryPages = 64, TimeoutMs = 5000, FuelPerCall = 100_000_000, MaxResultBytes = 4096 });
         var greedy = r.Experts.Single(e => e.Id == "greedy");
-        Assert.Equal(new EffectiveLimits(64, 100_000_000, 1000, 4096, 10_000), greedy.Limits! with { Clamped = [] });
+        Assert.Equal(new EffectiveLimits(64, 100_000_000, 5000, 4096, 10_000), greedy.Limits! with { Clamped = [] });
         Assert.Equal(4, greedy.Limits!.Clamped.Count);
         Assert.Contains(greedy.Limits.Clamped, c => c.Contains("timeoutMs 2147483647", StringComparison.Ordinal));
         var modest = r.Experts.Single(e => e.Id == "modest");

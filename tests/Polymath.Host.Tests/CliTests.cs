@@ -198,4 +198,24 @@ public class CliTests
         Assert.Equal(2, code);
         Assert.Contains("not both", stderr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void InspectGoesThroughTheListingContractAndNamesWhatARuntimeLists()
+    {
+        var wasm = Wat2Wasm("""(module (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1))))""");
+        var (code, stdout, stderr) = Polymath(null, "inspect", wasm, "--func", "add", "--cil");
+        Assert.True(code == 0, stderr);
+        Assert.Contains("add", stdout, StringComparison.Ordinal);
+
+        // The interpreter's plugin lists its IR, not CIL; Wasmtime's lists nothing: each said, exit 2.
+        (code, _, stderr) = Polymath(null, "inspect", wasm, "--cil", "--runtime", "interpreter");
+        Assert.Equal(2, code);
+        Assert.Contains("runtime 'interpreter' lists 'ir', not 'cil'", stderr, StringComparison.Ordinal);
+        (code, _, stderr) = Polymath(null, "inspect", wasm, "--ir", "--runtime", "wasmtime");
+        Assert.Equal(2, code);
+        Assert.Contains("runtime 'wasmtime' lists no generated code", stderr, StringComparison.Ordinal);
+        (code, _, stderr) = Polymath(null, "inspect", wasm, "--ir", "--runtime", "nosuch");
+        Assert.Equal(2, code);
+        Assert.Contains("no runtime 'nosuch'", stderr, StringComparison.Ordinal);
+    }
 }

@@ -29,6 +29,30 @@ public class UnloadTests
         Assert.True(PluginLoader.WaitForCollection(weak, 20) >= 0, "the plugin's load context was not collected after unload");
     }
 
+    [Fact]
+    public void APrecompiledPluginIsMappedFromItsFileIntoAContextThatIsNotCollectible()
+    {
+        // A framework assembly stands in for a ReadyToRun plugin (every shared-framework assembly is precompiled);
+        // the IL fixtures built by the tests are not.
+        string precompiled = typeof(System.Text.Json.JsonSerializer).Assembly.Location;
+        Assert.True(PluginLoadContext.IsReadyToRun(precompiled));
+        Assert.False(PluginLoadContext.IsReadyToRun(Fixtures.AssemblyPath(Fixtures.Beta)));
+        Assert.False(PluginLoadContext.IsReadyToRun(Path.Combine(Path.GetTempPath(), "no-such-plugin.dll")));
+
+        var context = new PluginLoadContext("precompiled-test", precompiled);
+        Assert.True(context.IsPrecompiled);
+        Assert.False(context.IsCollectible);
+        var assembly = context.LoadMainAssembly();
+        Assert.Same(context, AssemblyLoadContext.GetLoadContext(assembly));
+        Assert.Equal(precompiled, assembly.Location); // mapped from the file, not copied from bytes (Location is "" then)
+
+        var il = new PluginLoadContext("il-test", Fixtures.AssemblyPath(Fixtures.Beta));
+        Assert.False(il.IsPrecompiled);
+        Assert.True(il.IsCollectible);
+        Assert.Equal("", il.LoadMainAssembly().Location);
+        il.Unload();
+    }
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static WeakReference LoadAndUnloadButKeepAnObject(PluginEntry entry, StrongBox<object?> holder)
     {

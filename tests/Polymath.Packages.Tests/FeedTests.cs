@@ -74,6 +74,32 @@ public sealed partial class FeedTests(OutsideFeed feed) : IClassFixture<OutsideF
     }
 
     [Fact]
+    public void ToolPackagePrecompilesItsPluginsAndKeepsTheHostsOwnAssembliesPrecompiled()
+    {
+        feed.Tool("probe", "--json"); // installs the tool from the feed
+        string store = Path.Combine(feed.Root, "tools", ".store", "polymath.cli", Repo.Version);
+        var plugins = Directory.GetFiles(store, "Polymath.Runtime.*.dll", SearchOption.AllDirectories)
+            .Where(path => path.Contains($"{Path.DirectorySeparatorChar}plugins{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                && !path.Contains(".any", StringComparison.Ordinal))
+            .ToArray();
+        Assert.True(plugins.Length >= 4, $"fewer than 4 plugin assemblies under {store}: {string.Join(", ", plugins)}");
+        // Each plugin's own assembly carries ReadyToRun code (the host maps it into a non-collectible context), and the
+        // host's own copies of the shared contracts stayed precompiled (a plugin's copy of one name must not displace them).
+        foreach (string path in plugins)
+            Assert.True(IsReadyToRun(path), $"{path} has no ReadyToRun code");
+        string hostDirectory = Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(plugins[0])))!;
+        foreach (string name in new[] { "polymath.dll", "Polymath.Host.dll", "Polymath.Sdk.dll", "Polymath.Wasm.dll" })
+            Assert.True(IsReadyToRun(Path.Combine(hostDirectory, name)), $"{Path.Combine(hostDirectory, name)} has no ReadyToRun code");
+    }
+
+    private static bool IsReadyToRun(string path)
+    {
+        using var stream = File.OpenRead(path);
+        using var reader = new System.Reflection.PortableExecutable.PEReader(stream);
+        return reader.PEHeaders.CorHeader is { ManagedNativeHeaderDirectory.Size: > 0 };
+    }
+
+    [Fact]
     public void PluginTemplateBuildsOnSdkPackageAndLoadsThroughPluginsJson()
     {
         string plugin = ScaffoldPlugin();

@@ -146,6 +146,32 @@ public sealed class LifecycleTests : IDisposable
     }
 
     [Fact]
+    public async Task AShortOrMissingTokenStopsTheStartNamingTheFile()
+    {
+        // The token lives outside the services' working directories: disposing a service deletes its own.
+        string tokenDir = Directory.CreateTempSubdirectory("polymath-token-").FullName;
+        string tokenFile = Path.Combine(tokenDir, "token");
+        await File.WriteAllTextAsync(tokenFile, "short\n");
+        try
+        {
+            foreach (var (file, expected) in new[] { (tokenFile, "is shorter than 16 characters"), (tokenFile + ".missing", "does not exist") })
+            {
+                string dir = Directory.CreateTempSubdirectory("polymath-svc-").FullName;
+                var service = ServiceProcess.Launch(dir, Path.Combine(dir, "s.sock"),
+                    ["serve", "--socket", Path.Combine(dir, "s.sock"), $"--Experts:Directory={_experts}", "--Service:TcpPort=0", $"--Service:TokenFile={file}"]);
+                await using var _ = service;
+                Assert.Equal(2, await service.WaitForExitAsync());
+                Assert.Contains("Service:TokenFile: ", service.Output, StringComparison.Ordinal);
+                Assert.Contains($"'{file}' {expected}", service.Output, StringComparison.Ordinal);
+            }
+        }
+        finally
+        {
+            Directory.Delete(tokenDir, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task StaleSocketIsReplacedButALiveServiceOrAFileIsNot()
     {
         var first = await ServiceProcess.StartAsync(_experts);

@@ -17,6 +17,7 @@ public static class Program
     {
         ["interpreter"] = () => new Polymath.Runtime.Interpreter.InterpreterRuntimePlugin(),
         ["compiler"] = () => new Polymath.Runtime.Compiler.CompilerRuntimePlugin(),
+        ["wasmtime"] = () => new Polymath.Runtime.Wasmtime.WasmtimeRuntimePlugin(),
     };
 
     private const string Usage =

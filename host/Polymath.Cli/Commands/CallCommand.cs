@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text.Json;
 using Polymath.Host.Experts;
 
@@ -14,6 +15,32 @@ namespace Polymath.Cli.Commands;
 /// </summary>
 public static class CallCommand
 {
+    /// <summary>The <c>call</c> command: one op in process, or through a running service with <c>--server</c>.</summary>
+    internal static Command Create(CliCommandContext cli)
+    {
+        var op = new Argument<string>("OP") { Description = "The op name, e.g. gcd" };
+        var args = new Argument<string?>("ARGS_JSON") { Description = "The op's arguments as a JSON object, e.g. '{\"a\":12,\"b\":18}'; - reads them from stdin, @FILE from a file", Arity = ArgumentArity.ZeroOrOne };
+        var call = new Command("call", "Call one op; the exit code is 0 only for a result");
+        call.Arguments.Add(op);
+        call.Arguments.Add(args);
+        // A token that looks like an option is not JSON args: say so instead of calling the op with it.
+        args.Validators.Add(r =>
+        {
+            if (r.Tokens.Count > 0 && r.Tokens[0].Value is { Length: > 1 } t && t[0] == '-')
+                r.AddError($"unknown option '{HumanText.Sanitize(t)}' (ARGS_JSON is a JSON object, - for stdin or @FILE)");
+        });
+        cli.AddExpertsOptionsTo(call);
+        var server = new Option<string?>("--server") { Description = "Call through a running `polymath serve`: a Unix socket path or HOST:PORT (docs/service.md)" };
+        call.Options.Add(server);
+        call.Options.Add(cli.TokenFile);
+        call.SetAction((pr, ct) => pr.GetValue(server) is { } address
+            ? RemoteCallCommand.RunAsync(address, CliCommandContext.ReadToken(pr.GetValue(cli.TokenFile)), pr.GetValue(op)!,
+                CliInput.ReadArgs(pr.GetValue(args), Console.OpenStandardInput), pr.GetValue(cli.ExpertsJson), Console.Out, Console.Error, ct)
+            : cli.WithExperts(pr, pr.GetValue(cli.Directory), b => RunAsync(b, pr.GetValue(op)!,
+                CliInput.ReadArgs(pr.GetValue(args), Console.OpenStandardInput), pr.GetValue(cli.ExpertsJson), Console.Out, ct)));
+        return call;
+    }
+
     /// <summary>Runs the command; returns the exit code.</summary>
     public static async Task<int> RunAsync(ExpertHostBuilder builder, string op, string? argsJson, bool json, TextWriter output, CancellationToken cancellationToken)
     {

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text.Json;
 using Polymath.Host.Experts;
 
@@ -10,6 +11,15 @@ namespace Polymath.Cli.Commands;
 /// </summary>
 public static class ExpertsCommand
 {
+    /// <summary>The <c>experts</c> command: the expert registry over the experts directory (docs/experts.md).</summary>
+    internal static Command Create(CliCommandContext cli)
+    {
+        var experts = new Command("experts", "List every expert, its ops, status (bound / degraded / unavailable), runtime and reason");
+        cli.AddExpertsOptionsTo(experts);
+        experts.SetAction((pr, ct) => cli.WithExperts(pr, pr.GetValue(cli.Directory), b => RunAsync(b, pr.GetValue(cli.ExpertsJson), Console.Out, ct)));
+        return experts;
+    }
+
     /// <summary>Runs the command; returns the exit code (0, or 1 when any expert is unavailable).</summary>
     public static async Task<int> RunAsync(ExpertHostBuilder builder, bool json, TextWriter output, CancellationToken cancellationToken)
     {

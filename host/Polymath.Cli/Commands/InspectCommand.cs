@@ -1,4 +1,4 @@
-using System.Reflection;
+using System.CommandLine;
 using Polymath.Host.Catalog;
 using Polymath.Sdk;
 using Polymath.Wasm;
@@ -7,19 +7,29 @@ namespace Polymath.Cli.Commands;
 
 /// <summary>
 /// <c>polymath inspect FILE.wasm [--func NAME|INDEX] [--cil | --ir] [--runtime ID]</c>: prints what a runtime tier makes
-/// of a module's functions. <c>--cil</c> (the default) prints the CIL the compiler tier generates; the host reaches it
-/// without referencing the plugin, through the plugin assembly's public static
-/// <c>CilListing.Describe(ReadOnlyMemory&lt;byte&gt;, string?)</c>. <c>--ir</c> prints the interpreter tier's translated
-/// code (fast and metered variants), reached the same way through <c>IrListing.Describe</c> in the interpreter plugin.
+/// of a module's functions. <c>--cil</c> (the default) prints the CIL the compiler tier generates, <c>--ir</c> the
+/// interpreter tier's translated code (fast and metered variants). Both through the SDK's listing contract
+/// (<see cref="ICodeListing"/>, implemented by the plugin object and reached with
+/// <see cref="RuntimeCatalog.GetCodeListing"/>): no plugin type is named here.
 /// Exit codes: 0 ok, 2 usage, module or runtime error.
 /// </summary>
 public static class InspectCommand
 {
-    /// <summary>The type and method a runtime plugin exposes for CIL listings.</summary>
-    public const string ListingTypeName = "Polymath.Runtime.Compiler.CilListing";
-
-    /// <summary>The type a runtime plugin exposes for listings of its internal (interpreter) code.</summary>
-    public const string IrListingTypeName = "Polymath.Runtime.Interpreter.IrListing";
+    /// <summary>The <c>inspect</c> command: what a runtime tier makes of a module's functions.</summary>
+    internal static Command Create(CliCommandContext cli)
+    {
+        var file = new Argument<string>("FILE") { Description = "The .wasm module" };
+        var func = new Option<string?>("--func") { Description = "One function: an exported or name-section name, or a funcidx (default: every defined function)" };
+        var cil = new Option<bool>("--cil") { Description = "The CIL the compiler tier generates (the default)" };
+        var ir = new Option<bool>("--ir") { Description = "The interpreter's translated code (fast and metered variants)" };
+        var runtime = new Option<string?>("--runtime") { Description = "Runtime plugin id to list with (default: compiler, or interpreter with --ir)" };
+        var inspect = new Command("inspect", "Print how a runtime tier lowers a module's functions (generated CIL, or the interpreter's code with --ir)");
+        inspect.Arguments.Add(file);
+        foreach (var option in new Option[] { func, cil, ir, runtime }) inspect.Options.Add(option);
+        inspect.SetAction(pr => cli.WithCatalog(pr, catalog => Run(catalog, pr.GetValue(file)!, pr.GetValue(func),
+            pr.GetValue(cil), pr.GetValue(ir), pr.GetValue(runtime), Console.Out, Console.Error)));
+        return inspect;
+    }
 
     /// <summary>Runs the command.</summary>
     public static int Run(RuntimeCatalog catalog, string file, string? function, bool cil, bool ir, string? runtime, TextWriter output, TextWriter error)
@@ -39,34 +49,25 @@ public static class InspectCommand
         string shown = HumanText.Sanitize(file);
 
         string runtimeId = runtime ?? (ir ? "interpreter" : "compiler");
-        string listingType = ir ? IrListingTypeName : ListingTypeName;
-        IWasmEngine engine;
-        try { engine = catalog.CreateEngine(runtimeId); }
+        string kind = ir ? "ir" : "cil";
+        ICodeListing? listing;
+        try { listing = catalog.GetCodeListing(runtimeId); }
         catch (RuntimeNotAvailableException e) { error.WriteLine($"error: {HumanText.Sanitize(e.Message)}"); return 2; }
-        using (engine)
+        if (listing is null || listing.ListingKind != kind)
         {
-            var describe = engine.GetType().Assembly.GetType(listingType)?.GetMethod("Describe", BindingFlags.Public | BindingFlags.Static, [typeof(ReadOnlyMemory<byte>), typeof(string)]);
-            if (describe is null || describe.ReturnType != typeof(string))
-            {
-                error.WriteLine($"error: runtime '{HumanText.Sanitize(runtimeId)}' does not list generated code (its assembly has no public static {listingType}.Describe(ReadOnlyMemory<byte>, string?))");
-                return 2;
-            }
-            try
-            {
-                var listing = (string)describe.Invoke(null, [new ReadOnlyMemory<byte>(bytes), function])!;
-                output.Write(SanitizeListing(listing, bytes));
-                return 0;
-            }
-            catch (TargetInvocationException e) when (e.InnerException is WasmModuleException m)
-            {
-                error.WriteLine($"error: {shown}: {HumanText.Sanitize(m.Message)}");
-                return 2;
-            }
-            catch (TargetInvocationException e) when (e.InnerException is ArgumentException a)
-            {
-                error.WriteLine($"error: {shown}: {HumanText.Sanitize(a.Message)}");
-                return 2;
-            }
+            string has = listing is null ? "lists no generated code" : $"lists '{HumanText.Sanitize(listing.ListingKind)}', not '{kind}'";
+            error.WriteLine($"error: runtime '{HumanText.Sanitize(runtimeId)}' {has} (try --{(kind == "ir" ? "cil" : "ir")} or another --runtime)");
+            return 2;
+        }
+        try
+        {
+            output.Write(SanitizeListing(listing.ListCode(bytes, function), bytes));
+            return 0;
+        }
+        catch (Exception e) when (e is WasmModuleException or ArgumentException)
+        {
+            error.WriteLine($"error: {shown}: {HumanText.Sanitize(e.Message)}");
+            return 2;
         }
     }
 

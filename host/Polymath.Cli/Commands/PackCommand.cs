@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Polymath.Experts;
 
 namespace Polymath.Cli.Commands;
@@ -9,6 +10,27 @@ namespace Polymath.Cli.Commands;
 /// </summary>
 public static class PackCommand
 {
+    /// <summary>The <c>pack</c> command.</summary>
+    internal static Command Create()
+    {
+        var dir = new Argument<string>("DIR") { Description = "The expert package folder (with expert.json)" };
+        var output = new Option<string?>("--output", "-o") { Description = "The zip to write, or a folder to write <id>.expert in (default: the current directory)" };
+        var writeHashes = new Option<bool>("--write-hashes") { Description = "Also write the computed hashes into the folder's expert.json (only the hash values change)" };
+        var force = new Option<bool>("--force") { Description = "Write the zip even inside the experts directory (Experts:Directory)" };
+        var pack = new Command("pack", "Validate an expert package folder, compute payload hashes and write the .expert zip");
+        pack.Arguments.Add(dir);
+        foreach (var option in new Option[] { output, writeHashes, force }) pack.Options.Add(option);
+        pack.SetAction(pr => Run(pr.GetValue(dir)!, pr.GetValue(output), pr.GetValue(writeHashes), pr.GetValue(force), ConfiguredExpertsDirectory(), Console.Out, Console.Error));
+        return pack;
+    }
+
+    // pack refuses to write into the experts directory a registry would watch (Experts:Directory, default ./experts).
+    private static string? ConfiguredExpertsDirectory()
+    {
+        try { return CliComposition.Build().Configuration["Experts:Directory"] ?? "experts"; }
+        catch (CliUsageException) { return "experts"; }
+    }
+
     /// <summary>
     /// Runs the command; returns 0 on success, 1 with the error (naming file and field) otherwise. A zip inside the
     /// experts directory (<paramref name="expertsDirectory"/>) is refused unless <paramref name="force"/>: the registry

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text;
 using System.Text.Json;
 using Polymath.Host.Catalog;
@@ -12,6 +13,16 @@ namespace Polymath.Cli.Commands;
 /// </summary>
 public static class ProbeCommand
 {
+    /// <summary>The <c>probe</c> command.</summary>
+    internal static Command Create(CliCommandContext cli)
+    {
+        var json = new Option<bool>("--json") { Description = "Print the documented JSON instead of a table" };
+        var probe = new Command("probe", "Show the platform and every runtime plugin's status, reason and capabilities");
+        probe.Options.Add(json);
+        probe.SetAction(pr => cli.WithCatalog(pr, catalog => Run(catalog, pr.GetValue(json), Console.Out)));
+        return probe;
+    }
+
     /// <summary>Probes and prints; returns 0 (the probe itself succeeded, whatever the statuses).</summary>
     public static int Run(RuntimeCatalog catalog, bool json, TextWriter output)
     {

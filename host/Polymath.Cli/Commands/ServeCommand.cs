@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Polymath.Cluster;
@@ -13,6 +14,21 @@ namespace Polymath.Cli.Commands;
 /// </summary>
 public static class ServeCommand
 {
+    /// <summary>The <c>serve</c> command: the headless service (docs/service.md, docs/protocol.md).</summary>
+    internal static Command Create(CliCommandContext cli)
+    {
+        var config = new Option<string?>("--config") { Description = "JSON configuration file over appsettings.json (sections Service, Experts, Polymath, OpenTelemetry, Serilog; docs/configuration.md)" };
+        var socket = new Option<string?>("--socket") { Description = "Unix socket path (Service:SocketPath; empty = none)" };
+        var tcp = CliNumbers.Option("--tcp", "Also listen on TCP 127.0.0.1:PORT (Service:TcpPort; 0 = any free port)", CliNumbers.Port);
+        var serve = new Command("serve", "Run the headless service: JSON-RPC 2.0 over a Unix socket and/or TCP; further --Section:Key=value pairs override configuration");
+        foreach (var option in new Option[] { config, socket, tcp, cli.Otlp }) serve.Options.Add(option);
+        ClusterOptions.AddTo(serve);
+        serve.TreatUnmatchedTokensAsErrors = false;
+        serve.SetAction(pr => RunAsync(pr.GetValue(config), pr.GetValue(socket), (int?)pr.GetValue(tcp), ClusterOptions.With(pr.UnmatchedTokens, pr),
+            cli.GlobalSettings(pr), Console.Error, pr.GetValue(cli.Otlp)));
+        return serve;
+    }
+
     // serve's own options and the global ones, for the suggestion when a token on its command line is unknown.
     private static readonly string[] KnownOptions = ["--config", "--socket", "--tcp", "--otlp", "--cluster", "--silo-port", "--gateway-port", "--cluster-id", "--service-id", "--plugins", "--platform", "--no-dynamic-code", "--verbose"];
 

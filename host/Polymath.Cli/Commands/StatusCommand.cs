@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text.Json;
 using Polymath.Client;
 using Polymath.Host.Experts;
@@ -12,6 +13,19 @@ namespace Polymath.Cli.Commands;
 /// </summary>
 public static class StatusCommand
 {
+    /// <summary>The <c>status</c> command.</summary>
+    internal static Command Create(CliCommandContext cli)
+    {
+        var server = new Option<string>("--server") { Description = "The service: a Unix socket path or HOST:PORT", Required = true };
+        var json = new Option<bool>("--json") { Description = "Print {\"health\": …, \"stats\": …} as JSON" };
+        var status = new Command("status", "Show a running service's health and stats");
+        status.Options.Add(server);
+        status.Options.Add(cli.TokenFile);
+        status.Options.Add(json);
+        status.SetAction((pr, ct) => RunAsync(pr.GetValue(server)!, CliCommandContext.ReadToken(pr.GetValue(cli.TokenFile)), pr.GetValue(json), Console.Out, Console.Error, ct));
+        return status;
+    }
+
     /// <summary>Runs the command; returns the exit code.</summary>
     public static async Task<int> RunAsync(string server, string? token, bool json, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {

@@ -143,8 +143,30 @@ public sealed class RuntimeCatalog : IDisposable
     /// <exception cref="RuntimeNotAvailableException">The runtime is unknown or not available, or none is available.</exception>
     public IWasmEngine CreateEngine(string? runtimeId = null, EngineOptions? options = null)
     {
+        var plugin = Find(runtimeId);
+        Log.CreatingEngine(_logger, plugin.Entry.Id);
+        options ??= new EngineOptions();
+        options.Platform = Platform;
+        options.CodeCacheDirectory ??= CodeCacheDirectory;
+        options.LoggerFactory ??= _loggerFactory;
+        return plugin.Plugin.CreateEngine(options);
+    }
+
+    /// <summary>
+    /// The code listing of runtime <paramref name="runtimeId"/> (<c>polymath inspect</c>): the loaded plugin as an
+    /// <see cref="ICodeListing"/>, or null when that plugin lists no code.
+    /// </summary>
+    /// <exception cref="RuntimeNotAvailableException">The runtime is unknown or not available.</exception>
+    public ICodeListing? GetCodeListing(string runtimeId)
+    {
+        ArgumentNullException.ThrowIfNull(runtimeId);
+        return Find(runtimeId).Plugin as ICodeListing;
+    }
+
+    // The loaded plugin of runtimeId, or of the preferred available runtime when it is null.
+    private LoadedPlugin Find(string? runtimeId)
+    {
         var reports = Probe();
-        LoadedPlugin plugin;
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
@@ -154,24 +176,16 @@ public sealed class RuntimeCatalog : IDisposable
                     ?? throw new RuntimeNotAvailableException(
                         $"no runtime is available on {Platform.RuntimeIdentifier}: " +
                         (reports.Count == 0 ? $"{Manifest.FilePath} lists no plugins" : string.Join("; ", reports.Select(r => $"{r.Id} is {r.StatusName} ({r.Reason})"))));
-                plugin = _loaded[first.Id];
+                return _loaded[first.Id];
             }
-            else if (!_loaded.TryGetValue(runtimeId, out plugin!))
-            {
-                var report = reports.FirstOrDefault(r => string.Equals(r.Id, runtimeId, StringComparison.Ordinal));
-                throw new RuntimeNotAvailableException(report is null
-                    ? $"no runtime '{runtimeId}' in {Manifest.FilePath} (known: {string.Join(", ", reports.Select(r => r.Id))})"
-                    : report.Status == RuntimeStatus.Available
-                        ? $"runtime '{runtimeId}' has been unloaded"
-                        : $"runtime '{runtimeId}' is {report.StatusName}: {report.Reason}");
-            }
+            if (_loaded.TryGetValue(runtimeId, out var plugin)) return plugin;
+            var report = reports.FirstOrDefault(r => string.Equals(r.Id, runtimeId, StringComparison.Ordinal));
+            throw new RuntimeNotAvailableException(report is null
+                ? $"no runtime '{runtimeId}' in {Manifest.FilePath} (known: {string.Join(", ", reports.Select(r => r.Id))})"
+                : report.Status == RuntimeStatus.Available
+                    ? $"runtime '{runtimeId}' has been unloaded"
+                    : $"runtime '{runtimeId}' is {report.StatusName}: {report.Reason}");
         }
-        Log.CreatingEngine(_logger, plugin.Entry.Id);
-        options ??= new EngineOptions();
-        options.Platform = Platform;
-        options.CodeCacheDirectory ??= CodeCacheDirectory;
-        options.LoggerFactory ??= _loggerFactory;
-        return plugin.Plugin.CreateEngine(options);
     }
 
     private bool IsKernelRuntime(string runtimeId) => _loaded.TryGetValue(runtimeId, out var plugin) && plugin.Plugin is INativeKernelRuntime;
@@ -232,7 +246,13 @@ public sealed class RuntimeCatalog : IDisposable
     private bool UnloadAndVerify(LoadedPlugin plugin, bool waitForCollection = true)
     {
         var id = plugin.Entry.Id;
+        bool collectible = plugin.Context.IsCollectible;
         var weak = plugin.Unload();
+        if (!collectible)
+        {
+            Log.PluginKeptPrecompiled(_logger, id);
+            return true;
+        }
         if (!waitForCollection)
             return true;
         var passes = PluginLoader.WaitForCollection(weak, _unloadGcPasses);

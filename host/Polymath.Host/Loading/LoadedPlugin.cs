@@ -32,6 +32,8 @@ public sealed class LoadedPlugin
     /// Starts unloading: drops this object's references to the plugin and its context and calls
     /// <see cref="System.Runtime.Loader.AssemblyLoadContext.Unload"/>. Returns a weak reference to the context,
     /// to be checked with <see cref="PluginLoader.WaitForCollection"/>. The plugin must not be used afterwards.
+    /// A precompiled plugin's context is not collectible (<see cref="PluginLoadContext.IsPrecompiled"/>): only the
+    /// references are dropped, and its code stays loaded until the process exits.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     public WeakReference Unload()
@@ -40,7 +42,7 @@ public sealed class LoadedPlugin
         var weak = new WeakReference(context, trackResurrection: false);
         Plugin = null!;
         Context = null!;
-        context.Unload();
+        if (context.IsCollectible) context.Unload();
         return weak;
     }
 }

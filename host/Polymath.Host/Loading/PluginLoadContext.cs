@@ -1,17 +1,20 @@
 using System.Reflection;
+using System.Reflection.PortableExecutable;
 using System.Runtime.InteropServices;
 using System.Runtime.Loader;
 
 namespace Polymath.Host.Loading;
 
 /// <summary>
-/// The collectible load context of one runtime plugin (host/RATIONALE.md):
+/// The load context of one runtime plugin (collectible unless the plugin is precompiled) (host/RATIONALE.md):
 /// <list type="bullet">
 /// <item>contract assemblies named in <see cref="SharedAssemblies"/> come from the host's context, so the
 /// plugin's <c>IRuntimePlugin</c> is the host's <c>IRuntimePlugin</c>;</item>
 /// <item>every other dependency is resolved from the plugin's deps.json by an <see cref="AssemblyDependencyResolver"/>
 /// and loaded into this context, so two plugins can use different versions of one library;</item>
-/// <item>managed assemblies are loaded from bytes (with their pdb), so the files are not locked and can be replaced;</item>
+/// <item>managed assemblies are loaded from bytes (with their pdb), so the files are not locked and can be replaced;
+/// except a ReadyToRun plugin (<see cref="IsPrecompiled"/>: a publish or the tool package), whose files are mapped into a
+/// non-collectible context, because the runtime runs precompiled code only from mapped files in such a context;</item>
 /// <item>native libraries resolve through deps.json (<c>runtimes/&lt;rid&gt;/native</c>), then by the usual
 /// prefixes and suffixes in the plugin folder and its <c>runtimes/&lt;rid&gt;/native</c> folders; they are freed on unload.</item>
 /// </list>
@@ -37,10 +40,11 @@ public sealed class PluginLoadContext : AssemblyLoadContext
     /// <param name="mainAssemblyPath">Full path of the plugin's main assembly; its deps.json sits beside it.</param>
     /// <param name="sharedAssemblies">Assembly simple names taken from the host's context; defaults to <see cref="DefaultSharedAssemblies"/>.</param>
     public PluginLoadContext(string name, string mainAssemblyPath, IReadOnlySet<string>? sharedAssemblies = null)
-        : base(name, isCollectible: true)
+        : base(name, isCollectible: !IsReadyToRun(mainAssemblyPath))
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(mainAssemblyPath);
         MainAssemblyPath = Path.GetFullPath(mainAssemblyPath);
+        IsPrecompiled = !IsCollectible;
         _pluginDirectory = Path.GetDirectoryName(MainAssemblyPath)!;
         _runtimeIdentifier = Sdk.PlatformInfo.Current.RuntimeIdentifier;
         SharedAssemblies = sharedAssemblies ?? DefaultSharedAssemblies;
@@ -60,6 +64,15 @@ public sealed class PluginLoadContext : AssemblyLoadContext
     /// <summary>Full path of the plugin's main assembly.</summary>
     public string MainAssemblyPath { get; }
 
+    /// <summary>
+    /// True when the plugin's main assembly carries ReadyToRun code: its assemblies are then loaded from their files
+    /// into this context, which is not collectible, so that their precompiled code runs instead of being JIT-compiled.
+    /// The runtime ignores ReadyToRun code in assemblies loaded from bytes and in collectible contexts. Such a plugin comes
+    /// from a publish or the tool package, replaced as a whole like the host's own files, never rebuilt in place; it stays
+    /// loaded until the process exits (<see cref="LoadedPlugin.Unload"/> only drops the host's references).
+    /// </summary>
+    public bool IsPrecompiled { get; }
+
     /// <summary>Simple names of the assemblies shared from the host's context.</summary>
     public IReadOnlySet<string> SharedAssemblies { get; }
 
@@ -76,10 +89,30 @@ public sealed class PluginLoadContext : AssemblyLoadContext
         }
     }
 
-    /// <summary>Loads the plugin's main assembly (from bytes).</summary>
+    /// <summary>Loads the plugin's main assembly (from bytes, or from its file when <see cref="IsPrecompiled"/>).</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="BadImageFormatException">The file is not a managed assembly.</exception>
-    public Assembly LoadMainAssembly() => LoadFromBytes(MainAssemblyPath);
+    public Assembly LoadMainAssembly() => LoadPluginAssembly(MainAssemblyPath);
+
+    /// <summary>
+    /// True when <paramref name="assemblyPath"/> is a managed assembly with ReadyToRun code (a CLI header with a managed
+    /// native header). False for anything else, including a file that cannot be read: the loader then reports that.
+    /// </summary>
+    public static bool IsReadyToRun(string assemblyPath)
+    {
+        try
+        {
+            using var stream = File.OpenRead(assemblyPath);
+            using var reader = new PEReader(stream);
+            return reader.PEHeaders.CorHeader is { ManagedNativeHeaderDirectory.Size: > 0 };
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or BadImageFormatException or ArgumentException or NotSupportedException)
+        {
+            return false;
+        }
+    }
+
+    private Assembly LoadPluginAssembly(string path) => IsPrecompiled ? LoadFromAssemblyPath(path) : LoadFromBytes(path);
 
     /// <inheritdoc />
     protected override Assembly? Load(AssemblyName assemblyName)
@@ -89,7 +122,7 @@ public sealed class PluginLoadContext : AssemblyLoadContext
 
         var path = _resolver?.ResolveAssemblyToPath(assemblyName) ?? ProbeFolder(assemblyName);
         if (path is not null)
-            return LoadFromBytes(path);
+            return LoadPluginAssembly(path);
 
         // Not the plugin's: let the default context supply it (framework assemblies).
         return null;

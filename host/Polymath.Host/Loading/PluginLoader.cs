@@ -5,7 +5,7 @@ using Polymath.Sdk;
 
 namespace Polymath.Host.Loading;
 
-/// <summary>Loads runtime plugins into isolated, collectible load contexts.</summary>
+/// <summary>Loads runtime plugins into isolated load contexts (collectible unless the plugin is precompiled).</summary>
 public static class PluginLoader
 {
     /// <summary>
@@ -27,7 +27,7 @@ public static class PluginLoader
         }
         catch
         {
-            context.Unload();
+            if (context.IsCollectible) context.Unload();
             throw;
         }
     }

@@ -29,6 +29,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 106, Level = LogLevel.Debug, Message = "Unloaded runtime plugin {PluginId}; context collected: {Collected} after {Passes} GC passes")]
     public static partial void PluginUnloaded(ILogger logger, string pluginId, bool collected, int passes);
 
+    [LoggerMessage(EventId = 109, Level = LogLevel.Debug, Message = "Runtime plugin {PluginId} is precompiled (ReadyToRun) and its load context not collectible: the host's references are dropped, its code stays loaded until exit")]
+    public static partial void PluginKeptPrecompiled(ILogger logger, string pluginId);
+
     [LoggerMessage(EventId = 107, Level = LogLevel.Warning, Message = "The load context of runtime plugin {PluginId} is still alive after {Passes} GC passes: something still references the plugin's objects (an engine, module or instance not released?)")]
     public static partial void PluginNotCollected(ILogger logger, string pluginId, int passes);
 
@@ -123,6 +126,9 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 658, Level = LogLevel.Error, Message = "The experts directory watcher failed in {Step}; it goes on")]
     public static partial void WatcherStepFailed(ILogger logger, Exception exception, string step);
+
+    [LoggerMessage(EventId = 660, Level = LogLevel.Information, Message = "Experts directory {Directory} was replaced while it was being read (attempt {Attempt}); that scan is dropped and the directory read again")]
+    public static partial void DirectoryChangedDuringReload(ILogger logger, string directory, int attempt);
 
     [LoggerMessage(EventId = 659, Level = LogLevel.Error, Message = "A handler of the registry's {EventName} event threw; the other handlers still ran")]
     public static partial void RegistryHandlerThrew(ILogger logger, Exception exception, string eventName);

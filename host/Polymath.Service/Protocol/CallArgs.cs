@@ -1,26 +1,46 @@
-using System.Runtime.InteropServices;
+using System.Text;
 using System.Text.Json;
+using System.Runtime.InteropServices;
 using Polymath.Host.Experts;
+using Polymath.Sdk;
 
 namespace Polymath.Service.Protocol;
 
 /// <summary>
-/// A call's args as the request carried them: <c>args</c>, a value of the parsed request (its UTF-8 bytes go to the
-/// registry as they are, parsed once), or <c>args_text</c>, a JSON text in a string (checked by the registry), or neither
-/// (<c>{}</c>).
+/// A call's args as the request carried them, reduced to checked UTF-8 JSON text once: <c>args</c>, a value of the parsed
+/// request (its own bytes, UTF-8 checked here since a parse does not check it), or <c>args_text</c>, a JSON text in a
+/// string (encoded and parsed here), or neither (<c>{}</c>). What goes to the <see cref="IExpertCallDispatcher"/>.
 /// </summary>
-internal readonly record struct CallArgs(JsonElement Value, string? Text)
+internal static class CallArgs
 {
-    /// <summary>What the args hold in memory while a call waits (counted against the queue limits).</summary>
-    public long Bytes => Text is not null ? 2L * Text.Length : Value.ValueKind == JsonValueKind.Undefined ? 0 : JsonMarshal.GetRawUtf8Value(Value).Length;
+    private static readonly JsonReaderOptions Strict = new() { CommentHandling = JsonCommentHandling.Disallow };
 
-    /// <summary>The args as JSON text (the raw request bytes decoded), or null when none were given: for the cluster dispatcher, which outlives the request buffer.</summary>
-    public string? ToJsonText() => Text ?? (Value.ValueKind == JsonValueKind.Undefined ? null : Value.GetRawText());
+    /// <summary>The raw UTF-8 of <c>params.args</c>, or null with <paramref name="error"/> when it is not valid UTF-8.</summary>
+    public static bool TryFromValue(JsonElement args, out ReadOnlySpan<byte> utf8, out string? error)
+    {
+        utf8 = JsonMarshal.GetRawUtf8Value(args);
+        error = System.Text.Unicode.Utf8.IsValid(utf8) ? null : "params.args is not valid UTF-8";
+        return error is null;
+    }
 
-    /// <summary>The same args, independent of the request's document (which is returned when its handling ends): for a queued call.</summary>
-    public CallArgs Detach() => Value.ValueKind == JsonValueKind.Undefined ? this : new CallArgs(Value.Clone(), null);
-
-    /// <summary>Calls <paramref name="op"/> with these args: the one seam between the protocol and the registry.</summary>
-    public ExpertCallResult Call(ExpertRegistry registry, string op, CancellationToken cancellationToken) =>
-        Text is not null ? registry.Call(op, Text, cancellationToken) : registry.Call(op, Value, cancellationToken);
+    /// <summary>
+    /// <c>params.args_text</c> as UTF-8 JSON text (white space only means <c>{}</c>), or the <c>invalid_args</c> outcome of
+    /// <paramref name="op"/> when it is not JSON.
+    /// </summary>
+    public static byte[] FromText(string text, string op, out ExpertCallResult? invalid)
+    {
+        invalid = null;
+        if (string.IsNullOrWhiteSpace(text)) return "{}"u8.ToArray();
+        byte[] utf8 = Encoding.UTF8.GetBytes(text);
+        try
+        {
+            var reader = new Utf8JsonReader(utf8, Strict);
+            while (reader.Read()) { }
+        }
+        catch (JsonException e)
+        {
+            invalid = new ExpertCallResult { Outcome = ExpertCallOutcome.InvalidArgs, Op = op, Reason = $"args are not valid JSON: {e.Message}" };
+        }
+        return utf8;
+    }
 }

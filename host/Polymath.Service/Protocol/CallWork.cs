@@ -23,7 +23,7 @@ internal sealed class CallWork
     private CallDeadline? _deadline;
     private long _ticket;
 
-    public CallWork(JsonRpcConnection connection, RequestId id, string op, CallArgs args, int deadlineMs, long arrived, BatchReply? batch)
+    public CallWork(JsonRpcConnection connection, RequestId id, string op, ReadOnlyMemory<byte> args, int deadlineMs, long arrived, BatchReply? batch)
     {
         Batch = batch;
         _connection = connection;
@@ -32,14 +32,15 @@ internal sealed class CallWork
         Args = args;
         _deadlineMs = deadlineMs;
         Arrived = arrived;
-        Bytes = Overhead + 2L * op.Length + args.Bytes; // the op is a UTF-16 string
+        Bytes = Overhead + 2L * op.Length + args.Length; // the op is a UTF-16 string
     }
 
     public RequestId Id { get; }
     /// <summary>The batch this call is a member of, or null.</summary>
     public BatchReply? Batch { get; }
     public string Op { get; }
-    public CallArgs Args { get; }
+    /// <summary>The args' UTF-8 JSON text, owned by this call.</summary>
+    public ReadOnlyMemory<byte> Args { get; }
     public long Arrived { get; }
     /// <summary>What the call holds in memory while it waits or runs (counted against the queue limits).</summary>
     public long Bytes { get; }
@@ -67,7 +68,7 @@ internal sealed class CallWork
             {
                 if (Volatile.Read(ref _cancelledBy) != 0) deadline.TryCancel(ticket);
                 long start = Stopwatch.GetTimestamp();
-                Result = _connection.Execute(Op, Args, deadline.Token);
+                Result = _connection.Execute(Op, Args, _deadlineMs, deadline.Token);
                 ExecutionTicks = Stopwatch.GetTimestamp() - start;
             }
             finally

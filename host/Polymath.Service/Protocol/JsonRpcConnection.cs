@@ -420,28 +420,33 @@ internal sealed class JsonRpcConnection
     {
         if (p.ValueKind != JsonValueKind.Object || !p.TryGetProperty("op"u8, out var opElement) || opElement.ValueKind != JsonValueKind.String)
         { ReplyError(id, RpcErrorCodes.InvalidParams, "call needs params {\"op\": string, \"args\"?: object, \"args_text\"?: string, \"deadline_ms\"?: integer}", batch); return; }
-        // args: the request's own UTF-8 bytes of the value, handed through as they are (parsed once, with the request;
-        // only their UTF-8 is checked, which the parse does not do). args_text: a JSON text in a string, checked by the registry.
-        CallArgs args = default;
-        if (p.TryGetProperty("args"u8, out var a) && a.ValueKind != JsonValueKind.Null)
-        {
-            if (!System.Text.Unicode.Utf8.IsValid(JsonMarshal.GetRawUtf8Value(a)))
-            {
-                _logger.BadText(Id, "params.args is not valid UTF-8");
-                ReplyError(id, RpcErrorCodes.InvalidParams, "params.args is not valid UTF-8", batch);
-                return;
-            }
-            args = new CallArgs(a, null);
-        }
-        else if (p.TryGetProperty("args_text"u8, out var text) && text.ValueKind == JsonValueKind.String)
-            args = new CallArgs(default, Text(text, "params.args_text"));
         int deadline = 0;
         if (p.TryGetProperty("deadline_ms"u8, out var d) && d.ValueKind != JsonValueKind.Null && (!d.TryGetInt32(out deadline) || deadline <= 0))
         { ReplyError(id, RpcErrorCodes.InvalidParams, "deadline_ms must be a positive integer (milliseconds)", batch); return; }
         if (_draining) { ReplyError(id, RpcErrorCodes.ShuttingDown, "the service is shutting down", batch); return; }
         // A client usually calls the same op again: reuse its string (read only by this loop).
         string op = _lastOp is { } previous && opElement.ValueEquals(previous) ? previous : _lastOp = Text(opElement, "params.op");
-        if (_server.Remote is { } remote) { _ = CallRemoteAsync(remote, id, op, args.ToJsonText(), deadline, arrived, batch); return; }
+        // args: the request's own UTF-8 bytes of the value, handed through as they are (parsed once, with the request;
+        // only their UTF-8 is checked, which the parse does not do). args_text: a JSON text in a string, parsed here once.
+        ReadOnlySpan<byte> args = "{}"u8;
+        byte[]? owned = null;
+        if (p.TryGetProperty("args"u8, out var a) && a.ValueKind != JsonValueKind.Null)
+        {
+            if (!CallArgs.TryFromValue(a, out args, out string? bad))
+            {
+                _logger.BadText(Id, bad!);
+                ReplyError(id, RpcErrorCodes.InvalidParams, bad!, batch);
+                return;
+            }
+        }
+        else if (p.TryGetProperty("args_text"u8, out var text) && text.ValueKind == JsonValueKind.String)
+        {
+            owned = CallArgs.FromText(Text(text, "params.args_text"), op, out var invalid);
+            if (invalid is not null) { ReplyResult(id, op, arrived, 0, invalid, batch); return; }
+            args = owned;
+        }
+        var dispatcher = _server.Dispatcher;
+        if (!dispatcher.RunsInProcess) { _ = CallRemoteAsync(dispatcher, id, op, owned ?? args.ToArray(), deadline, arrived, batch); return; }
         // A call whose op has been fast (typically a few µs) runs inline when nothing else waits in the buffer: no
         // thread hop, but within Service:InlineBudgetMs; past it the call moves to a guest thread. Anything else — slow
         // ops, ops not seen yet, pipelined bursts — runs on the guest threads, so replies come back in any order and a
@@ -449,10 +454,25 @@ internal sealed class JsonRpcConnection
         int budget = _server.Options.InlineBudgetMs;
         if (budget > 0 && last && _server.Metrics.IsFast(op))
         {
-            if (RunInline(id, op, args, deadline, budget, arrived, batch)) return;
+            if (RunInline(id, op, owned ?? Stage(args), deadline, budget, arrived, batch)) return;
             if (deadline > 0) deadline = Math.Max(1, deadline - budget);
         }
-        Queue(new CallWork(this, id, op, args.Detach(), deadline, arrived, batch));
+        Queue(new CallWork(this, id, op, owned ?? args.ToArray(), deadline, arrived, batch));
+    }
+
+    // The args of an inline call, copied into this connection's buffer (read loop only; the request's buffer is a span):
+    // no allocation per call. Args larger than 64 KiB get their own array, so a connection does not keep a large buffer.
+    private byte[] _inlineArgs = new byte[512];
+
+    private ReadOnlyMemory<byte> Stage(ReadOnlySpan<byte> args)
+    {
+        if (args.Length > _inlineArgs.Length)
+        {
+            if (args.Length > 64 * 1024) return args.ToArray();
+            _inlineArgs = new byte[Math.Max(args.Length, 2 * _inlineArgs.Length)];
+        }
+        args.CopyTo(_inlineArgs);
+        return _inlineArgs.AsMemory(0, args.Length);
     }
 
     private void Queue(CallWork work)
@@ -502,14 +522,14 @@ internal sealed class JsonRpcConnection
     // A fast call on the read loop, under the connection's inline deadline: min(budget, deadline_ms). False when the budget
     // passed first: the call was interrupted (experts are deterministic, so running it again is safe) and the caller
     // queues it for a guest thread, where $/cancelRequest can reach it; the op no longer counts as fast.
-    private bool RunInline(RequestId id, string op, CallArgs args, int deadlineMs, int budgetMs, long arrived, BatchReply? batch)
+    private bool RunInline(RequestId id, string op, ReadOnlyMemory<byte> args, int deadlineMs, int budgetMs, long arrived, BatchReply? batch)
     {
         var limit = _inlineDeadline ??= new CallDeadline();
         bool deadlineFirst = deadlineMs > 0 && deadlineMs <= budgetMs;
         limit.Arm(deadlineFirst ? deadlineMs : budgetMs);
         ExpertCallResult result;
         long start = Stopwatch.GetTimestamp();
-        try { result = args.Call(_server.Registry, op, limit.Token); }
+        try { result = Execute(op, args, deadlineMs, limit.Token); }
         catch (OperationCanceledException)
         {
             long elapsed = Stopwatch.GetTimestamp() - start;
@@ -545,10 +565,18 @@ internal sealed class JsonRpcConnection
         Respond(w, batch);
     }
 
-    internal ExpertCallResult Execute(string op, CallArgs args, CancellationToken token) => args.Call(_server.Registry, op, token);
+    /// <summary>
+    /// An in-process call through the dispatcher on this thread (inline or a guest thread), under <paramref name="token"/>,
+    /// which carries the deadline. Such a dispatcher completes synchronously; one that does not is waited for here.
+    /// </summary>
+    internal ExpertCallResult Execute(string op, ReadOnlyMemory<byte> args, int deadlineMs, CancellationToken token)
+    {
+        var call = _server.Dispatcher.CallAsync(op, args, deadlineMs, token);
+        return call.IsCompletedSuccessfully ? call.Result : call.AsTask().GetAwaiter().GetResult();
+    }
 
-    // Cluster mode (IRemoteCallDispatcher): the call is awaited off the read loop and answered like a local one.
-    private async Task CallRemoteAsync(IRemoteCallDispatcher remote, RequestId id, string op, string? args, int deadlineMs, long arrived, BatchReply? batch)
+    // A dispatcher that runs calls elsewhere (the cluster): the call is awaited off the read loop and answered like a local one.
+    private async Task CallRemoteAsync(IExpertCallDispatcher remote, RequestId id, string op, byte[] args, int deadlineMs, long arrived, BatchReply? batch)
     {
         long start = Stopwatch.GetTimestamp();
         ExpertCallResult result;

@@ -30,20 +30,20 @@ public sealed class JsonRpcServer : IHostedService, IDisposable
     private volatile bool _draining;
 
     /// <summary>Creates the server (nothing listens until <see cref="StartAsync"/>).</summary>
-    public JsonRpcServer(IOptions<ServiceOptions> options, ExpertRegistry registry, ServiceMetrics metrics, ILogger<JsonRpcServer> logger, IRemoteCallDispatcher? remote = null)
+    public JsonRpcServer(IOptions<ServiceOptions> options, ExpertRegistry registry, ServiceMetrics metrics, ILogger<JsonRpcServer> logger, IExpertCallDispatcher? dispatcher = null)
     {
-        Remote = remote;
         ArgumentNullException.ThrowIfNull(options);
         Options = options.Value;
         Registry = registry ?? throw new ArgumentNullException(nameof(registry));
+        Dispatcher = dispatcher ?? new LocalCallDispatcher(registry);
         Metrics = metrics ?? throw new ArgumentNullException(nameof(metrics));
         Logger = logger ?? throw new ArgumentNullException(nameof(logger));
     }
 
     internal ServiceOptions Options { get; }
     internal ExpertRegistry Registry { get; }
-    /// <summary>Where calls go instead of <see cref="Registry"/> (cluster mode), or null.</summary>
-    internal IRemoteCallDispatcher? Remote { get; }
+    /// <summary>Where every call goes: the registry in process, or the cluster.</summary>
+    internal IExpertCallDispatcher Dispatcher { get; }
     /// <summary>Cancelled when the server stops.</summary>
     internal CancellationToken Stopping => _stopping.Token;
     internal ServiceMetrics Metrics { get; }
@@ -61,8 +61,9 @@ public sealed class JsonRpcServer : IHostedService, IDisposable
     /// <summary>Binds the listeners and starts accepting.</summary>
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        if (!string.IsNullOrEmpty(Options.TokenFile))
-            _tokenHash = SHA256.HashData(Encoding.UTF8.GetBytes(File.ReadAllText(Options.TokenFile).Trim()));
+        // The token as the validator read it at start (read once; options built without the validator read it here).
+        _tokenHash = Options.TokenHash(out string? tokenProblem);
+        if (tokenProblem is not null) throw new OptionsValidationException(ServiceOptions.SectionName, typeof(ServiceOptions), [$"{ServiceOptions.SectionName}:TokenFile: {tokenProblem}"]);
         Guests = new GuestScheduler(Options.EffectiveGuestThreads, Options.MaxQueuedCalls, Options.MaxQueuedBytes);
         Logger.GuestThreads(Guests.Threads);
         string socketPath = Options.SocketPath ?? ServiceOptions.DefaultSocketPath;

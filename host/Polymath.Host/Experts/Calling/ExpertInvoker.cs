@@ -61,20 +61,19 @@ internal static class ExpertInvoker
         {
             instance = execution.Pool.Rent(options);
             start = Stopwatch.GetTimestamp();
-            string? json = instance.Call(opBytes, args, options, limits.MaxResultBytes);
-            ulong latency = (ulong)Stopwatch.GetElapsedTime(start).Ticks * 100;
-            if (json is null)
+            // The result is parsed where the guest left it (UTF-8 in its memory): only the value's bytes are copied.
+            var result = instance.Call(opBytes, args, options, limits.MaxResultBytes, ReadResult, new ResultContext(expert.Id, op, start));
+            if (result is null)
             {
                 healthy = true;
-                return new ExpertCallResult { Outcome = ExpertCallOutcome.Declined, Op = op, ExpertId = expert.Id, RuntimeId = runtime, Reason = $"expert '{expert.Id}' declined op '{op}' (unknown op or unusable args)", LatencyNs = latency };
+                return new ExpertCallResult { Outcome = ExpertCallOutcome.Declined, Op = op, ExpertId = expert.Id, RuntimeId = runtime, Reason = $"expert '{expert.Id}' declined op '{op}' (unknown op or unusable args)", LatencyNs = LatencySince(start) };
             }
-            var result = ExpertResult.Parse(json, expert.Id, op, latency);
             healthy = true;
-            return new ExpertCallResult { Outcome = ExpertCallOutcome.Result, Op = op, ExpertId = expert.Id, RuntimeId = runtime, Result = result, LatencyNs = latency };
+            return new ExpertCallResult { Outcome = ExpertCallOutcome.Result, Op = op, ExpertId = expert.Id, RuntimeId = runtime, Result = result, LatencyNs = result.LatencyNs };
         }
         catch (WasmTrapException trap)
         {
-            ulong latency = start == 0 ? 0 : (ulong)Stopwatch.GetElapsedTime(start).Ticks * 100;
+            ulong latency = start == 0 ? 0 : LatencySince(start);
             if (trap.Kind == TrapKind.Interrupted && cancellationToken.IsCancellationRequested)
                 throw new OperationCanceledException("the call was cancelled", trap, cancellationToken);
             ExpertLimitKind? limit = trap.Kind switch
@@ -118,6 +117,14 @@ internal static class ExpertInvoker
             }
         }
     }
+
+    // What the result reader needs besides the bytes; the latency is the guest call's, taken before the parse.
+    private readonly record struct ResultContext(string ExpertId, string Op, long Start);
+
+    private static readonly ExpertResultReader<ResultContext, ExpertResult> ReadResult =
+        static (utf8, c) => ExpertResult.Parse(utf8, c.ExpertId, c.Op, LatencySince(c.Start));
+
+    private static ulong LatencySince(long start) => (ulong)Stopwatch.GetElapsedTime(start).Ticks * 100;
 
     private static string StackSuffix(WasmTrapException trap) =>
         trap.WasmStack.Count == 0 ? "" : $" at {string.Join(" <- ", trap.WasmStack.Take(8))}";

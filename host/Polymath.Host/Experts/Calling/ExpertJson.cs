@@ -1,7 +1,9 @@
+using System.Buffers;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
+using Polymath.Experts;
 
 namespace Polymath.Host.Experts;
 
@@ -87,7 +89,7 @@ public static class ExpertJson
         if (r.Result is { } res)
         {
             w.WritePropertyName("value");
-            WriteValue(w, res.Value);
+            WriteValue(w, res);
             if (float.IsFinite(res.Confidence)) w.WriteNumber("confidence", res.Confidence); else w.WriteNull("confidence");
             w.WriteNumber("latency_ns", r.LatencyNs);
             if (r.ExpertId is null) w.WriteNull("expert_id"); else w.WriteString("expert_id", r.ExpertId);
@@ -128,6 +130,27 @@ public static class ExpertJson
         using var repaired = JsonDocument.Parse(ReplaceLoneSurrogateEscapes(value.GetRawText()));
         repaired.RootElement.WriteTo(w);
     }
+
+    /// <summary>
+    /// Writes a result's value. The guest's UTF-8 goes to the writer as it is (<c>WriteRawValue</c>, no parse and no
+    /// string) when that is byte for byte what re-writing it would give: a compact writer and text of printable ASCII
+    /// with no escape and nothing any encoder escapes (<c>&lt; &gt; &amp; ' + `</c>). Anything else (non-ASCII, an escape,
+    /// an indented writer) is re-written through <see cref="WriteValue(Utf8JsonWriter, JsonElement)"/>, with the writer's escaping.
+    /// </summary>
+    public static void WriteValue(Utf8JsonWriter w, ExpertResult result)
+    {
+        ArgumentNullException.ThrowIfNull(w);
+        ArgumentNullException.ThrowIfNull(result);
+        var raw = result.ValueUtf8.Span;
+        // ExpertResult holds checked, compact JSON (its constructors and Parse guarantee it): no validation again here.
+        if (!w.Options.Indented && raw.IndexOfAnyExcept(PlainJsonBytes) < 0) w.WriteRawValue(raw, skipInputValidation: true);
+        else WriteValue(w, result.Value);
+    }
+
+    // Printable ASCII that no JavaScriptEncoder escapes: not the backslash (an escape the writer would re-spell) nor the
+    // HTML-sensitive < > & ' + ` (escaped by the default encoder).
+    private static readonly SearchValues<byte> PlainJsonBytes = SearchValues.Create(
+        Enumerable.Range(0x20, 0x7F - 0x20).Select(b => (byte)b).Where(b => !"\\<>&'+`".Contains((char)b)).ToArray());
 
     // The "tier" field: a byte, or null when unknown (255 from the registry's failed packages, or an absent tier).
     // null: a failed package has no tier.

@@ -30,189 +30,252 @@ internal sealed class ExpertLoader(ExpertHostOptions options, IReadOnlyList<Runt
         options.MetadataCacheDirectory is { Length: > 0 } d && !string.Equals(d, "off", StringComparison.OrdinalIgnoreCase)
             ? new ExpertMetadataCache(d, logger) : null;
 
+    /// <summary>
+    /// Loads <paramref name="package"/>: the expert, or why it cannot load. The steps, in order: <see cref="ReadCachedOrModule"/>
+    /// (0–1), <see cref="ChooseRuntime"/> (2), <see cref="CompileAndReadMetadata"/> (3–4), <see cref="Complete"/> (5 and the
+    /// expert's execution).
+    /// </summary>
     public (LoadedExpert? Expert, LoadFailure? Failure) Load(ExpertPackage package)
     {
-        string source = package.Source;
-        var manifest = package.Manifest;
-        string fallbackId = manifest?.Id ?? Path.GetFileNameWithoutExtension(source);
-        LoadFailure Fail(string reason, string? fix = null) => new(source, fallbackId, reason, fix);
-        var limits = EffectiveLimits.Combine(manifest?.Limits, options.Limits);
+        var load = new LoadAttempt(package, options.Limits);
+        if (ReadCachedOrModule(load) is { } invalid) return (null, invalid);
+        ChooseRuntime(load);
+        if (CompileAndReadMetadata(load) is { } failed) return (null, failed);
+        return Complete(load);
+    }
 
-        // 0. The metadata cache: a module seen before needs no reading, validating or compiling now.
+    /// <summary>What one <see cref="Load"/> has found so far; each step reads what the previous ones set.</summary>
+    private sealed class LoadAttempt(ExpertPackage package, ExpertLimitDefaults hostLimits)
+    {
+        public ExpertPackage Package { get; } = package;
+        public string Source => Package.Source;
+        public ExpertManifest? Manifest => Package.Manifest;
+        public string FallbackId { get; } = package.Manifest?.Id ?? Path.GetFileNameWithoutExtension(package.Source);
+        public EffectiveLimits Limits { get; } = EffectiveLimits.Combine(package.Manifest?.Limits, hostLimits);
+        public string? WasmSha256;
+        public ExpertMetadataCacheEntry? Cached;
+        public ExpertMetadata? Metadata;
+        public Module? Definition;
+        public IReadOnlyList<string> FeatureCapabilities = [];
+        public BindingRequest Request = null!;
+        public ExpertBinding Binding = null!;
+        public RuntimeReport? Target;
+        public StoreLimits StoreLimits = null!;
+        public string? MetadataError;
+        public RuntimeReport? StartedOn;
+        public IWasmEngine? Engine;
+        public IWasmModule? Compiled;
+        public ExpertInstance? First;
+
+        public LoadFailure Fail(string reason, string? fix = null) => new(Source, FallbackId, reason, fix);
+    }
+
+    /// <summary>
+    /// Steps 0–1: the metadata cache (a module seen before needs no reading, validating or compiling now), else the module
+    /// read and validated once; then the binding request. A failure when the module is not a usable expert.
+    /// </summary>
+    private LoadFailure? ReadCachedOrModule(LoadAttempt load)
+    {
         // The manifest's hash was checked against the bytes by the package reader: no second hash when there is one.
-        string? wasmSha256 = _metadataCache is null ? null
-            : manifest?.Wasm.Sha256 is { Length: 64 } checkedHash ? checkedHash : Convert.ToHexStringLower(SHA256.HashData(package.Wasm));
-        var cached = wasmSha256 is null ? null : _metadataCache!.TryRead(wasmSha256);
-        ExpertMetadata? metadata = null;
-        if (cached?.MetadataJson is { } cachedJson)
+        load.WasmSha256 = _metadataCache is null ? null
+            : load.Manifest?.Wasm.Sha256 is { Length: 64 } checkedHash ? checkedHash : Convert.ToHexStringLower(SHA256.HashData(load.Package.Wasm));
+        load.Cached = load.WasmSha256 is null ? null : _metadataCache!.TryRead(load.WasmSha256);
+        if (load.Cached?.MetadataJson is { } cachedJson)
         {
-            try { metadata = ExpertMetadata.Parse(cachedJson, source); }
-            catch (ExpertPackageException) { cached = null; } // the metadata rules changed since: read it from the module again
+            try { load.Metadata = ExpertMetadata.Parse(cachedJson, load.Source); }
+            catch (ExpertPackageException) { load.Cached = null; } // the metadata rules changed since: read it from the module again
         }
-
-        // 1. Read and validate, once. The definition decides the ABI, imports and the features the runtime must support.
-        Module? definition = null;
-        IReadOnlyList<string> featureCapabilities = cached?.Capabilities ?? [];
-        LoadFailure? ReadDefinition()
-        {
-            try { definition = ModuleReader.ReadAndValidate(package.Wasm); }
-            catch (WasmModuleException e) { return Fail(e.Message, "rebuild the module"); } // e.Message already says "malformed module: …" / "invalid module: …"
-            Log.ModuleValidated(logger, source, definition.Functions.Count, definition.Imports.Count);
-            var abiProblems = ExpertInstance.CheckExports(definition);
-            if (abiProblems.Count > 0) return Fail($"not a larql expert: {string.Join("; ", abiProblems)}", "export memory, larql_alloc, larql_dealloc, larql_call and larql_metadata");
-            var nonWasi = definition.Imports.FirstOrDefault(i => i.Module != WasiPreview1.ModuleName || i.Kind != ExternKind.Function);
-            if (nonWasi is not null) return Fail($"imports '{nonWasi.Module}.{nonWasi.Name}'; experts may import only {WasiPreview1.ModuleName} functions");
-            featureCapabilities = Capabilities.ForFeatures(definition.Features);
-            return null;
-        }
-        if (cached is null && ReadDefinition() is { } invalid) return (null, invalid);
+        load.FeatureCapabilities = load.Cached?.Capabilities ?? [];
+        if (load.Cached is null && ReadDefinition(load) is { } invalid) return invalid;
 
         var asked = WasiGrants.None;
-        if (manifest is not null) WasiGrantNames.TryParse(manifest.Grants, out asked, out _);
-        var request = new BindingRequest(fallbackId, manifest?.Requires ?? [], manifest?.Prefers ?? [],
-            featureCapabilities, asked, WasiGrants.None, limits);
+        if (load.Manifest is not null) WasiGrantNames.TryParse(load.Manifest.Grants, out asked, out _);
+        load.Request = new BindingRequest(load.FallbackId, load.Manifest?.Requires ?? [], load.Manifest?.Prefers ?? [],
+            load.FeatureCapabilities, asked, WasiGrants.None, load.Limits);
+        return null;
+    }
 
-        // 2. Choose the runtime, once: capabilities, preferences, priority, order (grants come in step 5).
-        var binding = ExpertBinder.ChooseRuntime(request, runtimes, platform);
-        Log.RuntimeChosen(logger, source, binding.RuntimeId ?? "none", binding.Reason);
+    /// <summary>Step 1: read and validate, once. The definition decides the ABI, imports and the features the runtime must support.</summary>
+    private LoadFailure? ReadDefinition(LoadAttempt load)
+    {
+        Module definition;
+        try { definition = ModuleReader.ReadAndValidate(load.Package.Wasm); }
+        catch (WasmModuleException e) { return load.Fail(e.Message, "rebuild the module"); } // e.Message already says "malformed module: …" / "invalid module: …"
+        load.Definition = definition;
+        Log.ModuleValidated(logger, load.Source, definition.Functions.Count, definition.Imports.Count);
+        var abiProblems = ExpertInstance.CheckExports(definition);
+        if (abiProblems.Count > 0) return load.Fail($"not a larql expert: {string.Join("; ", abiProblems)}", "export memory, larql_alloc, larql_dealloc, larql_call and larql_metadata");
+        var nonWasi = definition.Imports.FirstOrDefault(i => i.Module != WasiPreview1.ModuleName || i.Kind != ExternKind.Function);
+        if (nonWasi is not null) return load.Fail($"imports '{nonWasi.Module}.{nonWasi.Name}'; experts may import only {WasiPreview1.ModuleName} functions");
+        load.FeatureCapabilities = Capabilities.ForFeatures(definition.Features);
+        return null;
+    }
 
-        // 3. Compile, once: on the chosen runtime (or, for tier-up, on the one it starts on), or — to list the ops of an
-        // expert that cannot run here — on the first available runtime.
-        var target = binding.Runtime ?? runtimes.FirstOrDefault(r => r.IsAvailable);
-        var storeLimits = new StoreLimits { MaxMemoryPages = limits.MemoryPages, MaxCallDepth = limits.MaxCallDepth };
-        string? metadataError = null;
-        if (cached?.Failure is { } cachedFailure)
+    /// <summary>Step 2: choose the runtime, once: capabilities, preferences, priority, order (grants come in step 5).</summary>
+    private void ChooseRuntime(LoadAttempt load)
+    {
+        load.Binding = ExpertBinder.ChooseRuntime(load.Request, runtimes, platform);
+        Log.RuntimeChosen(logger, load.Source, load.Binding.RuntimeId ?? "none", load.Binding.Reason);
+        // What compiles: the chosen runtime (or, for tier-up, the one it starts on), or — to list the ops of an expert
+        // that cannot run here — the first available runtime.
+        load.Target = load.Binding.Runtime ?? runtimes.FirstOrDefault(r => r.IsAvailable);
+        load.StoreLimits = new StoreLimits { MaxMemoryPages = load.Limits.MemoryPages, MaxCallDepth = load.Limits.MaxCallDepth };
+    }
+
+    /// <summary>
+    /// Steps 3–4: compile once and read the metadata from the compiled module — unless the cache says reading it failed
+    /// before under the same runtime and limits. A failure when the chosen runtime cannot compile or read it.
+    /// </summary>
+    private LoadFailure? CompileAndReadMetadata(LoadAttempt load)
+    {
+        if (load.Cached?.Failure is { } cachedFailure)
         {
             // Reading the metadata failed before on this module under the same runtime and limits: not tried again.
-            if (target is not null && cached.FailedUnder == ExpertMetadataCacheEntry.LimitsKey(target.Id, limits))
+            if (load.Target is not null && load.Cached.FailedUnder == ExpertMetadataCacheEntry.LimitsKey(load.Target.Id, load.Limits))
             {
-                Log.MetadataFailureCached(logger, source, cachedFailure);
-                if (target == binding.Runtime) return (null, Fail(cachedFailure, MetadataFix));
-                metadataError = cachedFailure;
+                Log.MetadataFailureCached(logger, load.Source, cachedFailure);
+                if (load.Target == load.Binding.Runtime) return load.Fail(cachedFailure, MetadataFix);
+                load.MetadataError = cachedFailure;
             }
             else
             {
-                cached = null; // recorded under another runtime or other limits: try again (the entry is rewritten)
-                if (ReadDefinition() is { } stillInvalid) return (null, stillInvalid);
+                load.Cached = null; // recorded under another runtime or other limits: try again (the entry is rewritten)
+                if (ReadDefinition(load) is { } stillInvalid) return stillInvalid;
             }
         }
+        if (load.Cached is null && load.Target is not null && CompileOnTarget(load) is { } refused) return refused;
+        return load.Compiled is null ? null : ReadMetadataStep(load);
+    }
 
-        RuntimeReport? startedOn = null;
-        IWasmEngine? engine = null;
-        IWasmModule? compiled = null;
-        ExpertInstance? first = null;
-        if (cached is null && target is not null)
+    /// <summary>Step 3: compile on the target (or start on a faster runtime for tier-up; or fall back when the target refuses the module).</summary>
+    private LoadFailure? CompileOnTarget(LoadAttempt load)
+    {
+        var target = load.Target!;
+        try { (load.StartedOn, load.Engine, load.Compiled) = CompileForStart(target, load.Definition!, load.Package, load.Request, allowTierUp: target == load.Binding.Runtime); }
+        catch (Exception e) when (e is WasmModuleException or RuntimeNotAvailableException)
         {
-            try { (startedOn, engine, compiled) = CompileForStart(target, definition!, package, request, allowTierUp: target == binding.Runtime); }
-            catch (Exception e) when (e is WasmModuleException or RuntimeNotAvailableException)
+            if (target != load.Binding.Runtime) load.MetadataError = $"reading metadata on {target.Id} failed: {e.Message}";
+            else if (CompileOnFallback(target, e, load.Definition!, load.Package, load.Request) is { } fallback)
             {
-                if (target != binding.Runtime) metadataError = $"reading metadata on {target.Id} failed: {e.Message}";
-                else if (CompileOnFallback(target, e, definition!, package, request) is { } fallback)
-                {
-                    // The chosen runtime refused the module (a frame or function beyond what its stack check or JIT can
-                    // bound, say): the next runtime the binder would choose runs it, and the listing says what was lost.
-                    (startedOn, engine, compiled) = (fallback.Runtime, fallback.Engine, fallback.Module);
-                    string lost = $"{target.Id} cannot compile it ({e.Message}); running on {fallback.Binding.RuntimeId}";
-                    binding = new ExpertBinding(ExpertStatus.Degraded, fallback.Binding.Runtime,
-                        string.Join("; ", [lost, .. fallback.Binding.Lost]), [lost, .. fallback.Binding.Lost], null);
-                    target = fallback.Binding.Runtime!;
-                }
-                else return (null, Fail($"{target.Id} cannot compile it: {e.Message}", "use a runtime that supports the module's features"));
+                // The chosen runtime refused the module (a frame or function beyond what its stack check or JIT can
+                // bound, say): the next runtime the binder would choose runs it, and the listing says what was lost.
+                (load.StartedOn, load.Engine, load.Compiled) = (fallback.Runtime, fallback.Engine, fallback.Module);
+                string lost = $"{target.Id} cannot compile it ({e.Message}); running on {fallback.Binding.RuntimeId}";
+                load.Binding = new ExpertBinding(ExpertStatus.Degraded, fallback.Binding.Runtime,
+                    string.Join("; ", [lost, .. fallback.Binding.Lost]), [lost, .. fallback.Binding.Lost], null);
+                load.Target = fallback.Binding.Runtime!;
             }
+            else return load.Fail($"{target.Id} cannot compile it: {e.Message}", "use a runtime that supports the module's features");
         }
+        return null;
+    }
 
-        // 4. Read the metadata from the compiled module. Nothing is granted to this instance; when the operator grants
-        // nothing either, it is the pool's first instance. If it fails on the runtime started on for tier-up, the chosen
-        // runtime gets its own try (it may be fast enough where the interpreter timed out).
-        if (compiled is not null)
+    /// <summary>
+    /// Step 4: read the metadata from the compiled module. Nothing is granted to this instance; when the operator grants
+    /// nothing either, it is the pool's first instance. If it fails on the runtime started on for tier-up, the chosen
+    /// runtime gets its own try (it may be fast enough where the interpreter timed out).
+    /// </summary>
+    private LoadFailure? ReadMetadataStep(LoadAttempt load)
+    {
+        var limits = load.Limits;
+        string? json;
+        Exception? failure;
+        (load.First, json, failure) = ReadMetadata(load.Engine!, load.Compiled!, limits, load.StoreLimits);
+        if (failure is not null && load.StartedOn != load.Target)
         {
-            string? json;
-            Exception? failure;
-            (first, json, failure) = ReadMetadata(engine!, compiled, limits, storeLimits);
-            if (failure is not null && startedOn != target)
+            Log.TierUpFailed(logger, load.FallbackId, load.StartedOn!.Id, $"larql_metadata failed there ({Describe(failure, limits)}); trying {load.Target!.Id}");
+            try
             {
-                Log.TierUpFailed(logger, fallbackId, startedOn!.Id, $"larql_metadata failed there ({Describe(failure, limits)}); trying {target!.Id}");
-                try
-                {
-                    engine = engines.Get(target);
-                    compiled = Compile(target, engine, definition!, package);
-                    startedOn = target;
-                    (first, json, failure) = ReadMetadata(engine, compiled, limits, storeLimits);
-                }
-                catch (Exception e) when (e is WasmModuleException or RuntimeNotAvailableException) { failure = e; }
+                load.Engine = engines.Get(load.Target);
+                load.Compiled = Compile(load.Target, load.Engine, load.Definition!, load.Package);
+                load.StartedOn = load.Target;
+                (load.First, json, failure) = ReadMetadata(load.Engine, load.Compiled, limits, load.StoreLimits);
             }
-            if (failure is ExpertPackageException bad) return (null, Fail(bad.Message, "fix the module's larql_metadata"));
-            if (failure is not null)
-            {
-                metadataError = $"reading metadata on {startedOn!.Id} failed: {Describe(failure, limits)}";
-                if (failure is WasmTrapException or WasmLinkException or ExpertAbiException)
-                    _metadataCache?.Write(new ExpertMetadataCacheEntry(wasmSha256!, featureCapabilities, null, metadataError,
-                        ExpertMetadataCacheEntry.LimitsKey(startedOn.Id, limits)));
-                if (target == binding.Runtime) return (null, Fail(metadataError, MetadataFix));
-            }
-            else
-            {
-                try { metadata = ExpertMetadata.Parse(json!, source); }
-                catch (ExpertPackageException e) { first?.Dispose(); return (null, Fail(e.Message, "fix the module's larql_metadata")); }
-                Log.MetadataRead(logger, source, metadata.Id, metadata.Ops.Count);
-                _metadataCache?.Write(new ExpertMetadataCacheEntry(wasmSha256!, featureCapabilities, json, null, null, ExpertMetadataCacheEntry.CurrentValidator));
-            }
+            catch (Exception e) when (e is WasmModuleException or RuntimeNotAvailableException) { failure = e; }
         }
+        if (failure is ExpertPackageException bad) return load.Fail(bad.Message, "fix the module's larql_metadata");
+        if (failure is not null)
+        {
+            load.MetadataError = $"reading metadata on {load.StartedOn!.Id} failed: {Describe(failure, limits)}";
+            if (failure is WasmTrapException or WasmLinkException or ExpertAbiException)
+                _metadataCache?.Write(new ExpertMetadataCacheEntry(load.WasmSha256!, load.FeatureCapabilities, null, load.MetadataError,
+                    ExpertMetadataCacheEntry.LimitsKey(load.StartedOn.Id, limits)));
+            if (load.Target == load.Binding.Runtime) return load.Fail(load.MetadataError, MetadataFix);
+            return null;
+        }
+        try { load.Metadata = ExpertMetadata.Parse(json!, load.Source); }
+        catch (ExpertPackageException e) { load.First?.Dispose(); return load.Fail(e.Message, "fix the module's larql_metadata"); }
+        Log.MetadataRead(logger, load.Source, load.Metadata.Id, load.Metadata.Ops.Count);
+        _metadataCache?.Write(new ExpertMetadataCacheEntry(load.WasmSha256!, load.FeatureCapabilities, json, null, null, ExpertMetadataCacheEntry.CurrentValidator));
+        return null;
+    }
 
-        string id = manifest?.Id ?? metadata?.Id ?? fallbackId;
+    /// <summary>
+    /// Step 5 and the result: the id reconciled between manifest and metadata, the operator's grants applied, and the
+    /// loaded expert with its execution (a pool on the compiled module, a first-call activation when the metadata came
+    /// from the cache, none when unavailable), its tier-up scheduled or held back for the native-kernel decision.
+    /// </summary>
+    private (LoadedExpert? Expert, LoadFailure? Failure) Complete(LoadAttempt load)
+    {
+        var (manifest, metadata, first) = (load.Manifest, load.Metadata, load.First);
+        string id = manifest?.Id ?? metadata?.Id ?? load.FallbackId;
         if (manifest is not null && metadata is not null && metadata.Id != manifest.Id)
         {
             first?.Dispose();
-            return (null, Fail($"expert.json says id '{manifest.Id}' but larql_metadata says '{metadata.Id}'", "make the ids equal"));
+            return (null, load.Fail($"expert.json says id '{manifest.Id}' but larql_metadata says '{metadata.Id}'", "make the ids equal"));
         }
         if (manifest is null && metadata is not null && !ExpertManifest.IsValidId(metadata.Id))
-            Log.UnconventionalExpertId(logger, source, metadata.Id);
+            Log.UnconventionalExpertId(logger, load.Source, metadata.Id);
         if (manifest is not null && metadata is not null && (metadata.Tier != manifest.Tier || metadata.Version != manifest.Version))
             Log.ManifestDiffersFromMetadata(logger, id, manifest.Tier, manifest.Version, metadata.Tier, metadata.Version);
 
         // 5. The operator's grants for this id decide the WASI requirements.
         var grants = options.GrantsFor(id);
-        binding = ExpertBinder.ApplyGrants(binding, request with { ExpertId = id, OperatorGrants = grants });
+        var binding = ExpertBinder.ApplyGrants(load.Binding, load.Request with { ExpertId = id, OperatorGrants = grants });
         Log.GrantsApplied(logger, id, binding.Status.ToString().ToLowerInvariant(), binding.Reason);
 
         if (metadata is null && binding.Status != ExpertStatus.Unavailable)
         {
             first?.Dispose();
-            return (null, Fail(metadataError ?? "could not read larql_metadata"));
+            return (null, load.Fail(load.MetadataError ?? "could not read larql_metadata"));
         }
-        if (metadata is null && metadataError is not null)
-            binding = binding with { Reason = $"{binding.Reason}; its ops are unknown ({metadataError})" };
+        if (metadata is null && load.MetadataError is not null)
+            binding = binding with { Reason = $"{binding.Reason}; its ops are unknown ({load.MetadataError})" };
 
         // Native kernels are decided later, by BindNative, once the registry knows this package won its id: a package that
         // loses the duplicate-id contest must never load its kernel (its constructors would run in the host).
+        var package = load.Package;
         bool mayGoNative = NativeKernelBinding.MayBind(id, package, metadata, binding, runtimes, platform, options);
 
         var wasi = new WasiOptions { Grants = grants, Output = output };
         if (binding.Status == ExpertStatus.Unavailable)
         {
             first?.Dispose();
-            return (new LoadedExpert(id, package, metadata, binding, limits, grants, null), null);
+            return (new LoadedExpert(id, package, metadata, binding, load.Limits, grants, null), null);
         }
 
         // Metadata from the cache: the module is read, validated and compiled on the first call.
-        if (cached is not null)
+        if (load.Cached is { } cached)
         {
             var chosen = binding.Runtime!;
             bool validatedBefore = cached.ValidatedBy == ExpertMetadataCacheEntry.CurrentValidator;
-            return (new LoadedExpert(id, package, metadata, binding, limits, grants, null,
+            var (request, storeLimits) = (load.Request, load.StoreLimits);
+            return (new LoadedExpert(id, package, metadata, binding, load.Limits, grants, null,
                 expert => Activate(expert, chosen, package, request, storeLimits, wasi, validatedBefore)), null);
         }
 
-        var pool = new ExpertInstancePool(engine!, compiled!, storeLimits, wasi, options.MaxIdleInstancesPerExpert);
+        var (engine, compiled, startedOn) = (load.Engine!, load.Compiled!, load.StartedOn!);
+        var pool = new ExpertInstancePool(engine, compiled, load.StoreLimits, wasi, options.MaxIdleInstancesPerExpert);
         if (first is not null && grants == WasiGrants.None) { pool.Return(first); first = null; }
         first?.Dispose();
-        var loaded = new LoadedExpert(id, package, metadata, binding, limits, grants, new ExpertExecution(startedOn!, engine!, compiled!, pool));
+        var loaded = new LoadedExpert(id, package, metadata, binding, load.Limits, grants, new ExpertExecution(startedOn, engine, compiled, pool));
         if (startedOn != binding.Runtime)
         {
             // An expert that may go native is not tiered up unless its kernel is not used (no call would run on the module).
-            var tierUp = (RuntimeReport from, RuntimeReport to) => ScheduleTierUp(loaded, from, to, definition!, storeLimits, wasi);
-            if (mayGoNative) _deferredTierUp.AddOrUpdate(loaded, () => tierUp(startedOn!, binding.Runtime!));
-            else tierUp(startedOn!, binding.Runtime!);
+            var (definition, storeLimits) = (load.Definition!, load.StoreLimits);
+            var tierUp = (RuntimeReport from, RuntimeReport to) => ScheduleTierUp(loaded, from, to, definition, storeLimits, wasi);
+            if (mayGoNative) _deferredTierUp.AddOrUpdate(loaded, () => tierUp(startedOn, binding.Runtime!));
+            else tierUp(startedOn, binding.Runtime!);
         }
         return (loaded, null);
     }

@@ -175,6 +175,7 @@ internal sealed class LoadedExpert
         Version = Package.Manifest?.Version ?? Metadata?.Version ?? "",
         Description = Package.Manifest?.Description is { Length: > 0 } d ? d : Metadata?.Description ?? "",
         Source = Package.Source,
+        Manifest = Package.Manifest,
         Kind = Package.Kind,
         Status = Binding.Status,
         RuntimeId = Native is not null ? Binding.RuntimeId : CurrentExecution?.RuntimeId ?? Binding.RuntimeId, // a native kernel serves every call: the wasm execution is only the fallback

@@ -15,6 +15,12 @@ public sealed record ExpertInfo
     public string Description { get; init; } = "";
     /// <summary>The package file or folder.</summary>
     public required string Source { get; init; }
+    /// <summary>
+    /// The package's manifest as the host read and verified it when it loaded this version (op descriptions, argument
+    /// schemas, requirements, limits asked); null for a bare <c>.wasm</c> and for a package that failed before it was read.
+    /// Front ends (the MCP server) take op descriptions from here instead of reading the package again.
+    /// </summary>
+    public ExpertManifest? Manifest { get; init; }
     /// <summary>Package form.</summary>
     public ExpertPackageKind? Kind { get; init; }
     /// <summary>Bound, degraded or unavailable.</summary>

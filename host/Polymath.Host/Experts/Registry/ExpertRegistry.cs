@@ -119,27 +119,51 @@ public sealed class ExpertRegistry : IDisposable
         }
     }
 
+    /// <summary>How many times one reload reads a directory that keeps being replaced before it keeps the old table.</summary>
+    private const int MaxScanAttempts = 5;
+
+    /// <summary>
+    /// One reload is a snapshot of one directory: the scan is dropped when the directory at the path was replaced while
+    /// it was read (a deploy that renames a new directory into place), because the listing and the reads could then
+    /// see neither directory whole, and a package present in both would be retired for a moment. The directory is read
+    /// again, a few times at most; after that the old table stays and the watcher's re-arm reloads later.
+    /// </summary>
     private void ReloadLocked(CancellationToken cancellationToken)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            if (TryReloadOnce(cancellationToken)) return;
+            Log.DirectoryChangedDuringReload(_logger, Directory, attempt);
+            if (attempt == MaxScanAttempts) return;
+            cancellationToken.WaitHandle.WaitOne(10 * attempt);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+    }
+
+    /// <summary>Scans and publishes; false (nothing published, nothing leaked) when the directory was replaced meanwhile.</summary>
+    private bool TryReloadOnce(CancellationToken cancellationToken)
     {
         var old = Volatile.Read(ref _table);
         var oldBySource = old.Experts.ToDictionary(e => e.Package.Source, StringComparer.Ordinal);
-        if (!System.IO.Directory.Exists(Directory))
+        var identity = DirectoryIdentity.Of(Directory);
+        if (!identity.Exists)
         {
             if (old.Experts.Count > 0 || old.Failures.Count > 0)
             {
                 // Deleted, or between the two renames of a swap: keep serving; the watcher reloads when it returns.
                 Log.DirectoryMissingKeptTable(_logger, Directory, old.Experts.Count);
-                return;
+                return true;
             }
             Log.ExpertsDirectoryMissing(_logger, Directory);
         }
         IReadOnlyList<string> paths;
-        try { paths = System.IO.Directory.Exists(Directory) ? ExpertPackageReader.Discover(Directory) : []; }
+        try { paths = identity.Exists ? ExpertPackageReader.Discover(Directory) : []; }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             Log.DiscoverFailed(_logger, e, Directory);
-            return;
+            return true;
         }
+        if (DirectoryIdentity.Of(Directory) != identity) return false; // replaced while listed
 
         var experts = new List<LoadedExpert>();
         var failures = new List<LoadFailure>();
@@ -184,6 +208,11 @@ public sealed class ExpertRegistry : IDisposable
         {
             foreach (var e in loaded) e.Release(); // cancelled (or disposed) mid-scan: the old table stays, nothing new leaks
             throw;
+        }
+        if (DirectoryIdentity.Of(Directory) != identity)
+        {
+            foreach (var e in loaded) e.Release(); // replaced while read: this scan is not a snapshot of one directory
+            return false;
         }
         var live = new HashSet<string>(paths, StringComparer.Ordinal);
         foreach (var e in old.Experts)
@@ -235,6 +264,7 @@ public sealed class ExpertRegistry : IDisposable
             foreach (var c in info.Conflicts)
                 if (!c.Wins) { Log.OpShadowed(_logger, c.Op, e.Id, c.OtherId); Log.OpConflict(_logger, c.Explanation); }
         }
+        return true;
 
         void Reject(string path, LoadedExpert? previous, string reason, string? fix)
         {
@@ -296,15 +326,22 @@ public sealed class ExpertRegistry : IDisposable
 
     /// <summary>
     /// Calls <paramref name="op"/> with <paramref name="args"/>, a value of a parsed document (for a front end that has
-    /// parsed its request already, like the service): its raw UTF-8 goes to the guest without a copy, and is not parsed
-    /// again (only its size and its strings' UTF-8 are checked, which a parse does not do). An undefined element means <c>{}</c>.
+    /// parsed its request already): its raw UTF-8 goes to the guest without a copy, and is not parsed again
+    /// (<see cref="CallParsed"/>). An undefined element means <c>{}</c>.
     /// </summary>
-    public ExpertCallResult Call(string op, JsonElement args, CancellationToken cancellationToken = default)
+    public ExpertCallResult Call(string op, JsonElement args, CancellationToken cancellationToken = default) =>
+        CallParsed(op, args.ValueKind == JsonValueKind.Undefined ? default : JsonMarshal.GetRawUtf8Value(args), cancellationToken);
+
+    /// <summary>
+    /// Calls <paramref name="op"/> with <paramref name="argsJsonUtf8"/>, UTF-8 JSON text the caller has already parsed
+    /// (the service's <c>args</c>, a value of its request): only its size and its strings' UTF-8 are checked, which a
+    /// parse does not do; it is not parsed again. Empty means <c>{}</c>. Text that was not parsed goes to
+    /// <see cref="Call(string, ReadOnlySpan{byte}, CancellationToken)"/>, which checks it.
+    /// </summary>
+    public ExpertCallResult CallParsed(string op, ReadOnlySpan<byte> argsJsonUtf8, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(op);
-        return args.ValueKind == JsonValueKind.Undefined
-            ? CallTraced(op, "{}"u8, parsed: true, cancellationToken)
-            : CallTraced(op, JsonMarshal.GetRawUtf8Value(args), parsed: true, cancellationToken);
+        return CallTraced(op, argsJsonUtf8.IsEmpty ? "{}"u8 : argsJsonUtf8, parsed: true, cancellationToken);
     }
 
     private ExpertCallResult CallTraced(string op, ReadOnlySpan<byte> args, bool parsed, CancellationToken cancellationToken)
