@@ -1,6 +1,8 @@
+using System.Reflection;
 using System.Reflection.Emit;
 using Polymath.Sdk;
 using Polymath.Wasm;
+using Module = Polymath.Wasm.Module;
 
 namespace Polymath.Runtime.Compiler;
 
@@ -8,12 +10,15 @@ namespace Polymath.Runtime.Compiler;
 /// A validated module whose functions are compiled to <see cref="DynamicMethod"/>s on first use: the first call of a
 /// function emits its CIL and that of every function it reaches through direct calls (the JIT then compiles each
 /// method to machine code on its first execution). Dynamic methods are collectible: they go when the module does.
+/// With a code cache the whole module's code comes instead from a saved assembly (<see cref="PersistedCode"/>),
+/// loaded or built at <c>Compile</c>; nothing is emitted on calls then.
 /// </summary>
 internal sealed class CompiledModule : IWasmModule
 {
     private readonly DynamicMethod?[][] _methods;
     private readonly bool[][] _emitted;
     private readonly object _gate = new();
+    private LoadedCode? _loaded;
 
     public CompiledModule(CompilerEngine engine, Module definition, Signature[] signatures)
     {
@@ -50,6 +55,12 @@ internal sealed class CompiledModule : IWasmModule
         get { lock (_gate) return Enumerable.Range(0, _emitted[0].Length).Count(i => _emitted[0][i] || _emitted[1][i]); }
     }
 
+    /// <summary>True when the code is a saved assembly's (built or loaded from the code cache) rather than lazily emitted.</summary>
+    public bool IsPersisted => _loaded is not null;
+
+    /// <summary>Runs <paramref name="code"/> (every function, both variants) from now on; called before the module is instantiated.</summary>
+    internal void Adopt(LoadedCode code) => _loaded = code;
+
     /// <summary>The method of defined function <paramref name="definedIndex"/> (created, not yet emitted).</summary>
     internal DynamicMethod GetMethod(int definedIndex, bool metered)
     {
@@ -69,9 +80,10 @@ internal sealed class CompiledModule : IWasmModule
     /// cancelled. A batch that fails (interrupted, or a function refused) is discarded whole: its methods are referenced
     /// only by each other, and the next call starts again from fresh ones.
     /// </summary>
-    public DynamicMethod EnsureCompiled(int definedIndex, bool metered, StoreState? state = null)
+    public MethodInfo EnsureCompiled(int definedIndex, bool metered, StoreState? state = null)
     {
         int v = metered ? 1 : 0;
+        if (_loaded is { } loaded) return loaded.Methods[v][definedIndex];
         lock (_gate)
         {
             var work = new Stack<int>();

@@ -29,7 +29,7 @@ public sealed class CompilerRuntimePlugin() : RuntimePlugin("compiler", "Polymat
     }
 
     /// <inheritdoc />
-    public override IWasmEngine CreateEngine(EngineOptions options) => new CompilerEngine();
+    public override IWasmEngine CreateEngine(EngineOptions options) => new CompilerEngine(options ?? new EngineOptions());
 
     /// <summary><c>cil</c>: the CIL generated per function (<see cref="CilListing"/>).</summary>
     public string ListingKind => "cil";

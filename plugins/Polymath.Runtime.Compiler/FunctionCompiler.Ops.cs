@@ -40,7 +40,7 @@ internal sealed partial class FunctionCompiler
             int defined = (int)funcidx - _def.ImportedFunctionCount;
             _il.Emit(OpCodes.Ldarg_0);
             ReloadArgumentsAndResults(type);
-            _il.Emit(OpCodes.Call, _module.GetMethod(defined, _metered));
+            _il.Emit(OpCodes.Call, _callTarget?.Invoke(defined) ?? _module.GetMethod(defined, _metered));
             DirectCallees.Add(defined);
         }
         else
@@ -81,9 +81,28 @@ internal sealed partial class FunctionCompiler
 
     // ------------------------------------------------------------------ memory
 
-    /// <summary>Address on the stack (i32) → checked native address of an access of <paramref name="size"/> bytes.</summary>
-    private void EffectiveAddress(uint offset, int size)
+    /// <summary>
+    /// Address on the stack (i32) → checked native address of an access of <paramref name="size"/> bytes. When the address
+    /// is a local's value (<paramref name="origin"/>, a version) on which an access reaching at least as far was already
+    /// checked on every path here, the check is left out: memory never shrinks, so that check still holds.
+    /// </summary>
+    private void EffectiveAddress(uint offset, int size, int origin = 0)
     {
+        long extent = (long)offset + size;
+        if (origin != 0 && _proven.TryGetValue(origin, out long proven) && extent <= proven)
+        {
+            _il.Emit(OpCodes.Conv_U8);
+            if (offset != 0)
+            {
+                _il.Emit(OpCodes.Ldc_I8, (long)offset);
+                _il.Emit(OpCodes.Add);
+            }
+            _il.Emit(OpCodes.Conv_U);
+            _il.Emit(OpCodes.Ldloc, _mb!);
+            _il.Emit(OpCodes.Add);
+            return;
+        }
+        if (origin != 0) _proven[origin] = extent;
         var ea = Temp(3, typeof(ulong), "ea");
         _il.Emit(OpCodes.Conv_U8);
         if (offset != 0)
@@ -108,6 +127,7 @@ internal sealed partial class FunctionCompiler
 
     private void EmitLoad(in Instruction ins)
     {
+        int origin = OriginOf(0);
         Pop();
         var il = _il;
         (int size, OpCode op, OpCode? conv, ValueType t) = ins.Op switch
@@ -127,7 +147,7 @@ internal sealed partial class FunctionCompiler
             Opcode.I64Load32S => (4, OpCodes.Ldind_I4, OpCodes.Conv_I8, ValueType.I64),
             _ => (4, OpCodes.Ldind_U4, OpCodes.Conv_U8, ValueType.I64),
         };
-        EffectiveAddress(ins.B, size);
+        EffectiveAddress(ins.B, size, origin);
         if (size > 1) il.Emit(OpCodes.Unaligned, (byte)1);
         il.Emit(op);
         if (conv is OpCode c) il.Emit(c);
@@ -138,6 +158,7 @@ internal sealed partial class FunctionCompiler
     {
         var il = _il;
         var vt = _stack[^1];
+        int origin = OriginOf(1);
         Pop(2);
         (int size, OpCode op, bool narrow) = ins.Op switch
         {
@@ -153,7 +174,7 @@ internal sealed partial class FunctionCompiler
         };
         var value = Temp(3, vt, 1);
         il.Emit(OpCodes.Stloc, value);
-        EffectiveAddress(ins.B, size);
+        EffectiveAddress(ins.B, size, origin);
         il.Emit(OpCodes.Ldloc, value);
         if (narrow) il.Emit(OpCodes.Conv_I4);
         if (size > 1) il.Emit(OpCodes.Unaligned, (byte)1);

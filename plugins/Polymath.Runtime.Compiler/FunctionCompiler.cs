@@ -25,6 +25,8 @@ internal sealed partial class FunctionCompiler
         public bool Dead;
         public bool Targeted;
         public bool HasElse;
+        /// <summary>The proven memory extents at entry (blocks and ifs): what still holds at their else and end.</summary>
+        public Dictionary<int, long>? Proven;
         public ValueType[] BranchTypes => Kind == Opcode.Loop ? Params : Results;
     }
 
@@ -57,11 +59,21 @@ internal sealed partial class FunctionCompiler
     private readonly FuncType _type;
     private readonly IlWriter _il;
     private readonly List<ValueType> _stack = new();
+    // Bounds-check elision (RATIONALE.md, "Steady state"): each local's current value has a version (a set or tee makes a
+    // new one); _origins says which version pushed each operand (0: not a local.get); _proven maps a version to the end
+    // (offset + size) of the furthest access already checked on it, on every path to the current instruction.
+    private readonly List<int> _origins = new();
+    private readonly int[] _versions;
+    private int _lastVersion;
+    private Dictionary<int, long> _proven = new();
     private readonly List<Control> _controls = new();
     private readonly ValueType[] _localTypes;
     private readonly LocalBuilder?[] _locals;
     private readonly Dictionary<(int, ValueType, int), LocalBuilder> _temps = new();
     private readonly List<long> _loopCosts = new();
+    // Per loop (by ordinal): the locals its body sets or tees, nested loops included (bounds-check elision keeps what was
+    // proven before a loop on the other locals: no back-edge can change them).
+    private readonly List<HashSet<int>> _loopWrites = new();
     private long _functionCost;
     private int _loopOrdinal;
     private bool _usesMemory;
@@ -75,16 +87,20 @@ internal sealed partial class FunctionCompiler
 
     private readonly bool _metered;
     private readonly StoreState? _state;
+    private readonly Func<int, MethodInfo>? _callTarget;
 
     /// <summary>Instructions translated between two looks at the calling store's interrupt flag (emission counts against the call's deadline).</summary>
     private const int InterruptPollInterval = 4096;
 
     // metered: emit the fuel and interrupt checks (the code variant for calls with fuel or a cancellation token).
     // state: the store whose call triggered this emission; its interrupt flag is polled while translating (null: never).
-    public FunctionCompiler(CompiledModule module, int definedIndex, IlWriter il, bool metered, StoreState? state = null)
+    // callTarget: the method a direct call of a defined function names (null: the module's dynamic method of this variant).
+    public FunctionCompiler(CompiledModule module, int definedIndex, IlWriter il, bool metered, StoreState? state = null,
+        Func<int, MethodInfo>? callTarget = null)
     {
         _metered = metered;
         _state = state;
+        _callTarget = callTarget;
         _module = module;
         _def = module.Definition;
         _definedIndex = definedIndex;
@@ -97,6 +113,8 @@ internal sealed partial class FunctionCompiler
             for (uint i = 0; i < run.Count; i++) types.Add(run.Type);
         _localTypes = types.ToArray();
         _locals = new LocalBuilder?[_localTypes.Length];
+        _versions = new int[_localTypes.Length];
+        for (int i = 0; i < _versions.Length; i++) _versions[i] = ++_lastVersion;
     }
 
     /// <summary>Defined functions this one calls directly (their CIL must exist before this one runs).</summary>
@@ -123,6 +141,7 @@ internal sealed partial class FunctionCompiler
                 case Opcode.Block: case Opcode.If: kinds.Push((false, -1)); break;
                 case Opcode.Loop:
                     _loopCosts.Add(0);
+                    _loopWrites.Add(new HashSet<int>());
                     kinds.Push((true, ordinal++));
                     counters.Push(0);
                     break;
@@ -132,6 +151,10 @@ internal sealed partial class FunctionCompiler
                         var k = kinds.Pop();
                         if (k.Loop) _loopCosts[k.Ordinal] = System.Math.Max(1, counters.Pop());
                     }
+                    break;
+                case Opcode.LocalSet: case Opcode.LocalTee:
+                    foreach (var k in kinds)
+                        if (k.Loop) _loopWrites[k.Ordinal].Add((int)ins.A);
                     break;
                 default:
                     if ((ins.Op >= Opcode.I32Load && ins.Op <= Opcode.MemoryGrow) ||
@@ -168,8 +191,41 @@ internal sealed partial class FunctionCompiler
         return l;
     }
 
+    /// <summary>The proven extents of the current values of the locals not in <paramref name="written"/>.</summary>
+    private Dictionary<int, long> LoopInvariant(HashSet<int> written)
+    {
+        var kept = new Dictionary<int, long>();
+        if (_proven.Count == 0) return kept;
+        for (int i = 0; i < _versions.Length; i++)
+            if (!written.Contains(i) && _proven.TryGetValue(_versions[i], out long extent)) kept[_versions[i]] = extent;
+        return kept;
+    }
+
     private void Pop(int n = 1) => _stack.RemoveRange(_stack.Count - n, n);
-    private void Push(ValueType t) => _stack.Add(t);
+    private void Push(ValueType t)
+    {
+        _stack.Add(t);
+        SetOrigin(_stack.Count - 1, 0);
+    }
+
+    private void SetOrigin(int height, int version)
+    {
+        while (_origins.Count <= height) _origins.Add(0);
+        _origins[height] = version;
+    }
+
+    /// <summary>The version of the local whose <c>local.get</c> pushed the operand at <paramref name="depth"/> from the top (0: none).</summary>
+    private int OriginOf(int depth)
+    {
+        int h = _stack.Count - 1 - depth;
+        return h >= 0 && h < _origins.Count ? _origins[h] : 0;
+    }
+
+    /// <summary>Block results or parameters pushed at a label: not any local's value.</summary>
+    private void PushTypes(ValueType[] types)
+    {
+        foreach (var t in types) Push(t);
+    }
 
     private void LdcI4(int v) => _il.Emit(OpCodes.Ldc_I4, v);
 
@@ -389,7 +445,8 @@ internal sealed partial class FunctionCompiler
         c.HasElse = true;
         c.Unreachable = false;
         _stack.RemoveRange(c.Height, _stack.Count - c.Height);
-        _stack.AddRange(c.Params);
+        PushTypes(c.Params);
+        _proven = new Dictionary<int, long>(c.Proven!);
     }
 
     private void End(Control c)
@@ -397,7 +454,10 @@ internal sealed partial class FunctionCompiler
         bool fallthrough = !c.Unreachable;
         _controls.RemoveAt(_controls.Count - 1);
         _stack.RemoveRange(c.Height, _stack.Count - c.Height);
-        _stack.AddRange(c.Results);
+        PushTypes(c.Results);
+        // A loop's end is reached only by falling out of its body; a block's or if's end also from branches and the
+        // other arm: only what held at entry holds there.
+        if (c.Proven is not null) _proven = c.Proven;
         bool reachable;
         if (c.Kind == Opcode.Loop)
         {
@@ -481,6 +541,15 @@ internal sealed partial class FunctionCompiler
                     Pop();
                 }
                 var c = new Control { Kind = ins.Op, Label = il.DefineLabel(), Params = ps, Results = rs, Height = _stack.Count - ps.Length };
+                // A loop header is reached again by its back-edges, with values its body set: only what was proven on
+                // the locals the body never sets still holds there. Not its parameters either: on a back-edge they are
+                // the values the branch carried, not the ones pushed here.
+                if (ins.Op == Opcode.Loop)
+                {
+                    _proven = LoopInvariant(_loopWrites[_loopOrdinal]);
+                    for (int h = c.Height; h < _stack.Count; h++) SetOrigin(h, 0);
+                }
+                else c.Proven = new Dictionary<int, long>(_proven);
                 if (ins.Op == Opcode.If)
                 {
                     c.Else = il.DefineLabel();
@@ -575,6 +644,7 @@ internal sealed partial class FunctionCompiler
                 Pop(); // condition
                 var t = _stack[^1];
                 Pop();
+                SetOrigin(_stack.Count - 1, 0); // either operand's value: not the first one's local
                 var one = il.DefineLabel();
                 var done = il.DefineLabel();
                 il.Emit(OpCodes.Brtrue, one);
@@ -591,14 +661,18 @@ internal sealed partial class FunctionCompiler
             case Opcode.LocalGet:
                 LoadLocal((int)ins.A);
                 Push(_localTypes[ins.A]);
+                SetOrigin(_stack.Count - 1, _versions[ins.A]);
                 return;
             case Opcode.LocalSet:
                 StoreLocal((int)ins.A);
                 Pop();
+                _versions[ins.A] = ++_lastVersion;
                 return;
             case Opcode.LocalTee:
                 il.Emit(OpCodes.Dup);
                 StoreLocal((int)ins.A);
+                _versions[ins.A] = ++_lastVersion;
+                SetOrigin(_stack.Count - 1, _versions[ins.A]);
                 return;
             case Opcode.GlobalGet:
             {

@@ -3,12 +3,18 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Win32.SafeHandles;
-using Wasmtime;
 
 namespace Polymath.Runtime.Wasmtime;
 
 /// <summary>
-/// Serialized Wasmtime modules (machine code, like larql's .cwasm) in a directory private to this user. Deserializing an
+/// Turns an authentic entry's payload back into the runtime's compiled module; null with <paramref name="problem"/> when
+/// the runtime refuses it (the entry is then deleted and rebuilt).
+/// </summary>
+internal delegate T? CachePayloadReader<T>(ReadOnlySpan<byte> payload, out string? problem) where T : class;
+
+/// <summary>
+/// Compiled code — serialized Wasmtime modules (machine code, like larql's .cwasm) and the compiler tier's persisted CIL
+/// assemblies (this file is linked into that plugin; the configuration key keeps their entries apart) — in a directory private to this user. Deserializing an
 /// entry is running its code, so an entry is used only when (1) the directory is owned by this user and not group- or
 /// world-writable (created 0700), (2) the entry is a regular file, not a symbolic link, owned by this user and not
 /// group- or world-writable, and (3) its HMAC-SHA256 under the per-user key in <see cref="KeyFileName"/> (0600, in the
@@ -54,6 +60,9 @@ internal sealed partial class CodeCache
     /// <summary>The cap on the total size of the entries.</summary>
     public long MaxBytes { get; }
 
+    /// <summary>False when the directory cannot be trusted or used (logged once): nothing is read or written then.</summary>
+    public bool IsUsable => Key() is not null;
+
     /// <summary>The cache file for <paramref name="wasm"/> (whether or not it exists).</summary>
     public string PathFor(ReadOnlySpan<byte> wasm) => PathFor(SHA256.HashData(wasm));
 
@@ -72,7 +81,7 @@ internal sealed partial class CodeCache
     }
 
     /// <summary>The compiled module from the cache, or null (off, missing, or discarded because it failed a check).</summary>
-    public global::Wasmtime.Module? TryLoad(Engine engine, ReadOnlySpan<byte> wasm)
+    public T? TryLoad<T>(ReadOnlySpan<byte> wasm, CachePayloadReader<T> open) where T : class
     {
         if (Key() is not { } key) return null;
         var wasmHash = SHA256.HashData(wasm);
@@ -98,17 +107,13 @@ internal sealed partial class CodeCache
             problem = Check(bytes!, wasmHash, key, out int payloadOffset);
             if (problem is null)
             {
-                try
+                if (open(bytes.AsSpan(payloadOffset), out problem) is { } module)
                 {
-                    var module = global::Wasmtime.Module.Deserialize(engine, "module", bytes.AsSpan(payloadOffset));
                     LogHit(path);
                     Touch(path);
                     return module;
                 }
-                catch (WasmtimeException e)
-                {
-                    problem = $"Wasmtime refused it: {e.Message.ReplaceLineEndings(" ")}";
-                }
+                problem ??= "the runtime refused it";
             }
         }
         LogDiscarded(path, problem);
@@ -143,8 +148,11 @@ internal sealed partial class CodeCache
         if (!OperatingSystem.IsWindows()) options.UnixCreateMode = OwnerOnly;
         return new FileStream(path, options);
     }
-    /// <summary>Writes <paramref name="module"/> for <paramref name="wasm"/> atomically, then evicts; failures are logged, never thrown.</summary>
-    public void Store(global::Wasmtime.Module module, ReadOnlySpan<byte> wasm)
+    /// <summary>Logs that the entry for <paramref name="wasm"/> was not written (the runtime could not serialize it).</summary>
+    public void NotStored(ReadOnlySpan<byte> wasm, string reason) => LogNotStored(PathFor(wasm), reason);
+
+    /// <summary>Writes <paramref name="payload"/> (the compiled module) for <paramref name="wasm"/> atomically, then evicts; failures are logged, never thrown.</summary>
+    public void Store(ReadOnlySpan<byte> wasm, byte[] payload)
     {
         if (Key() is not { } key) return;
         var wasmHash = SHA256.HashData(wasm);
@@ -152,7 +160,6 @@ internal sealed partial class CodeCache
         string temp = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
         try
         {
-            byte[] payload = module.Serialize();
             long size = Header + _configurationKeyBytes.Length + payload.Length;
             if (size > MaxBytes)
             {
@@ -175,7 +182,7 @@ internal sealed partial class CodeCache
             LogStored(path, payload.Length);
             Evict(path);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or WasmtimeException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             LogNotStored(path, e.Message);
             TryDelete(temp);

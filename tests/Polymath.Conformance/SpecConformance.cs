@@ -42,10 +42,11 @@ public sealed class SpecConformance : IDisposable
 
     /// <summary>
     /// Prepares a run: locates the suite (unless given), finds <c>wast2json</c>, probes <paramref name="plugin"/> on the
-    /// current platform and creates its engine.
+    /// current platform and creates its engine (with <paramref name="codeCacheDirectory"/> as its compiled-code cache, if given).
     /// </summary>
     /// <exception cref="SpecSetupException">The suite or wast2json is missing, or the runtime is not available here.</exception>
-    public static SpecConformance Create(IRuntimePlugin plugin, SpecSuite? suite = null, Wast2Json? converter = null, WastRunnerOptions? options = null)
+    public static SpecConformance Create(IRuntimePlugin plugin, SpecSuite? suite = null, Wast2Json? converter = null, WastRunnerOptions? options = null,
+        string? codeCacheDirectory = null)
     {
         ArgumentNullException.ThrowIfNull(plugin);
         suite ??= SpecSuite.Locate();
@@ -53,7 +54,7 @@ public sealed class SpecConformance : IDisposable
         var probe = plugin.Probe(PlatformInfo.Current);
         if (!probe.IsAvailable)
             throw new SpecSetupException($"Runtime '{plugin.Descriptor.Id}' is not available on {PlatformInfo.Current}: {probe.Reason}");
-        var engine = plugin.CreateEngine(new EngineOptions { Platform = PlatformInfo.Current });
+        var engine = plugin.CreateEngine(new EngineOptions { Platform = PlatformInfo.Current, CodeCacheDirectory = codeCacheDirectory });
         return new SpecConformance(plugin, probe, engine, suite, converter, options ?? new WastRunnerOptions());
     }
 

@@ -5,7 +5,7 @@ using Polymath.Sdk;
 namespace Polymath.SpecRunner;
 
 /// <summary>
-/// <c>dotnet run --project tests/Polymath.SpecRunner -c Release -- [--runtime ID] [--filter PATTERN] [--verbose] [--max-failures N] [--unlimited]</c>:
+/// <c>dotnet run --project tests/Polymath.SpecRunner -c Release -- [--runtime ID] [--filter PATTERN] [--verbose] [--max-failures N] [--unlimited] [--code-cache DIR]</c>:
 /// runs every non-excluded .wast file of the spec testsuite against a runtime, prints one line per file and the
 /// final line <c>N passed, N failed</c>. Exit code 0 when nothing failed, 1 when a command failed, 2 on a usage or
 /// setup error (missing suite, missing wast2json, unknown runtime).
@@ -21,12 +21,13 @@ public static class Program
     };
 
     private const string Usage =
-        "usage: Polymath.SpecRunner [--runtime ID] [--filter PATTERN] [--verbose] [--max-failures N] [--unlimited]\n" +
+        "usage: Polymath.SpecRunner [--runtime ID] [--filter PATTERN] [--verbose] [--max-failures N] [--unlimited] [--code-cache DIR]\n" +
         "  --runtime ID       runtime plugin to test (default: interpreter)\n" +
         "  --filter PATTERN   only .wast files whose name matches (substring, or a pattern with '*'); excluded files stay excluded\n" +
         "  --verbose          print every kept failure and not-applicable command, and per-command-type counts\n" +
         "  --max-failures N   failure messages kept per file (default 5, 50 with --verbose)\n" +
         "  --unlimited        calls without a timeout token or fuel (the runtime's fastest path; a hang is not caught)\n" +
+        "  --code-cache DIR   the engine's compiled-code cache (EngineOptions.CodeCacheDirectory): runs the cached code path\n" +
         "environment: POLYMATH_WASM_TESTSUITE (suite folder), POLYMATH_SPEC_CACHE (conversion cache), POLYMATH_WAST2JSON (tool)";
 
     /// <summary>Entry point.</summary>
@@ -37,6 +38,7 @@ public static class Program
         bool verbose = false;
         int? maxFailures = null;
         bool unlimited = false;
+        string? codeCache = null;
         for (int i = 0; i < args.Length; i++)
         {
             string? Next() => i + 1 < args.Length ? args[++i] : null;
@@ -60,6 +62,10 @@ public static class Program
                 case "--unlimited":
                     unlimited = true;
                     break;
+                case "--code-cache":
+                    codeCache = Next();
+                    if (codeCache is null) return UsageError("--code-cache needs a directory");
+                    break;
                 case "--help":
                 case "-h":
                     Console.WriteLine(Usage);
@@ -73,7 +79,7 @@ public static class Program
 
         try
         {
-            return Run(factory(), filter, verbose, maxFailures ?? (verbose ? 50 : 5), unlimited);
+            return Run(factory(), filter, verbose, maxFailures ?? (verbose ? 50 : 5), unlimited, codeCache);
         }
         catch (SpecSetupException e)
         {
@@ -89,10 +95,10 @@ public static class Program
         return 2;
     }
 
-    private static int Run(IRuntimePlugin plugin, string? filter, bool verbose, int maxFailures, bool unlimited)
+    private static int Run(IRuntimePlugin plugin, string? filter, bool verbose, int maxFailures, bool unlimited, string? codeCache)
     {
         var options = new WastRunnerOptions { MaxFailures = maxFailures, Cancellable = !unlimited };
-        using var run = SpecConformance.Create(plugin, options: options);
+        using var run = SpecConformance.Create(plugin, options: options, codeCacheDirectory: codeCache);
         var suite = run.Suite;
         var descriptor = plugin.Descriptor;
         Console.WriteLine($"runtime {descriptor.Id} ({descriptor.Name} {descriptor.Version}) on {PlatformInfo.Current}: {run.Probe.Reason}");

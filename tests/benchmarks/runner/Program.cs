@@ -4,6 +4,7 @@
 // usage: Polymath.Benchmarks.Runner FILE.wasm N REPS [--count-instructions] [--runtime interpreter|compiler|wasmtime]
 //        Polymath.Benchmarks.Runner --wasmtime-direct FILE.wasm N REPS [none|epoch|fuel|fuel+epoch]   (WasmtimeDirect.cs)
 // For the compiler, "first_call_ms" is the first call's wall time (CIL emission and JIT compilation included).
+// POLYMATH_CODE_CACHE=DIR hands the engine a compiled-code cache (EngineOptions.CodeCacheDirectory), as the host does.
 // prints one JSON line {"checksum":C,"times_ms":[...],"compile_ms":T,"instantiate_ms":T}: each time is
 // the wall time (Stopwatch) of one run(n) call, excluding process start, compilation and instantiation.
 // --count-instructions makes one more, fuel-metered call (not timed) and adds "instructions": the fuel
@@ -49,7 +50,7 @@ try
         Console.Error.WriteLine($"{runtimeId} runtime unavailable: {probe.Reason}");
         return 1;
     }
-    using var engine = plugin.CreateEngine(new EngineOptions());
+    using var engine = plugin.CreateEngine(new EngineOptions { CodeCacheDirectory = Environment.GetEnvironmentVariable("POLYMATH_CODE_CACHE") });
 
     var sw = Stopwatch.StartNew();
     var module = engine.Compile(wasm);
