@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Polymath.Runtime.Wasmtime;
+using Polymath.Sdk.Caching;
 using Polymath.Sdk;
 using Polymath.Wasm;
 

@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Polymath.Sdk;
+using Polymath.Sdk.Caching;
 using Polymath.Wasm;
 using Wasmtime;
 

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using Microsoft.Extensions.Logging;
-using Polymath.Runtime.Wasmtime;
+using Polymath.Sdk.Caching;
 using Polymath.Sdk;
 using Polymath.Wasm;
 using ValueType = Polymath.Wasm.ValueType;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using Polymath.Sdk;
+using Polymath.Sdk.Caching;
 
 namespace Polymath.Runtime.Wasmtime.Tests;
 

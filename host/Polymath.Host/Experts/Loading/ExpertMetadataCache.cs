@@ -12,8 +12,8 @@ namespace Polymath.Host.Experts;
 /// named by the wasm's sha256 under a format-version folder; written to a temporary file and renamed into place (atomic);
 /// an entry that does not parse or does not match its name is deleted with a warning and rebuilt. It lives beside the
 /// compiled-code cache and gets the same directory rule: created 0700, and not used at all (one warning) when the
-/// directory or its format folder is owned by another user or writable by group or others (FileOwner, shared with the
-/// Wasmtime plugin's code cache).
+/// directory or its format folder is owned by another user or writable by group or others (the SDK's FileOwner, as for the
+/// code cache).
 /// </summary>
 internal sealed class ExpertMetadataCache(string directory, ILogger logger)
 {
@@ -105,10 +105,10 @@ internal sealed class ExpertMetadataCache(string directory, ILogger logger)
             Log.MetadataCacheOff(logger, root, $"cannot create it: {e.Message}");
             return false;
         }
-        if (!Polymath.Runtime.Wasmtime.FileOwner.IsSupported) return true;
+        if (!Polymath.Sdk.Caching.FileOwner.IsSupported) return true;
         foreach (string dir in (string[])[root, formatFolder])
         {
-            if (Polymath.Runtime.Wasmtime.FileOwner.CheckPrivateDirectory(dir) is { } problem)
+            if (Polymath.Sdk.Caching.FileOwner.CheckPrivateDirectory(dir) is { } problem)
             {
                 Log.MetadataCacheOff(logger, dir, problem);
                 return false;

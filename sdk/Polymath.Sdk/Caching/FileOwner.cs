@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
-namespace Polymath.Runtime.Wasmtime;
+namespace Polymath.Sdk.Caching;
 
 /// <summary>
 /// Owner and mode of files and directories, which .NET does not expose: <c>statx</c> on Linux (one struct layout on
@@ -9,7 +9,7 @@ namespace Polymath.Runtime.Wasmtime;
 /// what is checked is what is read. Windows: not supported (<see cref="IsSupported"/> false; per-user ACLs guard
 /// LocalApplicationData there).
 /// </summary>
-internal static partial class FileOwner
+public static partial class FileOwner
 {
     /// <summary>Whether owner and mode can be read on this OS.</summary>
     public static bool IsSupported { get; } = OperatingSystem.IsLinux() || OperatingSystem.IsMacOS();
@@ -21,10 +21,10 @@ internal static partial class FileOwner
     private const uint TypeMask = 0xF000, Directory = 0x4000, Regular = 0x8000;
 
     /// <summary>Owner and mode of <paramref name="path"/> (symbolic links followed), or null with the OS error.</summary>
-    public static (uint Uid, uint Mode)? OfPath(string path, out int errno) => Stat(-100 /* AT_FDCWD */, path, 0, out errno);
+    internal static (uint Uid, uint Mode)? OfPath(string path, out int errno) => Stat(-100 /* AT_FDCWD */, path, 0, out errno);
 
     /// <summary>Owner and mode of the file open as <paramref name="handle"/>, or null with the OS error.</summary>
-    public static (uint Uid, uint Mode)? OfHandle(SafeFileHandle handle, out int errno)
+    internal static (uint Uid, uint Mode)? OfHandle(SafeFileHandle handle, out int errno)
     {
         bool added = false;
         try

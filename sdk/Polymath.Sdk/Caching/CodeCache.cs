@@ -4,17 +4,18 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Win32.SafeHandles;
 
-namespace Polymath.Runtime.Wasmtime;
+namespace Polymath.Sdk.Caching;
 
 /// <summary>
 /// Turns an authentic entry's payload back into the runtime's compiled module; null with <paramref name="problem"/> when
 /// the runtime refuses it (the entry is then deleted and rebuilt).
 /// </summary>
-internal delegate T? CachePayloadReader<T>(ReadOnlySpan<byte> payload, out string? problem) where T : class;
+public delegate T? CachePayloadReader<T>(ReadOnlySpan<byte> payload, out string? problem) where T : class;
 
 /// <summary>
-/// Compiled code — serialized Wasmtime modules (machine code, like larql's .cwasm) and the compiler tier's persisted CIL
-/// assemblies (this file is linked into that plugin; the configuration key keeps their entries apart) — in a directory private to this user. Deserializing an
+/// A runtime plugin's compiled code — serialized Wasmtime modules (machine code, like larql's .cwasm), the compiler
+/// tier's persisted CIL assemblies; the payload is opaque here and the configuration key keeps runtimes' and
+/// configurations' entries apart — in a directory private to this user. Deserializing an
 /// entry is running its code, so an entry is used only when (1) the directory is owned by this user and not group- or
 /// world-writable (created 0700), (2) the entry is a regular file, not a symbolic link, owned by this user and not
 /// group- or world-writable, and (3) its HMAC-SHA256 under the per-user key in <see cref="KeyFileName"/> (0600, in the
@@ -23,7 +24,7 @@ internal delegate T? CachePayloadReader<T>(ReadOnlySpan<byte> payload, out strin
 /// Entries are written to a temporary file (0600) and renamed into place; the directory is kept under
 /// <see cref="MaxBytes"/> by deleting the least recently used entries (a hit refreshes the entry's modification time).
 /// </summary>
-internal sealed partial class CodeCache
+public sealed partial class CodeCache
 {
     private static readonly byte[] Magic = "PMCWASM2"u8.ToArray();
     private const int HashSize = 32;
@@ -47,8 +48,16 @@ internal sealed partial class CodeCache
     private byte[]? _key;
     private bool _opened;
 
+    /// <summary>A cache over <paramref name="directory"/> (created 0700 on first use) for one engine configuration.</summary>
+    /// <param name="directory">The cache directory; shared by every runtime and configuration.</param>
+    /// <param name="configurationKey">What the compiled code depends on besides the wasm (runtime, version, settings); part of each entry's name and MAC.</param>
+    /// <param name="logger">Where hits, misses, discarded entries and a refused directory are logged.</param>
+    /// <param name="maxBytes">The cap on the entries' total size; least recently used entries are evicted above it.</param>
     public CodeCache(string directory, string configurationKey, ILogger logger, long maxBytes = DefaultMaxBytes)
     {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        ArgumentNullException.ThrowIfNull(configurationKey);
+        ArgumentNullException.ThrowIfNull(logger);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBytes, 1);
         _directory = Path.GetFullPath(directory);
         _configurationKey = configurationKey;

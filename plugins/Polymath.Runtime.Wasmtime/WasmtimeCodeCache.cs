@@ -1,3 +1,4 @@
+using Polymath.Sdk.Caching;
 using Wasmtime;
 
 namespace Polymath.Runtime.Wasmtime;
