@@ -12,6 +12,32 @@ namespace Polymath.Runtime.Compiler;
 /// </summary>
 internal sealed partial class FunctionCompiler
 {
+    private void TranslateMemory(in Instruction ins)
+    {
+        var il = _il;
+        switch (ins.Op)
+        {
+            case >= Opcode.I32Load and <= Opcode.I64Load32U:
+                EmitLoad(ins);
+                return;
+            case >= Opcode.I32Store and <= Opcode.I64Store32:
+                EmitStore(ins);
+                return;
+            case Opcode.MemorySize:
+                il.Emit(OpCodes.Ldarg_0);
+                il.Emit(OpCodes.Ldfld, FMem);
+                il.Emit(OpCodes.Call, MPages);
+                Push(ValueType.I32);
+                return;
+            case Opcode.MemoryGrow:
+                il.Emit(OpCodes.Ldarg_0);
+                Call(typeof(Instance), nameof(Instance.MemoryGrow));
+                LoadMemory();
+                return;
+        }
+        throw Unhandled(ins.Op);
+    }
+
     /// <summary>
     /// Address on the stack (i32) → checked native address of an access of <paramref name="size"/> bytes. When the address
     /// is a local's value (<paramref name="origin"/>, a version) on which an access reaching at least as far was already

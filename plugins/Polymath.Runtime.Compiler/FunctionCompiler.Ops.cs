@@ -223,6 +223,46 @@ internal sealed partial class FunctionCompiler
         Push(result);
     }
 
+    /// <summary>i32.const, i64.const, f32.const, f64.const (float zeros and ±1 from fields, NaNs with their bits kept).</summary>
+    private void TranslateConstant(in Instruction ins)
+    {
+        var il = _il;
+        switch (ins.Op)
+        {
+            case Opcode.I32Const:
+                LdcI4((int)(uint)ins.Bits);
+                Push(ValueType.I32);
+                return;
+            case Opcode.I64Const:
+                il.Emit(OpCodes.Ldc_I8, (long)ins.Bits);
+                Push(ValueType.I64);
+                return;
+            case Opcode.F32Const:
+            {
+                int bits = (int)(uint)ins.Bits;
+                float v = BitConverter.Int32BitsToSingle(bits);
+                string? field = bits switch { 0 => "F32PlusZero", int.MinValue => "F32MinusZero", 0x3F800000 => "F32PlusOne", unchecked((int)0xBF800000) => "F32MinusOne", _ => null };
+                if (float.IsNaN(v)) { LdcI4(bits); Math("F32NaN"); }
+                else if (field is not null) il.Emit(OpCodes.Ldsfld, typeof(WasmMath).GetField(field)!);
+                else il.Emit(OpCodes.Ldc_R4, v);
+                Push(ValueType.F32);
+                return;
+            }
+            case Opcode.F64Const:
+            {
+                long bits = (long)ins.Bits;
+                double v = BitConverter.Int64BitsToDouble(bits);
+                string? field = bits switch { 0 => "F64PlusZero", long.MinValue => "F64MinusZero", 0x3FF0000000000000 => "F64PlusOne", unchecked((long)0xBFF0000000000000) => "F64MinusOne", _ => null };
+                if (double.IsNaN(v)) { il.Emit(OpCodes.Ldc_I8, bits); Math("F64NaN"); }
+                else if (field is not null) il.Emit(OpCodes.Ldsfld, typeof(WasmMath).GetField(field)!);
+                else il.Emit(OpCodes.Ldc_R8, v);
+                Push(ValueType.F64);
+                return;
+            }
+        }
+        throw Unhandled(ins.Op);
+    }
+
     private void TranslateNumeric(Opcode op)
     {
         var il = _il;
@@ -356,6 +396,6 @@ internal sealed partial class FunctionCompiler
             case Opcode.I64Extend16S: il.Emit(OpCodes.Conv_I2); Simple(OpCodes.Conv_I8, I64, 1); return;
             case Opcode.I64Extend32S: il.Emit(OpCodes.Conv_I4); Simple(OpCodes.Conv_I8, I64, 1); return;
         }
-        throw new InvalidOperationException($"the compiler does not handle instruction {op}");
+        throw Unhandled(op);
     }
 }
