@@ -11,7 +11,7 @@ public sealed class WatExpertTests : IDisposable
     /// <inheritdoc />
     public void Dispose() => _tmp.Dispose();
 
-    private static string Sample => Path.Combine(Repo.Root, "samples", "WatExpert");
+    private static string Sample => Path.Combine(Repository.Root, "samples", "WatExpert");
 
     private async Task<ExpertHost> HostAsync(string runtime)
     {

@@ -122,7 +122,7 @@ public sealed class KernelOnlyRuntimeTests : IDisposable
     [Fact]
     public async Task WithOnlyTheNativeRuntimeEveryExpertIsUnavailableWithAReason()
     {
-        string experts = Path.Combine(Native.Root, "experts");
+        string experts = Path.Combine(Repository.Root, "experts");
         using var host = ExpertHost.CreateBuilder().Configure(o =>
         {
             o.Directory = experts;

@@ -160,7 +160,7 @@ public sealed class SameAnswersTests(CataloguePackagesFixture catalogue, ITestOu
 
     private static IEnumerable<(string Expert, string Op, string Args)> Examples()
     {
-        foreach (string line in File.ReadLines(Path.Combine(Native.Root, "experts", "conformance", "examples.jsonl")))
+        foreach (string line in File.ReadLines(Path.Combine(Repository.Root, "experts", "conformance", "examples.jsonl")))
         {
             if (string.IsNullOrWhiteSpace(line)) continue;
             using var doc = JsonDocument.Parse(line);
