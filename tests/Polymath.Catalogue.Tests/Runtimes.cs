@@ -1,24 +1,15 @@
 using System.Collections.Concurrent;
 using Polymath.Host.Experts;
-using Polymath.Runtime.Interpreter;
 using Polymath.Sdk;
 
 namespace Polymath.Catalogue.Tests;
 
 /// <summary>
-/// The runtime plugins the catalogue runs on. Adding a runtime plugin to the conformance run is one more line here:
-/// every example and listing test is a theory over (runtime, case).
+/// Hosts over the catalogue, one per runtime plugin. Adding a runtime plugin to the conformance run is one more line in
+/// tests/Shared/RuntimePlugins.cs: every example and listing test is a theory over (runtime, case).
 /// </summary>
 public static class Runtimes
 {
-    /// <summary>Runtime name → factory for a fresh plugin object.</summary>
-    public static readonly IReadOnlyDictionary<string, Func<IRuntimePlugin>> All = new Dictionary<string, Func<IRuntimePlugin>>
-    {
-        ["interpreter"] = () => new InterpreterRuntimePlugin(),
-        ["compiler"] = () => new Polymath.Runtime.Compiler.CompilerRuntimePlugin(),
-        ["wasmtime"] = () => new Polymath.Runtime.Wasmtime.WasmtimeRuntimePlugin(),
-    };
-
     private static readonly ConcurrentDictionary<(string Runtime, string? Platform), Lazy<ExpertHost>> Hosts = new();
 
     /// <summary>
@@ -30,7 +21,7 @@ public static class Runtimes
         {
             var host = ExpertHost.CreateBuilder()
                 .Configure(o => { o.Directory = Repository.ExpertsDirectory; o.Watch = false; o.Platform = key.Platform; })
-                .AddRuntime(All[key.Runtime]())
+                .AddRuntime(RuntimePlugins.All[key.Runtime]())
                 .Build();
             host.StartAsync().GetAwaiter().GetResult();
             return host;
