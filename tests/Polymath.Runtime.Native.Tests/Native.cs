@@ -107,14 +107,3 @@ internal static class Native
             throw new PlatformNotSupportedException($"these tests build native kernels with gcc for Linux; this is {Rid}");
     }
 }
-
-/// <summary>A fresh temporary directory, deleted on dispose.</summary>
-internal sealed class TempDir : IDisposable
-{
-    public string Path { get; } = Directory.CreateTempSubdirectory("polymath-native-").FullName;
-
-    public void Dispose()
-    {
-        try { Directory.Delete(Path, true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-    }
-}

@@ -12,7 +12,7 @@ namespace Polymath.Runtime.Native.Tests;
 /// </summary>
 public sealed class NativeKernelDecisionTests(LuhnPackageFixture luhn) : IClassFixture<LuhnPackageFixture>, IDisposable
 {
-    private readonly TempDir _tmp = new();
+    private readonly Tools.TempDir _tmp = new();
 
     public void Dispose() => _tmp.Dispose();
 
@@ -115,7 +115,7 @@ public sealed class NativeKernelDecisionTests(LuhnPackageFixture luhn) : IClassF
 /// <summary>A kernel-only runtime never stands in for a WebAssembly runtime.</summary>
 public sealed class KernelOnlyRuntimeTests : IDisposable
 {
-    private readonly TempDir _tmp = new();
+    private readonly Tools.TempDir _tmp = new();
 
     public void Dispose() => _tmp.Dispose();
 

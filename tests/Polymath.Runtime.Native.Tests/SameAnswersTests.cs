@@ -9,7 +9,7 @@ namespace Polymath.Runtime.Native.Tests;
 /// <summary>The whole catalogue with kernels for this platform (experts/build.sh --native --packages), built once.</summary>
 public sealed class CataloguePackagesFixture : IDisposable
 {
-    private readonly TempDir _tmp = new();
+    private readonly Tools.TempDir _tmp = new();
 
     public CataloguePackagesFixture()
     {
