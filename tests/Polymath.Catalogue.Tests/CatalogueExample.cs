@@ -9,7 +9,7 @@ public sealed record CatalogueExample(int Line, string Expert, string Op, string
     public bool ExpectsDeclined => Expect.ValueKind == JsonValueKind.String && Expect.GetString() == "declined";
 
     /// <summary>The examples file.</summary>
-    public static string FilePath => Path.Combine(Repo.ExpertsDirectory, "conformance", "examples.jsonl");
+    public static string FilePath => Path.Combine(Repository.ExpertsDirectory, "conformance", "examples.jsonl");
 
     /// <summary>All examples, in file order. A malformed line is an error naming the line.</summary>
     public static IReadOnlyList<CatalogueExample> All { get; } = Load(FilePath);

@@ -8,7 +8,7 @@ namespace Polymath.Catalogue.Tests;
 
 /// <summary>
 /// Every catalogue example, run through the real host (registry → binding → pooled instance → larql ABI) on every
-/// runtime in <see cref="Runtimes.All"/> — the path <c>polymath call</c> takes.
+/// runtime in <see cref="RuntimePlugins.All"/> — the path <c>polymath call</c> takes.
 /// </summary>
 public sealed class CatalogueTests(ITestOutputHelper output)
 {
@@ -16,14 +16,14 @@ public sealed class CatalogueTests(ITestOutputHelper output)
     public static TheoryData<string, int> Cases()
     {
         var data = new TheoryData<string, int>();
-        foreach (string runtime in Runtimes.All.Keys)
+        foreach (string runtime in RuntimePlugins.All.Keys)
             foreach (var e in CatalogueExample.All)
                 data.Add(runtime, e.Line);
         return data;
     }
 
     /// <summary>One runtime name per row.</summary>
-    public static TheoryData<string> RuntimeNames() => new(Runtimes.All.Keys);
+    public static TheoryData<string> RuntimeNames() => new(RuntimePlugins.All.Keys);
 
     /// <summary>Runs one example and returns null on success, else why it failed.</summary>
     public static string? Check(ExpertHost host, CatalogueExample e)

@@ -13,7 +13,7 @@ public sealed class ListingTests
     public static TheoryData<string, string> Cases()
     {
         var data = new TheoryData<string, string>();
-        foreach (string runtime in Runtimes.All.Keys)
+        foreach (string runtime in RuntimePlugins.All.Keys)
             foreach (string platform in new[] { "", "linux-arm", "linux-x64", "linux-arm64", "win-x64", "osx-arm64" })
                 if (Runs(runtime, platform))
                     data.Add(runtime, platform);
@@ -24,7 +24,7 @@ public sealed class ListingTests
     public static TheoryData<string, string> UnavailableCases()
     {
         var data = new TheoryData<string, string>();
-        foreach (string runtime in Runtimes.All.Keys)
+        foreach (string runtime in RuntimePlugins.All.Keys)
             foreach (string platform in new[] { "linux-arm", "linux-armv6", "linux-x86" })
                 if (!Runs(runtime, platform))
                     data.Add(runtime, platform);
@@ -32,7 +32,7 @@ public sealed class ListingTests
     }
 
     private static bool Runs(string runtime, string platform) =>
-        Runtimes.All[runtime]().Probe(platform.Length == 0 ? Polymath.Sdk.PlatformInfo.Current : Polymath.Sdk.PlatformInfo.FromRuntimeIdentifier(platform)).IsAvailable;
+        RuntimePlugins.All[runtime]().Probe(platform.Length == 0 ? Polymath.Sdk.PlatformInfo.Current : Polymath.Sdk.PlatformInfo.FromRuntimeIdentifier(platform)).IsAvailable;
 
     /// <summary>With only a runtime that cannot run on the platform, every expert is listed unavailable, with a reason.</summary>
     [Theory]
@@ -89,5 +89,5 @@ public sealed class ListingTests
     }
 
     /// <summary>One runtime name per row.</summary>
-    public static TheoryData<string> RuntimeOnly() => new(Runtimes.All.Keys);
+    public static TheoryData<string> RuntimeOnly() => new(RuntimePlugins.All.Keys);
 }

@@ -26,7 +26,7 @@ public sealed class NativeCatalogueTests(ITestOutputHelper output)
         string root = Directory.CreateTempSubdirectory("polymath-native-catalogue-").FullName;
         AppDomain.CurrentDomain.ProcessExit += (_, _) => { try { Directory.Delete(root, true); } catch (IOException) { } catch (UnauthorizedAccessException) { } };
         string packages = Path.Combine(root, "experts");
-        Tools.Run(Path.Combine(Repo.Root, "experts", "build.sh"), Repo.Root, "--native", "--packages", packages);
+        Tools.Run(Path.Combine(Repository.Root, "experts", "build.sh"), Repository.Root, "--native", "--packages", packages);
         var catalog = RuntimeCatalog.Create(new PolymathHostOptions { PluginsFile = NativeRuntimePluginTests.WritePluginsJson(root) });
         var host = ExpertHost.CreateBuilder()
             .Configure(o =>

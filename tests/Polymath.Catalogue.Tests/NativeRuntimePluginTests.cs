@@ -61,7 +61,7 @@ public sealed class NativeRuntimePluginTests : IDisposable
     {
         Tools.Require("gcc", "apt-get install gcc");
         string native = Path.Combine(_tmp.Path, "native");
-        Tools.Run(Path.Combine(Repo.Root, "experts", "build.sh"), Repo.Root, "--native", native, "luhn");
+        Tools.Run(Path.Combine(Repository.Root, "experts", "build.sh"), Repository.Root, "--native", native, "luhn");
         string lib = Path.Combine(native, "libluhn.so");
 
         using var catalog = RuntimeCatalog.Create(new PolymathHostOptions { PluginsFile = WritePluginsJson(_tmp.Path) });
@@ -78,7 +78,7 @@ public sealed class NativeRuntimePluginTests : IDisposable
         Assert.Contains("\"id\":\"luhn\"", kernel.Metadata);
 
         // Same calls through the host on the wasm build (no grant, so no expert runs natively): identical values.
-        using var host = ExpertHost.CreateBuilder().Configure(o => { o.Directory = Repo.ExpertsDirectory; o.Watch = false; })
+        using var host = ExpertHost.CreateBuilder().Configure(o => { o.Directory = Repository.ExpertsDirectory; o.Watch = false; })
             .UseRuntimeCatalog(catalog).Build();
         await host.StartAsync();
         Assert.All(host.Registry.Experts, x => Assert.Equal("interpreter", x.RuntimeId)); // never bound to a wasm-less runtime

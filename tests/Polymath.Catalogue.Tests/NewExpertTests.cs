@@ -13,7 +13,7 @@ public sealed class NewExpertTests : IDisposable
     /// <inheritdoc />
     public void Dispose() => _tmp.Dispose();
 
-    private static string Kit => Path.Combine(Repo.Root, "sdk", "expert-kit", NewExpertCommand.KitHeader);
+    private static string Kit => Path.Combine(Repository.Root, "sdk", "expert-kit", NewExpertCommand.KitHeader);
 
     [Fact]
     public async Task ScaffoldedExpertBuildsAndItsExamplesPassThroughTheHost()

@@ -11,7 +11,7 @@ public sealed class WatExpertTests : IDisposable
     /// <inheritdoc />
     public void Dispose() => _tmp.Dispose();
 
-    private static string Sample => Path.Combine(Repo.Root, "samples", "WatExpert");
+    private static string Sample => Path.Combine(Repository.Root, "samples", "WatExpert");
 
     private async Task<ExpertHost> HostAsync(string runtime)
     {
@@ -20,7 +20,7 @@ public sealed class WatExpertTests : IDisposable
         foreach (string f in new[] { "expert.json", "wat_fib.wasm" })
             File.Copy(Path.Combine(Sample, f), Path.Combine(pkg, f));
         var host = ExpertHost.CreateBuilder().Configure(o => { o.Directory = Path.GetDirectoryName(pkg)!; o.Watch = false; })
-            .AddRuntime(Runtimes.All[runtime]()).Build();
+            .AddRuntime(RuntimePlugins.All[runtime]()).Build();
         await host.StartAsync();
         return host;
     }

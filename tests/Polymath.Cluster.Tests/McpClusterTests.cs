@@ -15,12 +15,12 @@ public sealed class McpClusterTests
         using var redis = await RedisServer.StartAsync();
         string id = $"mcp-{Guid.NewGuid():N}"[..12];
         string[] settings = ["--Cluster:RefreshMs=200", "--Cluster:ProbeTimeoutMs=500", "--Cluster:WorkerThreads=2"];
-        await using var serve = ServeSilo.Start(redis.Membership, id, Repo.ExpertsDirectory, settings);
+        await using var serve = ServeSilo.Start(redis.Membership, id, Repository.ExpertsDirectory, settings);
         await serve.WaitForActiveAsync(1, TimeSpan.FromSeconds(90));
 
         // The MCP silo runs one call at a time itself: with 60 calls in flight most go to the serve silo.
         var start = new ProcessStartInfo(ClusterProcesses.Cli) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string a in new[] { "mcp", "--dir", Repo.ExpertsDirectory, "--cluster", redis.Membership, "--cluster-id", id, "--silo-port", "0", "--gateway-port", "0" })
+        foreach (string a in new[] { "mcp", "--dir", Repository.ExpertsDirectory, "--cluster", redis.Membership, "--cluster-id", id, "--silo-port", "0", "--gateway-port", "0" })
             start.ArgumentList.Add(a);
         // mcp takes no --Section:Key=value tokens: the rest of the settings come from the environment, like any setting.
         foreach (var (key, value) in new[] { ("LocalConcurrency", "1"), ("WorkerThreads", "1"), ("RefreshMs", "200"), ("ProbeTimeoutMs", "500") })

@@ -23,7 +23,7 @@ public sealed class RedisClusterProcessTests
         "--Cluster:LocalConcurrency=1", "--Cluster:WorkerThreads=2",
     ];
 
-    private static string NodeFolder => Path.Combine(Repo.Root, "tests", "Polymath.Cluster.Tests", "node");
+    private static string NodeFolder => Path.Combine(Repository.Root, "tests", "Polymath.Cluster.Tests", "node");
 
     [Fact]
     public async Task ThirdSiloKilledMidLoadLosesNoCallAndIsDeclaredDeadWithinTheProbeTime()
@@ -32,9 +32,9 @@ public sealed class RedisClusterProcessTests
             $"vscode-jsonrpc is not installed in {NodeFolder}: run `npm ci --prefix {NodeFolder}` (needs the Debian packages nodejs and npm; .ci/run does this)");
         using var redis = await RedisServer.StartAsync();
         string cluster = $"kill-{Guid.NewGuid():N}"[..13];
-        await using var a = ServeSilo.Start(redis.Membership, cluster, Repo.ExpertsDirectory, Settings);
-        await using var b = ServeSilo.Start(redis.Membership, cluster, Repo.ExpertsDirectory, Settings);
-        await using var victim = ServeSilo.Start(redis.Membership, cluster, Repo.ExpertsDirectory, Settings);
+        await using var a = ServeSilo.Start(redis.Membership, cluster, Repository.ExpertsDirectory, Settings);
+        await using var b = ServeSilo.Start(redis.Membership, cluster, Repository.ExpertsDirectory, Settings);
+        await using var victim = ServeSilo.Start(redis.Membership, cluster, Repository.ExpertsDirectory, Settings);
         foreach (var s in new[] { a, b, victim }) await s.WaitForActiveAsync(3, TimeSpan.FromSeconds(90));
         string victimAddress = await victim.AddressAsync();
 
@@ -97,8 +97,8 @@ public sealed class RedisClusterProcessTests
     {
         using var redis = await RedisServer.StartAsync();
         string idA = $"a-{Guid.NewGuid():N}"[..10], idB = $"b-{Guid.NewGuid():N}"[..10];
-        await using var a = ServeSilo.Start(redis.Membership, idA, Repo.ExpertsDirectory, Settings);
-        await using var b = ServeSilo.Start(redis.Membership, idB, Repo.ExpertsDirectory, Settings);
+        await using var a = ServeSilo.Start(redis.Membership, idA, Repository.ExpertsDirectory, Settings);
+        await using var b = ServeSilo.Start(redis.Membership, idB, Repository.ExpertsDirectory, Settings);
         await a.WaitForActiveAsync(1, TimeSpan.FromSeconds(90));
         await b.WaitForActiveAsync(1, TimeSpan.FromSeconds(90));
         // Both membership tables are in the one redis.
@@ -128,8 +128,8 @@ public sealed class RedisClusterProcessTests
     {
         using var redis = await RedisServer.StartAsync();
         string id = $"st-{Guid.NewGuid():N}"[..11];
-        await using var a = ServeSilo.Start(redis.Membership, id, Repo.ExpertsDirectory, Settings);
-        await using var b = ServeSilo.Start(redis.Membership, id, Repo.ExpertsDirectory, Settings);
+        await using var a = ServeSilo.Start(redis.Membership, id, Repository.ExpertsDirectory, Settings);
+        await using var b = ServeSilo.Start(redis.Membership, id, Repository.ExpertsDirectory, Settings);
         await a.WaitForActiveAsync(2, TimeSpan.FromSeconds(90));
         await b.WaitForActiveAsync(2, TimeSpan.FromSeconds(90));
         string self = await a.AddressAsync(), other = await b.AddressAsync();

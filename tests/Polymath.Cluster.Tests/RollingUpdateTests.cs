@@ -34,7 +34,7 @@ public sealed partial class RollingUpdateTests
         string dirA = Path.Combine(root, "a"), dirB = Path.Combine(root, "b");
         foreach (var (dir, version) in new[] { (dirA, V1), (dirB, V2) })
         {
-            ThreeSilos.CopyDirectory(Path.Combine(Repo.ExpertsDirectory, "arithmetic"), Path.Combine(dir, "arithmetic"));
+            ThreeSilos.CopyDirectory(Path.Combine(Repository.ExpertsDirectory, "arithmetic"), Path.Combine(dir, "arithmetic"));
             SetVersion(dir, version);
         }
         var options = new PolymathClusterOptions { Membership = "localhost", LocalConcurrency = 1, WorkerThreads = 2, RefreshMs = 100, ProbeTimeoutMs = 500 };

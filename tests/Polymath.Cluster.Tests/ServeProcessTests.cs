@@ -20,7 +20,7 @@ public sealed class ServeProcessTests
     {
         var psi = new ProcessStartInfo(Cli) { RedirectStandardError = true, RedirectStandardOutput = true };
         foreach (string a in args) psi.ArgumentList.Add(a);
-        psi.ArgumentList.Add($"--Experts:Directory={Repo.ExpertsDirectory}");
+        psi.ArgumentList.Add($"--Experts:Directory={Repository.ExpertsDirectory}");
         var clock = Stopwatch.StartNew();
         using var p = Process.Start(psi)!;
         var stderr = p.StandardError.ReadToEndAsync();

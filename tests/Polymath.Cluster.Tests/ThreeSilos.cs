@@ -26,8 +26,8 @@ public sealed class ThreeSilos : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(_smallExperts);
-        CopyDirectory(Path.Combine(Repo.ExpertsDirectory, "arithmetic"), Path.Combine(_smallExperts, "arithmetic"));
-        Cluster = await DeployAsync(3, name => name == "Silo_2" ? _smallExperts : Repo.ExpertsDirectory, Options);
+        CopyDirectory(Path.Combine(Repository.ExpertsDirectory, "arithmetic"), Path.Combine(_smallExperts, "arithmetic"));
+        Cluster = await DeployAsync(3, name => name == "Silo_2" ? _smallExperts : Repository.ExpertsDirectory, Options);
     }
 
     /// <summary>
@@ -102,7 +102,7 @@ public static class Examples
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var list = new List<(string, string)>();
-        foreach (string line in File.ReadLines(Path.Combine(Repo.ExpertsDirectory, "conformance", "examples.jsonl")))
+        foreach (string line in File.ReadLines(Path.Combine(Repository.ExpertsDirectory, "conformance", "examples.jsonl")))
         {
             if (string.IsNullOrWhiteSpace(line)) continue;
             using var doc = JsonDocument.Parse(line);
@@ -110,20 +110,5 @@ public static class Examples
             if (seen.Add(op)) list.Add((op, doc.RootElement.TryGetProperty("args", out var a) ? a.GetRawText() : "{}"));
         }
         return list;
-    }
-}
-
-/// <summary>Locates the repository from the test assembly's folder.</summary>
-public static class Repo
-{
-    public static string Root { get; } = Find();
-
-    public static string ExpertsDirectory => Path.Combine(Root, "experts");
-
-    private static string Find()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "experts", "conformance", "examples.jsonl"))) return dir.FullName;
-        throw new InvalidOperationException($"cannot find the repository (experts/conformance/examples.jsonl) above {AppContext.BaseDirectory}");
     }
 }

@@ -20,7 +20,7 @@ public sealed class SpecSuiteTests(ITestOutputHelper output)
     {
         var suite = SpecSuite.Locate();
         var data = new TheoryData<string, string, string>();
-        foreach (var runtime in ConformanceRuntimes.All.Keys)
+        foreach (var runtime in Polymath.Tests.RuntimePlugins.All.Keys)
         {
             var files = suite.IncludedFilesFor(CapabilitiesOf(runtime));
             foreach (var mode in new[] { "cancellable", "unlimited" })
@@ -35,7 +35,7 @@ public sealed class SpecSuiteTests(ITestOutputHelper output)
     public void File_passes_every_assertion(string runtime, string mode, string file)
     {
         var run = Runs.GetOrAdd(runtime + "/" + mode, _ => new Lazy<SpecConformance>(() => SpecConformance.Create(
-            ConformanceRuntimes.All[runtime](), options: new WastRunnerOptions { Cancellable = mode == "cancellable" }))).Value;
+            Polymath.Tests.RuntimePlugins.All[runtime](), options: new WastRunnerOptions { Cancellable = mode == "cancellable" }))).Value;
         var result = run.RunFile(file);
         output.WriteLine($"[{runtime}, {mode}] {result.Describe(includeNotApplicable: true)}");
         Assert.True(result.Passed > 0 || result.NotApplicable > 0, $"{file} ran no command");
@@ -43,7 +43,7 @@ public sealed class SpecSuiteTests(ITestOutputHelper output)
     }
 
     private static IReadOnlyCollection<string> CapabilitiesOf(string runtime) =>
-        ConformanceRuntimes.All[runtime]().Probe(Polymath.Sdk.PlatformInfo.Current).Capabilities.ToHashSet(StringComparer.Ordinal);
+        Polymath.Tests.RuntimePlugins.All[runtime]().Probe(Polymath.Sdk.PlatformInfo.Current).Capabilities.ToHashSet(StringComparer.Ordinal);
 
     [Fact]
     public void No_file_of_the_suite_is_excluded()
@@ -82,5 +82,5 @@ public sealed class SpecSuiteTests(ITestOutputHelper output)
     }
 
     /// <summary>Every runtime id.</summary>
-    public static TheoryData<string> RuntimeIds() => new(ConformanceRuntimes.All.Keys);
+    public static TheoryData<string> RuntimeIds() => new(Polymath.Tests.RuntimePlugins.All.Keys);
 }

@@ -128,7 +128,7 @@ public class AbiTests
     public static TheoryData<string, WasiGrants, int, int, int> GrantCases()
     {
         var data = new TheoryData<string, WasiGrants, int, int, int>();
-        foreach (var runtime in TestRuntimes.All.Keys)
+        foreach (var runtime in RuntimePlugins.All.Keys)
         {
             data.Add(runtime, WasiGrants.All, 0, 1, 1);
             data.Add(runtime, WasiGrants.None, 8, 760, 760);

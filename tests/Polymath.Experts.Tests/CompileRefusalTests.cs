@@ -29,7 +29,7 @@ public sealed class CompileRefusalTests : IDisposable
         var arm = PlatformInfo.FromRuntimeIdentifier("linux-arm");
         return new ExpertRegistry(
             new ExpertHostOptions { Directory = _dir.Path, Watch = false, Platform = "linux-arm", TierUp = tierUp, MetadataCacheDirectory = metadataCache ?? "off" },
-            [RuntimeReport.FromPlugin(TestRuntimes.All["compiler"](), arm, order: 0), RuntimeReport.FromPlugin(TestRuntimes.All["interpreter"](), arm, order: 1)], arm);
+            [RuntimeReport.FromPlugin(RuntimePlugins.All["compiler"](), arm, order: 0), RuntimeReport.FromPlugin(RuntimePlugins.All["interpreter"](), arm, order: 1)], arm);
     }
 
     [Fact]

@@ -52,7 +52,7 @@ public sealed class FdWriteFloodTests : IDisposable
         var options = new ExpertHostOptions { Directory = _dir.Path, Watch = false };
         options.Grants["flood"] = ["wasi.stdio"];
         options.Limits.TimeoutMs = timeoutMs;
-        var registry = new ExpertRegistry(options, [RuntimeReport.FromPlugin(TestRuntimes.All[runtime](), PlatformInfo.Current)], PlatformInfo.Current, output: sink);
+        var registry = new ExpertRegistry(options, [RuntimeReport.FromPlugin(RuntimePlugins.All[runtime](), PlatformInfo.Current)], PlatformInfo.Current, output: sink);
         _owned.Add(registry);
         registry.Reload();
         return registry;

@@ -26,7 +26,7 @@ public sealed class HostileReaderTests : IDisposable
     private ExpertRegistry Registry()
     {
         var options = new ExpertHostOptions { Directory = _dir.Path, Watch = false };
-        var registry = new ExpertRegistry(options, [RuntimeReport.FromPlugin(TestRuntimes.All["interpreter"](), PlatformInfo.Current)], PlatformInfo.Current);
+        var registry = new ExpertRegistry(options, [RuntimeReport.FromPlugin(RuntimePlugins.All["interpreter"](), PlatformInfo.Current)], PlatformInfo.Current);
         _owned.Add(registry);
         HostileExperts.WithinSeconds(60, () => { registry.Reload(); return 0; });
         return registry;

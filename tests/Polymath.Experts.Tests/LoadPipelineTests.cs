@@ -34,7 +34,7 @@ public sealed class LoadPipelineTests : IDisposable
     {
         TestExperts.WritePackage(_dir.Path, "echo", TestExperts.Echo());
         TestExperts.WritePackage(_dir.Path, "other", TestExperts.Echo("other", version: "2.0.0"));
-        var plugin = new CountingPlugin(TestRuntimes.All[runtime]());
+        var plugin = new CountingPlugin(RuntimePlugins.All[runtime]());
         var log = new RecordingLogger();
         var options = new ExpertHostOptions { Directory = _dir.Path, Watch = false, Grants = { ["*"] = ["wasi.stdio"] } };
         using var reads = new ModuleReadCounter();
@@ -67,7 +67,7 @@ public sealed class LoadPipelineTests : IDisposable
     public void CompilingBytesReadsAndValidatesOnceAndCompilingAValidatedModuleNeither(string runtime)
     {
         byte[] wasm = TestExperts.Echo();
-        using var engine = TestRuntimes.All[runtime]().CreateEngine(new EngineOptions());
+        using var engine = RuntimePlugins.All[runtime]().CreateEngine(new EngineOptions());
         using var reads = new ModuleReadCounter();
 
         var fromBytes = engine.Compile(wasm);

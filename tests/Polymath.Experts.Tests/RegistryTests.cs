@@ -24,7 +24,7 @@ public sealed class RegistryTests : IDisposable
     {
         var options = new ExpertHostOptions { Directory = _dir.Path, Watch = false };
         configure?.Invoke(options);
-        var registry = new ExpertRegistry(options, [RuntimeReport.FromPlugin(TestRuntimes.All[runtime](), PlatformInfo.Current)], PlatformInfo.Current, output: sink);
+        var registry = new ExpertRegistry(options, [RuntimeReport.FromPlugin(RuntimePlugins.All[runtime](), PlatformInfo.Current)], PlatformInfo.Current, output: sink);
         _owned.Add(registry);
         registry.Reload();
         return registry;
@@ -95,7 +95,7 @@ public sealed class RegistryTests : IDisposable
         })
         {
             using var r = new ExpertRegistry(options,
-                [RuntimeReport.FromPlugin(TestRuntimes.All["compiler"](), platform, order: 0), RuntimeReport.FromPlugin(TestRuntimes.All["interpreter"](), platform, order: 1)], platform);
+                [RuntimeReport.FromPlugin(RuntimePlugins.All["compiler"](), platform, order: 0), RuntimeReport.FromPlugin(RuntimePlugins.All["interpreter"](), platform, order: 1)], platform);
             r.Reload();
             var info = Assert.Single(r.Experts);
             Assert.Equal(status, info.Status);
@@ -110,7 +110,7 @@ public sealed class RegistryTests : IDisposable
     public static TheoryData<string, string, string, ExpertLimitKind> RunawayCases()
     {
         var data = new TheoryData<string, string, string, ExpertLimitKind>();
-        foreach (var runtime in TestRuntimes.All.Keys)
+        foreach (var runtime in RuntimePlugins.All.Keys)
         {
             data.Add(runtime, "loop", ",\"limits\":{\"fuelPerCall\":2000000}", ExpertLimitKind.Fuel);
             data.Add(runtime, "loop", ",\"limits\":{\"timeoutMs\":200}", ExpertLimitKind.Timeout);
@@ -137,7 +137,7 @@ public sealed class RegistryTests : IDisposable
     public static TheoryData<string, string, TrapKind?, AbiViolation?> HostileCases()
     {
         var data = new TheoryData<string, string, TrapKind?, AbiViolation?>();
-        foreach (var runtime in TestRuntimes.All.Keys)
+        foreach (var runtime in RuntimePlugins.All.Keys)
         {
             data.Add(runtime, "trap", TrapKind.Unreachable, null);
             data.Add(runtime, "wild", null, AbiViolation.WildPointer);

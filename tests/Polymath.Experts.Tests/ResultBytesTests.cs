@@ -97,7 +97,7 @@ public sealed class ResultBytesTests : IDisposable
         // bytes and the two result records. Measured on this thread only, so other tests do not count.
         TestExperts.WritePackage(_dir.Path, "echo", TestExperts.Echo());
         using var registry = new ExpertRegistry(new ExpertHostOptions { Directory = _dir.Path, Watch = false },
-            [RuntimeReport.FromPlugin(TestRuntimes.All["interpreter"](), PlatformInfo.Current)], PlatformInfo.Current);
+            [RuntimeReport.FromPlugin(RuntimePlugins.All["interpreter"](), PlatformInfo.Current)], PlatformInfo.Current);
         registry.Reload();
         var args = """{"x":1}"""u8.ToArray();
         for (int i = 0; i < 200; i++) Assert.True(registry.Call("echo", args).IsResult);

@@ -1,9 +1,8 @@
-using System.Diagnostics;
 using Polymath.Experts;
 
 namespace Polymath.Experts.Tests;
 
-/// <summary>Compiles the WAT test experts with wat2wasm (Debian package wabt). A missing tool fails loudly.</summary>
+/// <summary>Compiles the WAT test experts with wat2wasm (Debian package wabt; tests/Shared/Wat.cs). A missing tool fails loudly.</summary>
 public static class TestExperts
 {
     private static readonly Dictionary<string, byte[]> Cache = new();
@@ -37,29 +36,9 @@ public static class TestExperts
         lock (Cache)
         {
             if (Cache.TryGetValue(wat, out var cached)) return cached;
-            string dir = Directory.CreateTempSubdirectory("polymath-wat-").FullName;
-            try
-            {
-                string src = Path.Combine(dir, "m.wat"), dst = Path.Combine(dir, "m.wasm");
-                File.WriteAllText(src, wat);
-                ProcessStartInfo psi = new("wat2wasm", [src, "-o", dst]) { RedirectStandardError = true, RedirectStandardOutput = true };
-                Process p;
-                try { p = Process.Start(psi)!; }
-                catch (System.ComponentModel.Win32Exception e)
-                {
-                    throw new InvalidOperationException("wat2wasm is required by these tests and was not found on PATH: install the Debian package 'wabt' (apt-get install wabt)", e);
-                }
-                using (p)
-                {
-                    string err = p.StandardError.ReadToEnd();
-                    p.WaitForExit();
-                    if (p.ExitCode != 0) throw new InvalidOperationException($"wat2wasm failed: {err}");
-                }
-                var bytes = File.ReadAllBytes(dst);
-                Cache[wat] = bytes;
-                return bytes;
-            }
-            finally { Directory.Delete(dir, true); }
+            var bytes = Polymath.Tests.Wat.ToWasmPlain(wat); // tests/Shared/Wat.cs: plain wat2wasm, no name section
+            Cache[wat] = bytes;
+            return bytes;
         }
     }
 

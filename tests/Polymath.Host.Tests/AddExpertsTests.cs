@@ -13,11 +13,8 @@ public class AddExpertsTests
     public async Task HostedExpertHostLoadsTheRepositoryExpertsThroughTheCatalog()
     {
         string cli = Path.Combine(AppContext.BaseDirectory, "cli");
-        string? experts = null;
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null && experts is null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "experts", "conformance", "examples.jsonl")))
-                experts = Path.Combine(d.FullName, "experts");
-        Assert.NotNull(experts);
+        string experts = Repository.ExpertsDirectory;
+        Assert.True(File.Exists(Path.Combine(experts, "conformance", "examples.jsonl")), experts);
 
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>

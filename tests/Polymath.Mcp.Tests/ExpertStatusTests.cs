@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Xunit;
 
@@ -19,20 +18,7 @@ public sealed class ExpertStatusTests
         string wat = File.ReadAllText(watPath);
         if (!wat.Contains(from, StringComparison.Ordinal)) throw new InvalidOperationException($"{watPath} no longer lists an op named 'version' in its metadata");
         wat = wat.Replace("{{ID}}", "oddnames").Replace("{{TIER}}", "1").Replace("{{VERSION}}", "1.0.0").Replace(from, "\\22name\\22:\\22bad name\\22", StringComparison.Ordinal);
-        string dir = Directory.CreateTempSubdirectory("polymath-mcp-wat-").FullName;
-        try
-        {
-            string src = Path.Combine(dir, "m.wat"), dst = Path.Combine(dir, "m.wasm");
-            File.WriteAllText(src, wat);
-            if (TestPaths.FindOnPath("wat2wasm") is null)
-                throw new InvalidOperationException("wat2wasm is required by this test and was not found on PATH: install the Debian package 'wabt' (apt-get install wabt)");
-            using var p = Process.Start(new ProcessStartInfo("wat2wasm", [src, "-o", dst]) { RedirectStandardError = true })!;
-            string err = p.StandardError.ReadToEnd();
-            p.WaitForExit();
-            if (p.ExitCode != 0) throw new InvalidOperationException($"wat2wasm failed: {err}");
-            return File.ReadAllBytes(dst);
-        }
-        finally { Directory.Delete(dir, recursive: true); }
+        return Polymath.Tests.Wat.ToWasmPlain(wat); // tests/Shared/Wat.cs: plain wat2wasm, failing loudly when wabt is missing
     }
 
     private static void EditManifest(string dir, string id, Action<JsonObject> edit)

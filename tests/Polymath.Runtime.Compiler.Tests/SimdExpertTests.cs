@@ -11,13 +11,7 @@ namespace Polymath.Runtime.Compiler.Tests;
 [Collection(HostileCollection.Name)]
 public class SimdExpertTests
 {
-    private static string Fixture(string variant)
-    {
-        string dir = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(dir, "Polymath.slnx")))
-            dir = Path.GetDirectoryName(dir) ?? throw new InvalidOperationException($"no Polymath.slnx above {AppContext.BaseDirectory}");
-        return Path.Combine(dir, "tests", "Fixtures", "simd_kernels", variant);
-    }
+    private static string Fixture(string variant) => Path.Combine(Repository.Root, "tests", "Fixtures", "simd_kernels", variant);
 
     private static (int ExitCode, string Stdout, string Stderr) Polymath(params string[] args) => CliProcessTests.Run(args);
 

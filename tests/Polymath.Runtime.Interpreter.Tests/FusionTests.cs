@@ -277,7 +277,7 @@ public class FusionTests
     public static TheoryData<string> Programs()
     {
         var data = new TheoryData<string>();
-        foreach (var file in ProgramFiles()) data.Add(Path.GetRelativePath(RepoRoot(), file));
+        foreach (var file in ProgramFiles()) data.Add(Path.GetRelativePath(Repository.Root, file));
         return data;
     }
 
@@ -285,7 +285,7 @@ public class FusionTests
     [MemberData(nameof(Programs))]
     public void Translated_code_reads_back_op_by_op(string relativePath)
     {
-        var module = ModuleReader.Read(File.ReadAllBytes(Path.Combine(RepoRoot(), relativePath)));
+        var module = ModuleReader.Read(File.ReadAllBytes(Path.Combine(Repository.Root, relativePath)));
         for (int i = 0; i < module.Functions.Count; i++)
         {
             var cc = Translator.Translate(module, (uint)(module.ImportedFunctionCount + i));
@@ -313,7 +313,7 @@ public class FusionTests
     {
         string Dump(string program, uint funcidx)
         {
-            var module = ModuleReader.Read(File.ReadAllBytes(Path.Combine(RepoRoot(), "tests", "benchmarks", "programs", program)));
+            var module = ModuleReader.Read(File.ReadAllBytes(Path.Combine(Repository.Root, "tests", "benchmarks", "programs", program)));
             return CodeDump.Dump(Translator.Translate(module, funcidx).FastCode);
         }
         string matmul = Dump("matmul.wasm", 0), sha = Dump("sha256.wasm", 1), sieve = Dump("sieve.wasm", 0);
@@ -331,15 +331,8 @@ public class FusionTests
 
     private static IEnumerable<string> ProgramFiles()
     {
-        string root = RepoRoot();
+        string root = Repository.Root;
         foreach (var f in Directory.EnumerateFiles(Path.Combine(root, "tests", "benchmarks", "programs"), "*.wasm")) yield return f;
         foreach (var f in Directory.EnumerateFiles(Path.Combine(root, "experts"), "*.wasm", SearchOption.AllDirectories)) yield return f;
-    }
-
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Polymath.slnx"))) return dir.FullName;
-        throw new InvalidOperationException($"no Polymath.slnx above {AppContext.BaseDirectory}");
     }
 }

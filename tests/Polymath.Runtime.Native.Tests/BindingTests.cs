@@ -10,7 +10,7 @@ namespace Polymath.Runtime.Native.Tests;
 /// <summary>The luhn package with its kernel for this platform (experts/build.sh --native --packages), built once.</summary>
 public sealed class LuhnPackageFixture : IDisposable
 {
-    private readonly TempDir _tmp = new();
+    private readonly Tools.TempDir _tmp = new();
 
     public LuhnPackageFixture() => Folder = Path.Combine(Native.BuildPackages(_tmp.Path, "luhn"), "luhn");
 
@@ -28,7 +28,7 @@ public sealed class LuhnPackageFixture : IDisposable
 public sealed class BindingTests(LuhnPackageFixture luhn) : IClassFixture<LuhnPackageFixture>, IDisposable
 {
     private const string Number = """{"number":"4539578763621486"}""";
-    private readonly TempDir _tmp = new();
+    private readonly Tools.TempDir _tmp = new();
 
     public void Dispose() => _tmp.Dispose();
 

@@ -10,7 +10,7 @@ public sealed class DuplicateIdTests : IClassFixture<LuhnPackageFixture>, IDispo
 {
     private const string Number = """{"number":"4539578763621486"}""";
     private readonly LuhnPackageFixture _luhn;
-    private readonly TempDir _root = new();
+    private readonly Tools.TempDir _root = new();
     private readonly string _experts, _shadow;
 
     public DuplicateIdTests(LuhnPackageFixture luhn)

@@ -15,7 +15,7 @@ public sealed class KernelDirectoryTests(LuhnPackageFixture luhn) : IClassFixtur
 {
     private const string Number = """{"number":"4539578763621486"}""";
     private const int Runs = 8;
-    private readonly TempDir _tmp = new();
+    private readonly Tools.TempDir _tmp = new();
 
     public void Dispose() => _tmp.Dispose();
 

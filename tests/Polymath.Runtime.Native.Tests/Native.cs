@@ -5,9 +5,6 @@ namespace Polymath.Runtime.Native.Tests;
 /// <summary>Builds native kernels with gcc for the tests; a missing gcc fails loudly saying how to install it.</summary>
 internal static class Native
 {
-    /// <summary>The repository root (the folder holding experts/build.sh).</summary>
-    public static string Root { get; } = FindRoot();
-
     /// <summary>This process's runtime identifier, e.g. linux-x64.</summary>
     public static string Rid => Polymath.Sdk.PlatformInfo.Current.RuntimeIdentifier;
 
@@ -30,7 +27,7 @@ internal static class Native
     {
         RequireLinux();
         Tools.Require("gcc", "apt-get install gcc");
-        Tools.Run(Path.Combine(Root, "experts", "build.sh"), Root, ["--native", "--packages", directory, .. ids]);
+        Tools.Run(Path.Combine(Repository.Root, "experts", "build.sh"), Repository.Root, ["--native", "--packages", directory, .. ids]);
         return directory;
     }
 
@@ -52,7 +49,7 @@ internal static class Native
                 "    FILE *f = fopen(MARKER, \"a\"); if (f) { fputs(\"loaded\\n\", f); fclose(f); }\n}\n");
             string kernel = Path.Combine(to, "native", Rid, "libluhn.so");
             string oldSha = Polymath.Experts.ExpertPackageReader.Sha256(File.ReadAllBytes(kernel));
-            Tools.Run(Tools.Require("gcc", "apt-get install gcc"), Root, "-O1", "-std=c11", "-shared", "-fPIC", "-fvisibility=hidden",
+            Tools.Run(Tools.Require("gcc", "apt-get install gcc"), Repository.Root, "-O1", "-std=c11", "-shared", "-fPIC", "-fvisibility=hidden",
                 "-I", "sdk/expert-kit", $"-DMARKER=\"{marker}\"", "-o", kernel, "experts/luhn/luhn.c", c);
             string newSha = Polymath.Experts.ExpertPackageReader.Sha256(File.ReadAllBytes(kernel));
             string manifest = Path.Combine(to, "expert.json");
@@ -108,26 +105,5 @@ internal static class Native
     {
         if (!OperatingSystem.IsLinux())
             throw new PlatformNotSupportedException($"these tests build native kernels with gcc for Linux; this is {Rid}");
-    }
-
-    private static string FindRoot()
-    {
-        foreach (string start in new[] { AppContext.BaseDirectory, Path.GetDirectoryName(ThisFile())! })
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-                if (File.Exists(Path.Combine(dir.FullName, "experts", "build.sh"))) return dir.FullName;
-        throw new InvalidOperationException($"cannot find the repository (experts/build.sh) above {AppContext.BaseDirectory}");
-    }
-
-    private static string ThisFile([System.Runtime.CompilerServices.CallerFilePath] string path = "") => path;
-}
-
-/// <summary>A fresh temporary directory, deleted on dispose.</summary>
-internal sealed class TempDir : IDisposable
-{
-    public string Path { get; } = Directory.CreateTempSubdirectory("polymath-native-").FullName;
-
-    public void Dispose()
-    {
-        try { Directory.Delete(Path, true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }

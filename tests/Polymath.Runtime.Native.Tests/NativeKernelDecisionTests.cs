@@ -12,7 +12,7 @@ namespace Polymath.Runtime.Native.Tests;
 /// </summary>
 public sealed class NativeKernelDecisionTests(LuhnPackageFixture luhn) : IClassFixture<LuhnPackageFixture>, IDisposable
 {
-    private readonly TempDir _tmp = new();
+    private readonly Tools.TempDir _tmp = new();
 
     public void Dispose() => _tmp.Dispose();
 
@@ -115,14 +115,14 @@ public sealed class NativeKernelDecisionTests(LuhnPackageFixture luhn) : IClassF
 /// <summary>A kernel-only runtime never stands in for a WebAssembly runtime.</summary>
 public sealed class KernelOnlyRuntimeTests : IDisposable
 {
-    private readonly TempDir _tmp = new();
+    private readonly Tools.TempDir _tmp = new();
 
     public void Dispose() => _tmp.Dispose();
 
     [Fact]
     public async Task WithOnlyTheNativeRuntimeEveryExpertIsUnavailableWithAReason()
     {
-        string experts = Path.Combine(Native.Root, "experts");
+        string experts = Path.Combine(Repository.Root, "experts");
         using var host = ExpertHost.CreateBuilder().Configure(o =>
         {
             o.Directory = experts;

@@ -36,7 +36,7 @@ public sealed class PluginTests : IDisposable
         char *larql_metadata(void) { return dup("{\"id\":\"abi\",\"tier\":1,\"ops\":[\"echo\",\"decline\",\"big\",\"nonul\",\"badutf8\",\"failnext\",\"outstanding\"]}"); }
         """;
 
-    private readonly TempDir _tmp = new();
+    private readonly Tools.TempDir _tmp = new();
 
     public void Dispose() => _tmp.Dispose();
 

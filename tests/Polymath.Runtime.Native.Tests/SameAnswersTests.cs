@@ -9,7 +9,7 @@ namespace Polymath.Runtime.Native.Tests;
 /// <summary>The whole catalogue with kernels for this platform (experts/build.sh --native --packages), built once.</summary>
 public sealed class CataloguePackagesFixture : IDisposable
 {
-    private readonly TempDir _tmp = new();
+    private readonly Tools.TempDir _tmp = new();
 
     public CataloguePackagesFixture()
     {
@@ -160,7 +160,7 @@ public sealed class SameAnswersTests(CataloguePackagesFixture catalogue, ITestOu
 
     private static IEnumerable<(string Expert, string Op, string Args)> Examples()
     {
-        foreach (string line in File.ReadLines(Path.Combine(Native.Root, "experts", "conformance", "examples.jsonl")))
+        foreach (string line in File.ReadLines(Path.Combine(Repository.Root, "experts", "conformance", "examples.jsonl")))
         {
             if (string.IsNullOrWhiteSpace(line)) continue;
             using var doc = JsonDocument.Parse(line);

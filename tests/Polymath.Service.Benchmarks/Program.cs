@@ -5,8 +5,7 @@ using Polymath.Runtime.Interpreter;
 
 // Round trip of `gcd` through polymath serve (the real process) vs the same call in process.
 // Prints a Markdown table: p50/p99 latency and throughput per transport and client count, and the service's overhead.
-string root = FindRoot();
-string experts = Path.Combine(root, "experts");
+string experts = Polymath.Tests.Repository.ExpertsDirectory;
 int seconds = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 5;
 const string Args = "{\"a\":1071,\"b\":462}";
 
@@ -93,13 +92,6 @@ static void PrintTable(Result inProcess, List<(string Name, Result R)> rows)
     Console.WriteLine($"| in process (Registry.Call, 1 thread) | {inProcess.P50:F1} | {inProcess.P99:F1} | {inProcess.PerSecond:F0} | {inProcess.Count} | – | – | {F(inProcess.ServerBytes, "F0")} | – | – |");
     foreach (var (name, r) in rows)
         Console.WriteLine($"| {name} | {r.P50:F1} | {r.P99:F1} | {r.PerSecond:F0} | {r.Count} | {(name.Contains("16 clients", StringComparison.Ordinal) ? "(queueing)" : F(r.P50 - inProcess.P50, "F1"))} | {F(r.ServerCpuUs, "F1")} | {F(r.ServerBytes, "F0")} | {F(r.ClientCpuUs, "F1")} | {F(r.ClientBytes, "F0")} |");
-}
-
-static string FindRoot()
-{
-    for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
-        if (File.Exists(Path.Combine(d.FullName, "Polymath.slnx"))) return d.FullName;
-    throw new InvalidOperationException("Polymath.slnx not found");
 }
 
 internal readonly record struct Result(double P50, double P99, double PerSecond, int Count)

@@ -12,13 +12,8 @@ namespace Polymath.SpecRunner;
 /// </summary>
 public static class Program
 {
-    /// <summary>The runtimes this runner knows: one line per runtime plugin.</summary>
-    private static readonly IReadOnlyDictionary<string, Func<IRuntimePlugin>> Runtimes = new Dictionary<string, Func<IRuntimePlugin>>
-    {
-        ["interpreter"] = () => new Polymath.Runtime.Interpreter.InterpreterRuntimePlugin(),
-        ["compiler"] = () => new Polymath.Runtime.Compiler.CompilerRuntimePlugin(),
-        ["wasmtime"] = () => new Polymath.Runtime.Wasmtime.WasmtimeRuntimePlugin(),
-    };
+    /// <summary>The runtimes this runner knows: one line per runtime plugin in tests/Shared/RuntimePlugins.cs.</summary>
+    private static IReadOnlyDictionary<string, Func<IRuntimePlugin>> Runtimes => Polymath.Tests.RuntimePlugins.All;
 
     private const string Usage =
         "usage: Polymath.SpecRunner [--runtime ID] [--filter PATTERN] [--verbose] [--max-failures N] [--unlimited] [--code-cache DIR]\n" +
