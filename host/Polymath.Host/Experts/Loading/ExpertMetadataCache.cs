@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Polymath.Host.Logging;
+using Polymath.Sdk.Caching;
 
 namespace Polymath.Host.Experts;
 
@@ -105,10 +106,10 @@ internal sealed class ExpertMetadataCache(string directory, ILogger logger)
             Log.MetadataCacheOff(logger, root, $"cannot create it: {e.Message}");
             return false;
         }
-        if (!Polymath.Sdk.Caching.FileOwner.IsSupported) return true;
+        if (!FileOwner.IsSupported) return true;
         foreach (string dir in (string[])[root, formatFolder])
         {
-            if (Polymath.Sdk.Caching.FileOwner.CheckPrivateDirectory(dir) is { } problem)
+            if (FileOwner.CheckPrivateDirectory(dir) is { } problem)
             {
                 Log.MetadataCacheOff(logger, dir, problem);
                 return false;
