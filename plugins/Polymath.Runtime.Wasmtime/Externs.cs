@@ -88,12 +88,16 @@ internal sealed class WtMemory : IWasmMemory
     public MemoryType Type => new(new Limits(Pages, Native.Maximum is long max ? (uint)max : null));
     public uint Pages => (uint)Native.GetSize();
 
-    public Span<byte> Span
+    /// <summary>
+    /// The memory's bytes now: two P/Invokes (size, base), where <c>GetSpan</c> after <c>GetLength</c> made four. Valid
+    /// until the memory grows, as any span over a Wasmtime memory.
+    /// </summary>
+    public unsafe Span<byte> Span
     {
         get
         {
             long length = Native.GetLength();
-            return length == 0 ? [] : Native.GetSpan(0, (int)Math.Min(length, Array.MaxLength));
+            return length == 0 ? [] : new Span<byte>((void*)Native.GetPointer(), (int)Math.Min(length, Array.MaxLength));
         }
     }
 

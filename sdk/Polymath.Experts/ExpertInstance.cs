@@ -152,8 +152,9 @@ public sealed class ExpertInstance : IDisposable
         Free(pOp, op.Length, options);
         Free(pArgs, args.Length, options);
         if (r == 0) return null;
-        int n = FindResult(r, maxResultBytes, "larql_call");
-        var result = read(_memory.Span.Slice(r, n), state);
+        var mem = _memory.Span; // no guest code runs between here and the read: one look at the memory serves both
+        int n = FindResult(mem, r, maxResultBytes, "larql_call");
+        var result = read(mem.Slice(r, n), state);
         Free(r, n + 1, options);
         return result;
     }
@@ -186,16 +187,16 @@ public sealed class ExpertInstance : IDisposable
 
     private string ReadResult(int r, int maxBytes, CallOptions options, string what)
     {
-        int n = FindResult(r, maxBytes, what);
-        string json = DecodeResult(_memory.Span.Slice(r, n), what);
+        var mem = _memory.Span;
+        int n = FindResult(mem, r, maxBytes, what);
+        string json = DecodeResult(mem.Slice(r, n), what);
         Free(r, n + 1, options);
         return json;
     }
 
     // The length of the NUL-terminated result at r, checked against the memory and the cap.
-    private int FindResult(int r, int maxBytes, string what)
+    private static int FindResult(Span<byte> mem, int r, int maxBytes, string what)
     {
-        var mem = _memory.Span;
         if ((uint)r >= (uint)mem.Length)
             throw new ExpertAbiException(AbiViolation.WildPointer, $"{what} returned 0x{(uint)r:X8}, outside guest memory ({mem.Length} bytes)");
         var tail = mem[r..];

@@ -306,7 +306,8 @@ public sealed class ExpertRegistry : IDisposable
             return ArgsTooLarge(op);
         int maxArgBytes = Encoding.UTF8.GetMaxByteCount(argsJson.Length);
         byte[]? rentedArgs = maxArgBytes > 512 ? System.Buffers.ArrayPool<byte>.Shared.Rent(maxArgBytes) : null;
-        Span<byte> argsBuffer = rentedArgs is null ? stackalloc byte[512] : rentedArgs;
+        // Sized to the args (the runtime zeroes a stackalloc; 512 bytes for a 15-char args was a memset per call).
+        Span<byte> argsBuffer = rentedArgs is null ? stackalloc byte[maxArgBytes] : rentedArgs;
         try { return Call(op, argsBuffer[..Encoding.UTF8.GetBytes(argsJson, argsBuffer)], cancellationToken); }
         finally { if (rentedArgs is not null) System.Buffers.ArrayPool<byte>.Shared.Return(rentedArgs); }
     }
