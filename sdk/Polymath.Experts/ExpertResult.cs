@@ -185,6 +185,8 @@ public sealed record ExpertResult
     private static float ReadConfidence(ref Utf8JsonReader reader)
     {
         if (reader.TokenType != JsonTokenType.Number) return 1.0f;
+        // What larql experts write (always 1.0): no floating-point parse for it.
+        if (!reader.HasValueSequence && reader.ValueSpan.SequenceEqual("1.0"u8)) return 1.0f;
         if (!reader.TryGetDouble(out double d) || !double.IsFinite(d) || Math.Abs(d) > float.MaxValue)
             throw new ExpertAbiException(AbiViolation.InvalidResult,
                 $"the result's 'confidence' {StrictJson.Truncate(Encoding.UTF8.GetString(reader.ValueSpan))} is out of range for a 32-bit float (±3.4028235e38)");

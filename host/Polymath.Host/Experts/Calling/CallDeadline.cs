@@ -43,7 +43,10 @@ public sealed class CallDeadline : IDisposable
     /// Arms the deadline <paramref name="timeoutMs"/> milliseconds from now (≤ 0: no deadline, only <see cref="TryCancel"/>)
     /// and returns the arming's ticket, for <see cref="TryCancel"/>. <see cref="Token"/> is the arming's token.
     /// </summary>
-    public long Arm(int timeoutMs)
+    public long Arm(int timeoutMs) => Arm(timeoutMs, timeoutMs > 0 ? Stopwatch.GetTimestamp() : 0);
+
+    /// <summary>As <see cref="Arm(int)"/>, from <paramref name="now"/> (a <see cref="Stopwatch"/> timestamp the caller already took).</summary>
+    internal long Arm(int timeoutMs, long now)
     {
         if (_dirty || _source.IsCancellationRequested)
         {
@@ -53,7 +56,7 @@ public sealed class CallDeadline : IDisposable
         }
         long generation = ++_generation;
         long ticket = timeoutMs > 0
-            ? Stopwatch.GetTimestamp() + (long)(timeoutMs * (Stopwatch.Frequency / 1000.0))
+            ? now + (long)(timeoutMs * (Stopwatch.Frequency / 1000.0))
             : NoDeadline + generation;
         if (ticket is Idle or Fired) ticket = 1;
         Interlocked.Exchange(ref _state, ticket); // a full fence: the watchdog's next due time is read after it

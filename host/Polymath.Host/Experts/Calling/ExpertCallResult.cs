@@ -26,7 +26,7 @@ public sealed record ExpertCallResult
     public AbiViolation? Violation { get; init; }
     /// <summary>For traps: the wasm stack, innermost first.</summary>
     public IReadOnlyList<WasmStackFrame> WasmStack { get; init; } = [];
-    /// <summary>Host-measured latency of the guest call in nanoseconds (0 when not run).</summary>
+    /// <summary>Host-measured latency of the guest call in nanoseconds, from taking an instance (pooled or made) to the result read (0 when not run).</summary>
     public ulong LatencyNs { get; init; }
 
     /// <summary>True for a result.</summary>

@@ -12,8 +12,11 @@ namespace Polymath.Host.Experts;
 /// </summary>
 internal static class ExpertInvoker
 {
+    /// <summary>Whether <paramref name="utf8"/> is one JSON value; when not, the reader's message in <paramref name="error"/>.</summary>
     public static bool IsValidJson(ReadOnlySpan<byte> utf8, out string? error)
     {
+        error = null;
+        if (JsonSyntax.IsPlainlyValid(utf8)) return true; // small ASCII args: one pass, no reader
         try
         {
             var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
@@ -48,7 +51,9 @@ internal static class ExpertInvoker
         string runtime = execution.RuntimeId;
         var limits = expert.Limits;
         var timeout = CallDeadline.RentForThread();
-        timeout.Arm(limits.TimeoutMs);
+        // One clock read serves the deadline and the latency (which so includes renting, or making, the instance).
+        long start = Stopwatch.GetTimestamp();
+        timeout.Arm(limits.TimeoutMs, start);
         // The caller's token cancels the call too (no registration when it cannot be cancelled: the common case).
         var callerLink = cancellationToken.CanBeCanceled
             ? cancellationToken.UnsafeRegister(static s => ((CallDeadline)s!).CancelCurrent(), timeout)
@@ -56,11 +61,9 @@ internal static class ExpertInvoker
         var options = new CallOptions { Fuel = limits.FuelPerCall, CancellationToken = timeout.Token };
         ExpertInstance? instance = null;
         bool healthy = false;
-        long start = 0;
         try
         {
             instance = execution.Pool.Rent(options);
-            start = Stopwatch.GetTimestamp();
             // The result is parsed where the guest left it (UTF-8 in its memory): only the value's bytes are copied.
             var result = instance.Call(opBytes, args, options, limits.MaxResultBytes, ReadResult, new ResultContext(expert.Id, op, start));
             if (result is null)
@@ -73,7 +76,7 @@ internal static class ExpertInvoker
         }
         catch (WasmTrapException trap)
         {
-            ulong latency = start == 0 ? 0 : LatencySince(start);
+            ulong latency = LatencySince(start);
             if (trap.Kind == TrapKind.Interrupted && cancellationToken.IsCancellationRequested)
                 throw new OperationCanceledException("the call was cancelled", trap, cancellationToken);
             ExpertLimitKind? limit = trap.Kind switch
