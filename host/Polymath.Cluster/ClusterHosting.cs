@@ -73,6 +73,8 @@ public static class ClusterHosting
             }
             silo.AddPolymathGrains(options);
         });
+        // After UseOrleans: replaces Orleans' fail-fast on a fatal silo error with a logged stop and exit code 3.
+        builder.Services.AddSingleton<IFatalErrorHandler, SiloFatalErrorHandler>();
         builder.Services.AddSingleton<IExpertCallDispatcher>(sp => sp.GetRequiredService<ClusterRouter>());
         OrleansLogFilter.Add(builder.Services, options.OrleansLogLevel);
         return true;

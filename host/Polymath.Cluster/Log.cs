@@ -19,4 +19,7 @@ internal static partial class Log
 
     [LoggerMessage(5, LogLevel.Information, "Cluster {ClusterId} ({Membership}): silo port {SiloPort}, gateway port {GatewayPort} on {Address}{Tls}")]
     public static partial void Joining(this ILogger logger, string clusterId, string membership, int siloPort, int gatewayPort, string address, string tls);
+
+    [LoggerMessage(10, LogLevel.Critical, "This silo must leave the cluster ({Source}): {Reason}. Stopping; the process exits with code {ExitCode} (restart it to join as a new silo)")]
+    public static partial void SiloFatal(this ILogger logger, Exception? exception, string source, string reason, int exitCode);
 }

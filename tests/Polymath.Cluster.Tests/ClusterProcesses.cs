@@ -156,6 +156,20 @@ internal sealed class ServeSilo : IAsyncDisposable
         throw new TimeoutException($"silo {Socket} did not see {count} active silos within {timeout}: {last}\n{Stderr}");
     }
 
+    /// <summary>SIGSTOP (<paramref name="stop"/>) or SIGCONT: the process stalls, as under a long pause, and resumes.</summary>
+    public void Pause(bool stop)
+    {
+        using var kill = Process.Start("kill", [stop ? "-STOP" : "-CONT", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+    }
+
+    /// <summary>The exit code once the process has ended on its own (and its output has been read).</summary>
+    public async Task<int> ExitCodeAsync(TimeSpan timeout)
+    {
+        await _process.WaitForExitAsync().WaitAsync(timeout);
+        return _process.ExitCode;
+    }
+
     /// <summary>SIGKILL: no goodbye to the membership.</summary>
     public void Kill9()
     {

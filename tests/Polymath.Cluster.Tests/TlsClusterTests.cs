@@ -11,7 +11,7 @@ namespace Polymath.Cluster.Tests;
 public sealed class TlsClusterTests
 {
     // Failure detection at its defaults: with probes of 500 ms, the first TLS handshakes on a loaded 2-core machine were
-    // slow enough (1 run in 3) for the joining silo to be voted dead, which Orleans ends with a fail-fast of the process.
+    // slow enough (1 run in 3) for the joining silo to be voted dead (it then exits with code 3: SiloDeclaredDeadTests).
     private static readonly string[] Settings = ["--Cluster:RefreshMs=200", "--Cluster:WorkerThreads=2"];
 
     /// <summary>A self-signed certificate for server and client authentication, written as PKCS#12 with a password.</summary>

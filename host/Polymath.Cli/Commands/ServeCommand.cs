@@ -96,6 +96,8 @@ public static class ServeCommand
             }
             await host.WaitForShutdownAsync().ConfigureAwait(false);
         }
-        return 0;
+        // 0 after a stop asked for (Ctrl+C, SIGTERM); a part that stopped the host because it failed set the code (the
+        // cluster's silo declared dead: 3, docs/cluster.md).
+        return Environment.ExitCode;
     }
 }
