@@ -28,6 +28,7 @@ public class AddExpertsTests
 
         foreach (var hosted in sp.GetServices<IHostedService>()) await hosted.StartAsync(CancellationToken.None);
         var host = sp.GetRequiredService<ExpertHost>();
+        Assert.Same(host, sp.GetServices<IHostedService>().OfType<ExpertHost>().Single()); // one object: hosted, listed, called
         Assert.Equal(19, host.Experts.Count);
         // Every expert is bound to the catalog's first available runtime (plugins.json's priority order on this machine),
         // and the registry holds the catalog's own runtime objects.
