@@ -82,7 +82,7 @@ public static class ClusterHosting
 
     /// <summary>
     /// The grain, its placement, the silo's workers (<see cref="SiloWorkers"/>, over the host's
-    /// <see cref="Polymath.Host.Experts.ExpertRegistry"/>, which must be registered) and <see cref="ClusterRouter"/>, with
+    /// <see cref="Polymath.Host.Experts.ExpertHost"/>, which must be registered) and <see cref="ClusterRouter"/>, with
     /// membership timings from <paramref name="options"/>. Used by <see cref="AddPolymathCluster"/> and by tests that
     /// build silos themselves.
     /// </summary>

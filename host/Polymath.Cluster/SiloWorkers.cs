@@ -7,13 +7,13 @@ using Polymath.Sdk;
 namespace Polymath.Cluster;
 
 /// <summary>
-/// A silo's own expert calls: a few dedicated threads that run <see cref="ExpertRegistry.Call(string, string?, CancellationToken)"/>, so CPU-bound guest code
+/// A silo's own expert calls: a few dedicated threads that run <see cref="ExpertHost.Call(string, string?, CancellationToken)"/>, so CPU-bound guest code
 /// never runs on the Orleans scheduler or the thread pool (the grain only awaits). It also keeps the silo's view of
-/// which expert and version serves each op (rebuilt when the registry loads or unloads an expert) and its counters.
+/// which expert and version serves each op (rebuilt when the host loads or unloads an expert) and its counters.
 /// </summary>
 public sealed class SiloWorkers : IDisposable
 {
-    private readonly ExpertRegistry _registry;
+    private readonly ExpertHost _host;
     private readonly BlockingCollection<Work> _queue = new(new ConcurrentQueue<Work>());
     private readonly Thread[] _threads;
     private readonly int _attemptTimeoutMs;
@@ -23,16 +23,16 @@ public sealed class SiloWorkers : IDisposable
     private long _calls;
     private long _inFlight;
 
-    /// <summary>Starts <paramref name="options"/>.WorkerThreads threads over <paramref name="registry"/>.</summary>
-    public SiloWorkers(ExpertRegistry registry, PolymathClusterOptions options, ILogger<SiloWorkers> logger)
+    /// <summary>Starts <paramref name="options"/>.WorkerThreads threads over <paramref name="host"/>.</summary>
+    public SiloWorkers(ExpertHost host, PolymathClusterOptions options, ILogger<SiloWorkers> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _registry = registry ?? throw new ArgumentNullException(nameof(registry));
+        _host = host ?? throw new ArgumentNullException(nameof(host));
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
         _attemptTimeoutMs = options.AttemptTimeoutMs;
-        _registry.ExpertLoaded += (_, _) => Changed();
-        _registry.ExpertUnloaded += (_, _) => Changed();
-        _registry.ExpertDegraded += (_, _) => Changed();
+        _host.ExpertLoaded += (_, _) => Changed();
+        _host.ExpertUnloaded += (_, _) => Changed();
+        _host.ExpertDegraded += (_, _) => Changed();
         _threads = new Thread[options.WorkerThreads];
         for (int i = 0; i < _threads.Length; i++)
         {
@@ -96,7 +96,7 @@ public sealed class SiloWorkers : IDisposable
             try
             {
                 int ms = work.Call.DeadlineMs > 0 ? work.Call.DeadlineMs : _attemptTimeoutMs;
-                // The version is checked again when the call starts and, if the registry changed meanwhile, when it
+                // The version is checked again when the call starts and, if the op table changed meanwhile, when it
                 // ends: a reply is attributed to the version that ran it or is NotHere (retried elsewhere; calls are pure).
                 long generation = Interlocked.Read(ref _generation);
                 if (!Serves(work.Call))
@@ -106,7 +106,7 @@ public sealed class SiloWorkers : IDisposable
                 }
                 deadline.Arm(ms);
                 ExpertCallResult result;
-                try { result = _registry.Call(work.Call.Op, work.Call.Args, deadline.Token); }
+                try { result = _host.Call(work.Call.Op, work.Call.Args, deadline.Token); }
                 catch (OperationCanceledException)
                 {
                     result = new ExpertCallResult
@@ -138,8 +138,8 @@ public sealed class SiloWorkers : IDisposable
         if (c is not null) return c;
         var ops = new Dictionary<string, (string, string)>(StringComparer.Ordinal);
         var experts = new List<SiloExpert>();
-        var infos = _registry.Experts;
-        foreach (var (op, expertId) in _registry.Ops)
+        var infos = _host.Experts;
+        foreach (var (op, expertId) in _host.Ops)
         {
             var info = infos.FirstOrDefault(e => e.Id == expertId);
             if (info is not null) ops[op] = (expertId, info.Version);

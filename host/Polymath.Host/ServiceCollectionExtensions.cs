@@ -60,7 +60,7 @@ public static class ServiceCollectionExtensions
     /// <c>Experts</c> configuration section (generated binder), then <paramref name="configure"/>, validated by
     /// <see cref="ExpertHostOptionsValidator"/> at start; a singleton <see cref="ExpertHost"/> over the catalog's runtimes,
     /// registered as an <see cref="Microsoft.Extensions.Hosting.IHostedService"/> so a generic host loads the experts on
-    /// start; and <see cref="ExpertRegistry"/> for listing and calls.
+    /// start. Resolve <see cref="ExpertHost"/> for listing and calls.
     /// </summary>
     public static IServiceCollection AddExperts(this IServiceCollection services, Action<ExpertHostOptions>? configure = null)
     {
@@ -79,7 +79,6 @@ public static class ServiceCollectionExtensions
             if (sp.GetService<IWasiOutputSink>() is { } sink) builder.UseWasiOutput(sink);
             return builder.Build();
         });
-        services.TryAddSingleton(sp => sp.GetRequiredService<ExpertHost>().Registry);
         services.AddHostedService(sp => sp.GetRequiredService<ExpertHost>());
         return services;
     }

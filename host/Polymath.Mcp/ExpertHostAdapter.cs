@@ -28,14 +28,14 @@ public sealed class ExpertHostAdapter : IExpertOpSource, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(loggerFactory);
         _host = host;
         _logger = loggerFactory.CreateLogger("Polymath.Mcp");
-        host.Registry.ExpertLoaded += OnRegistryChanged;
-        host.Registry.ExpertUnloaded += OnRegistryChanged;
-        host.Registry.ExpertDegraded += OnRegistryChanged;
-        host.Registry.ExpertRejected += OnRegistryChanged;
+        host.ExpertLoaded += OnExpertsChanged;
+        host.ExpertUnloaded += OnExpertsChanged;
+        host.ExpertDegraded += OnExpertsChanged;
+        host.ExpertRejected += OnExpertsChanged;
     }
 
     /// <summary>The experts directory the host serves (full path).</summary>
-    public string Directory => _host.Registry.Directory;
+    public string Directory => _host.Directory;
 
     /// <inheritdoc />
     public event EventHandler? Changed;
@@ -75,7 +75,7 @@ public sealed class ExpertHostAdapter : IExpertOpSource, IAsyncDisposable
         };
     }
 
-    private void OnRegistryChanged(object? sender, ExpertEventArgs e)
+    private void OnExpertsChanged(object? sender, ExpertEventArgs e)
     {
         lock (_gate) _ops = null;
         Changed?.Invoke(this, EventArgs.Empty);
@@ -83,8 +83,8 @@ public sealed class ExpertHostAdapter : IExpertOpSource, IAsyncDisposable
 
     private List<OpDescriptor> BuildOps()
     {
-        var experts = _host.Registry.Experts;
-        var routes = _host.Registry.Ops;
+        var experts = _host.Experts;
+        var routes = _host.Ops;
         var ops = new List<OpDescriptor>();
         foreach (var e in experts)
         {
@@ -125,10 +125,10 @@ public sealed class ExpertHostAdapter : IExpertOpSource, IAsyncDisposable
     /// <summary>Stops following the host's events (the host itself belongs to its container).</summary>
     public ValueTask DisposeAsync()
     {
-        _host.Registry.ExpertLoaded -= OnRegistryChanged;
-        _host.Registry.ExpertUnloaded -= OnRegistryChanged;
-        _host.Registry.ExpertDegraded -= OnRegistryChanged;
-        _host.Registry.ExpertRejected -= OnRegistryChanged;
+        _host.ExpertLoaded -= OnExpertsChanged;
+        _host.ExpertUnloaded -= OnExpertsChanged;
+        _host.ExpertDegraded -= OnExpertsChanged;
+        _host.ExpertRejected -= OnExpertsChanged;
         return ValueTask.CompletedTask;
     }
 }

@@ -8,7 +8,7 @@ namespace Polymath.Mcp;
 /// </summary>
 public sealed record OpDescriptor
 {
-    /// <summary>The op name (what the registry routes on).</summary>
+    /// <summary>The op name (what the host routes on).</summary>
     public required string Op { get; init; }
     /// <summary>The expert that serves the op.</summary>
     public required string ExpertId { get; init; }

@@ -3,7 +3,7 @@ using Polymath.Host.Experts;
 namespace Polymath.Service;
 
 /// <summary>
-/// The one seam between the protocol and whatever runs a call: the local <see cref="ExpertRegistry"/> (the default,
+/// The one seam between the protocol and whatever runs a call: the local <see cref="ExpertHost"/> (the default,
 /// registered by <c>AddPolymathService</c>) or the cluster (<c>polymath serve --cluster</c>, host/Polymath.Cluster, which
 /// registers its own). Every <c>call</c> request goes through <see cref="CallAsync"/> with the raw UTF-8 of its args.
 /// </summary>
@@ -27,13 +27,13 @@ public interface IExpertCallDispatcher
 }
 
 /// <summary>
-/// The in-process dispatcher: the registry's call on the calling thread. The service arms the deadline on
+/// The in-process dispatcher: the host's call on the calling thread. The service arms the deadline on
 /// <c>cancellationToken</c> (a guest thread's or the read loop's <see cref="CallDeadline"/>), so it completes synchronously.
 /// </summary>
-internal sealed class LocalCallDispatcher(ExpertRegistry registry) : IExpertCallDispatcher
+internal sealed class LocalCallDispatcher(ExpertHost host) : IExpertCallDispatcher
 {
     public bool RunsInProcess => true;
 
     public ValueTask<ExpertCallResult> CallAsync(string op, ReadOnlyMemory<byte> argsUtf8, int deadlineMs, CancellationToken cancellationToken) =>
-        new(registry.CallParsed(op, argsUtf8.Span, cancellationToken));
+        new(host.CallParsed(op, argsUtf8.Span, cancellationToken));
 }

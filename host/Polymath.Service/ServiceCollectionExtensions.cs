@@ -15,7 +15,7 @@ public static class ServiceCollectionExtensions
     /// Adds <see cref="ServiceOptions"/> (bound to the <c>Service</c> section, validated at start); the host's own
     /// composition — <c>AddPolymath</c> (<see cref="PolymathHostOptions"/>, the runtime catalog) and <c>AddExperts</c>
     /// (<see cref="ExpertHostOptions"/> from the <c>Experts</c> section, validated at start; the <see cref="ExpertHost"/>
-    /// as a hosted service with hot reload; the <see cref="ExpertRegistry"/>) — then <see cref="ServiceMetrics"/>, the call seam
+    /// as a hosted service with hot reload, which lists and calls) — then <see cref="ServiceMetrics"/>, the call seam
     /// (<see cref="IExpertCallDispatcher"/>, in process unless one is registered) and the <see cref="JsonRpcServer"/>. The expert host is registered first, so it starts (loads the experts) before the
     /// listeners open and stops after the connections have drained; it is disposed (experts unloaded) with the container.
     /// </summary>
@@ -29,11 +29,11 @@ public static class ServiceCollectionExtensions
         services.AddExperts();
         services.TryAddSingleton(sp =>
         {
-            var registry = sp.GetRequiredService<ExpertRegistry>();
-            return new ServiceMetrics(() => registry.Experts.Sum(e => (long)registry.IdleInstances(e.Id)));
+            var experts = sp.GetRequiredService<ExpertHost>();
+            return new ServiceMetrics(() => experts.Experts.Sum(e => (long)experts.IdleInstances(e.Id)));
         });
         // The one call seam; the cluster registers its own (serve --cluster), which then wins.
-        services.TryAddSingleton<IExpertCallDispatcher>(sp => new LocalCallDispatcher(sp.GetRequiredService<ExpertRegistry>()));
+        services.TryAddSingleton<IExpertCallDispatcher>(sp => new LocalCallDispatcher(sp.GetRequiredService<ExpertHost>()));
         services.TryAddSingleton<JsonRpcServer>();
         services.AddHostedService(sp => sp.GetRequiredService<JsonRpcServer>());
         return services;

@@ -23,16 +23,16 @@ await using var host = ExpertHost.CreateBuilder()
     .AddRuntime(new InterpreterRuntimePlugin())
     .Build();
 
-host.Registry.ExpertLoaded += (_, e) => Console.WriteLine($"[loaded]   {e.Message}");
-host.Registry.ExpertDegraded += (_, e) => Console.WriteLine($"[degraded] {e.Message}");
-host.Registry.ExpertRejected += (_, e) => Console.WriteLine($"[rejected] {e.Message}");
-host.Registry.ExpertUnloaded += (_, e) => Console.WriteLine($"[unloaded] {e.Message}");
+host.ExpertLoaded += (_, e) => Console.WriteLine($"[loaded]   {e.Message}");
+host.ExpertDegraded += (_, e) => Console.WriteLine($"[degraded] {e.Message}");
+host.ExpertRejected += (_, e) => Console.WriteLine($"[rejected] {e.Message}");
+host.ExpertUnloaded += (_, e) => Console.WriteLine($"[unloaded] {e.Message}");
 
 using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
 await host.StartAsync(cts.Token);
 
 Console.WriteLine();
-foreach (var e in host.Registry.Experts)
+foreach (var e in host.Experts)
     Console.WriteLine($"{e.Id,-14} tier {e.Tier} {e.Status.ToString().ToLowerInvariant(),-11} {e.RuntimeId ?? "-",-12} {e.Ops.Count,3} ops  {e.Reason}");
 
 var result = await host.CallAsync(op, json, cts.Token);

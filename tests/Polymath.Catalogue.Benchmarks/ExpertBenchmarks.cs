@@ -104,7 +104,7 @@ public class ColdLoadBenchmarks
     public int LoadAllExperts()
     {
         using var host = Repo.StartHost(Runtime, _cache);
-        int n = host.Registry.Experts.Count;
+        int n = host.Experts.Count;
         if (n != 19) throw new InvalidOperationException($"expected 19 experts, loaded {n}");
         return n;
     }
@@ -152,7 +152,7 @@ public class CallBenchmarks
         foreach (var (op, args) in _sweep.Append(("gcd", """{"a":48,"b":18}""")).Append(("execute", _sql))
                      .Append(("connected_components", _edges)).Append(("most_central", _edges)))
         {
-            var r = _host.Registry.Call(op, args);
+            var r = _host.Call(op, args);
             if (!r.IsResult) throw new InvalidOperationException($"{op} {args[..Math.Min(80, args.Length)]}: {r.OutcomeName} {r.Reason}");
         }
     }
@@ -163,19 +163,19 @@ public class CallBenchmarks
 
     /// <summary>A small op.</summary>
     [Benchmark(Baseline = true)]
-    public ExpertCallResult Gcd() => _host.Registry.Call("gcd", """{"a":48,"b":18}""");
+    public ExpertCallResult Gcd() => _host.Call("gcd", """{"a":48,"b":18}""");
 
     /// <summary>sql.execute: CREATE, 100 INSERTs, SELECT SUM … WHERE.</summary>
     [Benchmark]
-    public ExpertCallResult SqlExecute100Rows() => _host.Registry.Call("execute", _sql);
+    public ExpertCallResult SqlExecute100Rows() => _host.Call("execute", _sql);
 
     /// <summary>graph.connected_components on 300 nodes / 400 edges.</summary>
     [Benchmark]
-    public ExpertCallResult GraphConnectedComponents400Edges() => _host.Registry.Call("connected_components", _edges);
+    public ExpertCallResult GraphConnectedComponents400Edges() => _host.Call("connected_components", _edges);
 
     /// <summary>graph.most_central on 300 nodes / 400 edges.</summary>
     [Benchmark]
-    public ExpertCallResult GraphMostCentral400Edges() => _host.Registry.Call("most_central", _edges);
+    public ExpertCallResult GraphMostCentral400Edges() => _host.Call("most_central", _edges);
 
     /// <summary>One call of every op that has a result example (126 ops when the catalogue is complete).</summary>
     [Benchmark]
@@ -183,7 +183,7 @@ public class CallBenchmarks
     {
         int ok = 0;
         foreach (var (op, args) in _sweep)
-            if (_host.Registry.Call(op, args).IsResult) ok++;
+            if (_host.Call(op, args).IsResult) ok++;
         return ok;
     }
 

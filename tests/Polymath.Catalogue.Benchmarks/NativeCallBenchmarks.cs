@@ -46,7 +46,7 @@ public class NativeCallBenchmarks
         }).AddRuntime(wasm, 10).AddRuntime(new NativeKernelRuntimePlugin(), 5).Build();
         _host.StartAsync().GetAwaiter().GetResult();
         string expected = Runtime == "native" ? "native" : wasm.Descriptor.Id;
-        var r = _host.Registry.Call("gcd", """{"a":48,"b":18}""");
+        var r = _host.Call("gcd", """{"a":48,"b":18}""");
         if (!r.IsResult || r.RuntimeId != expected) throw new InvalidOperationException($"gcd ran on {r.RuntimeId} ({r.OutcomeName}: {r.Reason}), expected {expected}");
     }
 
@@ -60,9 +60,9 @@ public class NativeCallBenchmarks
 
     /// <summary><c>gcd {"a":48,"b":18}</c> (arithmetic).</summary>
     [Benchmark]
-    public ExpertCallResult Gcd() => _host.Registry.Call("gcd", """{"a":48,"b":18}""");
+    public ExpertCallResult Gcd() => _host.Call("gcd", """{"a":48,"b":18}""");
 
     /// <summary><c>check {"number":"4539578763621486"}</c> (luhn).</summary>
     [Benchmark]
-    public ExpertCallResult LuhnCheck() => _host.Registry.Call("check", """{"number":"4539578763621486"}""");
+    public ExpertCallResult LuhnCheck() => _host.Call("check", """{"number":"4539578763621486"}""");
 }

@@ -28,12 +28,12 @@ public sealed class CatalogueTests(ITestOutputHelper output)
     /// <summary>Runs one example and returns null on success, else why it failed.</summary>
     public static string? Check(ExpertHost host, CatalogueExample e)
     {
-        ExpertCallResult r = host.Registry.Call(e.Op, e.ArgsJson);
+        ExpertCallResult r = host.Call(e.Op, e.ArgsJson);
         // An op the expert does not advertise never reaches it through a registry: larql's registry answers None,
         // exactly as for a decline, and ours answers unknown_op. That is the host-level meaning of such a "declined".
         if (e.ExpectsDeclined && r.Outcome == ExpertCallOutcome.UnknownOp)
         {
-            var owner = host.Registry.Experts.FirstOrDefault(x => x.Id == e.Expert);
+            var owner = host.Experts.FirstOrDefault(x => x.Id == e.Expert);
             if (owner is null) return $"{e}: expert '{e.Expert}' is not loaded";
             return owner.Ops.Any(o => o.Name == e.Op) ? $"{e}: '{e.Expert}' advertises '{e.Op}' but the host says unknown_op: {r.Reason}" : null;
         }

@@ -40,7 +40,7 @@ public sealed class ListingTests
     public void EveryExpertUnavailableWithAReasonWhereTheRuntimeCannotRun(string runtime, string platform)
     {
         var host = Runtimes.Host(runtime, platform);
-        var experts = host.Registry.Experts;
+        var experts = host.Experts;
         Assert.Equal(19, experts.Count);
         foreach (var x in experts)
         {
@@ -48,10 +48,10 @@ public sealed class ListingTests
             Assert.False(string.IsNullOrWhiteSpace(x.Reason), $"{x.Id}: no reason");
         }
         // Their ops stay routed (the manifests name them) so a call says why it cannot run instead of unknown_op.
-        Assert.NotEmpty(host.Registry.Ops);
-        foreach (var op in host.Registry.Ops.Keys)
+        Assert.NotEmpty(host.Ops);
+        foreach (var op in host.Ops.Keys)
         {
-            var call = host.Registry.Call(op, "{}");
+            var call = host.Call(op, "{}");
             Assert.True(call.Outcome == ExpertCallOutcome.Unavailable && !string.IsNullOrWhiteSpace(call.Reason), $"{op}: {call.OutcomeName} {call.Reason}");
         }
     }
@@ -62,7 +62,7 @@ public sealed class ListingTests
     public void NineteenExpertsAnd126OpsAllBound(string runtime, string platform)
     {
         var host = Runtimes.Host(runtime, platform.Length == 0 ? null : platform);
-        var experts = host.Registry.Experts;
+        var experts = host.Experts;
         Assert.True(experts.Count == 19, $"expected 19 experts, got {experts.Count}: {string.Join(", ", experts.Select(x => x.Id))}");
         foreach (var x in experts)
         {
@@ -71,10 +71,10 @@ public sealed class ListingTests
             Assert.Empty(x.ShadowedOps);
         }
         Assert.Equal(126, experts.Sum(x => x.Ops.Count));
-        Assert.Equal(126, host.Registry.Ops.Count);
+        Assert.Equal(126, host.Ops.Count);
         foreach (var x in experts)
             foreach (var op in x.Ops)
-                Assert.Equal(x.Id, host.Registry.Ops[op.Name]);
+                Assert.Equal(x.Id, host.Ops[op.Name]);
     }
 
     /// <summary>Every op the listing advertises has at least one catalogue example.</summary>
@@ -84,7 +84,7 @@ public sealed class ListingTests
     {
         var host = Runtimes.Host(runtime);
         var covered = CatalogueExample.All.Select(e => (e.Expert, e.Op)).ToHashSet();
-        var missing = host.Registry.Experts.SelectMany(x => x.Ops.Select(o => (x.Id, o.Name))).Where(k => !covered.Contains(k)).ToList();
+        var missing = host.Experts.SelectMany(x => x.Ops.Select(o => (x.Id, o.Name))).Where(k => !covered.Contains(k)).ToList();
         Assert.True(missing.Count == 0, "ops without examples: " + string.Join(", ", missing.Select(m => $"{m.Id}.{m.Name}")));
     }
 

@@ -53,7 +53,7 @@ public sealed class NativeCatalogueTests(ITestOutputHelper output)
         var e = CatalogueExample.All.Single(x => x.Line == line);
         string? failure = CatalogueTests.Check(Host, e);
         Assert.True(failure is null, failure);
-        var r = Host.Registry.Call(e.Op, e.ArgsJson);
+        var r = Host.Call(e.Op, e.ArgsJson);
         if (r.Outcome != ExpertCallOutcome.UnknownOp) Assert.Equal("native", r.RuntimeId);
     }
 
@@ -61,7 +61,7 @@ public sealed class NativeCatalogueTests(ITestOutputHelper output)
     [Fact]
     public void EveryExpertIsBoundToItsNativeKernel()
     {
-        var experts = Host.Registry.Experts;
+        var experts = Host.Experts;
         foreach (var x in experts) output.WriteLine($"{x.Id,-12} {x.Status,-10} {x.RuntimeId,-8} {x.Reason}");
         Assert.Equal(CatalogueExample.All.Select(e => e.Expert).Distinct().Count(), experts.Count(x => x.RuntimeId == "native"));
         Assert.All(experts, x =>

@@ -81,12 +81,12 @@ public sealed class NativeRuntimePluginTests : IDisposable
         using var host = ExpertHost.CreateBuilder().Configure(o => { o.Directory = Repository.ExpertsDirectory; o.Watch = false; })
             .UseRuntimeCatalog(catalog).Build();
         await host.StartAsync();
-        Assert.All(host.Registry.Experts, x => Assert.Equal("interpreter", x.RuntimeId)); // never bound to a wasm-less runtime
+        Assert.All(host.Experts, x => Assert.Equal("interpreter", x.RuntimeId)); // never bound to a wasm-less runtime
         int compared = 0;
         foreach (var e in CatalogueExample.All.Where(e => e.Expert == "luhn"))
         {
             string? json = kernel.Call(Encoding.UTF8.GetBytes(e.Op), Encoding.UTF8.GetBytes(e.ArgsJson), 1 << 20);
-            var viaHost = host.Registry.Call(e.Op, e.ArgsJson);
+            var viaHost = host.Call(e.Op, e.ArgsJson);
             if (e.ExpectsDeclined && viaHost.Outcome == ExpertCallOutcome.UnknownOp) continue;
             if (e.ExpectsDeclined) { Assert.Null(json); Assert.Equal(ExpertCallOutcome.Declined, viaHost.Outcome); compared++; continue; }
             Assert.NotNull(json);

@@ -38,7 +38,7 @@ public sealed class NewExpertTests : IDisposable
         using var host = ExpertHost.CreateBuilder().Configure(o => { o.Directory = root; o.Watch = false; })
             .AddRuntime(new InterpreterRuntimePlugin()).Build();
         await host.StartAsync();
-        var info = Assert.Single(host.Registry.Experts);
+        var info = Assert.Single(host.Experts);
         Assert.True(info.Status == ExpertStatus.Bound, info.Reason);
         var examples = CatalogueExample.Load(Path.Combine(_tmp.Path, "examples.jsonl"));
         Assert.Equal(3, examples.Count);

@@ -39,7 +39,7 @@ public sealed class WatExpertTests : IDisposable
     public async Task LoadsAndAnswersThroughTheHost(string runtime)
     {
         using var host = await HostAsync(runtime);
-        var info = Assert.Single(host.Registry.Experts);
+        var info = Assert.Single(host.Experts);
         Assert.True(info.Status == ExpertStatus.Bound, info.Reason);
         Assert.Equal("wat_fib", info.Id);
         Assert.Equal("fib", Assert.Single(info.Ops).Name);
@@ -58,7 +58,7 @@ public sealed class WatExpertTests : IDisposable
         File.WriteAllLines(file, lines);
         foreach (var e in CatalogueExample.Load(file))
             Assert.Null(CatalogueTests.Check(host, e));
-        var r = host.Registry.Call("fib", """ { "n" : 20 } """);
+        var r = host.Call("fib", """ { "n" : 20 } """);
         Assert.True(r.IsResult, r.Reason);
         Assert.Equal("6765", r.Result!.Value.GetRawText());
     }
@@ -69,7 +69,7 @@ public sealed class WatExpertTests : IDisposable
         using var host = await HostAsync("interpreter");
         for (int i = 0; i < 2000; i++)
         {
-            var r = host.Registry.Call("fib", $$"""{"n":{{i % 94}}}""");
+            var r = host.Call("fib", $$"""{"n":{{i % 94}}}""");
             Assert.True(r.IsResult, $"call {i}: {r.OutcomeName} {r.Reason}");
         }
     }

@@ -104,8 +104,8 @@ public sealed partial class RollingUpdateTests
         }
     }
 
-    private static ExpertRegistry Registry(Orleans.TestingHost.InProcessSiloHandle silo) =>
-        (ExpertRegistry)silo.ServiceProvider.GetService(typeof(ExpertRegistry))!;
+    private static ExpertHost Registry(Orleans.TestingHost.InProcessSiloHandle silo) =>
+        (ExpertHost)silo.ServiceProvider.GetService(typeof(ExpertHost))!;
 
     private static string Address(Orleans.TestingHost.InProcessTestCluster cluster, string directory) =>
         cluster.Silos.Single(s => Registry(s).Directory == directory).SiloAddress.ToParsableString();

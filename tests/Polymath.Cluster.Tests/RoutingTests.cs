@@ -15,7 +15,7 @@ public sealed class RoutingTests(ThreeSilos fixture) : IClassFixture<ThreeSilos>
     [Fact]
     public async Task EveryCatalogueOpAnswersThroughEverySilo()
     {
-        var reference = fixture.Cluster.Silos[0].ServiceProvider.GetService(typeof(ExpertRegistry)) as ExpertRegistry;
+        var reference = fixture.Cluster.Silos[0].ServiceProvider.GetService(typeof(ExpertHost)) as ExpertHost;
         Assert.NotNull(reference);
         Assert.True(Examples.OnePerOp.Count > 50, $"only {Examples.OnePerOp.Count} ops in the catalogue examples");
         int answered = 0;

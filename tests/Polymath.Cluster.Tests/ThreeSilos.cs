@@ -45,7 +45,6 @@ public sealed class ThreeSilos : IAsyncLifetime
                 .Build();
             experts.StartAsync().GetAwaiter().GetResult();
             host.Services.AddSingleton(experts);
-            host.Services.AddSingleton(experts.Registry);
         });
         builder.ConfigureSilo((_, silo) => silo.AddPolymathGrains(options));
         var cluster = builder.Build();
@@ -56,7 +55,7 @@ public sealed class ThreeSilos : IAsyncLifetime
     }
 
     /// <summary>The silo started with only the arithmetic expert.</summary>
-    public InProcessSiloHandle SmallSilo => Cluster.Silos.Single(s => s.ServiceProvider.GetRequiredService<ExpertRegistry>().Directory.Contains(Path.GetFileName(_smallExperts), StringComparison.Ordinal));
+    public InProcessSiloHandle SmallSilo => Cluster.Silos.Single(s => s.ServiceProvider.GetRequiredService<ExpertHost>().Directory.Contains(Path.GetFileName(_smallExperts), StringComparison.Ordinal));
 
     public static ClusterRouter Router(InProcessSiloHandle silo) => silo.ServiceProvider.GetRequiredService<ClusterRouter>();
 

@@ -24,10 +24,10 @@ public sealed class CompileRefusalTests : IDisposable
         _cache.Dispose();
     }
 
-    private ExpertRegistry Registry(bool tierUp, string? metadataCache = null)
+    private ExpertHost Registry(bool tierUp, string? metadataCache = null)
     {
         var arm = PlatformInfo.FromRuntimeIdentifier("linux-arm");
-        return new ExpertRegistry(
+        return new ExpertHost(
             new ExpertHostOptions { Directory = _dir.Path, Watch = false, Platform = "linux-arm", TierUp = tierUp, MetadataCacheDirectory = metadataCache ?? "off" },
             [RuntimeReport.FromPlugin(RuntimePlugins.All["compiler"](), arm, order: 0), RuntimeReport.FromPlugin(RuntimePlugins.All["interpreter"](), arm, order: 1)], arm);
     }

@@ -36,8 +36,7 @@ public sealed class DirectorySwapReloadTests : IDisposable
             .AddRuntime(new InterpreterRuntimePlugin())
             .Build();
         await host.StartAsync();
-        var registry = host.Registry;
-        Assert.True(registry.Call("st", "{}").IsResult);
+        Assert.True(host.Call("st", "{}").IsResult);
 
         var failures = new ConcurrentQueue<string>();
         long calls = 0;
@@ -46,14 +45,14 @@ public sealed class DirectorySwapReloadTests : IDisposable
         {
             while (!stop.IsCancellationRequested)
             {
-                var c = registry.Call("st", "{}");
+                var c = host.Call("st", "{}");
                 Interlocked.Increment(ref calls);
                 if (!c.IsResult) failures.Enqueue($"{c.OutcomeName}: {c.Reason}");
             }
         });
         var reloader = Task.Run(() =>
         {
-            while (!stop.IsCancellationRequested) registry.Reload();
+            while (!stop.IsCancellationRequested) host.Reload();
         });
 
         for (int swap = 1; swap <= 60; swap++)
@@ -71,7 +70,7 @@ public sealed class DirectorySwapReloadTests : IDisposable
 
         Assert.True(Interlocked.Read(ref calls) > 100, $"only {calls} calls ran");
         Assert.True(failures.IsEmpty, $"{failures.Count} of {calls} calls to the package both directories hold failed, e.g. {string.Join(" | ", failures.Take(3))}");
-        registry.Reload();
-        Assert.Equal(13, registry.Experts.Count);
+        host.Reload();
+        Assert.Equal(13, host.Experts.Count);
     }
 }

@@ -16,7 +16,7 @@ namespace Polymath.Experts.Tests;
 public sealed class FdWriteFloodTests : IDisposable
 {
     private readonly TempDir _dir = new();
-    private readonly List<ExpertRegistry> _owned = [];
+    private readonly List<ExpertHost> _owned = [];
 
     public void Dispose()
     {
@@ -47,12 +47,12 @@ public sealed class FdWriteFloodTests : IDisposable
         return TestExperts.Compile(text[..start] + flood + text[(end + 1)..]);
     }
 
-    private ExpertRegistry Registry(string runtime, IWasiOutputSink sink, int timeoutMs)
+    private ExpertHost Registry(string runtime, IWasiOutputSink sink, int timeoutMs)
     {
         var options = new ExpertHostOptions { Directory = _dir.Path, Watch = false };
         options.Grants["flood"] = ["wasi.stdio"];
         options.Limits.TimeoutMs = timeoutMs;
-        var registry = new ExpertRegistry(options, [RuntimeReport.FromPlugin(RuntimePlugins.All[runtime](), PlatformInfo.Current)], PlatformInfo.Current, output: sink);
+        var registry = new ExpertHost(options, [RuntimeReport.FromPlugin(RuntimePlugins.All[runtime](), PlatformInfo.Current)], PlatformInfo.Current, output: sink);
         _owned.Add(registry);
         registry.Reload();
         return registry;

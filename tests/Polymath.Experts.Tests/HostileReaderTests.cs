@@ -23,17 +23,17 @@ public sealed class HostileReaderTests : IDisposable
         _dir.Dispose();
     }
 
-    private ExpertRegistry Registry()
+    private ExpertHost Registry()
     {
         var options = new ExpertHostOptions { Directory = _dir.Path, Watch = false };
-        var registry = new ExpertRegistry(options, [RuntimeReport.FromPlugin(RuntimePlugins.All["interpreter"](), PlatformInfo.Current)], PlatformInfo.Current);
+        var registry = new ExpertHost(options, [RuntimeReport.FromPlugin(RuntimePlugins.All["interpreter"](), PlatformInfo.Current)], PlatformInfo.Current);
         _owned.Add(registry);
         HostileExperts.WithinSeconds(60, () => { registry.Reload(); return 0; });
         return registry;
     }
 
     /// <summary>A registry over the directory with the good neighbour 'echo' and whatever the test put there.</summary>
-    private ExpertRegistry RegistryWithNeighbour()
+    private ExpertHost RegistryWithNeighbour()
     {
         TestExperts.WritePackage(_dir.Path, "echo", TestExperts.Echo());
         var r = Registry();
@@ -41,14 +41,14 @@ public sealed class HostileReaderTests : IDisposable
         return r;
     }
 
-    private static void AssertNeighbourAnswers(ExpertRegistry r)
+    private static void AssertNeighbourAnswers(ExpertHost r)
     {
         var ok = r.Call("echo", """{"x":1}""");
         Assert.Equal(ExpertCallOutcome.Result, ok.Outcome);
         Assert.Equal(1, ok.Result!.Value.GetProperty("x").GetInt32());
     }
 
-    private static string ReasonFor(ExpertRegistry r, string sourceEnd) =>
+    private static string ReasonFor(ExpertHost r, string sourceEnd) =>
         r.Experts.Single(e => e.Source.EndsWith(sourceEnd, StringComparison.Ordinal)).Reason ?? "";
 
     private static string Manifest(string id, string wasmPath, string sha, string extra = "") =>

@@ -31,11 +31,11 @@ public sealed class HostileRegistryTests : IDisposable
         _root.Dispose();
     }
 
-    private ExpertRegistry Registry(Action<ExpertHostOptions>? configure = null, IReadOnlyList<RuntimeReport>? runtimes = null)
+    private ExpertHost Registry(Action<ExpertHostOptions>? configure = null, IReadOnlyList<RuntimeReport>? runtimes = null)
     {
         var options = new ExpertHostOptions { Directory = Dir, Watch = false };
         configure?.Invoke(options);
-        var registry = new ExpertRegistry(options, runtimes ?? [RuntimeReport.FromPlugin(new InterpreterRuntimePlugin(), PlatformInfo.Current)], PlatformInfo.Current);
+        var registry = new ExpertHost(options, runtimes ?? [RuntimeReport.FromPlugin(new InterpreterRuntimePlugin(), PlatformInfo.Current)], PlatformInfo.Current);
         _owned.Add(registry);
         registry.Reload();
         return registry;
@@ -52,7 +52,7 @@ public sealed class HostileRegistryTests : IDisposable
         return host;
     }
 
-    private static void AssertAnswers(ExpertRegistry r, string op, string expertId, string? value = null)
+    private static void AssertAnswers(ExpertHost r, string op, string expertId, string? value = null)
     {
         var call = r.Call(op, "{}");
         Assert.True(call.IsResult, $"{op}: {call.OutcomeName} {call.Reason}");
@@ -76,25 +76,25 @@ public sealed class HostileRegistryTests : IDisposable
             EventHandler<ExpertEventArgs> recorder = (_, e) => seen.Enqueue($"{name}:{e.Expert.Id}");
             switch (name)
             {
-                case "loaded": host.Registry.ExpertLoaded += thrower; host.Registry.ExpertLoaded += recorder; break;
-                case "unloaded": host.Registry.ExpertUnloaded += thrower; host.Registry.ExpertUnloaded += recorder; break;
-                case "degraded": host.Registry.ExpertDegraded += thrower; host.Registry.ExpertDegraded += recorder; break;
-                default: host.Registry.ExpertRejected += thrower; host.Registry.ExpertRejected += recorder; break;
+                case "loaded": host.ExpertLoaded += thrower; host.ExpertLoaded += recorder; break;
+                case "unloaded": host.ExpertUnloaded += thrower; host.ExpertUnloaded += recorder; break;
+                case "degraded": host.ExpertDegraded += thrower; host.ExpertDegraded += recorder; break;
+                default: host.ExpertRejected += thrower; host.ExpertRejected += recorder; break;
             }
         }
 
         MiniExperts.WriteSigned(Dir, "first", "op1");
-        await MiniExperts.WaitFor(() => host.Registry.Call("op1", "{}").IsResult, "op1 callable after the first reload");
+        await MiniExperts.WaitFor(() => host.Call("op1", "{}").IsResult, "op1 callable after the first reload");
         File.WriteAllBytes(Path.Combine(Dir, "broken.wasm"), [0, 97, 115, 109, 9]);
         MiniExperts.WriteSigned(Dir, "needsjit", "jit", extra: ",\"requires\":[\"exec.jit\"]");
         Directory.Delete(Path.Combine(Dir, "first"), true);
         MiniExperts.WriteSigned(Dir, "second", "op2");
-        await MiniExperts.WaitFor(() => host.Registry.Call("op2", "{}").IsResult, "op2 callable: the watcher survived the throwing handlers");
+        await MiniExperts.WaitFor(() => host.Call("op2", "{}").IsResult, "op2 callable: the watcher survived the throwing handlers");
         await MiniExperts.WaitFor(() => seen.Contains("unloaded:first") && seen.Contains("rejected:broken") && seen.Contains("degraded:needsjit"),
             "every event reached the handler after the throwing one");
         Assert.Contains("loaded:second", seen);
         Assert.True(Volatile.Read(ref reloads) >= 2, "the second Reloaded handler ran on every reload");
-        AssertAnswers(host.Registry, "nb", "neighbour");
+        AssertAnswers(host, "nb", "neighbour");
     }
 
     // 2. The directory deleted and recreated, or swapped by rename.
@@ -103,16 +103,16 @@ public sealed class HostileRegistryTests : IDisposable
     {
         MiniExperts.WriteSigned(Dir, "neighbour", "nb");
         var host = await StartHost();
-        AssertAnswers(host.Registry, "nb", "neighbour");
+        AssertAnswers(host, "nb", "neighbour");
 
         Directory.Delete(Dir, true);
         await Task.Delay(400);
         Directory.CreateDirectory(Dir);
         await Task.Delay(300);
         MiniExperts.WriteSigned(Dir, "fresh", "fresh_op");
-        await MiniExperts.WaitFor(() => host.Registry.Call("fresh_op", "{}").IsResult, "a package added to the recreated directory is callable");
+        await MiniExperts.WaitFor(() => host.Call("fresh_op", "{}").IsResult, "a package added to the recreated directory is callable");
         Assert.True(host.Watcher!.RearmCount >= 1);
-        await MiniExperts.WaitFor(() => host.Registry.Call("nb", "{}").Outcome == ExpertCallOutcome.UnknownOp, "the deleted package unloads");
+        await MiniExperts.WaitFor(() => host.Call("nb", "{}").Outcome == ExpertCallOutcome.UnknownOp, "the deleted package unloads");
 
         // Swapped by rename: the new directory carries the neighbour back and a new package.
         string next = Path.Combine(_root.Path, "experts.next");
@@ -121,13 +121,13 @@ public sealed class HostileRegistryTests : IDisposable
         MiniExperts.WriteSigned(next, "swapped", "swapped_op");
         Directory.Move(Dir, Path.Combine(_root.Path, "experts.old"));
         Directory.Move(next, Dir);
-        await MiniExperts.WaitFor(() => host.Registry.Call("swapped_op", "{}").IsResult, "a package of the swapped-in directory is callable");
-        AssertAnswers(host.Registry, "nb", "neighbour", "2.0.0");
-        Assert.Equal(ExpertCallOutcome.UnknownOp, host.Registry.Call("fresh_op", "{}").Outcome);
+        await MiniExperts.WaitFor(() => host.Call("swapped_op", "{}").IsResult, "a package of the swapped-in directory is callable");
+        AssertAnswers(host, "nb", "neighbour", "2.0.0");
+        Assert.Equal(ExpertCallOutcome.UnknownOp, host.Call("fresh_op", "{}").Outcome);
 
         // And a later change inside the swapped-in directory is seen: the watcher watches the new one.
         MiniExperts.WriteSigned(Dir, "later", "later_op");
-        await MiniExperts.WaitFor(() => host.Registry.Call("later_op", "{}").IsResult, "a change inside the swapped-in directory is seen");
+        await MiniExperts.WaitFor(() => host.Call("later_op", "{}").IsResult, "a change inside the swapped-in directory is seen");
     }
 
     [Fact]
@@ -359,7 +359,7 @@ public sealed class HostileRegistryTests : IDisposable
         for (int i = 0; i < 40; i++)
         {
             var options = new ExpertHostOptions { Directory = Dir, Watch = false };
-            var r = new ExpertRegistry(options, [RuntimeReport.FromPlugin(new InterpreterRuntimePlugin(), PlatformInfo.Current)], PlatformInfo.Current);
+            var r = new ExpertHost(options, [RuntimeReport.FromPlugin(new InterpreterRuntimePlugin(), PlatformInfo.Current)], PlatformInfo.Current);
             r.Reload();
             AssertAnswers(r, "nb", "neighbour");
             // Force full reloads (new fingerprints) so each one compiles and uses the engines.

@@ -38,7 +38,7 @@ public sealed class LoadPipelineTests : IDisposable
         var log = new RecordingLogger();
         var options = new ExpertHostOptions { Directory = _dir.Path, Watch = false, Grants = { ["*"] = ["wasi.stdio"] } };
         using var reads = new ModuleReadCounter();
-        using var registry = new ExpertRegistry(options, [RuntimeReport.FromPlugin(plugin, PlatformInfo.Current)], PlatformInfo.Current, log);
+        using var registry = new ExpertHost(options, [RuntimeReport.FromPlugin(plugin, PlatformInfo.Current)], PlatformInfo.Current, log);
         registry.Reload();
 
         Assert.Equal(2, registry.Experts.Count(e => e.Status == ExpertStatus.Bound && e.RuntimeId == runtime));

@@ -22,7 +22,7 @@ public sealed class MetadataCacheTests : IDisposable
         _cache.Dispose();
     }
 
-    private ExpertRegistry Registry(GatedPlugin plugin, MessageLogger? log = null, int timeoutMs = 5000) =>
+    private ExpertHost Registry(GatedPlugin plugin, MessageLogger? log = null, int timeoutMs = 5000) =>
         new(new ExpertHostOptions { Directory = _dir.Path, Watch = false, MetadataCacheDirectory = _cache.Path, Limits = { TimeoutMs = timeoutMs } },
             [RuntimeReport.FromPlugin(plugin, PlatformInfo.Current)], PlatformInfo.Current, log);
 

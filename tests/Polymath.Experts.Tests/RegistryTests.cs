@@ -20,11 +20,11 @@ public sealed class RegistryTests : IDisposable
         _dir.Dispose();
     }
 
-    private ExpertRegistry Registry(Action<ExpertHostOptions>? configure = null, IWasiOutputSink? sink = null, string runtime = "interpreter")
+    private ExpertHost Registry(Action<ExpertHostOptions>? configure = null, IWasiOutputSink? sink = null, string runtime = "interpreter")
     {
         var options = new ExpertHostOptions { Directory = _dir.Path, Watch = false };
         configure?.Invoke(options);
-        var registry = new ExpertRegistry(options, [RuntimeReport.FromPlugin(RuntimePlugins.All[runtime](), PlatformInfo.Current)], PlatformInfo.Current, output: sink);
+        var registry = new ExpertHost(options, [RuntimeReport.FromPlugin(RuntimePlugins.All[runtime](), PlatformInfo.Current)], PlatformInfo.Current, output: sink);
         _owned.Add(registry);
         registry.Reload();
         return registry;
@@ -74,7 +74,7 @@ public sealed class RegistryTests : IDisposable
         TestExperts.WritePackage(_dir.Path, "fast", TestExperts.Echo("fast"), extra: ",\"prefers\":[\"exec.jit\"]");
         var options = new ExpertHostOptions { Directory = _dir.Path, Watch = false, Platform = "linux-arm" };
         var arm = PlatformInfo.FromRuntimeIdentifier("linux-arm");
-        using var r = new ExpertRegistry(options, [RuntimeReport.FromPlugin(new InterpreterRuntimePlugin(), arm)], arm);
+        using var r = new ExpertHost(options, [RuntimeReport.FromPlugin(new InterpreterRuntimePlugin(), arm)], arm);
         r.Reload();
         var info = Assert.Single(r.Experts);
         Assert.Equal(ExpertStatus.Degraded, info.Status);
@@ -94,7 +94,7 @@ public sealed class RegistryTests : IDisposable
             (PlatformInfo.FromRuntimeIdentifier("linux-arm").WithoutDynamicCode(), ExpertStatus.Degraded, "interpreter"),
         })
         {
-            using var r = new ExpertRegistry(options,
+            using var r = new ExpertHost(options,
                 [RuntimeReport.FromPlugin(RuntimePlugins.All["compiler"](), platform, order: 0), RuntimeReport.FromPlugin(RuntimePlugins.All["interpreter"](), platform, order: 1)], platform);
             r.Reload();
             var info = Assert.Single(r.Experts);
@@ -294,8 +294,8 @@ public sealed class RegistryTests : IDisposable
         _owned.Add(host);
         var loaded = new ConcurrentQueue<string>();
         var unloaded = new ConcurrentQueue<string>();
-        host.Registry.ExpertLoaded += (_, e) => loaded.Enqueue(e.Expert.Version);
-        host.Registry.ExpertUnloaded += (_, e) => unloaded.Enqueue(e.Expert.Version);
+        host.ExpertLoaded += (_, e) => loaded.Enqueue(e.Expert.Version);
+        host.ExpertUnloaded += (_, e) => unloaded.Enqueue(e.Expert.Version);
         await host.StartAsync();
 
         long calls = 0;
@@ -306,7 +306,7 @@ public sealed class RegistryTests : IDisposable
         {
             while (!stop.IsCancellationRequested)
             {
-                var c = host.Registry.Call("version", "{}");
+                var c = host.Call("version", "{}");
                 Interlocked.Increment(ref calls);
                 if (c.Outcome != ExpertCallOutcome.Result) failures.Add($"{c.OutcomeName}: {c.Reason}");
                 else versions.AddOrUpdate(c.Result!.Value.GetString()!, 1, (_, n) => n + 1);
@@ -325,7 +325,7 @@ public sealed class RegistryTests : IDisposable
 
         Assert.Empty(failures);
         Assert.True(calls > 1500, $"only {calls} calls");
-        Assert.Equal("3.0.0", host.Registry.Call("version", "{}").Result!.Value.GetString());
+        Assert.Equal("3.0.0", host.Call("version", "{}").Result!.Value.GetString());
         Assert.Contains("2.0.0", loaded);
         Assert.Contains("1.0.0", unloaded);
         Assert.Contains("2.0.0", unloaded);
@@ -338,15 +338,15 @@ public sealed class RegistryTests : IDisposable
         var host = ExpertHost.CreateBuilder().Configure(o => { o.Directory = _dir.Path; o.DebounceMs = 50; }).AddRuntime(new InterpreterRuntimePlugin()).Build();
         _owned.Add(host);
         var rejected = new ConcurrentQueue<string>();
-        host.Registry.ExpertRejected += (_, e) => rejected.Enqueue(e.Message);
+        host.ExpertRejected += (_, e) => rejected.Enqueue(e.Message);
         await host.StartAsync();
         File.WriteAllText(Path.Combine(dir, "expert.json"), """{"schemaVersion":1,"id":"swap","version":"2.0.0","tier":"x","payloads":{"wasm":{"path":"swap.wasm","sha256":""}}}""");
         await WaitFor(() => !rejected.IsEmpty);
         Assert.Contains("'tier'", rejected.First());
-        var info = Assert.Single(host.Registry.Experts);
+        var info = Assert.Single(host.Experts);
         Assert.Equal("1.0.0", info.Version);
         Assert.Contains("'tier'", info.RejectedUpdate);
-        Assert.Equal("\"1.0.0\"", host.Registry.Call("version", "{}").Result!.Value.GetRawText());
+        Assert.Equal("\"1.0.0\"", host.Call("version", "{}").Result!.Value.GetRawText());
     }
 
     [Fact]
@@ -357,15 +357,15 @@ public sealed class RegistryTests : IDisposable
         var host = ExpertHost.CreateBuilder().Configure(o => { o.Directory = _dir.Path; o.DebounceMs = 50; }).AddRuntime(new InterpreterRuntimePlugin()).Build();
         _owned.Add(host);
         var unloaded = new ConcurrentQueue<string>();
-        host.Registry.ExpertUnloaded += (_, e) => unloaded.Enqueue(e.Expert.Id);
+        host.ExpertUnloaded += (_, e) => unloaded.Enqueue(e.Expert.Id);
         await host.StartAsync();
-        Assert.Equal("gone", host.Registry.Call("echo", "{}").Result!.ExpertId);
+        Assert.Equal("gone", host.Call("echo", "{}").Result!.ExpertId);
         Directory.Delete(dir, true);
         await WaitFor(() => unloaded.Contains("gone"));
-        Assert.Equal("stay", host.Registry.Call("echo", "{}").Result!.ExpertId);
+        Assert.Equal("stay", host.Call("echo", "{}").Result!.ExpertId);
         File.Delete(Path.Combine(_dir.Path, "stay.wasm"));
         await WaitFor(() => unloaded.Contains("stay"));
-        Assert.Equal(ExpertCallOutcome.UnknownOp, host.Registry.Call("echo", "{}").Outcome);
-        Assert.Empty(host.Registry.Experts);
+        Assert.Equal(ExpertCallOutcome.UnknownOp, host.Call("echo", "{}").Outcome);
+        Assert.Empty(host.Experts);
     }
 }

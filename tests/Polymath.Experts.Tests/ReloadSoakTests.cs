@@ -54,7 +54,6 @@ public sealed class ReloadSoakTests(ITestOutputHelper output) : IDisposable
             .AddRuntime(new InterpreterRuntimePlugin())
             .Build();
         await host.StartAsync();
-        var registry = host.Registry;
 
         long calls = 0;
         var failures = new ConcurrentQueue<string>();
@@ -64,7 +63,7 @@ public sealed class ReloadSoakTests(ITestOutputHelper output) : IDisposable
             var (op, id, value) = w % 2 == 0 ? ("sa", "stable_a", "a") : ("sb", "stable_b", "b");
             while (!stop.IsCancellationRequested)
             {
-                var c = registry.Call(op, "{}");
+                var c = host.Call(op, "{}");
                 Interlocked.Increment(ref calls);
                 if (!c.IsResult || c.ExpertId != id || c.Result!.Value.GetString() != value)
                     failures.Enqueue($"{op}: {c.OutcomeName} from {c.ExpertId}: {c.Reason}");
@@ -146,7 +145,7 @@ public sealed class ReloadSoakTests(ITestOutputHelper output) : IDisposable
             if (name is "stable_a" or "stable_b") continue;
             if (Directory.Exists(entry)) Directory.Delete(entry, true); else File.Delete(entry);
         }
-        await MiniExperts.WaitFor(() => registry.Experts.Count == 2, "only the two stable packages are listed after the churn", 30_000);
+        await MiniExperts.WaitFor(() => host.Experts.Count == 2, "only the two stable packages are listed after the churn", 30_000);
         await Task.Delay(500);
         stop.Cancel();
         await Task.WhenAll(workers);
@@ -166,7 +165,7 @@ public sealed class ReloadSoakTests(ITestOutputHelper output) : IDisposable
         Assert.True(swaps > 0, "the directory was never swapped");
         Assert.True(memoryAfter - memoryBefore < 48L << 20, $"managed heap grew from {memoryBefore} to {memoryAfter} bytes");
         Assert.True(workingSetAfter - workingSetBefore < 512L << 20, $"working set grew from {workingSetBefore} to {workingSetAfter} bytes");
-        Assert.Equal(["stable_a", "stable_b"], registry.Experts.Select(e => e.Id).Order(StringComparer.Ordinal));
+        Assert.Equal(["stable_a", "stable_b"], host.Experts.Select(e => e.Id).Order(StringComparer.Ordinal));
     }
 
     private static byte[] RandomBytes(Random rng, int length)

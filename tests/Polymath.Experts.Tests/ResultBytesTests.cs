@@ -96,7 +96,7 @@ public sealed class ResultBytesTests : IDisposable
         // Per call (after warm-up) the host allocated 496 B before the result stayed UTF-8; what is left is the value's
         // bytes and the two result records. Measured on this thread only, so other tests do not count.
         TestExperts.WritePackage(_dir.Path, "echo", TestExperts.Echo());
-        using var registry = new ExpertRegistry(new ExpertHostOptions { Directory = _dir.Path, Watch = false },
+        using var registry = new ExpertHost(new ExpertHostOptions { Directory = _dir.Path, Watch = false },
             [RuntimeReport.FromPlugin(RuntimePlugins.All["interpreter"](), PlatformInfo.Current)], PlatformInfo.Current);
         registry.Reload();
         var args = """{"x":1}"""u8.ToArray();

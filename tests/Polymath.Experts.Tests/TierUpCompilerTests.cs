@@ -22,13 +22,13 @@ public sealed class TierUpCompilerTests : TierUpFixture
     private static readonly PlatformInfo Arm = PlatformInfo.FromRuntimeIdentifier("linux-arm");
 
     /// <summary>Wasmtime (unavailable on 32-bit ARM), the compiler behind a gate, the interpreter: plugins.json's order.</summary>
-    private (ExpertRegistry Registry, GatedPlugin Compiler) ArmRegistry(PlatformInfo platform, bool open = false, Action<ExpertHostOptions>? configure = null,
+    private (ExpertHost Registry, GatedPlugin Compiler) ArmRegistry(PlatformInfo platform, bool open = false, Action<ExpertHostOptions>? configure = null,
         MessageLogger? log = null, IWasiOutputSink? sink = null)
     {
         var compiler = Gated(new CompilerRuntimePlugin(), open);
         var options = new ExpertHostOptions { Directory = Dir.Path, Watch = false, Platform = platform.RuntimeIdentifier };
         configure?.Invoke(options);
-        var registry = new ExpertRegistry(options,
+        var registry = new ExpertHost(options,
             [RuntimeReport.FromPlugin(new WasmtimeRuntimePlugin(), platform, priority: 30, order: 0),
              RuntimeReport.FromPlugin(compiler, platform, priority: 20, order: 1),
              RuntimeReport.FromPlugin(new InterpreterRuntimePlugin(), platform, priority: 10, order: 2)],

@@ -20,7 +20,7 @@ public abstract class TierUpFixture : IDisposable
     protected TempDir Cache { get; } = new();
 
     /// <summary>Disposes <paramref name="registry"/> with the test.</summary>
-    protected ExpertRegistry Own(ExpertRegistry registry)
+    protected ExpertHost Own(ExpertHost registry)
     {
         _owned.Add(registry);
         return registry;

@@ -15,12 +15,12 @@ namespace Polymath.Experts.Tests;
 /// </summary>
 public sealed class TierUpTests : TierUpFixture
 {
-    private ExpertRegistry Registry(GatedPlugin wasmtime, Action<ExpertHostOptions>? configure = null, MessageLogger? log = null)
+    private ExpertHost Registry(GatedPlugin wasmtime, Action<ExpertHostOptions>? configure = null, MessageLogger? log = null)
     {
         var options = new ExpertHostOptions { Directory = Dir.Path, Watch = false };
         configure?.Invoke(options);
         var platform = PlatformInfo.Current;
-        return Own(new ExpertRegistry(options,
+        return Own(new ExpertHost(options,
             [RuntimeReport.FromPlugin(wasmtime, platform, priority: 30, order: 0), RuntimeReport.FromPlugin(new InterpreterRuntimePlugin(), platform, priority: 10, order: 1)],
             platform, log));
     }
@@ -165,7 +165,7 @@ public sealed class TierUpTests : TierUpFixture
     {
         TestExperts.WritePackage(Dir.Path, "echo", TestExperts.Echo());
         var first = new GatedPlugin(new WasmtimeRuntimePlugin(), Cache.Path);
-        using (var warm = new ExpertRegistry(new ExpertHostOptions { Directory = Dir.Path, Watch = false },
+        using (var warm = new ExpertHost(new ExpertHostOptions { Directory = Dir.Path, Watch = false },
                    [RuntimeReport.FromPlugin(first, PlatformInfo.Current, 30, 0), RuntimeReport.FromPlugin(new InterpreterRuntimePlugin(), PlatformInfo.Current, 10, 1)], PlatformInfo.Current))
         {
             warm.Reload();
@@ -189,7 +189,7 @@ public sealed class TierUpTests : TierUpFixture
     {
         TestExperts.WritePackage(Dir.Path, "echo", TestExperts.Echo());
         string metadata = Path.Combine(Cache.Path, "metadata");
-        using (var warm = new ExpertRegistry(new ExpertHostOptions { Directory = Dir.Path, Watch = false, MetadataCacheDirectory = metadata },
+        using (var warm = new ExpertHost(new ExpertHostOptions { Directory = Dir.Path, Watch = false, MetadataCacheDirectory = metadata },
                    [RuntimeReport.FromPlugin(new GatedPlugin(new WasmtimeRuntimePlugin()), PlatformInfo.Current, 30, 0),
                     RuntimeReport.FromPlugin(new InterpreterRuntimePlugin(), PlatformInfo.Current, 10, 1)], PlatformInfo.Current))
             warm.Reload(); // fills the metadata cache (no code cache)

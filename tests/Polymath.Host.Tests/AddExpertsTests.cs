@@ -27,15 +27,16 @@ public class AddExpertsTests
         await using var sp = services.BuildServiceProvider();
 
         foreach (var hosted in sp.GetServices<IHostedService>()) await hosted.StartAsync(CancellationToken.None);
-        var registry = sp.GetRequiredService<ExpertRegistry>();
-        Assert.Equal(19, registry.Experts.Count);
+        var host = sp.GetRequiredService<ExpertHost>();
+        Assert.Same(host, sp.GetServices<IHostedService>().OfType<ExpertHost>().Single()); // one object: hosted, listed, called
+        Assert.Equal(19, host.Experts.Count);
         // Every expert is bound to the catalog's first available runtime (plugins.json's priority order on this machine),
         // and the registry holds the catalog's own runtime objects.
         var best = sp.GetRequiredService<RuntimeCatalog>().Probe().First(r => r.Status == RuntimeStatus.Available);
-        await registry.WhenTieredUpAsync(); // tier-up: experts start on the interpreter while Wasmtime compiles them
-        Assert.All(registry.Experts, e => Assert.Equal(best.Id, e.RuntimeId));
-        Assert.Same(best, registry.Runtimes.Single(r => r.Id == best.Id));
-        var result = await sp.GetRequiredService<ExpertHost>().CallAsync("gcd", """{"a":12,"b":18}""");
+        await host.WhenTieredUpAsync(); // tier-up: experts start on the interpreter while Wasmtime compiles them
+        Assert.All(host.Experts, e => Assert.Equal(best.Id, e.RuntimeId));
+        Assert.Same(best, host.Runtimes.Single(r => r.Id == best.Id));
+        var result = await host.CallAsync("gcd", """{"a":12,"b":18}""");
         Assert.Equal(6, result.Result!.Value.GetInt32());
         foreach (var hosted in sp.GetServices<IHostedService>()) await hosted.StopAsync(CancellationToken.None);
     }

@@ -6,7 +6,7 @@ using Polymath.Runtime.Interpreter;
 
 namespace Polymath.Packages.Tests;
 
-/// <summary>In process: one activity and one counter point per ExpertRegistry call, with the documented tags.</summary>
+/// <summary>In process: one activity and one counter point per ExpertHost call, with the documented tags.</summary>
 public sealed class TelemetryTests
 {
     [Fact]
@@ -37,9 +37,9 @@ public sealed class TelemetryTests
             .Build();
         await host.StartAsync(CancellationToken.None);
         var marker = $"telemetry-{Guid.NewGuid():N}";
-        var result = host.Registry.Call("gcd", """{"a":12,"b":18}""");
-        var declined = host.Registry.Call("gcd", """{"a":"x"}""");
-        var unknown = host.Registry.Call(marker, "{}");
+        var result = host.Call("gcd", """{"a":12,"b":18}""");
+        var declined = host.Call("gcd", """{"a":"x"}""");
+        var unknown = host.Call(marker, "{}");
         Assert.True(result.IsResult);
 
         Activity[] mine;

@@ -65,7 +65,7 @@ public sealed class BindingTests(LuhnPackageFixture luhn) : IClassFixture<LuhnPa
         return host;
     }
 
-    private static ExpertInfo Luhn(ExpertHost host) => Assert.Single(host.Registry.Experts, e => e.Id == "luhn");
+    private static ExpertInfo Luhn(ExpertHost host) => Assert.Single(host.Experts, e => e.Id == "luhn");
 
     [Fact]
     public void WithoutAGrantTheExpertBindsToWasmAndSaysTheKernelWasNotGranted()
@@ -75,7 +75,7 @@ public sealed class BindingTests(LuhnPackageFixture luhn) : IClassFixture<LuhnPa
         var info = Luhn(host);
         Assert.Equal(("interpreter", ExpertStatus.Bound), (info.RuntimeId, info.Status));
         Assert.Contains($"native kernel for {Native.Rid} present but not granted", info.Reason);
-        Assert.Equal("interpreter", host.Registry.Call("check", Number).RuntimeId);
+        Assert.Equal("interpreter", host.Call("check", Number).RuntimeId);
         Assert.False(Directory.Exists(Shadow)); // nothing was copied or loaded
     }
 
@@ -100,13 +100,13 @@ public sealed class BindingTests(LuhnPackageFixture luhn) : IClassFixture<LuhnPa
         using var wasm = Start([], nativeRuntime: false);
         foreach (string args in new[] { Number, """{"number":"4539578763621487"}""", """{"number":"7992739871"}""" })
         {
-            var viaNative = host.Registry.Call("check", args);
-            var viaWasm = wasm.Registry.Call("check", args);
+            var viaNative = host.Call("check", args);
+            var viaWasm = wasm.Call("check", args);
             Assert.True(viaNative.IsResult, viaNative.Reason);
             Assert.Equal("native", viaNative.RuntimeId);
             Assert.Equal(viaWasm.Result!.Value.GetRawText(), viaNative.Result!.Value.GetRawText());
         }
-        var declined = host.Registry.Call("check", """{"number":"abc"}""");
+        var declined = host.Call("check", """{"number":"abc"}""");
         Assert.Equal((ExpertCallOutcome.Declined, "native"), (declined.Outcome, declined.RuntimeId));
 
         host.Dispose();
@@ -118,7 +118,7 @@ public sealed class BindingTests(LuhnPackageFixture luhn) : IClassFixture<LuhnPa
     {
         CopyPackage();
         using var host = Start(["luhn"], more: o => o.Limits = o.Limits with { MaxResultBytes = 8 });
-        var r = host.Registry.Call("check", Number);
+        var r = host.Call("check", Number);
         Assert.Equal((ExpertCallOutcome.LimitExceeded, ExpertLimitKind.ResultSize, "native"), (r.Outcome, r.Limit, r.RuntimeId));
         Assert.Equal(AbiViolation.ResultTooLarge, r.Violation);
         Assert.Contains("8 bytes", r.Reason);
@@ -189,7 +189,7 @@ public sealed class BindingTests(LuhnPackageFixture luhn) : IClassFixture<LuhnPa
         File.Copy(zip, Path.Combine(Experts, "luhn.expert"));
         using var host = Start(["luhn"]);
         Assert.Equal("native", Luhn(host).RuntimeId);
-        Assert.True(host.Registry.Call("check", Number).IsResult);
+        Assert.True(host.Call("check", Number).IsResult);
 
         // The same zip with one byte of the kernel changed is rejected, naming the field.
         string tampered = Path.Combine(_tmp.Path, "zipped", "tampered.expert");
@@ -224,7 +224,7 @@ public sealed class BindingTests(LuhnPackageFixture luhn) : IClassFixture<LuhnPa
         {
             while (!stop.IsCancellationRequested)
             {
-                var r = host.Registry.Call("check", Number);
+                var r = host.Call("check", Number);
                 Interlocked.Increment(ref calls);
                 if (!r.IsResult || r.Result!.Value.ValueKind != JsonValueKind.True)
                     failures.Enqueue($"{r.OutcomeName} on {r.RuntimeId}: {r.Reason}");

@@ -35,13 +35,13 @@ public sealed class DuplicateIdTests : IClassFixture<LuhnPackageFixture>, IDispo
         Package("b-luhn");
         using var host = Native.StartHost(_experts, _shadow, [grant]);
 
-        var winner = Assert.Single(host.Registry.Experts, e => e.Source.EndsWith("a-luhn", StringComparison.Ordinal));
+        var winner = Assert.Single(host.Experts, e => e.Source.EndsWith("a-luhn", StringComparison.Ordinal));
         Assert.Equal(("luhn", "native", ExpertStatus.Bound), (winner.Id, winner.RuntimeId, winner.Status));
-        var loser = Assert.Single(host.Registry.Experts, e => e.Source.EndsWith("b-luhn", StringComparison.Ordinal));
+        var loser = Assert.Single(host.Experts, e => e.Source.EndsWith("b-luhn", StringComparison.Ordinal));
         Assert.Equal(ExpertStatus.Unavailable, loser.Status);
         Assert.Contains("duplicate expert id 'luhn'", loser.Reason);
 
-        Assert.Equal("native", host.Registry.Call("check", Number).RuntimeId);
+        Assert.Equal("native", host.Call("check", Number).RuntimeId);
         Assert.True(File.Exists(Marker("a-luhn")), "the winner's kernel was not loaded");
         Assert.False(File.Exists(Marker("b-luhn")), "the losing package's kernel was loaded: its constructor ran in the host");
     }
@@ -56,14 +56,14 @@ public sealed class DuplicateIdTests : IClassFixture<LuhnPackageFixture>, IDispo
         Assert.True(File.Exists(Marker(first)));
 
         Package(added);
-        host.Registry.Reload();
+        host.Reload();
         bool addedWins = string.CompareOrdinal(added, first) < 0;
-        var winner = Assert.Single(host.Registry.Experts, e => e.Id == "luhn" && e.Status == ExpertStatus.Bound);
+        var winner = Assert.Single(host.Experts, e => e.Id == "luhn" && e.Status == ExpertStatus.Bound);
         Assert.EndsWith(addedWins ? added : first, winner.Source, StringComparison.Ordinal);
         Assert.Equal("native", winner.RuntimeId);
-        Assert.Contains(host.Registry.Experts, e => e.Source.EndsWith(addedWins ? first : added, StringComparison.Ordinal)
+        Assert.Contains(host.Experts, e => e.Source.EndsWith(addedWins ? first : added, StringComparison.Ordinal)
             && e.Reason.Contains("duplicate expert id", StringComparison.Ordinal));
-        Assert.Equal("native", host.Registry.Call("check", Number).RuntimeId);
+        Assert.Equal("native", host.Call("check", Number).RuntimeId);
         Assert.True(File.Exists(Marker(added)) == addedWins,
             addedWins ? "the new winner's kernel was not loaded" : "the losing package's kernel was loaded on reload");
     }

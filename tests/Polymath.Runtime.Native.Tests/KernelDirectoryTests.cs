@@ -102,10 +102,10 @@ public sealed class KernelDirectoryTests(LuhnPackageFixture luhn) : IClassFixtur
             for (int run = 0; run < Runs; run++)
             {
                 using var host = Native.StartHost(Experts, shared, ["luhn"]);
-                var info = Assert.Single(host.Registry.Experts, e => e.Id == "luhn");
+                var info = Assert.Single(host.Experts, e => e.Id == "luhn");
                 Assert.Equal(("interpreter", ExpertStatus.Bound), (info.RuntimeId, info.Status));
                 Assert.Contains("is writable by other users (mode 0777)", info.Reason);
-                var r = host.Registry.Call("check", Number);
+                var r = host.Call("check", Number);
                 Assert.Equal("interpreter", r.RuntimeId);
                 Assert.True(r.Result!.Value.GetBoolean());
             }
@@ -125,9 +125,9 @@ public sealed class KernelDirectoryTests(LuhnPackageFixture luhn) : IClassFixtur
             for (int run = 0; run < Runs; run++)
             {
                 using var host = Native.StartHost(Experts, mine, ["luhn"]);
-                var info = Assert.Single(host.Registry.Experts, e => e.Id == "luhn");
+                var info = Assert.Single(host.Experts, e => e.Id == "luhn");
                 Assert.Equal(("native", ExpertStatus.Bound), (info.RuntimeId, info.Status));
-                Assert.Equal("native", host.Registry.Call("check", Number).RuntimeId);
+                Assert.Equal("native", host.Call("check", Number).RuntimeId);
             }
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(mine));
         }
@@ -144,7 +144,7 @@ public sealed class KernelDirectoryTests(LuhnPackageFixture luhn) : IClassFixtur
         Directory.CreateDirectory(theirs);
         Tools.Run(Tools.Require("chown", "apt-get install coreutils"), _tmp.Path, "65534:65534", theirs);
         using var host = Native.StartHost(Experts, theirs, ["luhn"]);
-        var info = Assert.Single(host.Registry.Experts, e => e.Id == "luhn");
+        var info = Assert.Single(host.Experts, e => e.Id == "luhn");
         Assert.Equal("interpreter", info.RuntimeId);
         Assert.Contains($"{theirs} is owned by uid 65534", info.Reason);
     }
@@ -159,7 +159,7 @@ public sealed class KernelDirectoryTests(LuhnPackageFixture luhn) : IClassFixtur
         Directory.CreateDirectory(open);
         File.SetUnixFileMode(open, (UnixFileMode)mode);
         using var host = Native.StartHost(Experts, Path.Combine(open, "kernels"), ["luhn"]);
-        var info = Assert.Single(host.Registry.Experts, e => e.Id == "luhn");
+        var info = Assert.Single(host.Experts, e => e.Id == "luhn");
         Assert.Equal(used ? "native" : "interpreter", info.RuntimeId);
         if (!used) Assert.Contains($"{open} is writable by other users", info.Reason);
     }
@@ -173,7 +173,7 @@ public sealed class KernelDirectoryTests(LuhnPackageFixture luhn) : IClassFixtur
         Directory.CreateDirectory(Path.GetDirectoryName(copy)!, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         File.Copy(evil, copy);
         using var host = Native.StartHost(Experts, mine, ["luhn"]);
-        Assert.Equal("native", Assert.Single(host.Registry.Experts, e => e.Id == "luhn").RuntimeId);
+        Assert.Equal("native", Assert.Single(host.Experts, e => e.Id == "luhn").RuntimeId);
         Assert.Equal(Sha, ExpertPackageReader.Sha256(File.ReadAllBytes(copy)));
         Assert.False(File.Exists(Marker), "the replaced shadow copy was loaded");
     }

@@ -50,8 +50,8 @@ public sealed class NativeKernelDecisionTests(LuhnPackageFixture luhn) : IClassF
             o.NativeKernelDirectory = Path.Combine(_tmp.Path, "shadow");
         }).AddRuntime(new InterpreterRuntimePlugin(), 10).AddRuntime(new NativeKernelRuntimePlugin(), 5).Build();
         host.StartAsync().GetAwaiter().GetResult();
-        var info = Assert.Single(host.Registry.Experts);
-        Assert.True(host.Registry.Call("check", """{"number":"79927398713"}""").IsResult); // the wasm fallback serves
+        var info = Assert.Single(host.Experts);
+        Assert.True(host.Call("check", """{"number":"79927398713"}""").IsResult); // the wasm fallback serves
         return info;
     }
 
@@ -131,14 +131,14 @@ public sealed class KernelOnlyRuntimeTests : IDisposable
             o.NativeKernelDirectory = Path.Combine(_tmp.Path, "shadow");
         }).AddRuntime(new NativeKernelRuntimePlugin()).Build();
         await host.StartAsync();
-        Assert.NotEmpty(host.Registry.Experts);
-        Assert.All(host.Registry.Experts, x =>
+        Assert.NotEmpty(host.Experts);
+        Assert.All(host.Experts, x =>
         {
             Assert.Equal(ExpertStatus.Unavailable, x.Status);
             Assert.Contains("no runtime can run it", x.Reason);
         });
         // The ops come from the manifest (no runtime could read the metadata): the call says unavailable and why.
-        var call = host.Registry.Call("gcd", """{"a":4,"b":6}""");
+        var call = host.Call("gcd", """{"a":4,"b":6}""");
         Assert.Equal(ExpertCallOutcome.Unavailable, call.Outcome);
         Assert.Contains("no runtime can run it", call.Reason);
     }

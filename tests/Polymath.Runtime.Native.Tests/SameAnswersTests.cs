@@ -87,9 +87,9 @@ public sealed class SameAnswersTests(CataloguePackagesFixture catalogue, ITestOu
     [Fact]
     public void EveryExpertIsOnItsKernelInOneHostAndOnWasmInTheOther()
     {
-        Assert.All(catalogue.Kernels.Registry.Experts, e => Assert.Equal("native", e.RuntimeId));
-        Assert.All(catalogue.Wasm.Registry.Experts, e => Assert.Equal("interpreter", e.RuntimeId));
-        Assert.Equal(catalogue.Wasm.Registry.Experts.Count, catalogue.Kernels.Registry.Experts.Count);
+        Assert.All(catalogue.Kernels.Experts, e => Assert.Equal("native", e.RuntimeId));
+        Assert.All(catalogue.Wasm.Experts, e => Assert.Equal("interpreter", e.RuntimeId));
+        Assert.Equal(catalogue.Wasm.Experts.Count, catalogue.Kernels.Experts.Count);
     }
 
     [Fact]
@@ -98,8 +98,8 @@ public sealed class SameAnswersTests(CataloguePackagesFixture catalogue, ITestOu
         var mismatches = IssueCases.Select(c => Compare(c.Op, c.Args)).OfType<string>().ToList();
         Assert.True(mismatches.Count == 0, string.Join("\n", mismatches));
         // The WebAssembly build's libm orders -0 below +0 (wasi-libc's fmin/fmax), so the kernel does too.
-        Assert.Equal("-0.0", catalogue.Kernels.Registry.Call("min", """{"values":[0.0,-0.0]}""").Result!.Value.GetRawText());
-        Assert.Equal("0.0", catalogue.Kernels.Registry.Call("max", """{"values":[-0.0,0.0]}""").Result!.Value.GetRawText());
+        Assert.Equal("-0.0", catalogue.Kernels.Call("min", """{"values":[0.0,-0.0]}""").Result!.Value.GetRawText());
+        Assert.Equal("0.0", catalogue.Kernels.Call("max", """{"values":[-0.0,0.0]}""").Result!.Value.GetRawText());
     }
 
     [Fact]
@@ -150,8 +150,8 @@ public sealed class SameAnswersTests(CataloguePackagesFixture catalogue, ITestOu
     // Null when both builds give the same outcome and the same result JSON; else a line saying how they differ.
     private string? Compare(string op, string args)
     {
-        var w = catalogue.Wasm.Registry.Call(op, args);
-        var n = catalogue.Kernels.Registry.Call(op, args);
+        var w = catalogue.Wasm.Call(op, args);
+        var n = catalogue.Kernels.Call(op, args);
         if (w.IsResult && n.RuntimeId != "native") return $"{op} {args}: the kernel host ran it on {n.RuntimeId}";
         string Text(ExpertCallResult r) => r.IsResult ? $"{r.Result!.Value.GetRawText()} (confidence {r.Result.Confidence.ToString("R", CultureInfo.InvariantCulture)})" : r.OutcomeName;
         string a = Text(w), b = Text(n);

@@ -12,10 +12,10 @@ const string Args = "{\"a\":1071,\"b\":462}";
 // 1. In process: the registry's call on the calling thread (what the service runs per request).
 await using var host = ExpertHost.CreateBuilder().Configure(o => { o.Directory = experts; o.Watch = false; }).AddRuntime(new InterpreterRuntimePlugin()).Build();
 await host.StartAsync();
-var inProcess = Polymath.Service.Benchmarks.Benchmark.MeasureAsync(1, TimeSpan.FromSeconds(seconds), _ => { if (!host.Registry.Call("gcd", Args).IsResult) throw new InvalidOperationException("gcd failed"); return Task.CompletedTask; }, synchronous: true).Result;
+var inProcess = Polymath.Service.Benchmarks.Benchmark.MeasureAsync(1, TimeSpan.FromSeconds(seconds), _ => { if (!host.Call("gcd", Args).IsResult) throw new InvalidOperationException("gcd failed"); return Task.CompletedTask; }, synchronous: true).Result;
 // What the call itself allocates (the service's bytes per call include it).
 long allocated = GC.GetAllocatedBytesForCurrentThread();
-for (int i = 0; i < 10_000; i++) host.Registry.Call("gcd", Args);
+for (int i = 0; i < 10_000; i++) host.Call("gcd", Args);
 inProcess = inProcess with { ServerBytes = (GC.GetAllocatedBytesForCurrentThread() - allocated) / 10_000.0 };
 
 if (args.Length > 1 && args[1] == "compare")
@@ -89,7 +89,7 @@ static void PrintTable(Result inProcess, List<(string Name, Result R)> rows)
     Console.WriteLine("| path | p50 µs | p99 µs | calls/s | calls | overhead p50 µs | service CPU µs/call | service bytes/call | client CPU µs/call | client bytes/call |");
     Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     static string F(double v, string format) => double.IsNaN(v) ? "–" : v.ToString(format, System.Globalization.CultureInfo.InvariantCulture);
-    Console.WriteLine($"| in process (Registry.Call, 1 thread) | {inProcess.P50:F1} | {inProcess.P99:F1} | {inProcess.PerSecond:F0} | {inProcess.Count} | – | – | {F(inProcess.ServerBytes, "F0")} | – | – |");
+    Console.WriteLine($"| in process (ExpertHost.Call, 1 thread) | {inProcess.P50:F1} | {inProcess.P99:F1} | {inProcess.PerSecond:F0} | {inProcess.Count} | – | – | {F(inProcess.ServerBytes, "F0")} | – | – |");
     foreach (var (name, r) in rows)
         Console.WriteLine($"| {name} | {r.P50:F1} | {r.P99:F1} | {r.PerSecond:F0} | {r.Count} | {(name.Contains("16 clients", StringComparison.Ordinal) ? "(queueing)" : F(r.P50 - inProcess.P50, "F1"))} | {F(r.ServerCpuUs, "F1")} | {F(r.ServerBytes, "F0")} | {F(r.ClientCpuUs, "F1")} | {F(r.ClientBytes, "F0")} |");
 }

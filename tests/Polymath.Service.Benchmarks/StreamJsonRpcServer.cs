@@ -48,7 +48,7 @@ internal sealed class StreamJsonRpcServer(ExpertHost host, string socketPath) : 
         [JsonRpcMethod("call", UseSingleObjectParameterDeserialization = true)]
         public JsonElement Call(CallParams p, CancellationToken cancellationToken)
         {
-            var r = host.Registry.Call(p.op, p.args.ValueKind == JsonValueKind.Undefined ? null : p.args.GetRawText(), cancellationToken);
+            var r = host.Call(p.op, p.args.ValueKind == JsonValueKind.Undefined ? null : p.args.GetRawText(), cancellationToken);
             var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
             using (var w = new Utf8JsonWriter(buffer))
             {

@@ -11,7 +11,7 @@ namespace Polymath.Cli.Commands;
 /// </summary>
 public static class ExpertsCommand
 {
-    /// <summary>The <c>experts</c> command: the expert registry over the experts directory (docs/experts.md).</summary>
+    /// <summary>The <c>experts</c> command: the expert host's listing of the experts directory (docs/experts.md).</summary>
     internal static Command Create(CliCommandContext cli)
     {
         var experts = new Command("experts", "List every expert, its ops, status (bound / degraded / unavailable), runtime and reason");
@@ -26,15 +26,15 @@ public static class ExpertsCommand
         ArgumentNullException.ThrowIfNull(builder);
         await using var host = builder.Configure(o => o.Watch = false).Build();
         await host.StartAsync(cancellationToken).ConfigureAwait(false);
-        var experts = host.Registry.Experts;
+        var experts = host.Experts;
         if (json)
         {
             using var stream = new MemoryStream();
             using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
             {
                 w.WriteStartObject();
-                w.WriteString("platform", host.Registry.Platform.RuntimeIdentifier);
-                w.WriteString("directory", host.Registry.Directory);
+                w.WriteString("platform", host.Platform.RuntimeIdentifier);
+                w.WriteString("directory", host.Directory);
                 w.WriteStartArray("experts");
                 foreach (var e in experts) ExpertJson.WriteExpert(w, e);
                 w.WriteEndArray();
@@ -44,7 +44,7 @@ public static class ExpertsCommand
         }
         else
         {
-            await output.WriteLineAsync($"{experts.Count} experts in {H(host.Registry.Directory)} for {host.Registry.Platform}").ConfigureAwait(false);
+            await output.WriteLineAsync($"{experts.Count} experts in {H(host.Directory)} for {host.Platform}").ConfigureAwait(false);
             foreach (var e in experts)
             {
                 await output.WriteLineAsync($"{H(e.Id),-16} tier {TierText(e.Tier),-3} {H(e.Version),-8} {Status(e.Status),-11} {H(e.RuntimeId ?? "-"),-12} {e.Ops.Count,3} ops").ConfigureAwait(false);

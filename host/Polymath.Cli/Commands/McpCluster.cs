@@ -33,7 +33,6 @@ internal sealed class McpCluster : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(loggerFactory);
         builder.Services.AddSingleton(experts);
-        builder.Services.AddSingleton(experts.Registry);
         builder.AddPolymathCluster();
         var silo = builder.Build();
         await silo.StartAsync(cancellationToken).ConfigureAwait(false);

@@ -126,13 +126,13 @@ public static class McpCommand
                 using var tools = new ExpertToolSet(source, loggerFactory.CreateLogger("Polymath.Mcp"));
                 if (settings.Endpoint is null)
                 {
-                    await error.WriteLineAsync($"polymath mcp: {tools.Tools.Count} tools from {HumanText.Sanitize(host.Registry.Directory)} on stdio").ConfigureAwait(false);
+                    await error.WriteLineAsync($"polymath mcp: {tools.Tools.Count} tools from {HumanText.Sanitize(host.Directory)} on stdio").ConfigureAwait(false);
                     await PolymathMcpServer.RunStdioAsync(tools, loggerFactory, cancellationToken).ConfigureAwait(false);
                 }
                 else
                 {
                     await PolymathMcpServer.RunHttpAsync(tools, settings, loggerFactory,
-                        url => error.WriteLine($"polymath mcp: {tools.Tools.Count} tools from {HumanText.Sanitize(host.Registry.Directory)}; listening on {url}"),
+                        url => error.WriteLine($"polymath mcp: {tools.Tools.Count} tools from {HumanText.Sanitize(host.Directory)}; listening on {url}"),
                         cancellationToken).ConfigureAwait(false);
                 }
             }

@@ -24,7 +24,7 @@ public static class PackCommand
         return pack;
     }
 
-    // pack refuses to write into the experts directory a registry would watch (Experts:Directory, default ./experts).
+    // pack refuses to write into the experts directory a host would watch (Experts:Directory, default ./experts).
     private static string? ConfiguredExpertsDirectory()
     {
         try { return CliComposition.Build().Configuration["Experts:Directory"] ?? "experts"; }
@@ -33,7 +33,7 @@ public static class PackCommand
 
     /// <summary>
     /// Runs the command; returns 0 on success, 1 with the error (naming file and field) otherwise. A zip inside the
-    /// experts directory (<paramref name="expertsDirectory"/>) is refused unless <paramref name="force"/>: the registry
+    /// experts directory (<paramref name="expertsDirectory"/>) is refused unless <paramref name="force"/>: the host
     /// watching it would list the package twice (folder and zip) under one id.
     /// </summary>
     public static int Run(string folder, string? outputPath, bool writeHashes, bool force, string? expertsDirectory, TextWriter output, TextWriter error)
@@ -45,7 +45,7 @@ public static class PackCommand
         {
             if (!force && expertsDirectory is not null && InsideExperts(outputPath, expertsDirectory) is { } watched)
             {
-                error.WriteLine($"pack failed: refusing to write the zip into the experts directory '{watched}': a registry watching it would " +
+                error.WriteLine($"pack failed: refusing to write the zip into the experts directory '{watched}': a host watching it would " +
                     "find the package twice under one id. Write it elsewhere (the default is the current directory), or pass --force.");
                 return 1;
             }

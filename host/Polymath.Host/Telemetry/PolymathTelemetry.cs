@@ -7,7 +7,7 @@ namespace Polymath.Host.Telemetry;
 
 /// <summary>
 /// The host's traces and metrics (docs/service.md, "OpenTelemetry"): one <see cref="Activity"/> per call of
-/// <see cref="ExpertRegistry.Call(string, ReadOnlySpan{byte}, CancellationToken)"/> / <see cref="ExpertRegistry.CallAsync"/> on the <see cref="ActivitySource"/> named
+/// <see cref="Experts.ExpertHost.Call(string, ReadOnlySpan{byte}, CancellationToken)"/> / <see cref="Experts.ExpertHost.CallAsync"/> on the <see cref="ActivitySource"/> named
 /// <see cref="SourceName"/>, and a call counter and a duration histogram on the <see cref="Meter"/> of the same name.
 /// Every span and point carries <see cref="OpTag"/>, <see cref="ExpertTag"/>, <see cref="VersionTag"/>,
 /// <see cref="RuntimeTag"/> and <see cref="OutcomeTag"/>. With no listener and no meter listener attached, a call pays

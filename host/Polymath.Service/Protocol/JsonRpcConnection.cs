@@ -491,7 +491,7 @@ internal sealed class JsonRpcConnection
         if (p.ValueKind != JsonValueKind.Object || !p.TryGetProperty("id"u8, out var e) || e.ValueKind != JsonValueKind.String)
         { ReplyError(id, RpcErrorCodes.InvalidParams, "experts.describe needs params {\"id\": string}", batch); return; }
         string expertId = Text(e, "params.id");
-        var expert = _server.Registry.Experts.FirstOrDefault(x => x.Id == expertId);
+        var expert = _server.Host.Experts.FirstOrDefault(x => x.Id == expertId);
         if (expert is null) { ReplyError(id, RpcErrorCodes.InvalidParams, $"no expert with id '{expertId}'", batch); return; }
         Reply(id, w => ExpertJson.WriteExpert(w, expert), batch);
     }

@@ -30,19 +30,20 @@ public sealed class JsonRpcServer : IHostedService, IDisposable
     private volatile bool _draining;
 
     /// <summary>Creates the server (nothing listens until <see cref="StartAsync"/>).</summary>
-    public JsonRpcServer(IOptions<ServiceOptions> options, ExpertRegistry registry, ServiceMetrics metrics, ILogger<JsonRpcServer> logger, IExpertCallDispatcher? dispatcher = null)
+    public JsonRpcServer(IOptions<ServiceOptions> options, ExpertHost host, ServiceMetrics metrics, ILogger<JsonRpcServer> logger, IExpertCallDispatcher? dispatcher = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         Options = options.Value;
-        Registry = registry ?? throw new ArgumentNullException(nameof(registry));
-        Dispatcher = dispatcher ?? new LocalCallDispatcher(registry);
+        Host = host ?? throw new ArgumentNullException(nameof(host));
+        Dispatcher = dispatcher ?? new LocalCallDispatcher(host);
         Metrics = metrics ?? throw new ArgumentNullException(nameof(metrics));
         Logger = logger ?? throw new ArgumentNullException(nameof(logger));
     }
 
     internal ServiceOptions Options { get; }
-    internal ExpertRegistry Registry { get; }
-    /// <summary>Where every call goes: the registry in process, or the cluster.</summary>
+    /// <summary>The experts: listing, events, and the calls of the default dispatcher.</summary>
+    internal ExpertHost Host { get; }
+    /// <summary>Where every call goes: the host in process, or the cluster.</summary>
     internal IExpertCallDispatcher Dispatcher { get; }
     /// <summary>Cancelled when the server stops.</summary>
     internal CancellationToken Stopping => _stopping.Token;
@@ -88,8 +89,8 @@ public sealed class JsonRpcServer : IHostedService, IDisposable
             if (!IPAddress.IsLoopback(address)) Logger.NonLoopback(address.ToString(), Options.TokenFile!);
             Logger.ListeningTcp(TcpEndPoint.ToString());
         }
-        Registry.ExpertLoaded += OnExpertLoaded;
-        Registry.ExpertUnloaded += OnExpertUnloaded;
+        Host.ExpertLoaded += OnExpertLoaded;
+        Host.ExpertUnloaded += OnExpertUnloaded;
         // One timer for idle connections and handshake deadlines (its callback is short; guests never hold the pool).
         int period = Math.Clamp(Options.HandshakeTimeoutMs / 4, 50, 1000);
         if (Options.IdleTimeoutMs > 0) period = Math.Min(period, Math.Clamp(Options.IdleTimeoutMs / 4, 50, 5000));
@@ -198,12 +199,12 @@ public sealed class JsonRpcServer : IHostedService, IDisposable
 
     internal void WriteHealth(Utf8JsonWriter w)
     {
-        var experts = Registry.Experts;
+        var experts = Host.Experts;
         w.WriteStartObject();
         w.WriteString("status"u8, _draining ? "draining" : "serving");
         w.WriteString("version"u8, typeof(JsonRpcServer).Assembly.GetName().Version?.ToString(3));
-        w.WriteString("platform"u8, Registry.Platform.RuntimeIdentifier);
-        w.WriteString("directory"u8, Registry.Directory);
+        w.WriteString("platform"u8, Host.Platform.RuntimeIdentifier);
+        w.WriteString("directory"u8, Host.Directory);
         w.WriteStartObject("experts"u8);
         w.WriteNumber("total"u8, experts.Count);
         w.WriteNumber("bound"u8, experts.Count(e => e.Status == ExpertStatus.Bound));
@@ -225,10 +226,10 @@ public sealed class JsonRpcServer : IHostedService, IDisposable
     internal void WriteExperts(Utf8JsonWriter w)
     {
         w.WriteStartObject();
-        w.WriteString("platform"u8, Registry.Platform.RuntimeIdentifier);
-        w.WriteString("directory"u8, Registry.Directory);
+        w.WriteString("platform"u8, Host.Platform.RuntimeIdentifier);
+        w.WriteString("directory"u8, Host.Directory);
         w.WriteStartArray("experts"u8);
-        foreach (var e in Registry.Experts) ExpertJson.WriteExpert(w, e);
+        foreach (var e in Host.Experts) ExpertJson.WriteExpert(w, e);
         w.WriteEndArray();
         WriteCluster(w);
         w.WriteEndObject();
@@ -250,8 +251,8 @@ public sealed class JsonRpcServer : IHostedService, IDisposable
         _stopping.Cancel();
         foreach (var l in _listeners) l.Socket.Dispose();
         _idleTimer?.Dispose();
-        Registry.ExpertLoaded -= OnExpertLoaded;
-        Registry.ExpertUnloaded -= OnExpertUnloaded;
+        Host.ExpertLoaded -= OnExpertLoaded;
+        Host.ExpertUnloaded -= OnExpertUnloaded;
         try { await Task.WhenAll(_acceptLoops).ConfigureAwait(false); } catch (OperationCanceledException) { }
         foreach (var (connection, _) in _connections.Values) connection.BeginDrain();
         await Task.WhenAll(_connections.Values.Select(c => c.Task)).WaitAsync(cancellationToken).ConfigureAwait(false);

@@ -5,11 +5,11 @@ using Polymath.Host.Logging;
 namespace Polymath.Host.Experts;
 
 /// <summary>
-/// Watches the experts directory (files and subfolders: create, change, delete, rename) and reloads the registry
+/// Watches the experts directory (files and subfolders: create, change, delete, rename) and reloads the host
 /// once events have been quiet for the debounce interval. Reloads never overlap; a reload that fails is logged and
-/// the registry keeps its current table. The directory itself may be deleted, recreated or swapped by rename: the
+/// the host keeps its current table. The directory itself may be deleted, recreated or swapped by rename: the
 /// parent folder is watched for its name and its identity (device and inode) is checked periodically, and when it
-/// changes the watcher is re-armed on the directory now at that path and the registry reloads. Nothing a
+/// changes the watcher is re-armed on the directory now at that path and the host reloads. Nothing a
 /// <see cref="Reloaded"/> handler throws stops the watcher.
 /// </summary>
 public sealed class ExpertDirectoryWatcher : IDisposable
@@ -17,7 +17,7 @@ public sealed class ExpertDirectoryWatcher : IDisposable
     /// <summary>Default period of the directory identity check, in ms.</summary>
     public const int DefaultCheckIntervalMs = 1000;
 
-    private readonly ExpertRegistry _registry;
+    private readonly ExpertHost _host;
     private readonly ILogger _logger;
     private readonly Timer _timer;
     private readonly Timer _checkTimer;
@@ -33,18 +33,18 @@ public sealed class ExpertDirectoryWatcher : IDisposable
     private int _rearmCount;
     private volatile bool _disposed;
 
-    /// <summary>Starts watching <see cref="ExpertRegistry.Directory"/> (created if missing).</summary>
-    public ExpertDirectoryWatcher(ExpertRegistry registry, int debounceMs, ILogger? logger = null)
-        : this(registry, debounceMs, DefaultCheckIntervalMs, logger) { }
+    /// <summary>Starts watching <see cref="ExpertHost.Directory"/> (created if missing).</summary>
+    public ExpertDirectoryWatcher(ExpertHost host, int debounceMs, ILogger? logger = null)
+        : this(host, debounceMs, DefaultCheckIntervalMs, logger) { }
 
-    /// <summary>Starts watching <see cref="ExpertRegistry.Directory"/> (created if missing), checking its identity every <paramref name="checkIntervalMs"/>.</summary>
-    public ExpertDirectoryWatcher(ExpertRegistry registry, int debounceMs, int checkIntervalMs, ILogger? logger = null)
+    /// <summary>Starts watching <see cref="ExpertHost.Directory"/> (created if missing), checking its identity every <paramref name="checkIntervalMs"/>.</summary>
+    public ExpertDirectoryWatcher(ExpertHost host, int debounceMs, int checkIntervalMs, ILogger? logger = null)
     {
-        _registry = registry ?? throw new ArgumentNullException(nameof(registry));
+        _host = host ?? throw new ArgumentNullException(nameof(host));
         _logger = logger ?? NullLogger.Instance;
         _debounceMs = Math.Max(0, debounceMs);
-        _name = Path.GetFileName(registry.Directory.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar));
-        Directory.CreateDirectory(registry.Directory);
+        _name = Path.GetFileName(host.Directory.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar));
+        Directory.CreateDirectory(host.Directory);
         _timer = new Timer(_ => Fire(), null, Timeout.Infinite, Timeout.Infinite);
         lock (_gate)
         {
@@ -69,11 +69,11 @@ public sealed class ExpertDirectoryWatcher : IDisposable
     {
         _watcher?.Dispose();
         _watcher = null;
-        _armed = DirectoryIdentity.Of(_registry.Directory);
+        _armed = DirectoryIdentity.Of(_host.Directory);
         if (!_armed.Exists) return;
         try
         {
-            var w = new FileSystemWatcher(_registry.Directory)
+            var w = new FileSystemWatcher(_host.Directory)
             {
                 IncludeSubdirectories = true,
                 NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.LastWrite | NotifyFilters.Size,
@@ -98,7 +98,7 @@ public sealed class ExpertDirectoryWatcher : IDisposable
     /// <summary>Watches the parent folder for the directory's own name (deleted, created, renamed away or into place).</summary>
     private void WatchParent()
     {
-        string? parent = Path.GetDirectoryName(_registry.Directory.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar));
+        string? parent = Path.GetDirectoryName(_host.Directory.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar));
         if (parent is null || !Directory.Exists(parent)) return;
         try
         {
@@ -138,19 +138,19 @@ public sealed class ExpertDirectoryWatcher : IDisposable
         if (_disposed) return;
         try
         {
-            var now = DirectoryIdentity.Of(_registry.Directory);
+            var now = DirectoryIdentity.Of(_host.Directory);
             lock (_gate)
             {
                 if (_disposed || now == _armed) return;
                 if (!now.Exists)
                 {
-                    if (_armed.Exists) Log.WatcherDirectoryGone(_logger, _registry.Directory);
+                    if (_armed.Exists) Log.WatcherDirectoryGone(_logger, _host.Directory);
                     _watcher?.Dispose();
                     _watcher = null;
                     _armed = now;
                     return;
                 }
-                Log.WatcherRearmed(_logger, _registry.Directory);
+                Log.WatcherRearmed(_logger, _host.Directory);
                 Arm();
                 Interlocked.Increment(ref _rearmCount);
             }
@@ -173,9 +173,9 @@ public sealed class ExpertDirectoryWatcher : IDisposable
         {
             while (!_disposed && Interlocked.Exchange(ref _pending, 0) == 1)
             {
-                try { _registry.Reload(); Interlocked.Increment(ref _reloadCount); }
+                try { _host.Reload(); Interlocked.Increment(ref _reloadCount); }
                 catch (ObjectDisposedException) { return; }
-                catch (Exception e) { Log.ReloadFailed(_logger, e, _registry.Directory); }
+                catch (Exception e) { Log.ReloadFailed(_logger, e, _host.Directory); }
                 RaiseReloaded();
             }
         }

@@ -106,8 +106,7 @@ public sealed class ExpertHostBuilder
         var platform = _catalogPlatform ?? (_options.Platform is null ? PlatformInfo.Current : PlatformInfo.FromRuntimeIdentifier(_options.Platform));
         var runtimes = _runtimeSources.SelectMany(s => s(platform)).ToList();
         var logger = _loggerFactory.CreateLogger("Polymath.Experts");
-        var registry = new ExpertRegistry(_options, runtimes, platform, logger, _output);
-        return new ExpertHost(registry, _options, logger);
+        return new ExpertHost(_options, runtimes, platform, logger, _output);
     }
 
     /// <summary><c>…/polymath/metadata</c> beside a code cache folder named <c>code</c>, else a <c>metadata</c> folder inside it.</summary>
