@@ -36,6 +36,7 @@ public sealed class ClusterRouter : IExpertCallDispatcher, IClusterStatus, ILife
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentDictionary<string, StrongBox> _outstanding = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, SiloReport> _lastReports = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, IExpertSiloGrain> _siloGrains = new(StringComparer.Ordinal);
     private readonly ClusterMetrics _metrics;
     private readonly string _clusterId;
     private volatile IReadOnlyDictionary<string, SiloReport> _view = new Dictionary<string, SiloReport>();
@@ -121,7 +122,7 @@ public sealed class ClusterRouter : IExpertCallDispatcher, IClusterStatus, ILife
             {
                 var call = new ClusterCall { Op = op, Args = argsJson, ExpertId = expertId!, Version = version!, DeadlineMs = remaining };
                 // The local silo is called directly: a grain call to oneself would only add Orleans' scheduling.
-                var pending = target == _selfKey ? _local.RunAsync(call, _selfKey) : _grains.GetGrain<IExpertSiloGrain>(target!).CallAsync(call);
+                var pending = target == _selfKey ? _local.RunAsync(call, _selfKey) : Grain(target!).CallAsync(call);
                 var reply = await pending.WaitAsync(TimeSpan.FromMilliseconds(remaining), cancellationToken).ConfigureAwait(false);
                 if (reply.Status == ClusterReplyStatus.Ran)
                 {
@@ -160,6 +161,9 @@ public sealed class ClusterRouter : IExpertCallDispatcher, IClusterStatus, ILife
         }
         return new(Unavailable(op, expertId, lastProblem ?? "no live silo could answer"), null, version, attempt);
     }
+
+    // One grain reference per silo, made once: GetGrain parses the key and builds a reference on every call.
+    private IExpertSiloGrain Grain(string silo) => _siloGrains.GetOrAdd(silo, static (key, grains) => grains.GetGrain<IExpertSiloGrain>(key), _grains);
 
     // Copy-on-write: the view is read without locks by every call.
     private void Learn(SiloReport report)
@@ -237,11 +241,13 @@ public sealed class ClusterRouter : IExpertCallDispatcher, IClusterStatus, ILife
         };
         var asks = active.Where(a => a != _selfKey).Select(async a =>
         {
-            try { return await _grains.GetGrain<IExpertSiloGrain>(a).ReportAsync().WaitAsync(TimeSpan.FromMilliseconds(Math.Max(500, _options.RefreshMs * 2))).ConfigureAwait(false); }
+            try { return await Grain(a).ReportAsync().WaitAsync(TimeSpan.FromMilliseconds(Math.Max(500, _options.RefreshMs * 2))).ConfigureAwait(false); }
 #pragma warning disable CA1031 // a silo that does not answer is left out of this view; the next refresh asks again
             catch (Exception) { return null; }
 #pragma warning restore CA1031
         }).ToList();
+        foreach (var silo in _siloGrains.Keys)
+            if (!active.Contains(silo)) _siloGrains.TryRemove(silo, out _);
         foreach (var report in await Task.WhenAll(asks).ConfigureAwait(false))
             if (report is not null) view[report.Address] = report;
         foreach (var (address, report) in view) _lastReports[address] = report;

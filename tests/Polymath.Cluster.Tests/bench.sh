@@ -2,14 +2,16 @@
 # Side-by-side load run (docs/performance.md, "Cluster"): one plain `polymath serve`, then clusters of 1, 2 and 3
 # `polymath serve --cluster redis://…` silos, all driven by node/load.js (vscode-jsonrpc) with gcd calls; and the
 # cluster hop: a front end without experts (every call goes to the other silo) against a plain serve, one call at a time.
-# Usage: tests/Polymath.Cluster.Tests/bench.sh [CALLS] [IN_FLIGHT]   (needs redis-server, node, `npm ci` in node/,
-# and a built CLI: dotnet build host/Polymath.Cli -c Release, or POLYMATH_CLI=path)
+# Usage: tests/Polymath.Cluster.Tests/bench.sh [CALLS] [IN_FLIGHT] [hop]   (needs redis-server, node, `npm ci` in
+# node/, and a built CLI: dotnet build host/Polymath.Cli -c Release, or POLYMATH_CLI=path). With `hop`, only the rows
+# the hop is computed from: the plain serve and the every-call-remote cluster, one call at a time (a short locked run).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 cli="${POLYMATH_CLI:-$root/host/Polymath.Cli/bin/Release/net10.0/polymath}"
 calls="${1:-20000}"
 inflight="${2:-32}"
+only="${3:-}"
 for tool in redis-server node; do command -v "$tool" >/dev/null || { echo "bench.sh needs $tool (Debian package: ${tool/node/nodejs})" >&2; exit 2; }; done
 [ -x "$cli" ] || { echo "no CLI at $cli: dotnet build host/Polymath.Cli -c Release" >&2; exit 2; }
 [ -d "$here/node/node_modules/vscode-jsonrpc" ] || { echo "run: npm ci --prefix $here/node" >&2; exit 2; }
@@ -46,17 +48,20 @@ load() {  # load LABEL IN_FLIGHT SOCKET...: one warm-up, then the measured run; 
   node "$here/node/load.js" "$calls" "$per" "$@" | tail -1 | node -e '
     let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const r=JSON.parse(s);
     if (r.failed||r.mismatched) { console.error("failed calls:", s); process.exit(1); }
-    console.log(`| ${process.argv[1]} | ${process.argv[2]} | ${r.callsPerSecond} | ${r.p50Us} | ${r.p99Us} |`)})' "$label" "$total_inflight"
+    console.log(`| ${process.argv[1]} | ${process.argv[2]} | ${r.callsPerSecond} | ${r.p50Us} | ${r.p99Us} |`)})' "$label" "$total_inflight" \
+    | tee -a "$work/rows"
 }
+p50() { grep -F "| $1 | 1 |" "$work/rows" | cut -d'|' -f5 | tr -d ' '; }  # p50 µs of a row, one call at a time
 
 echo "| configuration | in flight | calls/s | p50 µs | p99 µs |"
 echo "|---|---|---|---|---|"
 start_serve plain "$root/experts"; wait_socket "$work/plain.sock"
-load "1 × polymath serve (no cluster)" "$inflight" "$work/plain.sock"
+[ "$only" = hop ] || load "1 × polymath serve (no cluster)" "$inflight" "$work/plain.sock"
 load "1 × polymath serve (no cluster)" 1 "$work/plain.sock"
 stop_all_serves
 
 for n in 1 2 3; do
+  [ "$only" = hop ] && break
   id="bench$n-$RANDOM"
   socks=()
   for i in $(seq 1 "$n"); do
@@ -75,5 +80,7 @@ start_serve hop-back "$root/experts" --cluster "redis://127.0.0.1:$port" --clust
 start_serve hop-front "$work/empty" --cluster "redis://127.0.0.1:$port" --cluster-id "$id" --silo-port 0 --gateway-port 0 "${cluster_settings[@]}"
 wait_socket "$work/hop-back.sock" 1; wait_socket "$work/hop-front.sock"; sleep 2
 load "2 silos, front end without experts (every call remote)" 1 "$work/hop-front.sock"
-load "2 silos, front end without experts (every call remote)" "$inflight" "$work/hop-front.sock"
+[ "$only" = hop ] || load "2 silos, front end without experts (every call remote)" "$inflight" "$work/hop-front.sock"
 stop_all_serves
+plain="$(p50 "1 × polymath serve (no cluster)")"; remote="$(p50 "2 silos, front end without experts (every call remote)")"
+echo "cluster hop (p50 every call remote − p50 plain serve, one call at a time): $remote − $plain = $(( remote - plain )) µs"
