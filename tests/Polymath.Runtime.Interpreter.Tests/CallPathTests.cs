@@ -37,15 +37,6 @@ public class CallPathTests
                      (i32.add (i32.load (i32.const 16)) (i32.load (local.get 0))))))
         """;
 
-    private static WasmValue Call(IWasmInstance inst, string name, string mode, params WasmValue[] args)
-    {
-        var f = inst.GetFunction(name)!;
-        var results = new WasmValue[Math.Max(1, f.Type.Results.Length)];
-        using var cts = new CancellationTokenSource();
-        f.Invoke(args, results, CallModes.Options(mode, cts));
-        return results[0];
-    }
-
     private static (IWasmEngine Engine, IWasmStore Store, IWasmInstance Grower) LoadGrower()
     {
         var engine = new InterpreterRuntimePlugin().CreateEngine(new EngineOptions());
@@ -58,8 +49,8 @@ public class CallPathTests
     public void A_caller_sees_the_memory_its_callee_grew(string mode)
     {
         var (_, _, a) = LoadGrower();
-        Assert.Equal(0x5EED + 2, Call(a, "store_after_grow", mode, WasmValue.I32(65536 + 100)).AsI32);
-        Assert.Equal(0x5EED + 3, Call(a, "store_after_grow", mode, WasmValue.I32(2 * 65536 + 100)).AsI32);
+        Assert.Equal(0x5EED + 2, CallModes.Call(a, mode, "store_after_grow", WasmValue.I32(65536 + 100)).AsI32);
+        Assert.Equal(0x5EED + 3, CallModes.Call(a, mode, "store_after_grow", WasmValue.I32(2 * 65536 + 100)).AsI32);
     }
 
     [Theory]
@@ -69,8 +60,8 @@ public class CallPathTests
         var (engine, store, a) = LoadGrower();
         var b = store.Instantiate(engine.Compile(Wat.ToWasm(Caller)), [a.GetFunction("grow_and_store")!]);
         // a's global (11) from the callee, b's global (5), b's memory[16] (3), b's memory[100] (0)
-        Assert.Equal(11 + 5 + 3, Call(b, "own_memory_after_call", mode, WasmValue.I32(100)).AsI32);
-        Assert.Equal(2, Call(a, "size", mode).AsI32);
+        Assert.Equal(11 + 5 + 3, CallModes.Call(b, mode, "own_memory_after_call", WasmValue.I32(100)).AsI32);
+        Assert.Equal(2, CallModes.Call(a, mode, "size").AsI32);
         // 70000 is inside a's grown memory but past b's single page: b's load traps
         var f = b.GetFunction("own_memory_after_call")!;
         using var cts = new CancellationTokenSource();
