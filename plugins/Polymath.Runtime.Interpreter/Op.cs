@@ -158,6 +158,11 @@ internal enum Op
     I32AndLoad = 0x127,
     I32OrLoad = 0x128,
     I32XorLoad = 0x129,
+    /// <summary>i32 mul/add whose right operand is a narrow load just before (<c>dst a addr k offset</c>, like <see cref="I32AddLoad"/>; no read-modify-write form).</summary>
+    I32MulLoad16S = 0x12A,
+    I32AddLoad16S = 0x12B,
+    I32AddLoad16U = 0x12C,
+    I32AddLoad8U = 0x12D,
     /// <summary>
     /// The binary-op-with-load above whose result is stored back to the same address (<c>c[j] += x</c>):
     /// ToMem + (op - F64AddLoad), shape a addr offset: mem[addr + offset] = a OP mem[addr + offset].
@@ -208,7 +213,7 @@ internal static class OpInfo
     public static bool IsMemAddImm(int op) => op is >= (int)Op.LoadAddImm and <= (int)Op.LoadAddImm + (Opcode.I64Store32 - Opcode.I32Load);
 
     /// <summary>Binary ops with a loaded right operand.</summary>
-    public static bool IsBinLoad(int op) => op is >= (int)Op.F64AddLoad and <= (int)Op.I32XorLoad;
+    public static bool IsBinLoad(int op) => op is >= (int)Op.F64AddLoad and <= (int)Op.I32AddLoad8U;
 
     /// <summary>Read-modify-write ops (see <see cref="Op.ToMem"/>).</summary>
     public static bool IsAddImmBrImm(int op) => op is >= (int)Op.AddImmBrImm and <= (int)Op.AddImmBrImm + 9;

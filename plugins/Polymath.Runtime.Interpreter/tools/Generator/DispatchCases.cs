@@ -307,6 +307,8 @@ internal static class DispatchCases
             ("I32AddLoad", "i32", "uint", 4, "a + b"), ("I32SubLoad", "i32", "uint", 4, "a - b"),
             ("I32MulLoad", "i32", "uint", 4, "a * b"), ("I32AndLoad", "i32", "uint", 4, "a & b"),
             ("I32OrLoad", "i32", "uint", 4, "a | b"), ("I32XorLoad", "i32", "uint", 4, "a ^ b"),
+            ("I32MulLoad16S", "i32", "short", 2, "a * b"), ("I32AddLoad16S", "i32", "short", 2, "a + b"),
+            ("I32AddLoad16U", "i32", "ushort", 2, "a + b"), ("I32AddLoad8U", "i32", "byte", 1, "a + b"),
         })
         {
             string fromBits = t == "f64" ? "BitConverter.UInt64BitsToDouble(bits)" : "(int)bits";
@@ -317,6 +319,7 @@ internal static class DispatchCases
                 + $"{Body}var b = {fromBits};\n"
                 + $"{Body}var a = {Rd(t, 2)};\n"
                 + $"{Body}{Wr(t, expr)}\n", 6);
+            if (type is "short" or "ushort" or "byte") continue; // no read-modify-write form for the narrow loads
             string store = t == "f64"
                 ? $"{Body}Unsafe.WriteUnaligned(ref at, BitConverter.DoubleToUInt64Bits({expr}));\n"
                 : $"{Body}Unsafe.WriteUnaligned(ref at, (uint)({expr}));\n";
