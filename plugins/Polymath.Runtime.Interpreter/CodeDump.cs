@@ -15,6 +15,7 @@ internal static class CodeDump
         >= (int)Opcode.I32Load and <= (int)Opcode.I64Store32 or >= (int)Opcode.I32Eqz and <= (int)Opcode.I64Extend32S => ((Opcode)op).ToString(),
         _ when OpInfo.IsMemAddImm(op) => ((Opcode)(op - (int)Op.LoadAddImm + (int)Opcode.I32Load)).ToString() + "AddImm",
         _ when OpInfo.IsToMem(op) => ((Op)(op - (int)Op.ToMem + (int)Op.F64AddLoad)).ToString().Replace("Load", "ToMem", StringComparison.Ordinal),
+        _ when OpInfo.IsAddImmBrImm(op) => "I32AddImm" + ((Op)(op - (int)Op.AddImmBrImm + (int)Op.BrI32LtSImm)).ToString().Replace("I32", "", StringComparison.Ordinal),
         _ when OpInfo.IsShiftFused(op) => "I32" + ShiftFusedNames[(op - (int)Op.ShiftFused) / 4] + ShiftNames[(op - (int)Op.ShiftFused) % 4] + "Imm",
         _ => ((Op)op).ToString(),
     };

@@ -87,7 +87,7 @@ internal enum Op
     I32ShrSImm = 0xCE,
     I32ShrUImm = 0xCF,
     I32AndImm = 0xD0,
-    I32SubImm = 0xD1,
+    // 0xD1: free (i32.sub of a constant k is I32AddImm of -k, exact modulo 2^32, so the address and loop fusions see it)
     I32MulImm = 0xD2,
     I32OrImm = 0xD3,
     I32XorImm = 0xD4,
@@ -121,7 +121,6 @@ internal enum Op
     /// <summary>I32AddImmBrNz dst a imm target: dst = a + imm (i32), branch when the result is not zero (loop back-edges).</summary>
     I32AddImmBrNz = 0xED,
     /// <summary>I32AddImmBrNeImm dst a imm n target: dst = a + imm (i32), branch when the result is not n.</summary>
-    I32AddImmBrNeImm = 0xEE,
     /// <summary>
     /// I32Add3 dst a b c: dst = a + b + c (i32, wrapping): an <c>i32.add</c> whose operand is the result of the
     /// <c>i32.add</c> just before (address arithmetic <c>base + i + j</c>, sums of three terms in hashes).
@@ -132,6 +131,13 @@ internal enum Op
     /// (d1 = a1 + b1, then d2 = a2 + b2, which may read d1): one dispatch for the address pairs of array loops.
     /// </summary>
     I32AddPair = 0xF0,
+    /// <summary>
+    /// <c>x = a + k; if (x CMP n) goto target</c> (<c>x a k n target</c>): ten ops, one per immediate compare-and-branch
+    /// in <see cref="BrI32LtSImm"/>'s order (LtS, LtU, Ne, Eq, GeS, GtS, LeS, GeU, GtU, LeU).
+    /// </summary>
+    AddImmBrImm = 0xF1,
+    /// <summary><c>i += k; if (i != n) continue</c>: the <see cref="AddImmBrImm"/> of <see cref="BrI32NeImm"/>.</summary>
+    I32AddImmBrNeImm = AddImmBrImm + (BrI32NeImm - BrI32LtSImm),
     /// <summary>
     /// Loads and stores whose address is a slot plus an i32 constant added with wrap-around
     /// (<c>local.get a; i32.const k; i32.add; i32.load offset=o</c>): LoadAddImm + (wasm opcode - 0x28).
@@ -152,6 +158,11 @@ internal enum Op
     I32AndLoad = 0x127,
     I32OrLoad = 0x128,
     I32XorLoad = 0x129,
+    /// <summary>i32 mul/add whose right operand is a narrow load just before (<c>dst a addr k offset</c>, like <see cref="I32AddLoad"/>; no read-modify-write form).</summary>
+    I32MulLoad16S = 0x12A,
+    I32AddLoad16S = 0x12B,
+    I32AddLoad16U = 0x12C,
+    I32AddLoad8U = 0x12D,
     /// <summary>
     /// The binary-op-with-load above whose result is stored back to the same address (<c>c[j] += x</c>):
     /// ToMem + (op - F64AddLoad), shape a addr offset: mem[addr + offset] = a OP mem[addr + offset].
@@ -202,9 +213,11 @@ internal static class OpInfo
     public static bool IsMemAddImm(int op) => op is >= (int)Op.LoadAddImm and <= (int)Op.LoadAddImm + (Opcode.I64Store32 - Opcode.I32Load);
 
     /// <summary>Binary ops with a loaded right operand.</summary>
-    public static bool IsBinLoad(int op) => op is >= (int)Op.F64AddLoad and <= (int)Op.I32XorLoad;
+    public static bool IsBinLoad(int op) => op is >= (int)Op.F64AddLoad and <= (int)Op.I32AddLoad8U;
 
     /// <summary>Read-modify-write ops (see <see cref="Op.ToMem"/>).</summary>
+    public static bool IsAddImmBrImm(int op) => op is >= (int)Op.AddImmBrImm and <= (int)Op.AddImmBrImm + 9;
+
     public static bool IsToMem(int op) => op is >= (int)Op.ToMem and <= (int)Op.ToMem + 9;
 
     /// <summary>Binary ops with a shifted right operand (see <see cref="Op.ShiftFused"/>).</summary>
@@ -243,7 +256,7 @@ internal static class OpInfo
         (int)Op.I32Add3 => 5,
         (int)Op.I32AddImmBrNz => 5,
         _ when IsBinLoad(op) => 6,
-        (int)Op.I32AddImmBrNeImm => 6,
+        _ when IsAddImmBrImm(op) => 6,
         (int)Op.I32AddPair => 7,
         (int)Op.F64MulAddToMem => 7,
         _ => throw new ArgumentOutOfRangeException(nameof(op), op, "unknown internal opcode"),
@@ -260,7 +273,7 @@ internal static class OpInfo
             (int)Op.BrTable => k >= 3,
             _ when IsCompareBranch(op) => k == 3,
             (int)Op.I32AddImmBrNz => k == 4,
-            (int)Op.I32AddImmBrNeImm => k == 5,
+            _ when IsAddImmBrImm(op) => k == 5,
             _ => false,
         };
     }

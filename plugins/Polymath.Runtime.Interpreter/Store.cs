@@ -30,7 +30,35 @@ internal sealed class InterpFunction : IWasmFunction
     public int TypeId { get; }
     /// <summary>funcref slot value: index in the store's function list + 1 (0 is null).</summary>
     public int Handle { get; }
-    public CompiledCode? Code { get; init; }
+    /// <summary>The translated code (null for a host function); setting it also fills the call path's copies below.</summary>
+    public CompiledCode? Code
+    {
+        get => _code;
+        init
+        {
+            _code = value;
+            if (value is null) return;
+            FastCode = value.FastCode;
+            MeteredCode = value.Code;
+            FrameSize = value.FrameSize;
+            ParamCount = value.ParamCount;
+            LocalCount = value.LocalCount;
+        }
+    }
+
+    private readonly CompiledCode? _code;
+
+    // Copies of Code's fields read by every call and return in the loop: one load each instead of two.
+    /// <summary><see cref="CompiledCode.FastCode"/>, or null for a host function.</summary>
+    public readonly int[]? FastCode;
+    /// <summary><see cref="CompiledCode.Code"/> (with fuel ops), or null for a host function.</summary>
+    public readonly int[]? MeteredCode;
+    /// <summary><see cref="CompiledCode.FrameSize"/>.</summary>
+    public readonly int FrameSize;
+    /// <summary><see cref="CompiledCode.ParamCount"/>.</summary>
+    public readonly int ParamCount;
+    /// <summary><see cref="CompiledCode.LocalCount"/>.</summary>
+    public readonly int LocalCount;
     public InterpInstance? Instance { get; set; }
     public HostFunctionCallback? Host { get; init; }
     public uint FuncIndex { get; init; }

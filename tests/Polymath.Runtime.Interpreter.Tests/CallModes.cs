@@ -18,6 +18,16 @@ internal static class CallModes
         _ => default,
     };
 
+    /// <summary>Calls export <paramref name="name"/> of <paramref name="inst"/> in <paramref name="mode"/>; its first result (or default).</summary>
+    public static WasmValue Call(IWasmInstance inst, string mode, string name, params WasmValue[] args)
+    {
+        var f = inst.GetFunction(name)!;
+        var results = new WasmValue[Math.Max(1, f.Type.Results.Length)];
+        using var cts = new CancellationTokenSource();
+        f.Invoke(args, results, Options(mode, cts));
+        return results[0];
+    }
+
     /// <summary>
     /// The bytes 10,000 plain calls of <paramref name="f"/> allocate after 100 warm-up calls (0 in the steady state);
     /// <paramref name="results"/> holds the last call's results.

@@ -24,6 +24,16 @@ public class FusionTests
             (f64.sub (local.get 0) (f64.load (i32.add (local.get 1) (i32.const 8)))))
           (func (export "i32_xor_load") (param i32 i32) (result i32) (i32.xor (local.get 0) (i32.load (local.get 1))))
           (func (export "i32_sub_load") (param i32 i32) (result i32) (i32.sub (local.get 0) (i32.load (local.get 1))))
+          ;; narrow loads as right operand (int16 products and sums, bytes), and a store16 of such a sum (no read-modify-write op)
+          (func (export "mul_load16s") (param i32 i32) (result i32) (i32.mul (local.get 0) (i32.load16_s offset=2 (local.get 1))))
+          (func (export "mul_load16s_add") (param i32 i32) (result i32)
+            (i32.mul (local.get 0) (i32.load16_s (i32.add (local.get 1) (i32.const 6)))))
+          (func (export "add_load16s") (param i32 i32) (result i32) (i32.add (local.get 0) (i32.load16_s (local.get 1))))
+          (func (export "add_load16u") (param i32 i32) (result i32) (i32.add (local.get 0) (i32.load16_u (local.get 1))))
+          (func (export "add_load8u") (param i32 i32) (result i32) (i32.add (local.get 0) (i32.load8_u (local.get 1))))
+          (func (export "store16") (param i32 i32) (i32.store16 (local.get 0) (local.get 1)))
+          (func (export "store16_add_load16u") (param i32 i32)
+            (i32.store16 (local.get 0) (i32.add (local.get 1) (i32.load16_u (local.get 0)))))
           ;; read-modify-write: c[p] += x, c[p] -= x, and the axpy kernel y[q] += a * x[p]
           (func (export "add_to_mem") (param i32 f64)
             (f64.store (local.get 0) (f64.add (local.get 1) (f64.load (local.get 0)))))
@@ -152,6 +162,47 @@ public class FusionTests
         Assert.Equal(100 - 7, m.Call("i32_sub_load", WasmValue.I32(100), WasmValue.I32(40)).AsI32);
         Assert.Equal(TrapKind.MemoryOutOfBounds, m.Trap("f64_mul_load", WasmValue.F64(1), WasmValue.I32(65536 - 12)));
         Assert.Equal(TrapKind.MemoryOutOfBounds, m.Trap("add_to_mem", WasmValue.I32(65536 - 4), WasmValue.F64(1)));
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes))]
+    public void Narrow_loads_as_right_operands_extend_wrap_and_trap(string mode)
+    {
+        var m = Load(mode);
+        m.Call("store16", WasmValue.I32(1000), WasmValue.I32(0xFFFE)); // -2 as i16, 65534 as u16; byte 1001 = 0xFF
+        m.Call("store16", WasmValue.I32(1002), WasmValue.I32(0x8000)); // -32768
+        Assert.Equal(3 * -2, m.Call("mul_load16s", WasmValue.I32(3), WasmValue.I32(998)).AsI32);
+        Assert.Equal(unchecked(0x40000001 * -32768), m.Call("mul_load16s_add", WasmValue.I32(0x40000001), WasmValue.I32(996)).AsI32);
+        m.Call("store16", WasmValue.I32(2), WasmValue.I32(0x8000));
+        Assert.Equal(-32768 * 7, m.Call("mul_load16s_add", WasmValue.I32(7), WasmValue.I32(-4)).AsI32); // -4 + 6 wraps to 2
+        Assert.Equal(5 - 2, m.Call("add_load16s", WasmValue.I32(5), WasmValue.I32(1000)).AsI32);
+        Assert.Equal(5 + 65534, m.Call("add_load16u", WasmValue.I32(5), WasmValue.I32(1000)).AsI32);
+        Assert.Equal(unchecked(int.MaxValue + 65534), m.Call("add_load16u", WasmValue.I32(int.MaxValue), WasmValue.I32(1000)).AsI32);
+        Assert.Equal(5 + 0xFF, m.Call("add_load8u", WasmValue.I32(5), WasmValue.I32(1001)).AsI32);
+        m.Call("store16_add_load16u", WasmValue.I32(1000), WasmValue.I32(3)); // (65534 + 3) mod 2^16 = 1
+        Assert.Equal(1, m.Call("add_load16u", WasmValue.I32(0), WasmValue.I32(1000)).AsI32);
+        Assert.Equal(0x80, m.Call("add_load8u", WasmValue.I32(0), WasmValue.I32(1003)).AsI32); // store16 left byte 1003 alone
+        Assert.Equal(TrapKind.MemoryOutOfBounds, m.Trap("add_load16u", WasmValue.I32(0), WasmValue.I32(65535)));
+        Assert.Equal(TrapKind.MemoryOutOfBounds, m.Trap("add_load16s", WasmValue.I32(0), WasmValue.I32(-1)));
+        Assert.Equal(TrapKind.MemoryOutOfBounds, m.Trap("add_load8u", WasmValue.I32(0), WasmValue.I32(65536)));
+        Assert.Equal(TrapKind.MemoryOutOfBounds, m.Trap("mul_load16s", WasmValue.I32(1), WasmValue.I32(65533)));
+        Assert.Equal(TrapKind.MemoryOutOfBounds, m.Trap("mul_load16s_add", WasmValue.I32(1), WasmValue.I32(-7))); // wraps to 2^32 - 1
+    }
+
+    [Fact]
+    public void Narrow_loads_fuse_into_the_op_that_consumes_them()
+    {
+        var module = ModuleReader.Read(Wat.ToWasm(Module));
+        foreach (var (export, op) in new[]
+        {
+            ("mul_load16s", "I32MulLoad16S"), ("mul_load16s_add", "I32MulLoad16S"), ("add_load16s", "I32AddLoad16S"),
+            ("add_load16u", "I32AddLoad16U"), ("add_load8u", "I32AddLoad8U"), ("store16_add_load16u", "I32AddLoad16U"),
+        })
+        {
+            var code = Translator.Translate(module, module.Exports.First(e => e.Name == export).Index);
+            Assert.Equal(1, CountOf(CodeDump.Dump(code.FastCode), op));
+            Assert.Equal(1, CountOf(CodeDump.Dump(code.Code), op));
+        }
     }
 
     [Theory]

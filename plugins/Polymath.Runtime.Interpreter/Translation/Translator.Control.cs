@@ -277,10 +277,10 @@ internal sealed partial class Translator
             if (TryFoldConstOperand(b, out int k))
             {
                 a = TryFoldLocalOperand(a);
-                if (compare == Opcode.I32Ne && _code.LastIs(Op.I32AddImm, out int add) && _code[add + 1] == a)
+                if (_code.LastIs(Op.I32AddImm, out int add) && _code[add + 1] == a)
                 {
-                    // i += k; if (i != n) continue: one op
-                    _code[add] = (int)Op.I32AddImmBrNeImm;
+                    // i += k; if (i CMP n) continue: one op (AddImmBrImm, e.g. I32AddImmBrNeImm)
+                    _code[add] = (int)Op.AddImmBrImm + (CompareBranchWithImmediate(compare) - Op.BrI32LtSImm);
                     _code.Add(k);
                     return;
                 }

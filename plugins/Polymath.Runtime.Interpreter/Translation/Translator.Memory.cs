@@ -83,6 +83,7 @@ internal sealed partial class Translator
     {
         if (_operands.Height < 2 || !FromLastOp(0, out int s) || !OpInfo.IsBinLoad(_code[s])) return false;
         int op = _code[s];
+        if (op > (int)Op.I32XorLoad) return false; // the narrow-load ops have no read-modify-write form
         bool f64 = op <= (int)Op.F64DivLoad;
         if (store != (f64 ? Opcode.F64Store : Opcode.I32Store)) return false;
         int a = _code[s + 2], address = _code[s + 3], k = _code[s + 4], loadOffset = _code[s + 5];
@@ -134,6 +135,8 @@ internal sealed partial class Translator
             (Opcode.I32Add, (int)Opcode.I32Load) => Op.I32AddLoad, (Opcode.I32Sub, (int)Opcode.I32Load) => Op.I32SubLoad,
             (Opcode.I32Mul, (int)Opcode.I32Load) => Op.I32MulLoad, (Opcode.I32And, (int)Opcode.I32Load) => Op.I32AndLoad,
             (Opcode.I32Or, (int)Opcode.I32Load) => Op.I32OrLoad, (Opcode.I32Xor, (int)Opcode.I32Load) => Op.I32XorLoad,
+            (Opcode.I32Mul, (int)Opcode.I32Load16S) => Op.I32MulLoad16S, (Opcode.I32Add, (int)Opcode.I32Load16S) => Op.I32AddLoad16S,
+            (Opcode.I32Add, (int)Opcode.I32Load16U) => Op.I32AddLoad16U, (Opcode.I32Add, (int)Opcode.I32Load8U) => Op.I32AddLoad8U,
             _ => 0,
         };
     }

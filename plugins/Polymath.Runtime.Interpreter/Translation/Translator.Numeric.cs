@@ -39,6 +39,8 @@ internal sealed partial class Translator
             Op withImmediate = WithImmediate(op);
             if (withImmediate != 0 && TryPopConstant(is64: op >= Opcode.I64Add, out int k))
             {
+                // a - k = a + (-k) modulo 2^32 (k = int.MinValue included), so the address and loop-counter fusions apply
+                if (op == Opcode.I32Sub) k = unchecked(-k);
                 int a = Pop();
                 int d = Push();
                 _code.Begin(withImmediate);
@@ -82,7 +84,7 @@ internal sealed partial class Translator
     /// <summary>The op taking a constant right operand in place of <paramref name="op"/> (<see cref="Op.I32AddImm"/>…), or 0.</summary>
     private static Op WithImmediate(Opcode op) => op switch
     {
-        Opcode.I32Add => Op.I32AddImm, Opcode.I32Sub => Op.I32SubImm, Opcode.I32Mul => Op.I32MulImm, Opcode.I32And => Op.I32AndImm,
+        Opcode.I32Add or Opcode.I32Sub => Op.I32AddImm, Opcode.I32Mul => Op.I32MulImm, Opcode.I32And => Op.I32AndImm,
         Opcode.I32Or => Op.I32OrImm, Opcode.I32Xor => Op.I32XorImm, Opcode.I32Shl => Op.I32ShlImm, Opcode.I32ShrS => Op.I32ShrSImm,
         Opcode.I32ShrU => Op.I32ShrUImm, Opcode.I32Rotl => Op.I32RotlImm, Opcode.I32Rotr => Op.I32RotrImm,
         Opcode.I64Add => Op.I64AddImm, Opcode.I64Sub => Op.I64SubImm, Opcode.I64Mul => Op.I64MulImm, Opcode.I64And => Op.I64AndImm,

@@ -293,6 +293,6 @@ internal sealed partial class Translator
         or (int)Op.RefFunc or (int)Op.I32AddImm or (int)Op.I64AddImm
         or >= (int)Op.I32RotlImm and <= (int)Op.I64RotrImm
         or >= (int)Op.LoadAddImm and <= (int)Op.LoadAddImm + (Opcode.I64Load32U - Opcode.I32Load)
-        or >= (int)Op.F64AddLoad and <= (int)Op.I32XorLoad
+        or >= (int)Op.F64AddLoad and <= (int)Op.I32AddLoad8U
         or >= (int)Op.ShiftFused and <= (int)Op.ShiftFused + 15 or (int)Op.I32Add3;
 }

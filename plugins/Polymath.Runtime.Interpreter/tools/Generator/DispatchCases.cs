@@ -191,7 +191,7 @@ internal static class DispatchCases
     {
         foreach (var (name, t, expr) in new[]
         {
-            ("I32AddImm", "i32", "a + k"), ("I32SubImm", "i32", "a - k"), ("I32MulImm", "i32", "a * k"),
+            ("I32AddImm", "i32", "a + k"), ("I32MulImm", "i32", "a * k"),
             ("I32AndImm", "i32", "a & k"), ("I32OrImm", "i32", "a | k"), ("I32XorImm", "i32", "a ^ k"),
             ("I32ShlImm", "i32", "a << k"), ("I32ShrSImm", "i32", "a >> k"), ("I32ShrUImm", "u32", "a >> k"),
             ("I64AddImm", "i64", "a + k"), ("I64AndImm", "i64", "a & (long)k"), ("I64ShlImm", "i64", "a << k"), ("I64ShrUImm", "u64", "a >> k"),
@@ -210,12 +210,22 @@ internal static class DispatchCases
             + $"{Body}uint r = (uint)({Rd("i32", 2)} + {A(3)});\n"
             + $"{Body}{S(A(1))} = r;\n"
             + $"{Body}ip = ref Unsafe.Add(ref ip, r != 0 ? {A(4)} : 5);\n"
-            + $"{Body}continue;\n{Case}}}\n"
-            + $"{Case}case (int)Op.I32AddImmBrNeImm:\n{Case}{{\n"
-            + $"{Body}int r = {Rd("i32", 2)} + {A(3)};\n"
-            + $"{Body}{S(A(1))} = (uint)r;\n"
-            + $"{Body}ip = ref Unsafe.Add(ref ip, r != {A(4)} ? {A(5)} : 6);\n"
             + $"{Body}continue;\n{Case}}}\n");
+        // x = a + k; branch on x compared with an immediate: AddImmBrImm + index in BrI32LtSImm's order (x a k n target)
+        foreach (var (index, symbol, t) in new[]
+        {
+            (0, "<", "i32"), (1, "<", "u32"), (2, "!=", "i32"), (3, "==", "i32"), (4, ">=", "i32"),
+            (5, ">", "i32"), (6, "<=", "i32"), (7, ">=", "u32"), (8, ">", "u32"), (9, "<=", "u32"),
+        })
+        {
+            string cast = t == "i32" ? "(int)" : "(uint)";
+            cases.Add(
+                $"{Case}case (int)Op.AddImmBrImm + {index}:\n{Case}{{\n"
+                + $"{Body}uint r = (uint)({Rd("i32", 2)} + {A(3)});\n"
+                + $"{Body}{S(A(1))} = r;\n"
+                + $"{Body}ip = ref Unsafe.Add(ref ip, {cast}r {symbol} {cast}{A(4)} ? {A(5)} : 6);\n"
+                + $"{Body}continue;\n{Case}}}\n");
+        }
     }
 
     private static void CompareBranches(List<string> cases)
@@ -297,6 +307,8 @@ internal static class DispatchCases
             ("I32AddLoad", "i32", "uint", 4, "a + b"), ("I32SubLoad", "i32", "uint", 4, "a - b"),
             ("I32MulLoad", "i32", "uint", 4, "a * b"), ("I32AndLoad", "i32", "uint", 4, "a & b"),
             ("I32OrLoad", "i32", "uint", 4, "a | b"), ("I32XorLoad", "i32", "uint", 4, "a ^ b"),
+            ("I32MulLoad16S", "i32", "short", 2, "a * b"), ("I32AddLoad16S", "i32", "short", 2, "a + b"),
+            ("I32AddLoad16U", "i32", "ushort", 2, "a + b"), ("I32AddLoad8U", "i32", "byte", 1, "a + b"),
         })
         {
             string fromBits = t == "f64" ? "BitConverter.UInt64BitsToDouble(bits)" : "(int)bits";
@@ -307,6 +319,7 @@ internal static class DispatchCases
                 + $"{Body}var b = {fromBits};\n"
                 + $"{Body}var a = {Rd(t, 2)};\n"
                 + $"{Body}{Wr(t, expr)}\n", 6);
+            if (type is "short" or "ushort" or "byte") continue; // no read-modify-write form for the narrow loads
             string store = t == "f64"
                 ? $"{Body}Unsafe.WriteUnaligned(ref at, BitConverter.DoubleToUInt64Bits({expr}));\n"
                 : $"{Body}Unsafe.WriteUnaligned(ref at, (uint)({expr}));\n";
