@@ -120,7 +120,7 @@ internal enum Op
     BrI32LeU = 0xEC,
     /// <summary>I32AddImmBrNz dst a imm target: dst = a + imm (i32), branch when the result is not zero (loop back-edges).</summary>
     I32AddImmBrNz = 0xED,
-    /// <summary>I32AddImmBrNeImm dst a imm n target: dst = a + imm (i32), branch when the result is not n.</summary>
+    // 0xEE: free (I32AddImmBrNeImm is one of the AddImmBrImm ops below)
     /// <summary>
     /// I32Add3 dst a b c: dst = a + b + c (i32, wrapping): an <c>i32.add</c> whose operand is the result of the
     /// <c>i32.add</c> just before (address arithmetic <c>base + i + j</c>, sums of three terms in hashes).
@@ -215,9 +215,10 @@ internal static class OpInfo
     /// <summary>Binary ops with a loaded right operand.</summary>
     public static bool IsBinLoad(int op) => op is >= (int)Op.F64AddLoad and <= (int)Op.I32AddLoad8U;
 
-    /// <summary>Read-modify-write ops (see <see cref="Op.ToMem"/>).</summary>
+    /// <summary>Add-immediate-then-compare-and-branch ops (see <see cref="Op.AddImmBrImm"/>).</summary>
     public static bool IsAddImmBrImm(int op) => op is >= (int)Op.AddImmBrImm and <= (int)Op.AddImmBrImm + 9;
 
+    /// <summary>Read-modify-write ops (see <see cref="Op.ToMem"/>).</summary>
     public static bool IsToMem(int op) => op is >= (int)Op.ToMem and <= (int)Op.ToMem + 9;
 
     /// <summary>Binary ops with a shifted right operand (see <see cref="Op.ShiftFused"/>).</summary>
