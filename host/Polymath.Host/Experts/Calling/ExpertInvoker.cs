@@ -21,7 +21,6 @@ internal static class ExpertInvoker
         {
             var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
             while (reader.Read()) { }
-            error = null;
             return true;
         }
         catch (JsonException e) { error = e.Message; return false; }

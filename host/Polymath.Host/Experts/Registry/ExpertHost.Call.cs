@@ -17,7 +17,8 @@ public sealed partial class ExpertHost
 
     /// <summary>
     /// Calls <paramref name="op"/> with <paramref name="argsJson"/> (a JSON text; null or white space means <c>{}</c>):
-    /// encodes it to UTF-8 (on the stack, pooled when large) and calls <see cref="Call(string, ReadOnlySpan{byte}, CancellationToken)"/>.
+    /// encodes it to UTF-8 (on the stack, pooled when large) and calls it as <see cref="Call(string, ReadOnlySpan{byte}, CancellationToken)"/>
+    /// does, without checking the UTF-8 again (the encoder made it).
     /// </summary>
     public ExpertCallResult Call(string op, string? argsJson, CancellationToken cancellationToken = default)
     {
@@ -31,7 +32,8 @@ public sealed partial class ExpertHost
         byte[]? rentedArgs = maxArgBytes > 512 ? System.Buffers.ArrayPool<byte>.Shared.Rent(maxArgBytes) : null;
         // Sized to the args (the runtime zeroes a stackalloc; 512 bytes for a 15-char args was a memset per call).
         Span<byte> argsBuffer = rentedArgs is null ? stackalloc byte[maxArgBytes] : rentedArgs;
-        try { return Call(op, argsBuffer[..Encoding.UTF8.GetBytes(argsJson, argsBuffer)], cancellationToken); }
+        // Encoding a string gives valid UTF-8 (a lone surrogate becomes U+FFFD): only the JSON is left to check.
+        try { return CallTraced(op, argsBuffer[..Encoding.UTF8.GetBytes(argsJson, argsBuffer)], ArgsCheck.Json, cancellationToken); }
         finally { if (rentedArgs is not null) System.Buffers.ArrayPool<byte>.Shared.Return(rentedArgs); }
     }
 
@@ -45,7 +47,7 @@ public sealed partial class ExpertHost
     public ExpertCallResult Call(string op, ReadOnlySpan<byte> argsUtf8, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(op);
-        return CallTraced(op, argsUtf8, parsed: false, cancellationToken);
+        return CallTraced(op, argsUtf8, ArgsCheck.Json | ArgsCheck.Utf8, cancellationToken);
     }
 
     /// <summary>
@@ -65,15 +67,25 @@ public sealed partial class ExpertHost
     public ExpertCallResult CallParsed(string op, ReadOnlySpan<byte> argsJsonUtf8, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(op);
-        return CallTraced(op, argsJsonUtf8.IsEmpty ? "{}"u8 : argsJsonUtf8, parsed: true, cancellationToken);
+        return CallTraced(op, argsJsonUtf8.IsEmpty ? "{}"u8 : argsJsonUtf8, ArgsCheck.Utf8, cancellationToken);
     }
 
-    private ExpertCallResult CallTraced(string op, ReadOnlySpan<byte> args, bool parsed, CancellationToken cancellationToken)
+    /// <summary>What is still to be checked of a call's args bytes (each is checked once, by whoever can).</summary>
+    [Flags]
+    private enum ArgsCheck
     {
-        if (!Telemetry.PolymathTelemetry.Enabled) return CallUntraced(op, args, parsed, cancellationToken);
+        /// <summary>That they are one JSON value (white space only means <c>{}</c>); not when the caller parsed them.</summary>
+        Json = 1,
+        /// <summary>That they are valid UTF-8 (a parse does not check inside strings); not when they were encoded from a string.</summary>
+        Utf8 = 2,
+    }
+
+    private ExpertCallResult CallTraced(string op, ReadOnlySpan<byte> args, ArgsCheck checks, CancellationToken cancellationToken)
+    {
+        if (!Telemetry.PolymathTelemetry.Enabled) return CallUntraced(op, args, checks, cancellationToken);
         // Only when something listens (an activity is made anyway): the args are copied for the state.
-        return Telemetry.PolymathTelemetry.Record(op, (Host: this, Op: op, Args: args.ToArray(), Parsed: parsed, Token: cancellationToken),
-            static s => s.Host.CallUntraced(s.Op, s.Args, s.Parsed, s.Token), static (s, o) => s.Host.VersionOf(o));
+        return Telemetry.PolymathTelemetry.Record(op, (Host: this, Op: op, Args: args.ToArray(), Checks: checks, Token: cancellationToken),
+            static s => s.Host.CallUntraced(s.Op, s.Args, s.Checks, s.Token), static (s, o) => s.Host.VersionOf(o));
     }
 
     /// <summary>The version of the expert that serves <paramref name="op"/> now (telemetry).</summary>
@@ -86,18 +98,18 @@ public sealed partial class ExpertHost
         Reason = $"the args are larger than the host's cap of {_maxArgsBytes} bytes ({ExpertHostOptions.SectionName}:Limits:MaxArgsBytes)",
     };
 
-    private ExpertCallResult CallUntraced(string op, ReadOnlySpan<byte> args, bool parsed, CancellationToken cancellationToken)
+    private ExpertCallResult CallUntraced(string op, ReadOnlySpan<byte> args, ArgsCheck checks, CancellationToken cancellationToken)
     {
         if (op.Length == 0) return new ExpertCallResult { Outcome = ExpertCallOutcome.InvalidArgs, Op = op, Reason = "the op name is empty" };
         if (args.Length > _maxArgsBytes) return ArgsTooLarge(op);
-        if (!parsed)
+        if ((checks & ArgsCheck.Json) != 0)
         {
             if (args.IndexOfAnyExcept(" \t\r\n"u8) < 0) args = "{}"u8;
             else if (!ExpertInvoker.IsValidJson(args, out string? jsonError))
                 return new ExpertCallResult { Outcome = ExpertCallOutcome.InvalidArgs, Op = op, Reason = $"args are not valid JSON: {jsonError}" };
         }
         // A parse does not check the UTF-8 inside strings: checked here, once, on the bytes (vectorized, no allocation).
-        if (!System.Text.Unicode.Utf8.IsValid(args))
+        if ((checks & ArgsCheck.Utf8) != 0 && !System.Text.Unicode.Utf8.IsValid(args))
             return new ExpertCallResult { Outcome = ExpertCallOutcome.InvalidArgs, Op = op, Reason = "args are not valid UTF-8" };
 
         for (int attempt = 0; ; attempt++)
